@@ -1,0 +1,56 @@
+# Two commands from a fresh clone: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format messages compilemessages bench check-deploy clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+compilemessages: $(VENV)/.installed
+	DEBUG=true $(MANAGE) compilemessages --ignore=.venv --ignore=var -v 0
+
+run: $(VENV)/.installed compilemessages
+	DEBUG=true $(MANAGE) migrate --no-input -v 0
+	DEBUG=true $(MANAGE) load_demo
+	DEBUG=true $(MANAGE) local_admin
+	DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
+
+test: $(VENV)/.installed compilemessages
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/djhtml --check templates
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	$(BIN)/djhtml templates
+
+# Update both catalogues; English msgids are copied to the English catalogue.
+messages: $(VENV)/.installed
+	DEBUG=true $(MANAGE) makemessages -l fr -l en --ignore=.venv --ignore=var --no-obsolete --no-location
+	msgen --no-wrap -o locale/en/LC_MESSAGES/django.po locale/en/LC_MESSAGES/django.po
+	DEBUG=true $(MANAGE) compilemessages --ignore=.venv --ignore=var -v 0
+
+bench: $(VENV)/.installed compilemessages
+	$(BIN)/pytest tests/test_query_counts.py -q -s
+
+check-deploy: $(VENV)/.installed
+	DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	ALLOWED_HOSTS=example.org $(MANAGE) check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,32 @@
+"""Create (or reset) a local administrator account and print how to log in."""
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Create or reset the local 'admin' account (development only) and print its login."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--username", default="admin")
+
+    def handle(self, *args, username, **options):
+        if not settings.DEBUG:
+            raise CommandError("local_admin only runs with DEBUG=true; use createsuperuser.")
+        password = secrets.token_urlsafe(12)
+        user, _created = get_user_model().objects.get_or_create(
+            username=username, defaults={"email": f"{username}@localhost"}
+        )
+        user.is_staff = user.is_superuser = user.is_active = True
+        user.set_password(password)
+        user.save()
+        self.stdout.write(
+            self.style.SUCCESS(
+                "\nAdmin: http://127.0.0.1:8000/admin/\n"
+                f"  username: {username}\n  password: {password}\n"
+                "(a new password is made each time `make run` starts)\n"
+            )
+        )

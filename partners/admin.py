@@ -1,0 +1,44 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TabbedTranslationAdmin
+
+from core.admin_tools import image_preview
+
+from .models import Partner
+
+
+@admin.register(Partner)
+class PartnerAdmin(TabbedTranslationAdmin):
+    list_display = (
+        "name",
+        "kind",
+        "country",
+        "city",
+        "partner_since",
+        "project_count",
+        "is_public",
+    )
+    list_filter = ("kind", "country", "is_public")
+    search_fields = ("name_fr", "name_en", "city", "quote_author")
+    readonly_fields = ("logo_preview",)
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "kind", "is_public")}),
+        (_("Story"), {"fields": ("summary", "description", "quote", "quote_author")}),
+        (_("Where and since when"), {"fields": ("country", "city", "website", "partner_since")}),
+        (_("Logo"), {"fields": ("logo", "logo_preview", "logo_alt")}),
+    )
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {"slug_fr": ("name_fr",), "slug_en": ("name_en",)}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(project_total=Count("projects"))
+
+    @admin.display(description=_("projects"), ordering="project_total")
+    def project_count(self, obj):
+        return obj.project_total
+
+    @admin.display(description=_("preview"))
+    def logo_preview(self, obj):
+        return image_preview(obj.logo, obj.logo_alt)

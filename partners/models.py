@@ -1,0 +1,105 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from core.i18n import fill_missing_slugs
+from core.images import SafeImageField
+from core.richtext import RichTextField, sanitise_rich_text
+
+
+class PartnerQuerySet(models.QuerySet):
+    def public(self):
+        """Return the partners shown on the public site."""
+        return self.filter(is_public=True)
+
+
+class Partner(models.Model):
+    class Kind(models.TextChoices):
+        LEAD = "lead", _("Lead partner")
+        LOCAL = "local", _("Local partner")
+        FUNDER = "funder", _("Funder")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(
+        _("slug"), max_length=200, unique=True, help_text=_("The last part of the page address.")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.LOCAL)
+    summary = models.CharField(
+        _("summary"),
+        max_length=300,
+        blank=True,
+        help_text=_("One or two sentences shown on partner cards; 300 characters."),
+    )
+    description = RichTextField(
+        verbose_name=_("description"),
+        blank=True,
+        help_text=_("The partner's story, shown on its page."),
+    )
+    country = CountryField(_("country"), blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    logo = SafeImageField(
+        _("logo"),
+        upload_to="partners/logos/",
+        blank=True,
+        width_field="logo_width",
+        height_field="logo_height",
+        help_text=_("JPEG, PNG or WebP, at most 10 MB."),
+    )
+    logo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    logo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    logo_alt = models.CharField(
+        _("logo alternative text"),
+        max_length=200,
+        blank=True,
+        help_text=_("Describes the logo for people who cannot see it. Required with a logo."),
+    )
+    partner_since = models.PositiveSmallIntegerField(
+        _("partner since"),
+        null=True,
+        blank=True,
+        help_text=_("Year the partnership with our organisation began, e.g. 2013."),
+    )
+    quote = models.TextField(
+        _("quote"), blank=True, help_text=_("A founder's or spokesperson's words.")
+    )
+    quote_author = models.CharField(_("quote author"), max_length=200, blank=True)
+    is_public = models.BooleanField(
+        _("shown on the site"), default=True, help_text=_("Untick to hide the partner's page.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PartnerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(partner_since__isnull=True)
+                | Q(partner_since__gte=1900, partner_since__lte=2100),
+                name="partner_since_plausible_year",
+                violation_error_message=_("Enter a year between 1900 and 2100."),
+            ),
+            models.CheckConstraint(
+                condition=Q(logo="") | (Q(logo_alt_fr__isnull=False) & ~Q(logo_alt_fr="")),
+                name="partner_logo_has_alt_text",
+                violation_error_message=_("Describe the logo in its alternative text."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        fill_missing_slugs(self, "name")
+        sanitise_rich_text(self, ["description"], [code for code, _name in settings.LANGUAGES])
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("partners:partner_detail", kwargs={"slug": self.slug})

@@ -1,0 +1,156 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline
+
+from core.admin_tools import image_preview, publish_actions
+
+from .models import (
+    Partnership,
+    Project,
+    ProjectImage,
+    ProjectUpdate,
+    Region,
+    Sector,
+)
+
+
+def language_slugs(source: str) -> dict:
+    return {"slug_fr": (f"{source}_fr",), "slug_en": (f"{source}_en",)}
+
+
+@admin.register(Region)
+class RegionAdmin(TabbedTranslationAdmin):
+    list_display = ("name", "parent", "country")
+    list_filter = ("country", ("parent", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("parent",)
+    search_fields = ("name_fr", "name_en", "country")
+    autocomplete_fields = ("parent",)
+    fields = ("name", "slug", "country", "parent", "description")
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return language_slugs("name")
+
+
+@admin.register(Sector)
+class SectorAdmin(TabbedTranslationAdmin):
+    list_display = ("name",)
+    search_fields = ("name_fr", "name_en")
+    fields = ("name", "slug", "description")
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return language_slugs("name")
+
+
+class PartnershipInline(admin.TabularInline):
+    model = Partnership
+    extra = 0
+    autocomplete_fields = ("partner",)
+    fields = ("partner", "role", "order")
+
+
+class ProjectImageInline(TranslationStackedInline):
+    model = ProjectImage
+    extra = 0
+    fields = (("image", "preview"), "alt_text", "caption", "credit", "order")
+    readonly_fields = ("preview",)
+
+    @admin.display(description=_("preview"))
+    def preview(self, obj):
+        return image_preview(obj.image, obj.alt_text)
+
+
+@admin.register(Project)
+class ProjectAdmin(TabbedTranslationAdmin):
+    list_display = (
+        "title",
+        "status",
+        "sector",
+        "region_names",
+        "beneficiaries",
+        "funding_goal",
+        "is_published",
+        "is_featured",
+        "published_at",
+    )
+    list_filter = ("is_published", "status", "is_featured", "sector", "regions")
+    list_select_related = ("sector",)
+    list_editable = ("is_featured",)
+    search_fields = (
+        "title_fr",
+        "title_en",
+        "subtitle_fr",
+        "subtitle_en",
+        "summary_fr",
+        "summary_en",
+        "partners__name_fr",
+        "regions__name_fr",
+    )
+    date_hierarchy = "published_at"
+    autocomplete_fields = ("sector", "regions")
+    readonly_fields = ("cover_preview", "created_at", "updated_at")
+    inlines = (PartnershipInline, ProjectImageInline)
+    actions = publish_actions()
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "subtitle", "summary", "body")}),
+        (
+            _("Where and what"),
+            {"fields": ("sector", "regions", "status", ("start_date", "end_date"))},
+        ),
+        (
+            _("People and money"),
+            {"fields": (("beneficiaries", "beneficiaries_description"), "funding_goal")},
+        ),
+        (_("Cover image"), {"fields": ("cover_image", "cover_preview", "cover_alt")}),
+        (
+            _("Publication"),
+            {"fields": ("is_published", "published_at", "is_featured", "created_at", "updated_at")},
+        ),
+    )
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return language_slugs("title")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("regions")
+
+    @admin.display(description=_("regions"))
+    def region_names(self, obj):
+        return ", ".join(region.name for region in obj.regions.all())
+
+    @admin.display(description=_("preview"))
+    def cover_preview(self, obj):
+        return image_preview(obj.cover_image, obj.cover_alt, width=320)
+
+
+@admin.register(ProjectUpdate)
+class ProjectUpdateAdmin(TabbedTranslationAdmin):
+    list_display = ("title", "project", "published_at", "is_published")
+    list_filter = ("is_published", ("project", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("project",)
+    search_fields = ("title_fr", "title_en", "text_fr", "text_en", "project__title_fr")
+    date_hierarchy = "published_at"
+    autocomplete_fields = ("project",)
+    readonly_fields = ("photo_preview",)
+    actions = publish_actions()
+    fields = (
+        "project",
+        "title",
+        "text",
+        "image",
+        "photo_preview",
+        "image_alt",
+        "is_published",
+        "published_at",
+    )
+
+    @admin.display(description=_("preview"))
+    def photo_preview(self, obj):
+        return image_preview(obj.image, obj.image_alt)
+
+    def view_on_site(self, obj):
+        return obj.project.get_absolute_url()
+
+
+admin.site.site_header = _("Project portfolio — administration")
+admin.site.site_title = _("Project portfolio")
+admin.site.index_title = _("Projects, partners and pledges")

@@ -1,0 +1,93 @@
+"""Load the NGO's first project, its partners, regions and sector, in French and English."""
+
+import io
+
+from django.core.files.base import ContentFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from PIL import Image, ImageDraw
+
+from partners.models import Partner
+from portfolio import demo_content as demo
+from portfolio.models import Partnership, Project, Region, Sector
+
+TRANSLATED_KEYS = ("_fr", "_en")
+
+
+def placeholder_png(size, top, bottom, label: str) -> bytes:
+    """Return a PNG gradient with a label: a stand-in until real photos arrive."""
+    width, height = size
+    image = Image.new("RGB", size)
+    draw = ImageDraw.Draw(image)
+    for y in range(height):
+        t = y / max(1, height - 1)
+        colour = tuple(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True))
+        draw.line([(0, y), (width, y)], fill=colour)
+    draw.multiline_text(
+        (width // 2, height // 2),
+        label,
+        fill=(255, 255, 255),
+        anchor="mm",
+        align="center",
+        font_size=max(18, width // 24),
+    )
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+class Command(BaseCommand):
+    help = "Create or update the demonstration content (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        sector, _ = Sector.objects.update_or_create(
+            slug_fr=demo.SECTOR["key"], defaults=self._fields(demo.SECTOR)
+        )
+
+        regions = {}
+        for data in demo.REGIONS:
+            fields = self._fields(data, skip=("parent",))
+            fields["parent"] = regions.get(data["parent"])
+            regions[data["key"]], _ = Region.objects.update_or_create(
+                slug_fr=data["key"], defaults=fields
+            )
+
+        partners = {}
+        for data in demo.PARTNERS:
+            fields = self._fields(data, skip=("logo_colour", "logo_text"))
+            partner, _ = Partner.objects.update_or_create(slug_fr=data["key"], defaults=fields)
+            if "logo_text" in data and not partner.logo:
+                png = placeholder_png(
+                    (400, 400), data["logo_colour"], (90, 40, 10), data["logo_text"]
+                )
+                partner.logo.save(f"{data['key']}.png", ContentFile(png), save=True)
+            partners[data["key"]] = partner
+
+        data = demo.PROJECT
+        project, created = Project.objects.update_or_create(
+            slug_fr=data["key"],
+            defaults=self._fields(data, skip=("regions", "partnerships")) | {"sector": sector},
+        )
+        project.regions.set([regions[key] for key in data["regions"]])
+        for order, (partner_key, role) in enumerate(data["partnerships"]):
+            Partnership.objects.update_or_create(
+                project=project,
+                partner=partners[partner_key],
+                defaults={"role": role, "order": order},
+            )
+        if not project.cover_image:
+            png = placeholder_png(
+                (1600, 900),
+                (196, 140, 60),
+                (20, 100, 80),
+                data["title_fr"].replace(" dans", "\ndans"),
+            )
+            project.cover_image.save(f"{data['key'][:40]}.png", ContentFile(png), save=True)
+
+        verb = "Created" if created else "Updated"
+        self.stdout.write(self.style.SUCCESS(f"{verb} the demo project: {project.title_fr}"))
+
+    @staticmethod
+    def _fields(data: dict, skip=()) -> dict:
+        return {key: value for key, value in data.items() if key != "key" and key not in skip}

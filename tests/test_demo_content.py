@@ -1,0 +1,50 @@
+from django.core.management import call_command
+
+from partners.models import Partner
+from portfolio.models import Partnership, Project, ProjectImage, Region, Sector
+
+
+def table_snapshot():
+    return {
+        model.__name__: sorted(model.objects.values_list("pk", flat=True))
+        for model in (Project, Partner, Partnership, Region, Sector, ProjectImage)
+    }
+
+
+def test_load_demo_twice_gives_the_same_rows(db):
+    call_command("load_demo", verbosity=0)
+    first = table_snapshot()
+    project = Project.objects.get()
+    cover = project.cover_image.name
+    call_command("load_demo", verbosity=0)
+    assert table_snapshot() == first
+    project.refresh_from_db()
+    assert project.cover_image.name == cover
+    assert first["Project"] and len(first["Partner"]) == 4 and len(first["Region"]) == 4
+
+
+def test_seed_project_has_every_fact_of_the_published_page(demo):
+    project = demo
+    assert project.title_fr == "Prévenir la traite des êtres humains dans les régions rurales"
+    assert project.subtitle_fr == "Une approche globale pour lutter contre ce fléau"
+    assert project.title_en and project.subtitle_en and project.body_en
+    assert project.sector.name_fr == "Projets spéciaux"
+    assert project.sector.name_en == "Special projects"
+    assert project.beneficiaries == 4000
+    assert project.beneficiaries_description_fr == "filles et garçons"
+    assert {r.name_en for r in project.regions.all()} == {"West Bengal", "Nepal", "Bangladesh"}
+    assert project.regions.get(name_en="West Bengal").parent.name_en == "India"
+    roles = {p.partner.name: (p.role, str(p.partner.country)) for p in project.partnerships.all()}
+    assert roles == {
+        "Mumbai Smiles": ("lead", "IN"),
+        "Goran Bose Gram Bikash Kendra": ("implementing", "IN"),
+        "CHHORI": ("implementing", "NP"),
+        "AGROGOTHI SANGSTHA": ("implementing", "BD"),
+    }
+    lead = Partner.objects.get(name="Mumbai Smiles")
+    assert lead.partner_since == 2013
+    assert lead.quote_author == "Jaume Sanllorente"
+    assert "400 000 femmes" in lead.quote_fr
+    assert "Jaume Sanllorente" in lead.description_fr
+    assert "depuis 2013" in project.body_fr
+    assert project.cover_image and project.cover_alt_fr and project.cover_alt_en
