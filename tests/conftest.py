@@ -15,7 +15,9 @@ def demo(db):
     from portfolio.models import Project
 
     call_command("load_demo", verbosity=0)
-    return Project.objects.get(slug_fr="prevenir-la-traite-des-etres-humains-dans-les-regions-rurales")
+    return Project.objects.get(
+        slug_fr="prevenir-la-traite-des-etres-humains-dans-les-regions-rurales"
+    )
 
 
 @pytest.fixture

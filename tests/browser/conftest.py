@@ -23,7 +23,9 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
             if CHROMIUM is None and not os.environ.get("CI"):
                 item.add_marker(
-                    pytest.mark.skip(reason="Debian's chromium is not installed (apt-get install chromium)")
+                    pytest.mark.skip(
+                        reason="Debian's chromium is not installed (apt-get install chromium)"
+                    )
                 )
 
 
