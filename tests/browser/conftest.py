@@ -1,4 +1,4 @@
-"""Real-browser tests: Debian's Chromium driven by Playwright, against pytest-django's live server."""
+"""Real-browser tests: Debian's Chromium, driven by Playwright, against the live server."""
 
 import os
 import shutil
