@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format messages compilemessages bench check-deploy clean
+.PHONY: run test lint format messages compilemessages bench screenshots check-deploy clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,7 @@ compilemessages: $(VENV)/.installed
 run: $(VENV)/.installed compilemessages
 	DEBUG=true $(MANAGE) migrate --no-input -v 0
 	DEBUG=true $(MANAGE) load_demo
+	DEBUG=true $(MANAGE) load_demo_pledges
 	DEBUG=true $(MANAGE) local_admin
 	DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
 
@@ -47,6 +48,10 @@ messages: $(VENV)/.installed
 
 bench: $(VENV)/.installed compilemessages
 	$(BIN)/pytest tests/test_query_counts.py -q -s
+
+# Screenshots of the public pages for the README, taken by the browser tests' tooling.
+screenshots: $(VENV)/.installed compilemessages
+	SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest tests/browser/test_public_screenshots.py -q
 
 check-deploy: $(VENV)/.installed
 	DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \

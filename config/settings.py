@@ -20,7 +20,8 @@ DEBUG = env.bool("DEBUG", default=False)
 
 # A development key is only acceptable while DEBUG is on; production refuses to start.
 DEV_SECRET_KEY = "django-insecure-development-only-key-never-use-in-production-0123456789"  # noqa: S105 - only used with DEBUG on
-SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY if DEBUG else "")
+# An empty value counts as unset: .env.example ships with "SECRET_KEY=".
+SECRET_KEY = env.str("SECRET_KEY", default="") or (DEV_SECRET_KEY if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (see .env.example).")
 
@@ -168,6 +169,14 @@ ORGANISATION_NAME = env.str("ORGANISATION_NAME", default="Monde par la Main")
 DEFAULT_CURRENCY = "CAD"
 PLEDGE_MIN_AMOUNT = Decimal(env.str("PLEDGE_MIN_AMOUNT", default="5"))
 PLEDGE_MAX_AMOUNT = Decimal(env.str("PLEDGE_MAX_AMOUNT", default="50000"))
+# Pledges: a confirmation link lives 7 days; a person needs a few seconds to fill the form;
+# rates are django-ratelimit's "count/period" (s, m, h, d), counted in the cache.
+PLEDGE_CONFIRMATION_MAX_AGE = 7 * 24 * 60 * 60
+PLEDGE_MIN_FILL_SECONDS = 3
+PLEDGE_RATE_PER_IP = env.str("PLEDGE_RATE_PER_IP", default="20/h")
+PLEDGE_RATE_PER_EMAIL = env.str("PLEDGE_RATE_PER_EMAIL", default="5/h")
+# Where donors write to see or erase what we hold about them (shown in the privacy notice).
+PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="privacy@localhost")
 
 # Images: what an upload may be, and the widths served to cards and pages.
 IMAGE_MAX_BYTES = 10 * 1024 * 1024

@@ -1,9 +1,25 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.http import HttpResponse
 from django.urls import include, path
+from django.views.decorators.cache import cache_page
 from django.views.static import serve
+
+from partners.sitemaps import PartnerSitemap
+from portfolio.sitemaps import PageSitemap, ProjectSitemap, RegionSitemap
+from portfolio.views import robots_txt
+
+SITEMAPS = {
+    "pages": PageSitemap,
+    "projects": ProjectSitemap,
+    "regions": RegionSitemap,
+    "partners": PartnerSitemap,
+}
+
+handler404 = "portfolio.views.page_not_found"
+handler500 = "portfolio.views.server_error"
 
 
 def healthz(request):
@@ -18,11 +34,19 @@ def media(request, path):
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path(
+        "sitemap.xml",
+        cache_page(60 * 15)(sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
+    path("robots.txt", robots_txt, name="robots_txt"),
 ]
 
 urlpatterns += i18n_patterns(
     path("", include("partners.urls")),
     path("", include("portfolio.urls")),
+    path("", include("donations.urls")),
     prefix_default_language=True,
 )
 
@@ -30,7 +54,7 @@ if settings.SERVE_MEDIA:
     urlpatterns += [
         path(
             f"{settings.MEDIA_URL.strip('/')}/<path:path>",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
+            # Reads MEDIA_ROOT per request, so tests that move it still get their files.
+            media,
         ),
     ]

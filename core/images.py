@@ -164,3 +164,18 @@ class SafeImageField(models.ImageField):
         kwargs.setdefault("max_length", 255)
         super().__init__(*args, **kwargs)
         self.validators.append(validate_image)
+
+    def update_dimension_fields(self, instance, force=False, *args, **kwargs):
+        """Record an upload's size; an unreadable upload is left for validation to refuse.
+
+        Django reads the dimensions as soon as a file is assigned, before any validator
+        runs, so a decompression bomb or a damaged file would otherwise raise there.
+        """
+        try:
+            super().update_dimension_fields(instance, force, *args, **kwargs)
+        except (Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+            if getattr(getattr(instance, self.attname), "_committed", True):
+                raise
+            for name in (self.width_field, self.height_field):
+                if name:
+                    setattr(instance, name, None)

@@ -1,0 +1,431 @@
+"""Pledges (sponsorships), the money received against them (gifts), and their bookkeeping.
+
+A sponsorship is a donor's promise. It counts publicly once the donor confirmed it by
+email; money counts once the finance team recorded a gift. Identity and amounts are kept
+apart so that erasing a donor keeps the books whole.
+"""
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from portfolio.models import Project
+
+# The database refuses anything above this, whatever the settings say; the settings' limits
+# must lie within it (checked at start-up, see donations.checks).
+AMOUNT_CEILING = Decimal("1000000")
+CONFIRMATION_SALT = "donations.sponsorship.confirm"
+
+
+def money_field(verbose_name, **kwargs) -> models.DecimalField:
+    return models.DecimalField(verbose_name, max_digits=10, decimal_places=2, **kwargs)
+
+
+class SuggestedAmount(models.Model):
+    """An amount offered on a project's pledge form, with what it makes possible."""
+
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("project"),
+        on_delete=models.CASCADE,
+        related_name="suggested_amounts",
+    )
+    amount = money_field(_("amount (CAD)"))
+    impact = models.CharField(
+        _("impact statement"),
+        max_length=200,
+        help_text=_(
+            'What this amount makes possible, e.g. "school supplies for a girl for a year"; '
+            "200 characters."
+        ),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "amount"]
+        verbose_name = _("suggested amount")
+        verbose_name_plural = _("suggested amounts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) & Q(amount__lte=AMOUNT_CEILING),
+                name="suggested_amount_positive",
+                violation_error_message=_("The amount must be positive."),
+            ),
+            models.UniqueConstraint(
+                fields=["project", "amount"],
+                name="one_suggestion_per_amount_per_project",
+                violation_error_message=_("This amount is already suggested for this project."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.amount} — {self.impact}"
+
+    def clean(self):
+        if self.amount is not None and not (
+            settings.PLEDGE_MIN_AMOUNT <= self.amount <= settings.PLEDGE_MAX_AMOUNT
+        ):
+            raise ValidationError(
+                {
+                    "amount": _("Suggest an amount between %(min)s and %(max)s.")
+                    % {"min": settings.PLEDGE_MIN_AMOUNT, "max": settings.PLEDGE_MAX_AMOUNT}
+                }
+            )
+
+
+class ReferenceCounter(models.Model):
+    """The last sponsorship number given in a year.
+
+    Its row is locked while a number is taken, inside the transaction that stores the
+    sponsorship: concurrent pledges wait for each other, and a rolled-back pledge gives
+    its number back, so references stay unique and without gaps.
+    """
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("reference counter")
+        verbose_name_plural = _("reference counters")
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+    @classmethod
+    def take(cls, year: int, count: int = 1) -> range:
+        """Reserve ``count`` consecutive numbers for ``year`` and return them.
+
+        The UPDATE comes first: it locks the row (PostgreSQL) or the database (SQLite)
+        until the surrounding transaction ends, so the value read after it is ours alone.
+        """
+        with transaction.atomic():
+            bumped = cls.objects.filter(year=year).update(last_number=F("last_number") + count)
+            if not bumped:
+                try:
+                    with transaction.atomic():
+                        cls.objects.create(year=year, last_number=count)
+                except IntegrityError:
+                    # Another pledge opened the year first; its row now exists.
+                    cls.objects.filter(year=year).update(last_number=F("last_number") + count)
+            last = cls.objects.values_list("last_number", flat=True).get(year=year)
+        return range(last - count + 1, last + 1)
+
+
+def format_reference(year: int, number: int) -> str:
+    return f"SP-{year}-{number:06d}"
+
+
+class SponsorshipQuerySet(models.QuerySet):
+    def counted(self):
+        """Return the sponsorships that count publicly: confirmed by their donor."""
+        return self.filter(status=Sponsorship.Status.CONFIRMED)
+
+    def public_supporters(self):
+        """Return confirmed sponsorships whose donors asked to be named publicly."""
+        return self.counted().filter(show_name_publicly=True, erased_at__isnull=True)
+
+    def for_email(self, email: str):
+        """Return every sponsorship given under this email address (any case)."""
+        email = (email or "").strip()
+        if not email:
+            return self.none()
+        return self.filter(donor_email__iexact=email)
+
+
+class Sponsorship(models.Model):
+    """A donor's pledge to support a project, once or every month."""
+
+    class Frequency(models.TextChoices):
+        ONCE = "once", _("Once")
+        MONTHLY = "monthly", _("Every month")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for email confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Dedication(models.TextChoices):
+        HONOUR = "honour", _("In honour of")
+        MEMORY = "memory", _("In memory of")
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    idempotency_key = models.UUIDField(
+        _("submission key"),
+        unique=True,
+        default=uuid.uuid4,
+        editable=False,
+        help_text=_("One per submitted form: a form sent twice makes one sponsorship."),
+    )
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("project"),
+        on_delete=models.PROTECT,
+        related_name="sponsorships",
+    )
+    donor_name = models.CharField(_("donor's name"), max_length=150, blank=True)
+    donor_email = models.EmailField(_("donor's email"), blank=True, db_index=True)
+    language = models.CharField(
+        _("language"),
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("Emails and pages for this donor use this language."),
+    )
+    amount = money_field(_("amount"))
+    currency = models.CharField(_("currency"), max_length=3, default=settings.DEFAULT_CURRENCY)
+    frequency = models.CharField(
+        _("frequency"), max_length=10, choices=Frequency.choices, default=Frequency.ONCE
+    )
+    dedication_kind = models.CharField(
+        _("dedication"), max_length=10, choices=Dedication.choices, blank=True
+    )
+    dedication_name = models.CharField(_("dedicated to"), max_length=150, blank=True)
+    show_name_publicly = models.BooleanField(_("name shown publicly"), default=False)
+    public_message = models.TextField(_("public message"), max_length=500, blank=True)
+    message_hidden = models.BooleanField(
+        _("message hidden"),
+        default=False,
+        help_text=_("Hide the public message from the project page."),
+    )
+    privacy_consent_at = models.DateTimeField(_("privacy notice accepted on"), default=timezone.now)
+    news_opt_in = models.BooleanField(_("wants news by email"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("pledged on"), default=timezone.now, editable=False)
+    confirmed_at = models.DateTimeField(_("confirmed on"), null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(_("cancelled on"), null=True, blank=True, editable=False)
+    erased_at = models.DateTimeField(_("identity erased on"), null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = SponsorshipQuerySet.as_manager()
+
+    # What identifies a person; erasure blanks exactly these (and gift notes).
+    IDENTITY_FIELDS = ("donor_name", "donor_email", "dedication_name", "public_message")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("sponsorship")
+        verbose_name_plural = _("sponsorships")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) & Q(amount__lte=AMOUNT_CEILING),
+                name="sponsorship_amount_positive_and_bounded",
+                violation_error_message=_("The amount must be positive."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "confirmed", "cancelled"]),
+                name="sponsorship_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(frequency__in=["once", "monthly"]),
+                name="sponsorship_frequency_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="confirmed") | Q(confirmed_at__isnull=False),
+                name="sponsorship_confirmed_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        # Shown in admin logs and history: never the donor's identity.
+        return self.reference
+
+    def save(self, *args, **kwargs):
+        if not self.reference:
+            with transaction.atomic():
+                year = timezone.localdate(self.created_at).year
+                (number,) = ReferenceCounter.take(year)
+                self.reference = format_reference(year, number)
+                super().save(*args, **kwargs)
+            return
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("admin:donations_sponsorship_change", args=[self.pk])
+
+    # Confirmation by email ------------------------------------------------------------
+
+    def confirmation_token(self) -> str:
+        return signing.TimestampSigner(salt=CONFIRMATION_SALT).sign(self.reference)
+
+    @staticmethod
+    def reference_from_token(token: str) -> str:
+        """Return the reference a confirmation token was made for.
+
+        Raise ``signing.SignatureExpired`` once it is too old, ``signing.BadSignature``
+        if it was not made here.
+        """
+        return signing.TimestampSigner(salt=CONFIRMATION_SALT).unsign(
+            token, max_age=settings.PLEDGE_CONFIRMATION_MAX_AGE
+        )
+
+    def confirmation_url(self) -> str:
+        """Return the absolute confirmation link, in the donor's language."""
+        with translation.override(self.language):
+            path = reverse("donations:confirm", kwargs={"token": self.confirmation_token()})
+        return settings.SITE_URL.rstrip("/") + path
+
+    def confirm(self) -> bool:
+        """Confirm a pending pledge; return False if there was nothing to do."""
+        if self.status != self.Status.PENDING:
+            return False
+        self.status = self.Status.CONFIRMED
+        self.confirmed_at = timezone.now()
+        self.save(update_fields=["status", "confirmed_at", "updated_at"])
+        return True
+
+    def cancel(self) -> bool:
+        if self.status == self.Status.CANCELLED:
+            return False
+        self.status = self.Status.CANCELLED
+        self.cancelled_at = timezone.now()
+        self.save(update_fields=["status", "cancelled_at", "updated_at"])
+        return True
+
+    # Money ---------------------------------------------------------------------------
+
+    def record_gift(self, *, recorded_by=None, **fields) -> "Gift":
+        """Record money received; money in hand also confirms a pledge still pending."""
+        gift = Gift(sponsorship=self, recorded_by=recorded_by, **fields)
+        gift.full_clean()
+        gift.save()
+        if self.status == self.Status.PENDING:
+            self.confirm()
+        return gift
+
+    def received(self) -> Decimal:
+        return self.gifts.aggregate(total=models.Sum("amount"))["total"] or Decimal("0")
+
+    # Donor rights -------------------------------------------------------------------
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    def erase_identity(self) -> None:
+        """Remove who the donor is, here and in the history; keep the amounts."""
+        for name in self.IDENTITY_FIELDS:
+            setattr(self, name, "")
+        self.show_name_publicly = False
+        self.news_opt_in = False
+        self.erased_at = timezone.now()
+        self.save()
+        blank = dict.fromkeys(self.IDENTITY_FIELDS, "")
+        self.history.model.objects.filter(id=self.pk).update(
+            **blank, show_name_publicly=False, news_opt_in=False
+        )
+        for gift in self.gifts.exclude(note=""):
+            gift.note = ""
+            gift.save(update_fields=["note"])
+        Gift.history.model.objects.filter(sponsorship_id=self.pk).update(note="")
+
+
+class Gift(models.Model):
+    """Money received against a sponsorship, recorded by the finance team."""
+
+    class Method(models.TextChoices):
+        CHEQUE = "cheque", _("Cheque")
+        TRANSFER = "transfer", _("Bank transfer")
+        CARD = "card", _("Card terminal")
+        CASH = "cash", _("Cash")
+        ONLINE = "online", _("Online payment provider")
+        OTHER = "other", _("Other")
+
+    sponsorship = models.ForeignKey(
+        Sponsorship,
+        verbose_name=_("sponsorship"),
+        on_delete=models.PROTECT,
+        related_name="gifts",
+    )
+    amount = money_field(_("amount"))
+    received_on = models.DateField(_("received on"), default=timezone.localdate)
+    method = models.CharField(_("method"), max_length=10, choices=Method.choices)
+    reference = models.CharField(
+        _("payment reference"),
+        max_length=100,
+        blank=True,
+        help_text=_("Cheque number, bank transfer reference…"),
+    )
+    provider = models.CharField(
+        _("payment provider"),
+        max_length=50,
+        blank=True,
+        help_text=_("For online payments: the provider's name."),
+    )
+    transaction_id = models.CharField(_("provider's transaction id"), max_length=100, blank=True)
+    note = models.TextField(_("internal note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded on"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        verbose_name = _("gift")
+        verbose_name_plural = _("gifts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) & Q(amount__lte=AMOUNT_CEILING),
+                name="gift_amount_positive_and_bounded",
+                violation_error_message=_("The amount must be positive."),
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "transaction_id"],
+                condition=~Q(transaction_id=""),
+                name="one_gift_per_provider_transaction",
+                violation_error_message=_("This transaction is already recorded."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.sponsorship.reference} — {self.amount} ({self.received_on})"
+
+
+class DataRequest(models.Model):
+    """A donor's request about their data, as carried out: kept as proof, without the address."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", _("Export")
+        ERASURE = "erasure", _("Erasure")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    references = models.TextField(
+        _("sponsorships"), blank=True, help_text=_("References of the sponsorships concerned.")
+    )
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("performed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    via = models.CharField(_("through"), max_length=20)
+    performed_at = models.DateTimeField(_("performed on"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-performed_at"]
+        verbose_name = _("donor data request")
+        verbose_name_plural = _("donor data requests")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.performed_at:%Y-%m-%d %H:%M}"

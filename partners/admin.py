@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminTextInputWidget, AdminURLFieldWidget
+from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
@@ -22,6 +24,12 @@ class PartnerAdmin(TabbedTranslationAdmin):
     list_filter = ("kind", "country", "is_public")
     search_fields = ("name_fr", "name_en", "city", "quote_author")
     readonly_fields = ("logo_preview",)
+    # Names and summaries are long; the default input shows barely half of one.
+    formfield_overrides = {
+        models.CharField: {"widget": AdminTextInputWidget(attrs={"class": "vLargeTextField"})},
+        # An address typed without a scheme is taken as https, as Django 6 will.
+        models.URLField: {"widget": AdminURLFieldWidget, "assume_scheme": "https"},
+    }
     fieldsets = (
         (None, {"fields": ("name", "slug", "kind", "is_public")}),
         (_("Story"), {"fields": ("summary", "description", "quote", "quote_author")}),

@@ -7,10 +7,10 @@ from django_countries.fields import CountryField
 
 from core.i18n import fill_missing_slugs
 from core.images import SafeImageField
-from core.richtext import RichTextField, sanitise_rich_text
+from core.richtext import RichTextField, RichTextQuerySet, sanitise_rich_text
 
 
-class PartnerQuerySet(models.QuerySet):
+class PartnerQuerySet(RichTextQuerySet):
     def public(self):
         """Return the partners shown on the public site."""
         return self.filter(is_public=True)

@@ -1,23 +1,57 @@
-from django.shortcuts import get_object_or_404, render
+from django.conf import settings
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from core.i18n import object_urls_by_language
 
 from .models import Partner
 
+PARTNER_PAGE_PROJECTS = 12
+
 
 def partner_list(request):
-    return render(request, "partners/partner_list.html", {"partners": Partner.objects.public()})
+    now = timezone.now()
+    partners = Partner.objects.public().annotate(
+        # The reverse relation comes from portfolio; its rules are spelt out here in
+        # field names only, since partners never imports portfolio.
+        project_count=Count(
+            "projects",
+            filter=Q(projects__is_published=True, projects__published_at__lte=now),
+            distinct=True,
+        )
+    )
+    groups = []
+    for kind, label in Partner.Kind.choices:
+        members = [partner for partner in partners if partner.kind == kind]
+        if members:
+            groups.append((kind, label, members))
+    return render(request, "partners/partner_list.html", {"groups": groups})
 
 
 def partner_detail(request, slug):
-    partner = get_object_or_404(Partner.objects.public(), slug=slug)
+    partner = Partner.objects.public().filter(slug=slug).first()
+    if partner is None:
+        # A slug of the other language (an edited address) leads to the right page.
+        other = Q()
+        for code, _name in settings.LANGUAGES:
+            other |= Q(**{f"slug_{code}": slug})
+        partner = Partner.objects.public().filter(other).first()
+        if partner is None:
+            raise Http404
+        return redirect(partner, permanent=True)
+    # The reverse relation comes from portfolio; its manager keeps published().
+    # One partnership per partner and project, so no project comes twice.
+    projects = partner.projects.published()
+    shown = projects.select_related("sector").prefetch_related("regions")[:PARTNER_PAGE_PROJECTS]
     return render(
         request,
         "partners/partner_detail.html",
         {
             "partner": partner,
-            # The reverse relation comes from portfolio; its manager keeps published().
-            "projects": partner.projects.published().distinct(),
+            "page_projects": shown,
+            "project_count": projects.count(),
             "language_urls": object_urls_by_language(partner),
         },
     )

@@ -1,4 +1,8 @@
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminTextInputWidget
+from django.db import models
+from django.utils.formats import localize
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline
 
@@ -66,7 +70,6 @@ class ProjectAdmin(TabbedTranslationAdmin):
         "status",
         "sector",
         "region_names",
-        "beneficiaries",
         "funding_goal",
         "is_published",
         "is_featured",
@@ -84,10 +87,15 @@ class ProjectAdmin(TabbedTranslationAdmin):
         "summary_en",
         "partners__name_fr",
         "regions__name_fr",
+        "regions__name_en",
     )
     date_hierarchy = "published_at"
     autocomplete_fields = ("sector", "regions")
-    readonly_fields = ("cover_preview", "created_at", "updated_at")
+    readonly_fields = ("cover_preview", "created", "last_changed")
+    # Titles and subtitles are long; the default input shows barely half of one.
+    formfield_overrides = {
+        models.CharField: {"widget": AdminTextInputWidget(attrs={"class": "vLargeTextField"})}
+    }
     inlines = (PartnershipInline, ProjectImageInline)
     actions = publish_actions()
     fieldsets = (
@@ -103,7 +111,7 @@ class ProjectAdmin(TabbedTranslationAdmin):
         (_("Cover image"), {"fields": ("cover_image", "cover_preview", "cover_alt")}),
         (
             _("Publication"),
-            {"fields": ("is_published", "published_at", "is_featured", "created_at", "updated_at")},
+            {"fields": ("is_published", "published_at", "is_featured", "created", "last_changed")},
         ),
     )
 
@@ -120,6 +128,14 @@ class ProjectAdmin(TabbedTranslationAdmin):
     @admin.display(description=_("preview"))
     def cover_preview(self, obj):
         return image_preview(obj.cover_image, obj.cover_alt, width=320)
+
+    @admin.display(description=_("created"))
+    def created(self, obj):
+        return localize(localtime(obj.created_at)) if obj.created_at else "—"
+
+    @admin.display(description=_("last changed"))
+    def last_changed(self, obj):
+        return localize(localtime(obj.updated_at)) if obj.updated_at else "—"
 
 
 @admin.register(ProjectUpdate)

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -8,8 +8,10 @@ from django_countries.fields import CountryField
 
 from core.i18n import fill_missing_slugs
 from core.images import SafeImageField
-from core.richtext import RichTextField, sanitise_rich_text
+from core.richtext import RichTextField, RichTextQuerySet, sanitise_rich_text
 from partners.models import Partner
+
+from .search import search_words, translated_text, word_pattern
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
@@ -74,10 +76,62 @@ class Sector(models.Model):
         super().save(*args, **kwargs)
 
 
-class ProjectQuerySet(models.QuerySet):
+class ProjectQuerySet(RichTextQuerySet):
     def published(self):
         """Return the projects visible to the public."""
         return self.filter(is_published=True, published_at__lte=timezone.now())
+
+    def in_regions(self, region_ids):
+        """Return the projects taking place in any of these regions, without duplicates."""
+        return self.filter(
+            Exists(
+                Project.regions.through.objects.filter(
+                    project=OuterRef("pk"), region__in=list(region_ids)
+                )
+            )
+        )
+
+    def with_partner(self, partner):
+        """Return the projects this partner takes part in, without duplicates."""
+        return self.filter(
+            Exists(Partnership.objects.filter(project=OuterRef("pk"), partner=partner))
+        )
+
+    def search(self, text: str, language: str | None = None):
+        """Return the projects matching every word of ``text``, as the visitor reads them.
+
+        Each word may appear in the title, subtitle, summary, story, a public partner's
+        name or a region's name (or its country's), in the visitor's language or, where
+        a text is not translated, in the language shown instead. The database does the
+        matching; nothing is loaded to be filtered here.
+        """
+        words = search_words(text)
+        if not words:
+            return self
+        fields = ("title", "subtitle", "summary", "body")
+        queryset = self.alias(
+            **{f"search_{name}": translated_text(name, language) for name in fields}
+        )
+        for word in words:
+            pattern = word_pattern(word)
+            partners = (
+                Partnership.objects.filter(project=OuterRef("pk"), partner__is_public=True)
+                .alias(search_name=translated_text("partner__name", language))
+                .filter(search_name__iregex=pattern)
+            )
+            regions = (
+                Region.objects.filter(projects=OuterRef("pk"))
+                .alias(
+                    search_name=translated_text("name", language),
+                    search_parent=translated_text("parent__name", language),
+                )
+                .filter(Q(search_name__iregex=pattern) | Q(search_parent__iregex=pattern))
+            )
+            matches = Q(Exists(partners)) | Q(Exists(regions))
+            for name in fields:
+                matches |= Q(**{f"search_{name}__iregex": pattern})
+            queryset = queryset.filter(matches)
+        return queryset
 
 
 class Project(models.Model):

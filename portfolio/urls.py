@@ -2,11 +2,14 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from . import views
+from .feeds import LatestNewsFeed
 
 app_name = "portfolio"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path(_("projects/<slug:slug>/"), views.ProjectDetailView.as_view(), name="project_detail"),
+    path(_("projects/"), views.project_list, name="project_list"),
+    path(_("projects/<slug:slug>/"), views.project_detail, name="project_detail"),
     path(_("regions/<slug:slug>/"), views.region_detail, name="region_detail"),
+    path(_("feed/"), LatestNewsFeed(), name="feed"),
 ]

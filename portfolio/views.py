@@ -1,61 +1,314 @@
-from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, render
-from django.views.generic import DetailView
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
+from django.http import Http404, HttpResponse, HttpResponseServerError
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
 
 from core.i18n import object_urls_by_language
+from partners.models import Partner
 
-from .models import Partnership, Project, ProjectUpdate, Region
+from .forms import ProjectFilterForm
+from .models import Partnership, Project, ProjectUpdate, Region, Sector
+
+PROJECTS_PER_PAGE = 12
+HOME_PROJECTS = 6
+HOME_UPDATES = 4
+HOME_PARTNERS = 8
+RELATED_PROJECTS = 3
+
+
+def card_projects(queryset):
+    """Return projects with what a project card shows, in a fixed number of queries."""
+    return queryset.select_related("sector").prefetch_related("regions")
+
+
+def get_by_translated_slug(queryset, slug):
+    """Return the object with this slug in the current language.
+
+    An address carrying the slug of another language (a visitor who edited /fr/ into
+    /en/) is sent on to the object's own address in the current language.
+    """
+    found = queryset.filter(slug=slug).first()
+    if found is not None:
+        return found
+    other = Q()
+    for code, _name in settings.LANGUAGES:
+        other |= Q(**{f"slug_{code}": slug})
+    found = queryset.filter(other).first()
+    if found is None:
+        raise Http404
+    return redirect(found, permanent=True)
+
+
+def region_tree(regions):
+    """Return ``{region pk: [pks of the region and every region inside it]}``."""
+    children = {}
+    for region in regions:
+        children.setdefault(region.parent_id, []).append(region.pk)
+
+    def subtree(pk, seen):
+        if pk in seen:  # A loop in bad data must not hang the page.
+            return []
+        seen.add(pk)
+        found = [pk]
+        for child in children.get(pk, []):
+            found += subtree(child, seen)
+        return found
+
+    return {region.pk: subtree(region.pk, set()) for region in regions}
 
 
 def home(request):
-    projects = Project.objects.published().select_related("sector").prefetch_related("regions")
-    return render(request, "portfolio/home.html", {"projects": projects[:12]})
+    published = Project.objects.published()
+    projects = card_projects(published)[:HOME_PROJECTS]
+    updates = (
+        ProjectUpdate.objects.published()
+        .select_related("project")
+        .order_by("-published_at", "-pk")[:HOME_UPDATES]
+    )
+    partners = (
+        Partner.objects.public()
+        .filter(Exists(Partnership.objects.filter(partner=OuterRef("pk"), project__in=published)))
+        .order_by("kind", "name")[:HOME_PARTNERS]
+    )
+    located = Project.regions.through.objects.filter(project__in=published)
+    countries = Region.objects.filter(parent__isnull=True).filter(
+        Q(Exists(located.filter(region=OuterRef("pk"))))
+        | Q(Exists(located.filter(region__parent=OuterRef("pk"))))
+    )
+    figures = published.aggregate(projects=Count("pk"), beneficiaries=Sum("beneficiaries"))
+    return render(
+        request,
+        "portfolio/home.html",
+        {
+            "projects": projects,
+            "updates": updates,
+            "partners": partners,
+            "countries": countries,
+            "figures": figures,
+        },
+    )
 
 
-class ProjectDetailView(DetailView):
-    template_name = "portfolio/project_detail.html"
-    context_object_name = "project"
-
-    def get_queryset(self):
-        return (
-            Project.objects.published()
-            .select_related("sector")
-            .prefetch_related(
-                "regions__parent",
-                "images",
-                Prefetch(
-                    "partnerships",
-                    queryset=Partnership.objects.select_related("partner"),
-                ),
-                Prefetch("updates", queryset=ProjectUpdate.objects.published()),
+@require_safe
+def project_list(request):
+    """List, search and filter the published projects."""
+    published = Project.objects.published()
+    regions = list(
+        Region.objects.annotate(
+            has_projects=Exists(
+                Project.regions.through.objects.filter(region=OuterRef("pk"), project__in=published)
+            )
+        ).order_by("name")
+    )
+    tree = region_tree(regions)
+    by_pk = {region.pk: region for region in regions}
+    for region in regions:
+        # A country has projects when any of its parts has.
+        region.has_projects = any(by_pk[pk].has_projects for pk in tree[region.pk])
+    sectors = list(
+        Sector.objects.annotate(has_projects=Exists(published.filter(sector=OuterRef("pk"))))
+    )
+    partners = list(
+        Partner.objects.public().annotate(
+            has_projects=Exists(
+                Partnership.objects.filter(partner=OuterRef("pk"), project__in=published)
             )
         )
+    )
+    form = ProjectFilterForm(request.GET, regions=regions, sectors=sectors, partners=partners)
+    form.is_valid()
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        project = self.object
-        partnerships = list(project.partnerships.all())
-        context["language_urls"] = object_urls_by_language(project)
-        context["lead_partnerships"] = [p for p in partnerships if p.role == Partnership.Role.LEAD]
-        context["other_partnerships"] = [p for p in partnerships if p.role != Partnership.Role.LEAD]
-        return context
+    projects = published
+    query = form.value("q").strip()
+    if query:
+        projects = projects.search(query)
+    region = form.selected("region")
+    if region:
+        projects = projects.in_regions(tree[region.pk])
+    sector = form.selected("sector")
+    if sector:
+        projects = projects.filter(sector=sector)
+    partner = form.selected("partner")
+    if partner:
+        projects = projects.with_partner(partner)
+    status = form.value("status")
+    if status:
+        projects = projects.filter(status=status)
+
+    page = Paginator(card_projects(projects), PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
+    chosen = {"region": region, "sector": sector, "partner": partner}
+    return render(
+        request,
+        "portfolio/project_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "page_projects": page.object_list,
+            "query": query,
+            "region": region,
+            "sector": sector,
+            "partner": partner,
+            "status": status,
+            "is_filtered": bool(query or status or any(chosen.values())),
+            "language_urls": list_urls_by_language(query, status, chosen, page.number),
+            "canonical_path": list_url(
+                translation.get_language(), query, status, chosen, page.number
+            ),
+            "removal_links": removal_links(query, status, chosen),
+        },
+    )
+
+
+def list_url(language, query, status, chosen, page_number=1) -> str:
+    """Return the project list's address in ``language`` with these filters."""
+    params = {}
+    if query:
+        params["q"] = query
+    for name, obj in chosen.items():
+        if obj is not None:
+            params[name] = getattr(obj, f"slug_{language}", None) or obj.slug
+    if status:
+        params["status"] = status
+    if page_number and page_number > 1:
+        params["page"] = page_number
+    with translation.override(language):
+        path = reverse("portfolio:project_list")
+    return f"{path}?{urlencode(params)}" if params else path
+
+
+def list_urls_by_language(query, status, chosen, page_number) -> dict[str, str]:
+    """Return the same view of the list in each language, its slugs translated."""
+    return {
+        code: list_url(code, query, status, chosen, page_number)
+        for code, _name in settings.LANGUAGES
+    }
+
+
+def removal_links(query, status, chosen) -> list[tuple[str, str]]:
+    """Return (label, address of the list without it) for each filter in use."""
+    language = translation.get_language()
+    links = []
+    if query:
+        links.append((f"« {query} »", list_url(language, "", status, chosen)))
+    for name, obj in chosen.items():
+        if obj is not None:
+            links.append((str(obj), list_url(language, query, status, chosen | {name: None})))
+    if status:
+        label = dict(Project.Status.choices)[status]
+        links.append((str(label), list_url(language, query, "", chosen)))
+    return links
+
+
+def project_detail(request, slug):
+    found = get_by_translated_slug(
+        Project.objects.published()
+        .select_related("sector")
+        .prefetch_related(
+            Prefetch("regions", queryset=Region.objects.select_related("parent")),
+            "images",
+            Prefetch(
+                "partnerships",
+                queryset=Partnership.objects.filter(partner__is_public=True).select_related(
+                    "partner"
+                ),
+            ),
+            Prefetch(
+                "updates",
+                queryset=ProjectUpdate.objects.filter(
+                    is_published=True, published_at__lte=timezone.now()
+                ).order_by("-published_at", "-pk"),
+            ),
+        ),
+        slug,
+    )
+    if not isinstance(found, Project):
+        return found
+    project = found
+    partnerships = list(project.partnerships.all())
+    regions = list(project.regions.all())
+    nearby = {r.pk for r in regions} | {r.parent_id for r in regions if r.parent_id}
+    shares_a_region = Exists(
+        Project.regions.through.objects.filter(project=OuterRef("pk"), region__in=nearby)
+    )
+    related = (
+        Project.objects.published()
+        .exclude(pk=project.pk)
+        .filter(Q(shares_a_region) | Q(sector_id=project.sector_id, sector__isnull=False))
+    )
+    roles = []
+    for role, label in Partnership.Role.choices:
+        members = [p for p in partnerships if p.role == role]
+        if members and role != Partnership.Role.LEAD:
+            roles.append((label, members))
+    return render(
+        request,
+        "portfolio/project_detail.html",
+        {
+            "project": project,
+            "regions": regions,
+            "lead_partnerships": [p for p in partnerships if p.role == Partnership.Role.LEAD],
+            "partner_roles": roles,
+            "related_projects": card_projects(related)[:RELATED_PROJECTS],
+            "language_urls": object_urls_by_language(project),
+        },
+    )
 
 
 def region_detail(request, slug):
-    region = get_object_or_404(Region, slug=slug)
-    projects = (
-        Project.objects.published()
-        .filter(regions__in=[region, *region.children.all()])
-        .distinct()
-        .select_related("sector")
-        .prefetch_related("regions")
-    )
+    found = get_by_translated_slug(Region.objects.select_related("parent"), slug)
+    if not isinstance(found, Region):
+        return found
+    region = found
+    regions = list(Region.objects.order_by("name"))
+    tree = region_tree(regions)
+    projects = card_projects(Project.objects.published().in_regions(tree[region.pk]))
+    page = Paginator(projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "portfolio/region_detail.html",
         {
             "region": region,
-            "projects": projects,
+            "subregions": [r for r in regions if r.parent_id == region.pk],
+            "page_obj": page,
+            "page_projects": page.object_list,
             "language_urls": object_urls_by_language(region),
         },
     )
+
+
+def page_not_found(request, exception=None):
+    """The 404 page, in the site's look, with the language switcher pointing home."""
+    urls = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            urls[code] = reverse("portfolio:home")
+    return render(request, "404.html", {"language_urls": urls}, status=404)
+
+
+def server_error(request):
+    """The 500 page; it reads nothing from the database, which may be what failed."""
+    try:
+        return HttpResponseServerError(loader.render_to_string("500.html", {}, request))
+    except Exception:  # The error page must never fail in turn.
+        return HttpResponseServerError(
+            "<h1>Erreur du serveur / Server error</h1>", content_type="text/html"
+        )
+
+
+@require_safe
+@cache_control(max_age=60 * 60 * 24)
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

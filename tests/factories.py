@@ -81,3 +81,59 @@ def make_update(project, **fields) -> ProjectUpdate:
         "text_en": "Text of the update.",
     }
     return ProjectUpdate.objects.create(project=project, **defaults | fields)
+
+
+def make_suggested_amount(project, amount="25", **fields):
+    from decimal import Decimal
+
+    from donations.models import SuggestedAmount
+
+    defaults = {"impact_fr": f"Impact de {amount} $", "impact_en": f"Impact of ${amount}"}
+    return SuggestedAmount.objects.create(
+        project=project, amount=Decimal(amount), **defaults | fields
+    )
+
+
+def make_sponsorship(project, *, confirmed=False, **fields):
+    from decimal import Decimal
+
+    from donations.models import Sponsorship
+
+    n = next(_counter)
+    defaults = {
+        "donor_name": f"Donor {n}",
+        "donor_email": f"donor{n}@example.org",
+        "amount": Decimal("50"),
+    }
+    if confirmed:
+        defaults |= {"status": Sponsorship.Status.CONFIRMED, "confirmed_at": timezone.now()}
+    return Sponsorship.objects.create(project=project, **defaults | fields)
+
+
+def pledge_form_data(seconds_ago: float = 60, **fields) -> dict:
+    """Return a pledge form's POST data as a person would send it, ``seconds_ago`` after
+    the form was shown."""
+    import time
+    import uuid
+
+    from django.core import signing
+
+    from donations.forms import FORM_TOKEN_SALT
+
+    token = signing.dumps(
+        {"key": uuid.uuid4().hex, "at": time.time() - seconds_ago}, salt=FORM_TOKEN_SALT
+    )
+    data = {
+        "amount_choice": "other",
+        "other_amount": "40",
+        "frequency": "once",
+        "donor_name": "Marie Curie",
+        "email": "marie@example.org",
+        "dedication_kind": "",
+        "dedication_name": "",
+        "public_message": "",
+        "privacy_consent": "on",
+        "website": "",
+        "form_token": token,
+    }
+    return data | fields

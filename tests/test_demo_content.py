@@ -48,3 +48,12 @@ def test_seed_project_has_every_fact_of_the_published_page(demo):
     assert "Jaume Sanllorente" in lead.description_fr
     assert "depuis 2013" in project.body_fr
     assert project.cover_image and project.cover_alt_fr and project.cover_alt_en
+
+
+def test_load_demo_twice_writes_no_new_files(db, media_root):
+    call_command("load_demo", verbosity=0)
+    first = sorted(str(p.relative_to(media_root)) for p in media_root.rglob("*") if p.is_file())
+    call_command("load_demo", verbosity=0)
+    second = sorted(str(p.relative_to(media_root)) for p in media_root.rglob("*") if p.is_file())
+    assert first == second
+    assert any("renditions" in name for name in first)

@@ -4,6 +4,7 @@ from django import template
 from django.utils import translation
 
 from core.i18n import fallback_order
+from core.richtext import rich_text_sanitiser
 
 register = template.Library()
 
@@ -28,11 +29,17 @@ def translated(obj, field_name: str) -> TranslatedText:
 
     Usage: ``{% translated project "subtitle" as subtitle %}`` then
     ``<p{% if subtitle.is_fallback %} lang="{{ subtitle.lang }}"{% endif %}>``.
+
+    Rich text is sanitised again here: rows written without ``save()`` (``loaddata``,
+    SQL, database expressions) never reach a page as they were stored.
     """
     current = (translation.get_language() or "fr").split("-")[0]
     for code in fallback_order(current):
         text = getattr(obj, f"{field_name}_{code}", "") or ""
         if text:
+            sanitize = rich_text_sanitiser(type(obj), f"{field_name}_{code}")
+            if sanitize:
+                text = sanitize(text)
             return TranslatedText(text, code, code != current)
     return TranslatedText("", current, False)
 

@@ -1,22 +1,45 @@
-"""Funding figures for portfolio templates (the donations app provides them; portfolio never
-imports donations). Placeholder contract, to be completed by the pledges work:
+"""Funding figures and the pledge form for portfolio templates.
 
-- ``{% funding_by_project projects as funding %}`` — one query for a whole list; returns
-  ``{project pk: figures}``; a card then includes
+The donations app provides them so that portfolio never imports donations:
+
+- ``{% funding_by_project projects as funding %}`` — figures for a whole list in one query,
+  as ``{project pk: figures}``; a card then includes
   ``{% include "donations/includes/funding_bar.html" with figures=funding|get_item:project.pk %}``.
-- ``{% project_funding project %}`` — the project page's funding panel and pledge form.
+- ``{% project_funding project %}`` — the project page's funding panel, its public
+  supporters and the pledge form.
 """
 
 from django import template
+from django.conf import settings
+
+from donations import funding
+from donations.forms import PledgeForm
 
 register = template.Library()
 
 
+@register.filter
+def money(amount):
+    """Format dollars the way the visitor's language writes them."""
+    return funding.format_money(amount)
+
+
 @register.simple_tag
 def funding_by_project(projects):
-    return {}
+    """Return ``{project pk: FundingFigures}`` for a list of projects, in one query."""
+    return funding.funding_by_project(projects)
 
 
 @register.inclusion_tag("donations/includes/project_funding.html", takes_context=True)
-def project_funding(context, project):
-    return {"project": project, "request": context.get("request")}
+def project_funding(context, project, form=None):
+    """Render a project's funding panel and its pledge form."""
+    return {
+        "project": project,
+        "figures": funding.project_funding(project),
+        "supporters": funding.public_supporters(project),
+        "form": form or PledgeForm(project=project),
+        "request": context.get("request"),
+        "csrf_token": context.get("csrf_token"),
+        "heading": context.get("funding_heading", "h2"),
+        "PRIVACY_CONTACT_EMAIL": settings.PRIVACY_CONTACT_EMAIL,
+    }

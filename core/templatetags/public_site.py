@@ -1,0 +1,55 @@
+"""Template helpers for the public pages of every app."""
+
+from django import template
+from django.conf import settings
+from django.utils.html import format_html
+
+from core.templatetags.translated_fields import translated
+
+register = template.Library()
+
+# How each language calls itself in Open Graph's locale field.
+OPEN_GRAPH_LOCALES = {"fr": "fr_CA", "en": "en_CA"}
+
+
+@register.simple_tag
+def text(obj, field_name: str):
+    """Print a translated field's plain text; text shown in another language is marked
+    with a ``lang`` attribute, so screen readers pronounce it right.
+
+    Usage: ``{% text region "name" %}``.
+    """
+    value = translated(obj, field_name)
+    if value.is_fallback:
+        return format_html('<span lang="{}">{}</span>', value.lang, value.text)
+    return value.text
+
+
+@register.simple_tag(takes_context=True)
+def absolute_uri(context, url: str = "") -> str:
+    """Return ``url`` (a path, or already absolute) as an absolute address."""
+    request = context.get("request")
+    if request is None:
+        return url
+    return request.build_absolute_uri(url or request.path)
+
+
+@register.simple_tag
+def open_graph_locale(language_code: str) -> str:
+    return OPEN_GRAPH_LOCALES.get(language_code, language_code)
+
+
+@register.simple_tag
+def default_language_url(urls: dict) -> str:
+    """Return the default language's address from ``{language: URL}`` (for x-default)."""
+    return urls.get(settings.LANGUAGE_CODE, "") if urls else ""
+
+
+@register.simple_tag
+def page_numbers(page_obj) -> list:
+    """Return the page numbers to link to around the current page; None marks a gap."""
+    paginator = page_obj.paginator
+    return [
+        None if number == paginator.ELLIPSIS else number
+        for number in paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)
+    ]

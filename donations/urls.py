@@ -1,0 +1,12 @@
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+
+app_name = "donations"
+
+urlpatterns = [
+    path(_("projects/<slug:slug>/pledge/"), views.pledge, name="pledge"),
+    path(_("pledges/thank-you/"), views.thanks, name="thanks"),
+    path(_("pledges/confirm/<str:token>/"), views.confirm, name="confirm"),
+]

@@ -1,0 +1,68 @@
+"""An Atom feed per language: new projects and news from the field, newest first."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+
+from core.templatetags.translated_fields import translated
+
+from .models import Project, ProjectUpdate
+
+FEED_ITEMS = 30
+
+
+class LatestNewsFeed(Feed):
+    feed_type = Atom1Feed
+
+    def title(self):
+        return _("%(organisation)s: new projects and news from the field") % {
+            "organisation": settings.ORGANISATION_NAME
+        }
+
+    def subtitle(self):
+        return _("Projects we fund with local partners around the world.")
+
+    def link(self):
+        return reverse("portfolio:home")
+
+    def feed_url(self):
+        return reverse("portfolio:feed")
+
+    def author_name(self):
+        return settings.ORGANISATION_NAME
+
+    def items(self):
+        projects = list(Project.objects.published().order_by("-published_at")[:FEED_ITEMS])
+        updates = list(
+            ProjectUpdate.objects.published()
+            .select_related("project")
+            .order_by("-published_at", "-pk")[:FEED_ITEMS]
+        )
+        items = sorted(projects + updates, key=lambda item: item.published_at, reverse=True)
+        return items[:FEED_ITEMS]
+
+    def item_title(self, item):
+        if isinstance(item, ProjectUpdate):
+            return _("%(project)s — news: %(title)s") % {
+                "project": translated(item.project, "title").text,
+                "title": translated(item, "title").text,
+            }
+        return translated(item, "title").text
+
+    def item_description(self, item):
+        if isinstance(item, ProjectUpdate):
+            return translated(item, "text").text
+        return translated(item, "summary").text or translated(item, "subtitle").text
+
+    def item_link(self, item):
+        if isinstance(item, ProjectUpdate):
+            return f"{item.project.get_absolute_url()}#update-{item.pk}"
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return getattr(item, "updated_at", None) or item.published_at

@@ -1,0 +1,39 @@
+"""Sitemap sections for the public pages of projects and regions."""
+
+from django.urls import reverse
+
+from core.sitemaps import TranslatedSitemap
+
+from .models import Project, Region
+
+
+class PageSitemap(TranslatedSitemap):
+    """The pages that list things: home, projects, partners."""
+
+    priority = 0.8
+    changefreq = "weekly"
+
+    def items(self):
+        return ["portfolio:home", "portfolio:project_list", "partners:partner_list"]
+
+    def location(self, item):
+        return reverse(item)
+
+
+class ProjectSitemap(TranslatedSitemap):
+    priority = 1.0
+    changefreq = "weekly"
+
+    def items(self):
+        return Project.objects.published().order_by("pk")
+
+    def lastmod(self, project):
+        return project.updated_at
+
+
+class RegionSitemap(TranslatedSitemap):
+    priority = 0.5
+    changefreq = "monthly"
+
+    def items(self):
+        return Region.objects.order_by("pk")

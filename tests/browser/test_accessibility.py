@@ -1,0 +1,52 @@
+"""An axe-core audit of the public pages, in both languages, finds no violation.
+
+axe-core is bundled with axe-playwright-python: nothing is fetched from the network.
+"""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.conftest import DESKTOP, PHONE
+from tests.factories import make_photo, make_update
+
+PAGES = {
+    "home": {"fr": "/fr/", "en": "/en/"},
+    "project list": {"fr": "/fr/projets/?region=inde", "en": "/en/projects/?q=trafficking"},
+    "project": {
+        "fr": "/fr/projets/prevenir-la-traite-des-etres-humains-dans-les-regions-rurales/",
+        "en": "/en/projects/preventing-human-trafficking-in-rural-regions/",
+    },
+    "partner": {"fr": "/fr/partenaires/mumbai-smiles/", "en": "/en/partners/chhori/"},
+    "region": {"fr": "/fr/regions/inde/", "en": "/en/regions/west-bengal/"},
+    "not found": {"fr": "/fr/cette-page-n-existe-pas/", "en": "/en/no-such-page/"},
+}
+
+
+@pytest.fixture(scope="module")
+def axe():
+    return Axe()
+
+
+def audit(axe, page, url):
+    page.goto(url)
+    results = axe.run(page)
+    violations = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
+        for v in results.response["violations"]
+    ]
+    return violations
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_no_violation(axe, page, site, demo, name, language):
+    make_photo(demo, caption_fr="Atelier", caption_en="Workshop")
+    make_update(demo)
+    assert audit(axe, page, site.url + PAGES[name][language]) == []
+
+
+@pytest.mark.parametrize("name", ["home", "project"])
+def test_no_violation_on_a_phone(axe, page, site, demo, name):
+    page.set_viewport_size(PHONE)
+    assert audit(axe, page, site.url + PAGES[name]["fr"]) == []
+    page.set_viewport_size(DESKTOP)
