@@ -1,17 +1,33 @@
 """Load the NGO's first project, its partners, regions and sector, in French and English."""
 
 import io
+import unicodedata
 
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from partners.models import Partner
 from portfolio import demo_content as demo
 from portfolio.models import Partnership, Project, Region, Sector
 
-TRANSLATED_KEYS = ("_fr", "_en")
+# Fonts with accented letters, where the system has one; Pillow's built-in font has none.
+LABEL_FONTS = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
+)
+
+
+def label_font(size: int):
+    """Return a font that can draw French text, or None to fall back to plain letters."""
+    for path in LABEL_FONTS:
+        try:
+            return ImageFont.truetype(path, size)
+        except OSError:
+            continue
+    return None
 
 
 def placeholder_png(size, top, bottom, label: str) -> bytes:
@@ -23,13 +39,19 @@ def placeholder_png(size, top, bottom, label: str) -> bytes:
         t = y / max(1, height - 1)
         colour = tuple(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True))
         draw.line([(0, y), (width, y)], fill=colour)
+    size = max(18, width // 24)
+    font = label_font(size)
+    if font is None:
+        # Without a full font, drop the accents rather than draw empty boxes.
+        label = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
+        font = ImageFont.load_default(size)
     draw.multiline_text(
         (width // 2, height // 2),
         label,
         fill=(255, 255, 255),
         anchor="mm",
         align="center",
-        font_size=max(18, width // 24),
+        font=font,
     )
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
