@@ -1,0 +1,13 @@
+def test_public_pages_send_a_strict_content_security_policy(client, demo):
+    response = client.get(demo.get_absolute_url())
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_the_admin_is_left_out_of_the_policy(admin_client):
+    response = admin_client.get("/admin/portfolio/project/add/")
+    assert response.status_code == 200
+    assert "Content-Security-Policy" not in response.headers
