@@ -178,6 +178,9 @@ PLEDGE_RATE_PER_IP = env.str("PLEDGE_RATE_PER_IP", default="20/h")
 PLEDGE_RATE_PER_EMAIL = env.str("PLEDGE_RATE_PER_EMAIL", default="5/h")
 # Where donors write to see or erase what we hold about them (shown in the privacy notice).
 PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="privacy@localhost")
+# Behind a proxy every request comes from the proxy's address: name the header that
+# carries the visitor's address (e.g. HTTP_X_REAL_IP), set by the proxy itself.
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 
 # Images: what an upload may be, and the widths served to cards and pages.
 IMAGE_MAX_BYTES = 10 * 1024 * 1024

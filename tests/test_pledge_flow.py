@@ -244,3 +244,18 @@ def test_anonymous_supporter_counts_but_is_never_named(client, project):
     assert 'data-figure="supporters">1<' in html
     assert "Anonyme Discret" not in html and "secret" not in html
     assert sponsorship.donor_email not in html
+
+
+def test_pledge_pages_run_a_fixed_number_of_queries(client, project, django_assert_max_num_queries):
+    from tests.factories import make_sponsorship
+
+    for n in range(15):
+        make_sponsorship(project, confirmed=True, show_name_publicly=n % 2 == 0)
+    with django_assert_max_num_queries(8):
+        assert client.get(pledge_url(project)).status_code == 200
+    response = submit(client, project)
+    with django_assert_max_num_queries(3):
+        assert client.get(response["Location"]).status_code == 200
+    token = Sponsorship.objects.get(donor_email="marie@example.org").confirmation_token()
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("donations:confirm", kwargs={"token": token})).status_code == 200
