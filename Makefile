@@ -24,7 +24,7 @@ run: $(VENV)/.installed compilemessages
 	DEBUG=true $(MANAGE) migrate --no-input -v 0
 	DEBUG=true $(MANAGE) load_demo
 	DEBUG=true $(MANAGE) load_demo_pledges
-	DEBUG=true $(MANAGE) local_admin
+	DEBUG=true $(MANAGE) local_admin --address http://$(HOST):$(PORT)
 	DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed compilemessages

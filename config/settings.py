@@ -18,10 +18,19 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 
+
+def env_or(name: str, default: str) -> str:
+    """Return a variable's value, or ``default`` when it is unset or empty.
+
+    ``.env.example`` lists every variable, some empty; a copy of it must start the site.
+    """
+    return env.str(name, default="") or default
+
+
 # A development key is only acceptable while DEBUG is on; production refuses to start.
 DEV_SECRET_KEY = "django-insecure-development-only-key-never-use-in-production-0123456789"  # noqa: S105 - only used with DEBUG on
 # An empty value counts as unset: .env.example ships with "SECRET_KEY=".
-SECRET_KEY = env.str("SECRET_KEY", default="") or (DEV_SECRET_KEY if DEBUG else "")
+SECRET_KEY = env_or("SECRET_KEY", DEV_SECRET_KEY if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (see .env.example).")
 
@@ -90,7 +99,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 # Database: SQLite file under the git-ignored var/ by default; PostgreSQL in production.
 VAR_DIR = BASE_DIR / "var"
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+    "default": env.db_url_config(env_or("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -146,9 +155,9 @@ SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": env.str(
+        "BACKEND": env_or(
             "STATICFILES_STORAGE",
-            default="django.contrib.staticfiles.storage.StaticFilesStorage"
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage",
         )
@@ -163,7 +172,7 @@ FILE_UPLOAD_PERMISSIONS = 0o644
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Monde par la Main <noreply@localhost>")
-SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+SERVER_EMAIL = env_or("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # The organisation and its money.
 ORGANISATION_NAME = env.str("ORGANISATION_NAME", default="Monde par la Main")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import translate_url
 from django.utils import translation
 
@@ -14,6 +17,24 @@ def object_urls_by_language(obj) -> dict[str, str]:
         with translation.override(code):
             urls[code] = obj.get_absolute_url()
     return urls
+
+
+def get_by_translated_slug(queryset, slug):
+    """Return the object with this slug in the current language, or a redirect to it.
+
+    An address carrying the slug of another language (a visitor who edited /fr/ into
+    /en/) is sent on to the object's own address in the current language.
+    """
+    found = queryset.filter(slug=slug).first()
+    if found is not None:
+        return found
+    other = Q()
+    for code, _name in settings.LANGUAGES:
+        other |= Q(**{f"slug_{code}": slug})
+    found = queryset.filter(other).first()
+    if found is None:
+        raise Http404
+    return redirect(found, permanent=True)
 
 
 def page_urls_by_language(path: str) -> dict[str, str]:
@@ -34,7 +55,9 @@ def fill_missing_slugs(instance, source_field: str) -> None:
     """Give every language a slug: from that language's own text, else the default's.
 
     Each language's URLs look an object up by that language's slug column, so an
-    empty one would make the page unreachable in that language.
+    empty one would make the page unreachable in that language. A slug made here is
+    unique in its column ("education-2" when another project's English address is
+    already "education"), since the editor never saw it to correct it.
     """
     from django.utils.text import slugify
 
@@ -43,6 +66,20 @@ def fill_missing_slugs(instance, source_field: str) -> None:
         getattr(instance, f"{source_field}_{default}", "") or ""
     )
     for code, _name in settings.LANGUAGES:
-        if not getattr(instance, f"slug_{code}", ""):
+        column = f"slug_{code}"
+        if not getattr(instance, column, ""):
             text = getattr(instance, f"{source_field}_{code}", "") or ""
-            setattr(instance, f"slug_{code}", slugify(text)[:200] or default_slug)
+            setattr(instance, column, _unused_slug(instance, column, slugify(text) or default_slug))
+
+
+def _unused_slug(instance, column: str, slug: str) -> str:
+    """Return ``slug``, cut to the column's length and numbered if another row has it."""
+    max_length = instance._meta.get_field(column).max_length
+    others = type(instance)._default_manager.exclude(pk=instance.pk)
+    candidate = slug[:max_length].strip("-")
+    number = 1
+    while candidate and others.filter(**{column: candidate}).exists():
+        number += 1
+        suffix = f"-{number}"
+        candidate = slug[: max_length - len(suffix)].strip("-") + suffix
+    return candidate

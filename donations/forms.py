@@ -66,7 +66,7 @@ class PledgeForm(forms.Form):
         label=_("Show my name on the project page among its supporters"), required=False
     )
     public_message = forms.CharField(
-        label=_("A message for the project page (optional)"),
+        label=_("A message for the project page"),
         max_length=500,
         required=False,
         help_text=_("Shown with your name only if you choose to show it; 500 characters."),

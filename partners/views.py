@@ -1,10 +1,8 @@
-from django.conf import settings
 from django.db.models import Count, Q
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 
-from core.i18n import object_urls_by_language
+from core.i18n import get_by_translated_slug, object_urls_by_language
 
 from .models import Partner
 
@@ -31,16 +29,9 @@ def partner_list(request):
 
 
 def partner_detail(request, slug):
-    partner = Partner.objects.public().filter(slug=slug).first()
-    if partner is None:
-        # A slug of the other language (an edited address) leads to the right page.
-        other = Q()
-        for code, _name in settings.LANGUAGES:
-            other |= Q(**{f"slug_{code}": slug})
-        partner = Partner.objects.public().filter(other).first()
-        if partner is None:
-            raise Http404
-        return redirect(partner, permanent=True)
+    partner = get_by_translated_slug(Partner.objects.public(), slug)
+    if not isinstance(partner, Partner):
+        return partner
     # The reverse relation comes from portfolio; its manager keeps published().
     # One partnership per partner and project, so no project comes twice.
     projects = partner.projects.published()

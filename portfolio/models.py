@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
@@ -56,6 +57,23 @@ class Region(models.Model):
 
     def get_absolute_url(self):
         return reverse("portfolio:region_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        """Refuse a parent that lies inside this region: the loop would hide both.
+
+        A region chosen as its own parent is left to the database constraint's message.
+        """
+        super().clean()
+        if self.pk is None or self.parent_id == self.pk:
+            return
+        ancestor, seen = self.parent, set()
+        while ancestor is not None and ancestor.pk not in seen:
+            if ancestor.pk == self.pk:
+                raise ValidationError(
+                    {"parent": _("A region cannot be part of one of its own parts.")}
+                )
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent
 
 
 class Sector(models.Model):

@@ -3,15 +3,16 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
-from django.http import Http404, HttpResponse, HttpResponseServerError
-from django.shortcuts import redirect, render
+from django.http import HttpResponse, HttpResponseServerError
+from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from core.i18n import object_urls_by_language
+from core.i18n import get_by_translated_slug, object_urls_by_language
 from partners.models import Partner
 
 from .forms import ProjectFilterForm
@@ -27,24 +28,6 @@ RELATED_PROJECTS = 3
 def card_projects(queryset):
     """Return projects with what a project card shows, in a fixed number of queries."""
     return queryset.select_related("sector").prefetch_related("regions")
-
-
-def get_by_translated_slug(queryset, slug):
-    """Return the object with this slug in the current language.
-
-    An address carrying the slug of another language (a visitor who edited /fr/ into
-    /en/) is sent on to the object's own address in the current language.
-    """
-    found = queryset.filter(slug=slug).first()
-    if found is not None:
-        return found
-    other = Q()
-    for code, _name in settings.LANGUAGES:
-        other |= Q(**{f"slug_{code}": slug})
-    found = queryset.filter(other).first()
-    if found is None:
-        raise Http404
-    return redirect(found, permanent=True)
 
 
 def region_tree(regions):
@@ -197,7 +180,9 @@ def removal_links(query, status, chosen) -> list[tuple[str, str]]:
     language = translation.get_language()
     links = []
     if query:
-        links.append((f"« {query} »", list_url(language, "", status, chosen)))
+        # Each language quotes in its own way: “school” in English, « école » in French.
+        label = _("“%(query)s”") % {"query": query}
+        links.append((label, list_url(language, "", status, chosen)))
     for name, obj in chosen.items():
         if obj is not None:
             links.append((str(obj), list_url(language, query, status, chosen | {name: None})))

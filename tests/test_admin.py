@@ -232,3 +232,48 @@ def test_a_partner_website_typed_without_scheme_is_https(editor_client):
     )
     assert editor_client.post(url, form).status_code == 302
     assert Partner.objects.get().website == "https://mumbaismiles.org"
+
+
+@pytest.mark.django_db
+def test_an_english_address_left_blank_never_takes_another_projects(editor_client):
+    """A blank slug is made from the title; when another project has that address in the
+    same language, the new one is numbered instead of the save failing."""
+    make_project(title_fr="Éducation", slug_fr="education-fr", slug_en="education")
+    url = "/admin/portfolio/project/add/"
+    form = admin_form_data(
+        editor_client.get(url),
+        title_fr="Éducation",
+        slug_fr="education",
+        title_en="",
+        slug_en="",
+        is_published="on",
+    )
+    assert editor_client.post(url, form).status_code == 302
+    project = Project.objects.get(slug_fr="education")
+    assert project.slug_en == "education-2"
+    with translation.override("en"):
+        assert editor_client.get(project.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_made_up_slug_fits_its_column():
+    region = Region.objects.create(name_fr="Région", name_en="x" * 120, country="IN")
+    region.refresh_from_db()
+    assert region.slug_en == "x" * 120
+    twin = Region.objects.create(name_fr="Autre région", name_en="x" * 120, country="IN")
+    assert len(twin.slug_en) <= 120
+    assert twin.slug_en.endswith("-2")
+
+
+@pytest.mark.django_db
+def test_a_country_cannot_be_made_part_of_its_own_region(demo, editor_client):
+    india = Region.objects.get(slug_fr="inde")
+    west_bengal = Region.objects.get(slug_fr="bengale-occidental")
+    url = f"/admin/portfolio/region/{india.pk}/change/"
+    response = editor_client.post(
+        url, admin_form_data(editor_client.get(url), parent=west_bengal.pk)
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["parent"]
+    india.refresh_from_db()
+    assert india.parent is None

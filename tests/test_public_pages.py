@@ -146,6 +146,10 @@ class TestProjectList:
         assert 'href="/en/projects/?q=traite&amp;region=india"' in html
         assert 'hreflang="en"' in html
 
+    def test_the_search_is_quoted_the_way_each_language_quotes(self, client, demo):
+        assert "“trafficking”" in unescape(page(client, "/en/projects/?q=trafficking"))
+        assert "« traite »" in unescape(page(client, "/fr/projets/?q=traite"))
+
     def test_works_as_a_plain_get_form(self, client, demo):
         html = page(client, "/fr/projets/")
         form = re.search(r'<form class="filters" method="get" action="([^"]+)"', html)
@@ -221,6 +225,53 @@ class TestProjectPage:
         ):
             assert text in unescape(html), text
         assert html.index("Nouvelle récente") < html.index("Ancienne nouvelle")
+
+    @pytest.mark.parametrize(
+        ("language", "facts"),
+        [
+            (
+                "fr",
+                [
+                    "Une approche globale pour lutter contre ce fléau",
+                    "Projets spéciaux",
+                    "Bengale occidental (Inde)",
+                    "4 000",  # Spaces, non-breaking ones included, are folded below.
+                    "filles et garçons",
+                    "Le partenariat Monde par la Main et la Fondation Mumbai Smiles",
+                    "depuis 2013",
+                    "Mumbai Smiles est né de la passion",
+                    "400 000 femmes",
+                    "Jaume Sanllorente",
+                    "Tous les projets avec Mumbai Smiles",
+                    "AGROGOTHI SANGSTHA",
+                ],
+            ),
+            (
+                "en",
+                [
+                    "A comprehensive approach to fighting this scourge",
+                    "Special projects",
+                    "West Bengal (India)",
+                    "4,000",
+                    "girls and boys",
+                    "The partnership between Monde par la Main and the Mumbai Smiles Foundation",
+                    "since 2013",
+                    "Mumbai Smiles was born of the passion",
+                    "400,000 women",
+                    "Jaume Sanllorente",
+                    "All projects with Mumbai Smiles",
+                    "AGROGOTHI SANGSTHA",
+                ],
+            ),
+        ],
+    )
+    def test_every_fact_of_the_seed_page_in_each_language(self, client, demo, language, facts):
+        with translation.override(language):
+            text = " ".join(
+                re.sub(r"<[^>]+>", " ", unescape(page(client, demo.get_absolute_url()))).split()
+            )
+        for fact in facts:
+            assert fact in text, fact
 
     def test_links_partners_and_their_projects(self, client, demo):
         html = page(client, demo.get_absolute_url())

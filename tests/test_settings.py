@@ -129,3 +129,26 @@ def test_a_value_cached_by_one_process_is_read_from_redis_by_another():
     assert read_back.returncode == 0, read_back.stderr
     # A local-memory cache dies with its process: only a shared Redis returns the value.
     assert read_back.stdout.strip() == "partagé"
+
+
+def example_environment():
+    """Return the variables of ``.env.example`` as a newcomer's copy of it sets them."""
+    variables = {}
+    for line in (BASE_DIR / ".env.example").read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, _, value = line.partition("=")
+            variables[name.strip()] = value.strip()
+    return variables
+
+
+def test_a_copy_of_the_example_environment_starts_the_site():
+    """``.env.example`` says to copy it to ``.env``: its empty values mean "the default"."""
+    show = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "print(json.dumps([settings.DATABASES['default']['ENGINE'], settings.SERVER_EMAIL]))"
+    )
+    result = run(["-c", show], **example_environment())
+    assert result.returncode == 0, result.stderr
+    engine, server_email = json.loads(result.stdout)
+    assert engine == "django.db.backends.sqlite3"
+    assert server_email == example_environment()["DEFAULT_FROM_EMAIL"]

@@ -5,6 +5,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 
 
 class Command(BaseCommand):
@@ -12,8 +13,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
+        parser.add_argument(
+            "--address", default=settings.SITE_URL, help="Where the site is served."
+        )
 
-    def handle(self, *args, username, **options):
+    def handle(self, *args, username, address, **options):
         if not settings.DEBUG:
             raise CommandError("local_admin only runs with DEBUG=true; use createsuperuser.")
         password = secrets.token_urlsafe(12)
@@ -25,7 +29,7 @@ class Command(BaseCommand):
         user.save()
         self.stdout.write(
             self.style.SUCCESS(
-                "\nAdmin: http://127.0.0.1:8000/admin/\n"
+                f"\nAdmin: {address.rstrip('/')}{reverse('admin:index')}\n"
                 f"  username: {username}\n  password: {password}\n"
                 "(a new password is made each time `make run` starts)\n"
             )
