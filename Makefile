@@ -46,8 +46,14 @@ messages: $(VENV)/.installed
 	msgen --no-wrap -o locale/en/LC_MESSAGES/django.po locale/en/LC_MESSAGES/django.po
 	DEBUG=true $(MANAGE) compilemessages --ignore=.venv --ignore=var -v 0
 
+# Query counts with 2 and 60 projects, then timings on 500 projects and 5000 pledges.
+BENCH_DB := var/bench.sqlite3
 bench: $(VENV)/.installed compilemessages
 	$(BIN)/pytest tests/test_query_counts.py -q -s
+	rm -f $(BENCH_DB)
+	DEBUG=true DATABASE_URL=sqlite:///$(BENCH_DB) $(MANAGE) migrate --no-input -v 0
+	DEBUG=true DATABASE_URL=sqlite:///$(BENCH_DB) $(MANAGE) generate_portfolio --projects 500 --sponsorships 5000 --seed 1
+	DEBUG=true DATABASE_URL=sqlite:///$(BENCH_DB) $(MANAGE) bench_pages
 
 # Screenshots of the public pages for the README, taken by the browser tests' tooling.
 screenshots: $(VENV)/.installed compilemessages
