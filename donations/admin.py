@@ -26,7 +26,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from portfolio.admin import ProjectAdmin as PortfolioProjectAdmin
 from portfolio.models import Project
 
-from .donor_rights import erase_donor_data, export_donor_data
+from .donor_rights import erase_donor_data, export_donor_data, given_under
 from .emails import send_confirmation_request
 from .forms import GiftForm
 from .funding import format_money, funding_by_project
@@ -176,7 +176,9 @@ class SponsorshipAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("received"), ordering="received_total")
     def received_display(self, obj):
-        return format_money(getattr(obj, "received_total", None) or obj.received())
+        # A zero total is falsy: test for the annotation, or every unpaid row costs a query.
+        total = getattr(obj, "received_total", None)
+        return format_money(obj.received() if total is None else total)
 
     def save_formset(self, request, form, formset, change):
         gifts = formset.save(commit=False)
@@ -380,10 +382,7 @@ class SponsorshipAdmin(SimpleHistoryAdmin):
     )
     def erase_donor_data(self, request, queryset):
         emails = self._emails(queryset)
-        matching = Q(pk__in=[])
-        for email in emails:
-            matching |= Q(donor_email__iexact=email)
-        affected = Sponsorship.objects.filter(matching)
+        affected = Sponsorship.objects.filter(pk__in=set().union(*map(given_under, emails)))
         if "apply" in request.POST:
             references = []
             for email in emails:

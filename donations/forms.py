@@ -1,10 +1,11 @@
+import re
 import time
 import uuid
 
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from .funding import format_money as money
@@ -30,12 +31,32 @@ def read_form_token(token: str) -> tuple[uuid.UUID, float] | None:
         return None
 
 
+class AmountField(forms.DecimalField):
+    """Dollars as people write them: "1 000,50 $" in French, "$1,000.50" in English.
+
+    Spaces and the dollar sign are ignored, and so are English thousands commas where
+    they group digits by three; anything that is not a plain number ("1e3", "NaN") is not
+    an amount.
+    """
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = "".join(value.split()).strip("$")
+            grouping = re.escape(formats.get_format("THOUSAND_SEPARATOR"))
+            decimal = re.escape(formats.get_format("DECIMAL_SEPARATOR"))
+            if re.fullmatch(rf"\d{{1,3}}({grouping}\d{{3}})+({decimal}\d*)?", value):
+                value = re.sub(grouping, "", value)
+            if not re.fullmatch(r"[+-]?[\d.,]*", value):
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 class PledgeForm(forms.Form):
     """A donor's pledge to one project. ``clean()`` leaves the amount in ``cleaned_data``."""
 
     amount_choice = forms.ChoiceField(label=_("Amount"), widget=forms.RadioSelect, required=False)
     # Declared for its place in the form; rebuilt in __init__ with the current limits.
-    other_amount = forms.DecimalField(required=False)
+    other_amount = AmountField(required=False)
     frequency = forms.ChoiceField(
         label=_("How often"),
         choices=Sponsorship.Frequency.choices,
@@ -96,7 +117,7 @@ class PledgeForm(forms.Form):
         self.fields["amount_choice"].choices = [
             (str(s.amount), f"{money(s.amount)} — {s.impact}") for s in self.suggestions
         ] + [(OTHER, _("Another amount"))]
-        self.fields["other_amount"] = forms.DecimalField(
+        self.fields["other_amount"] = AmountField(
             label=_("Another amount (CAD)"),
             required=False,
             max_digits=10,

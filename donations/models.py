@@ -260,15 +260,14 @@ class Sponsorship(models.Model):
         return signing.TimestampSigner(salt=CONFIRMATION_SALT).sign(self.reference)
 
     @staticmethod
-    def reference_from_token(token: str) -> str:
+    def reference_from_token(token: str, *, check_age: bool = True) -> str:
         """Return the reference a confirmation token was made for.
 
-        Raise ``signing.SignatureExpired`` once it is too old, ``signing.BadSignature``
-        if it was not made here.
+        Raise ``signing.SignatureExpired`` once it is too old (unless ``check_age`` is
+        false), ``signing.BadSignature`` if it was not made here.
         """
-        return signing.TimestampSigner(salt=CONFIRMATION_SALT).unsign(
-            token, max_age=settings.PLEDGE_CONFIRMATION_MAX_AGE
-        )
+        max_age = settings.PLEDGE_CONFIRMATION_MAX_AGE if check_age else None
+        return signing.TimestampSigner(salt=CONFIRMATION_SALT).unsign(token, max_age=max_age)
 
     def confirmation_url(self) -> str:
         """Return the absolute confirmation link, in the donor's language."""
@@ -321,14 +320,20 @@ class Sponsorship(models.Model):
         self.news_opt_in = False
         self.erased_at = timezone.now()
         self.save()
-        blank = dict.fromkeys(self.IDENTITY_FIELDS, "")
-        self.history.model.objects.filter(id=self.pk).update(
-            **blank, show_name_publicly=False, news_opt_in=False
-        )
         for gift in self.gifts.exclude(note=""):
             gift.note = ""
             gift.save(update_fields=["note"])
-        Gift.history.model.objects.filter(sponsorship_id=self.pk).update(note="")
+        self.erase_history([self.pk])
+
+    @classmethod
+    def erase_history(cls, ids) -> None:
+        """Remove who the donor is from the history of these sponsorships (even deleted
+        ones) and of their gifts."""
+        blank = dict.fromkeys(cls.IDENTITY_FIELDS, "")
+        cls.history.model.objects.filter(id__in=ids).update(
+            **blank, show_name_publicly=False, news_opt_in=False
+        )
+        Gift.history.model.objects.filter(sponsorship_id__in=ids).update(note="")
 
 
 class Gift(models.Model):

@@ -52,25 +52,15 @@ def _email_key(group, request) -> str:
     return (request.POST.get("email") or "").strip().lower()
 
 
-def _rate_limited(request) -> bool:
-    """Count this submission against its IP address and its email address."""
-    if is_ratelimited(
-        request,
-        group="donations.pledge.ip",
-        key="ip",
-        rate=settings.PLEDGE_RATE_PER_IP,
-        increment=True,
-    ):
-        return True
-    if not _email_key(None, request):
-        return False
-    return is_ratelimited(
-        request,
-        group="donations.pledge.email",
-        key=_email_key,
-        rate=settings.PLEDGE_RATE_PER_EMAIL,
-        increment=True,
-    )
+def _rate_limited(request, group: str, key, rate: str) -> bool:
+    return is_ratelimited(request, group=group, key=key, rate=rate, increment=True)
+
+
+def _too_many(request, project):
+    logger.warning("Pledge refused: rate limit reached for project %s", project.pk)
+    response = render(request, "donations/rate_limited.html", {"project": project}, status=429)
+    response["Retry-After"] = "3600"
+    return response
 
 
 def _pledge_page(request, project, form, status=200):
@@ -90,11 +80,10 @@ def pledge(request, slug):
     if request.method == "GET":
         return _pledge_page(request, project, PledgeForm(project=project))
 
-    if _rate_limited(request):
-        logger.warning("Pledge refused: rate limit reached for project %s", project.pk)
-        response = render(request, "donations/rate_limited.html", {"project": project}, status=429)
-        response["Retry-After"] = "3600"
-        return response
+    # Every submission counts against its IP address; only a new pledge, which sends an
+    # email, counts against its email address (a form sent back with mistakes does not).
+    if _rate_limited(request, "donations.pledge.ip", "ip", settings.PLEDGE_RATE_PER_IP):
+        return _too_many(request, project)
 
     token = read_form_token(request.POST.get("form_token", ""))
     if token is None:
@@ -124,6 +113,8 @@ def pledge(request, slug):
     existing = Sponsorship.objects.filter(idempotency_key=submission_key).first()
     if existing is not None:
         return _thanks_redirect(existing.reference)
+    if _rate_limited(request, "donations.pledge.email", _email_key, settings.PLEDGE_RATE_PER_EMAIL):
+        return _too_many(request, project)
     sponsorship = form.build_sponsorship(submission_key)
     try:
         with transaction.atomic():
@@ -157,30 +148,35 @@ def thanks(request):
 @require_GET
 def confirm(request, token):
     """Confirm the pledge a signed link was sent for; say clearly when the link is not valid."""
-    sponsorship = None
-    status = 200
     try:
-        reference = Sponsorship.reference_from_token(token)
+        reference, expired = Sponsorship.reference_from_token(token), False
     except signing.SignatureExpired:
-        outcome, status = "expired", 410
+        # Made here, only old: the donor may well have confirmed in time, and must not
+        # be told to pledge again.
+        reference, expired = Sponsorship.reference_from_token(token, check_age=False), True
     except signing.BadSignature:
-        outcome, status = "invalid", 404
-    else:
+        reference, expired = None, False
+    sponsorship = None
+    if reference is not None:
         sponsorship = (
             Sponsorship.objects.select_for_update()
             .select_related("project")
             .filter(reference=reference, erased_at__isnull=True)
             .first()
         )
-        if sponsorship is None:
-            outcome, status = "invalid", 404
-        elif sponsorship.status == Sponsorship.Status.CANCELLED:
-            outcome = "cancelled"
-        elif sponsorship.confirm():
-            outcome = "confirmed"
-            logger.info("Pledge %s confirmed", sponsorship.reference)
-        else:
-            outcome = "already"
+    status = 200
+    if sponsorship is not None and sponsorship.status == Sponsorship.Status.CONFIRMED:
+        outcome = "already"
+    elif sponsorship is not None and sponsorship.status == Sponsorship.Status.CANCELLED:
+        outcome = "cancelled"
+    elif expired:
+        outcome, status = "expired", 410
+    elif sponsorship is None:
+        outcome, status = "invalid", 404
+    else:
+        sponsorship.confirm()  # pending, and locked: nobody else confirms it meanwhile
+        outcome = "confirmed"
+        logger.info("Pledge %s confirmed", sponsorship.reference)
     return render(
         request,
         "donations/confirm.html",

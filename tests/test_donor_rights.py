@@ -70,6 +70,7 @@ def test_export_command_gives_everything_about_the_email(donor, capsys):
     first = next(p for p in data["sponsorships"] if p["dedication_name"])
     assert first["donor_name"] == "Rosa Parks"
     assert first["gifts"][0]["amount"] == "40.00"
+    assert first["gifts"][0]["note"] == "Chèque de Rosa Parks"
     assert first["history"] and first["privacy_consent_at"]
     assert "someone@example.org" not in json.dumps(data)
     logged = DataRequest.objects.get()
@@ -155,3 +156,37 @@ def test_purge_removes_old_unconfirmed_pledges_and_their_history(donor):
     assert not Sponsorship.objects.filter(pk=stale.pk).exists()
     assert text_values_containing("stale@example.org") == []
     assert Sponsorship.objects.filter(pk=donor["other"].pk).exists()  # recent: kept
+
+
+def test_erase_reaches_the_history_of_deleted_pledges_and_former_addresses(donor):
+    """Finance deleted a pledge, or corrected an address: the history still held them."""
+    project = donor["project"]
+    deleted = make_sponsorship(project, donor_email=EMAIL, donor_name="Rosa Deleted")
+    deleted.delete()
+    corrected = make_sponsorship(project, donor_email=EMAIL, donor_name="Rosa Corrected")
+    corrected.donor_email = "rosa.new@example.org"
+    corrected.save()
+    assert text_values_containing("Rosa Deleted")
+    call_command("donor_data", "erase", EMAIL, "--no-input")
+    assert text_values_containing("rosa.parks@example") == []
+    assert text_values_containing("Rosa Deleted") == []
+    assert text_values_containing("Rosa Corrected") == []
+    erasure = DataRequest.objects.get(kind="erasure")
+    assert deleted.reference in erasure.references.split()
+
+
+def test_export_includes_deleted_pledges_and_former_addresses(donor, capsys):
+    project = donor["project"]
+    deleted = make_sponsorship(project, donor_email=EMAIL, donor_name="Rosa Deleted")
+    deleted.delete()
+    corrected = make_sponsorship(project, donor_email=EMAIL, donor_name="Rosa Corrected")
+    corrected.donor_email = "rosa.new@example.org"
+    corrected.save()
+    call_command("donor_data", "export", EMAIL)
+    data = json.loads(capsys.readouterr().out)
+    assert corrected.reference in {p["reference"] for p in data["sponsorships"]}
+    assert [p["donor_name"] for p in data["deleted_sponsorships"]] == ["Rosa Deleted"]
+    history = next(p for p in data["sponsorships"] if p["reference"] == corrected.reference)
+    assert EMAIL in [change["donor_email"] for change in history["history"]]
+    logged = DataRequest.objects.get()
+    assert deleted.reference in logged.references.split()

@@ -5,6 +5,8 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from donations.models import DataRequest, Gift, Sponsorship, SuggestedAmount
@@ -164,18 +166,22 @@ def test_csv_export_neutralises_formulas(client, finance_user, records):
         dedication_name="@SUM(1+1)",
     )
     minus = make_sponsorship(records["project"], donor_name="-2+3")
+    hidden = make_sponsorship(
+        records["project"], donor_name="\t=1+1", public_message="\r=HYPERLINK(1)"
+    )
     response = client.post(
         reverse(CHANGELIST),
-        {"action": "export_csv", "_selected_action": [dangerous.pk, minus.pk]},
+        {"action": "export_csv", "_selected_action": [dangerous.pk, minus.pk, hidden.pk]},
     )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
     header, *body = rows
-    assert len(body) == 2
+    assert len(body) == 3
     for row in body:
         for cell in row:
-            assert not cell.startswith(("=", "+", "-", "@")), cell
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    assert rows[3][header.index("public_message")] == "'\r=HYPERLINK(1)"
     by_name = {row[header.index("reference")]: row for row in body}
     assert by_name[dangerous.reference][header.index("donor_name")].startswith("'=HYPERLINK")
     assert by_name[minus.reference][header.index("donor_name")] == "'-2+3"
@@ -224,3 +230,19 @@ def test_resend_confirmation_email_in_the_donors_language(client, finance_user, 
     assert len(mail.outbox) == 1  # the confirmed one needs no email
     assert mail.outbox[0].subject == f"Confirm your pledge {pending.reference}"
     assert "/en/pledges/confirm/" in mail.outbox[0].body
+
+
+def test_sponsorship_list_runs_a_fixed_number_of_queries(
+    client, finance_user, records, django_assert_num_queries
+):
+    """Unpaid pledges (nothing received yet) must not cost a query each."""
+    client.force_login(finance_user)
+    url = reverse(CHANGELIST)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(10):
+        make_sponsorship(records["project"])
+    with django_assert_num_queries(len(few)):
+        html = client.get(url).content.decode()
+    assert html.count("0\xa0$") >= 10  # what each unpaid pledge has received

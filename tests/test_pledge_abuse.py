@@ -1,5 +1,7 @@
 """Bots, double clicks and floods: nothing stored that should not be, nothing lost that should."""
 
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -124,6 +126,25 @@ def test_rate_limit_per_email_answers_429_in_the_visitors_language(client, proje
     assert Sponsorship.objects.count() == 2
 
 
+def test_mistakes_do_not_use_up_the_email_limit(client, project, settings):
+    """The email limit guards an inbox; a form sent back with errors sends no email."""
+    settings.PLEDGE_RATE_PER_EMAIL = "2/h"
+    for _n in range(3):
+        response = client.post(pledge_url(project), pledge_form_data(other_amount="abc"))
+        assert response.status_code == 200
+    response = client.post(pledge_url(project), pledge_form_data())
+    assert response.status_code == 302
+    assert Sponsorship.objects.count() == 1
+
+
+def test_resending_the_same_form_does_not_use_up_the_email_limit(client, project, settings):
+    settings.PLEDGE_RATE_PER_EMAIL = "1/h"
+    data = pledge_form_data()
+    first, second = client.post(pledge_url(project), data), client.post(pledge_url(project), data)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+
+
 @pytest.mark.skipif(
     django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
     reason="the in-memory SQLite test database fails concurrent writers at once "
@@ -148,3 +169,56 @@ def test_concurrent_double_submit_is_one_sponsorship(transactional_db, client):
         codes = list(pool.map(send, range(2)))
     assert codes == [302, 302]
     assert Sponsorship.objects.count() == 1
+
+
+@pytest.mark.skipif(
+    django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+    reason="how the embedded SQLite default copes with two requests writing at once",
+)
+def test_two_requests_writing_at_once_on_sqlite_wait_their_turn(tmp_path, django_db_blocker):
+    """Each request is a transaction (ATOMIC_REQUESTS) that reads, then writes.
+
+    With SQLite's default deferred transactions the second writer cannot wait for the
+    first (it already holds a read lock) and fails at once with "database is locked": a
+    500 for one of two donors pledging at the same moment.
+    """
+    from django.db import connection, connections, transaction
+
+    alias = "sqlite_file"
+    connections.settings[alias] = {**connection.settings_dict, "NAME": str(tmp_path / "db")}
+    both_read = threading.Barrier(2)
+    errors = []
+
+    def request(n):
+        try:
+            with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM pledge")
+                try:
+                    both_read.wait(timeout=1)
+                except threading.BrokenBarrierError:
+                    pass  # the other one waits for its turn to begin: what we want
+                cursor.execute("INSERT INTO pledge VALUES (%s)", [n])
+                time.sleep(0.2)
+        except Exception as error:  # the failure is what is measured
+            errors.append(error)
+        finally:
+            connections[alias].close()
+
+    try:
+        with django_db_blocker.unblock():
+            with connections[alias].cursor() as cursor:
+                cursor.execute("CREATE TABLE pledge (n integer)")
+            connections[alias].close()
+            threads = [threading.Thread(target=request, args=(n,)) for n in range(2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=30)
+            with connections[alias].cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM pledge")
+                stored = cursor.fetchone()[0]
+            connections[alias].close()
+    finally:
+        del connections.settings[alias]
+    assert errors == []
+    assert stored == 2

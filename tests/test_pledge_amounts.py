@@ -72,6 +72,35 @@ def test_amounts_within_limits_are_accepted(client, project, amount):
     assert Sponsorship.objects.get().amount == Decimal(amount.replace(",", "."))
 
 
+@pytest.mark.parametrize(
+    "language, typed, amount",
+    [
+        ("fr", "1 000", "1000"),
+        ("fr", "1\u202f000,50", "1000.50"),  # the narrow space French typography uses
+        ("fr", "25 $", "25"),
+        ("fr", "50\xa0000", "50000"),  # as the form's own help text writes the limit
+        ("en", "$1,000", "1000"),
+        ("en", "1,000.50", "1000.50"),
+        ("en", "$ 25", "25"),
+    ],
+)
+def test_amounts_as_people_write_them_are_understood(client, project, language, typed, amount):
+    response = client.post(pledge_url(project, language), pledge_form_data(other_amount=typed))
+    assert response.status_code == 302
+    assert Sponsorship.objects.get().amount == Decimal(amount)
+
+
+@pytest.mark.parametrize(
+    "language, typed",
+    [("en", "5,00"), ("en", "1,00,000"), ("fr", "1e3"), ("en", "1E3"), ("en", ".5e2"), ("fr", "$")],
+)
+def test_ambiguous_or_scientific_amounts_are_refused(client, project, language, typed):
+    response = client.post(pledge_url(project, language), pledge_form_data(other_amount=typed))
+    assert response.status_code == 200
+    assert 'id="id_other_amount_error"' in response.content.decode()
+    assert not Sponsorship.objects.exists()
+
+
 def test_limits_come_from_settings(client, project, settings):
     settings.PLEDGE_MAX_AMOUNT = Decimal("100")
     response = client.post(pledge_url(project), pledge_form_data(other_amount="150"))

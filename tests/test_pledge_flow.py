@@ -153,6 +153,29 @@ def test_expired_link_gets_a_clear_page_and_confirms_nothing(client, project, se
     assert sponsorship.status == Sponsorship.Status.PENDING
 
 
+def test_expired_link_of_a_confirmed_pledge_says_it_is_confirmed(client, project, settings):
+    """Told "not confirmed, pledge again", a donor who did confirm would pledge twice."""
+    submit(client, project)
+    sponsorship = Sponsorship.objects.get()
+    token = sponsorship.confirmation_token()
+    client.get(reverse("donations:confirm", kwargs={"token": token}))
+    settings.PLEDGE_CONFIRMATION_MAX_AGE = -1
+    response = client.get(reverse("donations:confirm", kwargs={"token": token}))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "déjà confirmé" in html and "expiré" not in html
+
+
+def test_expired_link_of_a_deleted_pledge_says_it_expired(client, project, settings):
+    submit(client, project)
+    sponsorship = Sponsorship.objects.get()
+    token = sponsorship.confirmation_token()
+    sponsorship.delete()
+    settings.PLEDGE_CONFIRMATION_MAX_AGE = -1
+    response = client.get(reverse("donations:confirm", kwargs={"token": token}))
+    assert response.status_code == 410
+
+
 @pytest.mark.parametrize(
     "token",
     [
@@ -259,3 +282,24 @@ def test_pledge_pages_run_a_fixed_number_of_queries(client, project, django_asse
     token = Sponsorship.objects.get(donor_email="marie@example.org").confirmation_token()
     with django_assert_max_num_queries(6):
         assert client.get(reverse("donations:confirm", kwargs={"token": token})).status_code == 200
+
+
+def test_error_summary_lists_each_error_with_a_link_to_its_field(client, project):
+    response = submit(
+        client, project, language="en", other_amount="abc", privacy_consent="", frequency="x"
+    )
+    html = response.content.decode()
+    summary = html[
+        html.index('class="error-summary"') : html.index(
+            "</div>", html.index('class="error-summary"')
+        )
+    ]
+    assert 'href="#id_other_amount"' in summary and "Enter a number." in summary
+    assert 'href="#id_privacy_consent"' in summary
+    assert 'href="#id_frequency_0"' in summary and 'id="id_frequency_0"' in html
+    assert 'id="id_other_amount"' in html and 'id="id_privacy_consent"' in html
+
+
+def test_error_summary_speaks_french_to_a_french_visitor(client, project):
+    html = submit(client, project, other_amount="abc").content.decode()
+    assert "Autre montant (CAD) : Saisissez un nombre." in html

@@ -50,3 +50,25 @@ def test_no_violation_on_a_phone(axe, page, site, demo, name):
     page.set_viewport_size(PHONE)
     assert audit(axe, page, site.url + PAGES[name]["fr"]) == []
     page.set_viewport_size(DESKTOP)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_pledge_form_sent_back_with_mistakes(axe, page, site, demo, language):
+    """Errors are announced, linked from the summary to their field, and audited too."""
+    page.goto(site.url + PAGES["project"][language] + "#support")
+    page.locator("input[name=amount_choice][value=other]").check()
+    page.locator("input[name=other_amount]").fill("abc")
+    page.locator("input[name=email]").fill("not-an-address")
+    page.locator("form.pledge-form").evaluate("form => form.noValidate = true")
+    page.wait_for_timeout(3100)  # a person takes longer than the minimum fill time
+    page.locator("form.pledge-form button[type=submit]").click()
+    summary = page.locator(".error-summary")
+    links = summary.get_by_role("link")
+    assert links.count() >= 4  # amount, name, email, consent
+    links.first.click()
+    assert page.evaluate("document.activeElement.name") == "other_amount"
+    field = page.locator("#id_other_amount")
+    assert field.get_attribute("aria-invalid") == "true"
+    assert "id_other_amount_error" in field.get_attribute("aria-describedby")
+    results = axe.run(page)
+    assert [v["id"] for v in results.response["violations"]] == []
