@@ -19,11 +19,12 @@ def object_urls_by_language(obj) -> dict[str, str]:
     return urls
 
 
-def get_by_translated_slug(queryset, slug):
+def get_by_translated_slug(queryset, slug, url=None):
     """Return the object with this slug in the current language, or a redirect to it.
 
     An address carrying the slug of another language (a visitor who edited /fr/ into
-    /en/) is sent on to the object's own address in the current language.
+    /en/) is sent on to the object's own address in the current language: its
+    ``get_absolute_url()``, or ``url(obj)`` for another page of the same object.
     """
     found = queryset.filter(slug=slug).first()
     if found is not None:
@@ -34,7 +35,7 @@ def get_by_translated_slug(queryset, slug):
     found = queryset.filter(other).first()
     if found is None:
         raise Http404
-    return redirect(found, permanent=True)
+    return redirect(url(found) if url else found, permanent=True)
 
 
 def page_urls_by_language(path: str) -> dict[str, str]:

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.core import is_ratelimited
 
+from core.i18n import get_by_translated_slug
 from portfolio.models import Project
 
 from .emails import send_confirmation_request
@@ -76,9 +77,17 @@ def _pledge_page(request, project, form, status=200):
 @require_http_methods(["GET", "POST"])
 def pledge(request, slug):
     """Show a project's pledge form; record a pledge and ask its donor to confirm it."""
-    project = get_object_or_404(Project.objects.published(), slug=slug)
     if request.method == "GET":
+        project = get_by_translated_slug(
+            Project.objects.published(),
+            slug,
+            url=lambda found: reverse("donations:pledge", kwargs={"slug": found.slug}),
+        )
+        if not isinstance(project, Project):
+            return project
         return _pledge_page(request, project, PledgeForm(project=project))
+
+    project = get_object_or_404(Project.objects.published(), slug=slug)
 
     # Every submission counts against its IP address; only a new pledge, which sends an
     # email, counts against its email address (a form sent back with mistakes does not).

@@ -303,3 +303,14 @@ def test_error_summary_lists_each_error_with_a_link_to_its_field(client, project
 def test_error_summary_speaks_french_to_a_french_visitor(client, project):
     html = submit(client, project, other_amount="abc").content.decode()
     assert "Autre montant (CAD) : Saisissez un nombre." in html
+
+
+def test_pledge_page_with_the_other_languages_slug_redirects_to_the_right_one(client, demo):
+    with translation.override("en"):
+        english = reverse("donations:pledge", kwargs={"slug": demo.slug_en})
+        wrong = reverse("donations:pledge", kwargs={"slug": demo.slug_fr})
+    assert english != wrong
+    response = client.get(wrong)
+    assert response.status_code == 301
+    assert response["Location"] == english
+    assert client.get(english).status_code == 200
