@@ -140,3 +140,16 @@ def test_a_rolled_back_pledge_gives_its_number_back():
     with pytest.raises(IntegrityError), transaction.atomic():
         make_sponsorship(project, idempotency_key=first.idempotency_key)
     assert make_sponsorship(project).reference.endswith("000002")
+
+
+def test_each_language_writes_the_percentage_its_own_way(client):
+    from django.utils import translation
+
+    project = make_project(funding_goal=Decimal("1000"))
+    gift(make_sponsorship(project, confirmed=True, amount=Decimal("250")), "250")
+    pages = {}
+    for language in ("fr", "en"):
+        with translation.override(language):
+            pages[language] = client.get(project.get_absolute_url()).content.decode()
+    assert "25% of the goal raised" in pages["en"]
+    assert "25 % de l’objectif recueillis" in pages["fr"]
