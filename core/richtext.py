@@ -24,21 +24,6 @@ def RichTextField(**kwargs) -> ProseEditorField:  # noqa: N802 - reads like a fi
     return ProseEditorField(extensions=RICH_TEXT_EXTENSIONS, sanitize=True, **kwargs)
 
 
-def sanitise_rich_text(instance, field_names, languages) -> None:
-    """Sanitise every language column of each rich-text field before it is stored.
-
-    django-prose-editor sanitises only in ``full_clean()``; ``save()``, ``create()``
-    and the like would store a ``<script>`` unchanged, so models call this on save.
-    Writing ``__dict__`` directly sidesteps modeltranslation's proxy on the base name.
-    """
-    for name in field_names:
-        sanitize = instance._meta.get_field(name).sanitize
-        for attname in [name] + [f"{name}_{code}" for code in languages]:
-            value = instance.__dict__.get(attname)
-            if value:
-                instance.__dict__[attname] = sanitize(value)
-
-
 def rich_text_sanitiser(model, name: str):
     """Return the sanitiser of ``model``'s rich-text field (or language column) ``name``."""
     try:
@@ -49,7 +34,12 @@ def rich_text_sanitiser(model, name: str):
 
 
 def sanitise_all_rich_text(instance) -> None:
-    """Sanitise every rich-text column of ``instance`` in place."""
+    """Sanitise every rich-text column of ``instance`` in place, each language included.
+
+    django-prose-editor sanitises only in ``full_clean()``; ``save()``, ``create()``
+    and the like would store a ``<script>`` unchanged, so models call this on save.
+    Writing ``__dict__`` directly sidesteps modeltranslation's proxy on the base name.
+    """
     for field in instance._meta.concrete_fields:
         if isinstance(field, ProseEditorField):
             value = instance.__dict__.get(field.attname)

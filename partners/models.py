@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -7,7 +6,7 @@ from django_countries.fields import CountryField
 
 from core.i18n import fill_missing_slugs
 from core.images import SafeImageField
-from core.richtext import RichTextField, RichTextQuerySet, sanitise_rich_text
+from core.richtext import RichTextField, RichTextQuerySet, sanitise_all_rich_text
 
 
 class PartnerQuerySet(RichTextQuerySet):
@@ -98,7 +97,7 @@ class Partner(models.Model):
 
     def save(self, *args, **kwargs):
         fill_missing_slugs(self, "name")
-        sanitise_rich_text(self, ["description"], [code for code, _name in settings.LANGUAGES])
+        sanitise_all_rich_text(self)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
@@ -9,12 +8,10 @@ from django_countries.fields import CountryField
 
 from core.i18n import fill_missing_slugs
 from core.images import SafeImageField
-from core.richtext import RichTextField, RichTextQuerySet, sanitise_rich_text
+from core.richtext import RichTextField, RichTextQuerySet, sanitise_all_rich_text
 from partners.models import Partner
 
 from .search import search_words, translated_text, word_pattern
-
-LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
 
 class Region(models.Model):
@@ -276,7 +273,7 @@ class Project(models.Model):
 
     def save(self, *args, **kwargs):
         fill_missing_slugs(self, "title")
-        sanitise_rich_text(self, ["body"], LANGUAGE_CODES)
+        sanitise_all_rich_text(self)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
