@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions and languages: a cached page needs neither (see core.pagecache).
+    "core.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -127,7 +129,21 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            # Room for the pages of a small site in each process (about 50 KB each).
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
+
+# Page cache for anonymous visitors (core.pagecache). Its content token must be seen by
+# every worker: Redis is shared, a local-memory cache is not, so then the database keeps it.
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE", default=True)
+PAGE_CACHE_STATE = "cache" if REDIS_URL else "database"
+# Seconds a CDN or proxy may serve a public page without asking again (0: always ask).
+PAGE_CACHE_SHARED_MAX_AGE = env.int("PAGE_CACHE_SHARED_MAX_AGE", default=0)
+PAGE_CACHE_SKIP_PREFIXES = ("/admin/", "/static/", "/media/", "/healthz")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

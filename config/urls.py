@@ -4,9 +4,9 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.http import HttpResponse
 from django.urls import include, path
-from django.views.decorators.cache import cache_page
 from django.views.static import serve
 
+from core.pagecache import public_page
 from partners.sitemaps import PartnerSitemap
 from portfolio.sitemaps import PageSitemap, ProjectSitemap, RegionSitemap
 from portfolio.views import robots_txt
@@ -36,7 +36,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path(
         "sitemap.xml",
-        cache_page(60 * 15)(sitemap),
+        public_page(sitemap),
         {"sitemaps": SITEMAPS},
         name="sitemap",
     ),

@@ -7,4 +7,9 @@ class DonationsConfig(AppConfig):
     verbose_name = _("Donations")
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the start-up checks
+        from . import (
+            checks,  # noqa: F401 - registers the start-up checks
+            signal_handlers,
+        )
+
+        signal_handlers.connect()

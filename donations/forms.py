@@ -133,6 +133,28 @@ class PledgeForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("form_token", new_form_token())
 
+    def choose(self, amount: str | None = None, frequency: str | None = None) -> None:
+        """Start an unbound form with what the visitor picked on the project page.
+
+        ``amount`` comes from a link (``?amount=25.00``): a suggested amount is ticked,
+        any other amount within the limits fills "another amount"; anything else is ignored.
+        """
+        if frequency in Sponsorship.Frequency.values:
+            self.initial["frequency"] = frequency
+        if not amount:
+            return
+        for suggestion in self.suggestions:
+            if str(suggestion.amount) == amount:
+                self.initial["amount_choice"] = str(suggestion.amount)
+                return
+        try:
+            value = self.fields["other_amount"].clean(amount)
+        except forms.ValidationError:
+            return
+        if value is not None:
+            self.initial["amount_choice"] = OTHER
+            self.initial["other_amount"] = value
+
     def clean_email(self):
         return self.cleaned_data["email"].strip()
 

@@ -85,7 +85,9 @@ def pledge(request, slug):
         )
         if not isinstance(project, Project):
             return project
-        return _pledge_page(request, project, PledgeForm(project=project))
+        form = PledgeForm(project=project)
+        form.choose(amount=request.GET.get("amount"), frequency=request.GET.get("frequency"))
+        return _pledge_page(request, project, form)
 
     project = get_object_or_404(Project.objects.published(), slug=slug)
 

@@ -1,14 +1,18 @@
 from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from core.i18n import get_by_translated_slug, object_urls_by_language
+from core.pagecache import public_page
 
 from .models import Partner
 
 PARTNER_PAGE_PROJECTS = 12
 
 
+@public_page
+@require_safe
 def partner_list(request):
     now = timezone.now()
     partners = Partner.objects.public().annotate(
@@ -28,6 +32,8 @@ def partner_list(request):
     return render(request, "partners/partner_list.html", {"groups": groups})
 
 
+@public_page
+@require_safe
 def partner_detail(request, slug):
     partner = get_by_translated_slug(Partner.objects.public(), slug)
     if not isinstance(partner, Partner):

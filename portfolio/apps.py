@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class PortfolioConfig(AppConfig):
     name = "portfolio"
     verbose_name = _("Portfolio")
+
+    def ready(self):
+        from . import signal_handlers
+
+        signal_handlers.connect()

@@ -13,6 +13,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from core.i18n import get_by_translated_slug, object_urls_by_language
+from core.pagecache import public_page
 from partners.models import Partner
 
 from .forms import ProjectFilterForm
@@ -48,6 +49,8 @@ def region_tree(regions):
     return {region.pk: subtree(region.pk, set()) for region in regions}
 
 
+@public_page
+@require_safe
 def home(request):
     published = Project.objects.published()
     projects = card_projects(published)[:HOME_PROJECTS]
@@ -80,6 +83,7 @@ def home(request):
     )
 
 
+@public_page
 @require_safe
 def project_list(request):
     """List, search and filter the published projects."""
@@ -192,6 +196,8 @@ def removal_links(query, status, chosen) -> list[tuple[str, str]]:
     return links
 
 
+@public_page
+@require_safe
 def project_detail(request, slug):
     found = get_by_translated_slug(
         Project.objects.published()
@@ -247,6 +253,8 @@ def project_detail(request, slug):
     )
 
 
+@public_page
+@require_safe
 def region_detail(request, slug):
     found = get_by_translated_slug(Region.objects.select_related("parent"), slug)
     if not isinstance(found, Region):

@@ -47,8 +47,12 @@ def test_whole_flow_from_pledge_to_progress_on_the_project_page(
     page = client.get(project_url(project))
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'value="25.00"' in html and "les fournitures d’une fille" in html
+    # The project page offers the amounts as links; the form lives on the pledge page.
+    assert f'{pledge_url(project)}?amount=25.00"' in html and "les fournitures d’une fille" in html
+    assert "csrfmiddlewaretoken" not in html
     assert 'value="0"' in html  # the progress bar starts empty
+    form_page = client.get(f"{pledge_url(project)}?amount=100.00").content.decode()
+    assert re.search(r'<input[^>]*value="100.00"[^>]*checked', form_page)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = submit(

@@ -5,8 +5,9 @@ The donations app provides them so that portfolio never imports donations:
 - ``{% funding_by_project projects as funding %}`` — figures for a whole list in one query,
   as ``{project pk: figures}``; a card then includes
   ``{% include "donations/includes/funding_bar.html" with figures=funding|get_item:project.pk %}``.
-- ``{% project_funding project %}`` — the project page's funding panel, its public
-  supporters and the pledge form.
+- ``{% project_giving_panel project %}`` — the project page's funding panel, its public
+  supporters and suggested amounts that open the pledge page (no form: the page is cached);
+- ``{% project_funding project form=form %}`` — the pledge page's panel, with the form.
 """
 
 from django import template
@@ -14,6 +15,7 @@ from django.conf import settings
 
 from donations import funding
 from donations.forms import PledgeForm
+from donations.models import SuggestedAmount
 
 register = template.Library()
 
@@ -42,4 +44,19 @@ def project_funding(context, project, form=None):
         "csrf_token": context.get("csrf_token"),
         "heading": context.get("funding_heading", "h2"),
         "PRIVACY_CONTACT_EMAIL": settings.PRIVACY_CONTACT_EMAIL,
+    }
+
+
+@register.inclusion_tag("donations/includes/giving_panel.html", takes_context=True)
+def project_giving_panel(context, project):
+    """Render a project's funding panel with links to pledge each suggested amount."""
+    low, high = settings.PLEDGE_MIN_AMOUNT, settings.PLEDGE_MAX_AMOUNT
+    return {
+        "project": project,
+        "figures": funding.project_funding(project),
+        "supporters": funding.public_supporters(project),
+        "suggestions": SuggestedAmount.objects.filter(
+            project=project, amount__gte=low, amount__lte=high
+        ),
+        "heading": context.get("funding_heading", "h2"),
     }

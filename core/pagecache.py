@@ -1,0 +1,298 @@
+"""A page cache for anonymous visitors, emptied the moment public content changes.
+
+Public pages are the same for every anonymous visitor of a language (the language is in
+the address), so one rendering serves them all. Views opt in with ``@public_page``; the
+middleware keeps their responses, keyed by host, scheme and full path, and serves them
+again without reaching the view, the session, the language middleware or the database.
+
+Nothing waits for a timeout. Each stored page carries the *content token* it was rendered
+under; any change to public content gives the site a new token (``invalidate()``, run after
+the change is committed), so every page stored before is out of date at once. The token
+also knows when the next scheduled publication falls due (``register_schedule``): past that
+moment, the first request makes a new token, and a project published for 9:00 shows at 9:00.
+
+Where the token lives depends on the cache. Redis (``REDIS_URL``) is shared by every worker:
+the token and the page come back in one round trip. The local-memory cache belongs to one
+process, so there the token lives in the database (one query a hit), which every worker of
+a server sees.
+
+Visitors carrying a session cookie (staff) are never served from the cache and their pages
+are never stored; POSTs pass straight through. Stored pages set no cookie and do not vary
+on cookies, so a CDN or a reverse proxy may keep them too: they say ``Cache-Control:
+public`` with an ``ETag``, and a repeated conditional request gets ``304 Not Modified``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils import timezone
+from django.utils.cache import parse_etags
+from django.utils.functional import cached_property
+
+STATE_KEY = "pagecache:state"
+PAGE_KEY_PREFIX = "pagecache:page:"
+# A stored page is checked against the token on every hit; this only bounds memory.
+PAGE_TIMEOUT = 24 * 60 * 60
+# Headers a stored page keeps; the outer middleware (security, CSP) adds its own on a hit.
+KEPT_HEADERS = (
+    "Content-Type",
+    "Content-Language",
+    "Vary",
+    "X-Frame-Options",
+    "Content-Disposition",
+)
+
+_schedules: list[Callable[[], datetime | None]] = []
+
+
+@dataclass(frozen=True)
+class ContentState:
+    """The token public pages are rendered under, and when it stops being valid."""
+
+    token: str
+    valid_until: datetime | None = None
+
+    def is_current(self, now: datetime) -> bool:
+        return self.valid_until is None or now < self.valid_until
+
+
+def register_schedule(next_change: Callable[[], datetime | None]) -> None:
+    """Add a function returning the next moment public content changes by itself.
+
+    Apps register theirs in ``AppConfig.ready()`` (e.g. the next scheduled publication);
+    core never imports them.
+    """
+    if next_change not in _schedules:
+        _schedules.append(next_change)
+
+
+def _next_change() -> datetime | None:
+    moments = [moment for source in _schedules if (moment := source()) is not None]
+    return min(moments, default=None)
+
+
+def _new_state() -> ContentState:
+    return ContentState(token=uuid.uuid4().hex, valid_until=_next_change())
+
+
+def _state_in_database() -> bool:
+    return settings.PAGE_CACHE_STATE == "database"
+
+
+def _store_state(state: ContentState) -> None:
+    if _state_in_database():
+        from .models import PageCacheState
+
+        fields = {"token": state.token, "valid_until": state.valid_until}
+        if not PageCacheState.objects.filter(pk=1).update(**fields):
+            PageCacheState.objects.create(pk=1, **fields)
+    else:
+        cache.set(STATE_KEY, state, None)
+
+
+def _load_state_from_database() -> ContentState:
+    from .models import PageCacheState
+
+    row = PageCacheState.objects.filter(pk=1).values_list("token", "valid_until").first()
+    if row is None:
+        state = _new_state()
+        _store_state(state)
+        return state
+    return ContentState(*row)
+
+
+def renew() -> ContentState:
+    """Give public content a new token now; every page stored before is out of date."""
+    state = _new_state()
+    _store_state(state)
+    return state
+
+
+def invalidate() -> None:
+    """Make every stored public page out of date, now and again when the transaction commits.
+
+    The token is marked out of date at once, so the next request renews it: this
+    transaction's own requests see the change, and so does everyone once it commits where
+    the token is kept in the database. Where it is kept in a shared cache, another request
+    could meanwhile render the content not yet committed under a renewed token and keep
+    it: the renewal after the commit puts such a page out of date too.
+    """
+    _store_state(ContentState(token=uuid.uuid4().hex, valid_until=timezone.now()))
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and not any(
+        callback is renew for _savepoints, callback, _robust in connection.run_on_commit
+    ):
+        transaction.on_commit(renew)
+
+
+def current_state() -> ContentState:
+    """Return the content state, renewed if a scheduled change has fallen due."""
+    if _state_in_database():
+        state = _load_state_from_database()
+    else:
+        state = cache.get(STATE_KEY)
+        if state is None:
+            cache.add(STATE_KEY, _new_state(), None)
+            state = cache.get(STATE_KEY) or renew()
+    if not state.is_current(timezone.now()):
+        state = renew()
+    return state
+
+
+def public_page(view):
+    """Mark a view's successful GET responses as the same for every anonymous visitor."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.public_page = True
+        return response
+
+    return wrapper
+
+
+def cache_control_header() -> str:
+    """Return the Cache-Control of a public page.
+
+    Browsers and shared caches keep the page but ask again each time (a 304 costs
+    little); an operator who accepts pages up to N seconds old at the CDN sets
+    ``PAGE_CACHE_SHARED_MAX_AGE``.
+    """
+    shared = settings.PAGE_CACHE_SHARED_MAX_AGE
+    if shared:
+        return f"public, max-age=0, s-maxage={shared}, must-revalidate"
+    return "public, no-cache"
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    token: str
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    content: bytes
+    etag: str
+
+    def response(self) -> HttpResponse:
+        response = HttpResponse(self.content, status=self.status)
+        for name, value in self.headers:
+            response.headers[name] = value
+        response.headers["ETag"] = self.etag
+        response.headers["Cache-Control"] = cache_control_header()
+        return response
+
+
+def _etag(content: bytes) -> str:
+    return f'"{hashlib.blake2b(content, digest_size=16).hexdigest()}"'
+
+
+def _not_modified(request, etag: str, headers) -> HttpResponseNotModified | None:
+    wanted = request.META.get("HTTP_IF_NONE_MATCH")
+    if not wanted:
+        return None
+    tags = parse_etags(wanted)
+    if "*" not in tags and etag not in tags and f"W/{etag}" not in tags:
+        return None
+    response = HttpResponseNotModified()
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = cache_control_header()
+    for name in ("Vary", "Content-Language"):
+        if name in headers:
+            response.headers[name] = headers[name]
+    return response
+
+
+class PageRequest:
+    """What the middleware needs to know of one request."""
+
+    def __init__(self, request):
+        self.request = request
+
+    @cached_property
+    def is_anonymous_read(self) -> bool:
+        request = self.request
+        return (
+            request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and not request.path_info.startswith(settings.PAGE_CACHE_SKIP_PREFIXES)
+        )
+
+    @cached_property
+    def key(self) -> str:
+        meta = self.request.META
+        address = "|".join(
+            (
+                "https" if self.request.is_secure() else "http",
+                meta.get("HTTP_HOST", ""),
+                self.request.path_info,
+                meta.get("QUERY_STRING", ""),
+            )
+        )
+        return PAGE_KEY_PREFIX + hashlib.blake2b(address.encode(), digest_size=20).hexdigest()
+
+
+class PageCacheMiddleware:
+    """Serve and keep public pages for anonymous visitors (see the module's docstring).
+
+    It sits just after the security, CSP and static-file middleware, so a hit skips
+    sessions, languages, CSRF and the view, yet still gets every security header.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        page_request = PageRequest(request)
+        enabled = settings.PAGE_CACHE_ENABLED and page_request.is_anonymous_read
+        state = None
+        if enabled:
+            state, stored = self._lookup(page_request)
+            if stored is not None:
+                headers = dict(stored.headers)
+                return _not_modified(request, stored.etag, headers) or stored.response()
+
+        response = self.get_response(request)
+        if not getattr(response, "public_page", False):
+            return response
+        if not page_request.is_anonymous_read:
+            # Staff (and anyone with a session) may see more than the public does.
+            response.headers["Cache-Control"] = "private, no-cache"
+            return response
+        if response.status_code != 200 or response.streaming or response.cookies:
+            return response
+        if "cookie" in response.headers.get("Vary", "").lower():
+            return response
+        etag = _etag(response.content)
+        response.headers["ETag"] = etag
+        response.headers["Cache-Control"] = cache_control_header()
+        if state is not None:
+            kept = tuple(
+                (name, response.headers[name]) for name in KEPT_HEADERS if name in response
+            )
+            page = StoredPage(state.token, response.status_code, kept, response.content, etag)
+            cache.set(page_request.key, page, PAGE_TIMEOUT)
+        return _not_modified(request, etag, response.headers) or response
+
+    def _lookup(self, page_request) -> tuple[ContentState, StoredPage | None]:
+        if _state_in_database():
+            state = current_state()
+            stored = cache.get(page_request.key)
+        else:
+            # One round trip for both; a missing or expired token is mended below.
+            found = cache.get_many([STATE_KEY, page_request.key])
+            state = found.get(STATE_KEY)
+            stored = found.get(page_request.key)
+            if state is None or not state.is_current(timezone.now()):
+                state = current_state()
+        if stored is not None and stored.token != state.token:
+            stored = None
+        return state, stored

@@ -1,0 +1,38 @@
+"""Public pages show portfolio content: any change to it puts stored pages out of date."""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+
+from core import pagecache
+
+from .models import Partnership, Project, ProjectImage, ProjectUpdate, Region, Sector
+
+PUBLIC_MODELS = (Region, Sector, Project, Partnership, ProjectImage, ProjectUpdate)
+
+
+def content_changed(sender, **kwargs):
+    pagecache.invalidate()
+
+
+def next_publication():
+    """Return when the next scheduled project or field update goes public, if any."""
+    now = timezone.now()
+    scheduled = [
+        model.objects.filter(is_published=True, published_at__gt=now)
+        .order_by()
+        .values_list("published_at", flat=True)
+        for model in (Project, ProjectUpdate)
+    ]
+    return scheduled[0].union(scheduled[1]).order_by("published_at").first()
+
+
+def connect():
+    for model in PUBLIC_MODELS:
+        post_save.connect(content_changed, sender=model, dispatch_uid=f"pagecache-{model.__name__}")
+        post_delete.connect(
+            content_changed, sender=model, dispatch_uid=f"pagecache-del-{model.__name__}"
+        )
+    m2m_changed.connect(
+        content_changed, sender=Project.regions.through, dispatch_uid="pagecache-project-regions"
+    )
+    pagecache.register_schedule(next_publication)

@@ -1,0 +1,298 @@
+"""Anonymous visitors get public pages from the cache; any change shows on the next request.
+
+Every test runs twice: with the content token kept in the cache (as with Redis, shared by
+every worker) and kept in the database (as with the local-memory cache).
+"""
+
+import re
+import time
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from donations.models import Gift, Sponsorship
+from portfolio.models import Project, ProjectImage
+from tests.admin_forms import admin_form_data
+from tests.factories import (
+    make_partner,
+    make_project,
+    make_region,
+    make_sponsorship,
+    make_suggested_amount,
+    uploaded_image,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True, params=["cache", "database"])
+def token_kept_in(request, settings):
+    settings.PAGE_CACHE_ENABLED = True
+    settings.PAGE_CACHE_STATE = request.param
+    return request.param
+
+
+@pytest.fixture
+def visitor():
+    """An anonymous visitor: no session cookie."""
+    return Client()
+
+
+def url_in(language, obj=None, name=None, **kwargs):
+    with translation.override(language):
+        return obj.get_absolute_url() if obj is not None else reverse(name, kwargs=kwargs)
+
+
+def public_pages(project, partner, region):
+    pages = {}
+    for language in ("fr", "en"):
+        pages |= {
+            f"home {language}": url_in(language, name="portfolio:home"),
+            f"list {language}": url_in(language, name="portfolio:project_list"),
+            f"search {language}": url_in(language, name="portfolio:project_list") + "?q=eau",
+            f"filtered {language}": url_in(language, name="portfolio:project_list")
+            + f"?region={region.slug}&status=active",
+            f"project {language}": url_in(language, project),
+            f"partners {language}": url_in(language, name="partners:partner_list"),
+            f"partner {language}": url_in(language, partner),
+            f"region {language}": url_in(language, region),
+            f"feed {language}": url_in(language, name="portfolio:feed"),
+        }
+    pages["sitemap"] = "/sitemap.xml"
+    return pages
+
+
+@pytest.fixture
+def content():
+    region = make_region(name_fr="Inde", name_en="India", country="IN")
+    partner = make_partner()
+    project = make_project(
+        title_fr="L’eau au village",
+        title_en="Water in the village",
+        regions=[region],
+        partners=[partner],
+        funding_goal=Decimal("1000"),
+    )
+    make_suggested_amount(project, "25")
+    return project, partner, region
+
+
+def test_a_repeated_request_is_served_from_the_cache(
+    visitor, content, django_assert_max_num_queries
+):
+    for name, url in public_pages(*content).items():
+        first = visitor.get(url)
+        assert first.status_code == 200, name
+        with django_assert_max_num_queries(2):  # the page ran about ten when rendered
+            again = visitor.get(url)
+        assert again.status_code == 200, name
+        assert again.content == first.content, name
+        assert again["ETag"] == first["ETag"], name
+
+
+def test_public_pages_set_no_cookie_and_do_not_vary_on_it(visitor, content):
+    for name, url in public_pages(*content).items():
+        for attempt in ("rendered", "from the cache"):
+            response = visitor.get(url)
+            assert response.status_code == 200, (name, attempt)
+            assert not response.cookies, (name, attempt)
+            assert "cookie" not in response.get("Vary", "").lower(), (name, attempt)
+            assert "public" in response["Cache-Control"], (name, attempt)
+            assert response["ETag"], (name, attempt)
+            # The security headers of the outer middleware come with cached pages too.
+            assert "Content-Security-Policy" in response, (name, attempt)
+
+
+def test_a_repeated_conditional_request_gets_304(visitor, content):
+    project, _partner, _region = content
+    url = url_in("fr", project)
+    etag = visitor.get(url)["ETag"]
+    for attempt in ("from the cache", "again"):
+        response = visitor.get(url, HTTP_IF_NONE_MATCH=etag)
+        assert response.status_code == 304, attempt
+        assert response.content == b""
+        assert response["ETag"] == etag
+    project.title_fr = "L’eau au village, suite"
+    project.save()  # a change: a new page, a new validator
+    response = visitor.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+
+
+def test_the_project_page_holds_no_per_visitor_form(visitor, content):
+    project, _partner, _region = content
+    html = visitor.get(url_in("fr", project)).content.decode()
+    assert "csrfmiddlewaretoken" not in html and "form_token" not in html
+    pledge = url_in("fr", name="donations:pledge", slug=project.slug)
+    assert f'href="{pledge}?amount=25.00"' in html
+    # The pledge page, with its form, is never cached.
+    first = visitor.get(f"{pledge}?amount=25.00")
+    second = visitor.get(f"{pledge}?amount=25.00")
+    assert "csrfmiddlewaretoken" in second.content.decode()
+    assert "no-cache" in second["Cache-Control"] and "public" not in second["Cache-Control"]
+    token = re.compile(r'name="form_token" value="([^"]+)"')
+    assert token.search(first.content.decode()).group(1) != token.search(
+        second.content.decode()
+    ).group(1)
+
+
+def test_an_admin_edit_shows_on_the_next_request_in_both_languages(demo, editor_client, visitor):
+    urls = {language: url_in(language, demo) for language in ("fr", "en")}
+    lists = {language: url_in(language, name="portfolio:project_list") for language in urls}
+    for language in urls:
+        assert visitor.get(urls[language]).status_code == 200
+        assert visitor.get(lists[language]).status_code == 200
+
+    change = reverse("admin:portfolio_project_change", args=[demo.pk])
+    form = admin_form_data(
+        editor_client.get(change),
+        title_fr="Prévenir la traite, édition revue",
+        title_en="Preventing trafficking, revised edition",
+    )
+    assert editor_client.post(change, form).status_code == 302
+
+    assert "Prévenir la traite, édition revue" in visitor.get(urls["fr"]).content.decode()
+    assert "Preventing trafficking, revised edition" in visitor.get(urls["en"]).content.decode()
+    assert "Prévenir la traite, édition revue" in visitor.get(lists["fr"]).content.decode()
+    assert "Preventing trafficking, revised edition" in visitor.get(lists["en"]).content.decode()
+
+
+def test_a_photo_added_in_the_admin_shows_on_the_next_request(demo, editor_client, visitor):
+    urls = {language: url_in(language, demo) for language in ("fr", "en")}
+    for url in urls.values():
+        assert "Une nouvelle photo du terrain" not in visitor.get(url).content.decode()
+
+    change = reverse("admin:portfolio_project_change", args=[demo.pk])
+    form = admin_form_data(editor_client.get(change))
+    index = int(form["images-TOTAL_FORMS"])
+    form |= {
+        "images-TOTAL_FORMS": str(index + 1),
+        f"images-{index}-image": uploaded_image("terrain.jpg"),
+        f"images-{index}-alt_text_fr": "Une nouvelle photo du terrain",
+        f"images-{index}-alt_text_en": "A new photo from the field",
+        f"images-{index}-order": "9",
+    }
+    assert editor_client.post(change, form).status_code == 302
+    assert ProjectImage.objects.filter(project=demo, alt_text_fr__startswith="Une nouvelle").exists()
+
+    assert "Une nouvelle photo du terrain" in visitor.get(urls["fr"]).content.decode()
+    assert "A new photo from the field" in visitor.get(urls["en"]).content.decode()
+
+
+def test_a_confirmed_pledge_and_a_gift_move_the_figures_on_the_next_request(
+    content, visitor, client, finance_user
+):
+    project, _partner, _region = content
+    urls = {language: url_in(language, project) for language in ("fr", "en")}
+    sponsorship = make_sponsorship(project, amount=Decimal("100"))
+    for url in urls.values():
+        assert 'data-figure="supporters">0<' in visitor.get(url).content.decode()
+
+    token = sponsorship.confirmation_token()
+    assert client.get(reverse("donations:confirm", kwargs={"token": token})).status_code == 200
+    sponsorship.refresh_from_db()
+    assert sponsorship.status == Sponsorship.Status.CONFIRMED
+    assert 'data-figure="supporters">1<' in visitor.get(urls["fr"]).content.decode()
+    html = visitor.get(urls["en"]).content.decode()
+    assert 'data-figure="supporters">1<' in html and 'data-figure="raised">$0<' in html
+
+    client.force_login(finance_user)
+    response = client.post(
+        reverse("admin:donations_sponsorship_changelist"),
+        {
+            "action": "record_gift",
+            "_selected_action": [sponsorship.pk],
+            "apply": "1",
+            "received_on": "2026-03-02",
+            "method": "cheque",
+            "reference": "CHQ 7",
+        },
+    )
+    assert response.status_code == 302 and Gift.objects.count() == 1
+    assert 'data-figure="raised">100\xa0$<' in visitor.get(urls["fr"]).content.decode()
+    assert 'data-figure="raised">$100<' in visitor.get(urls["en"]).content.decode()
+
+
+def test_a_new_pending_pledge_leaves_the_cache_alone(content, visitor, django_assert_max_num_queries):
+    project, _partner, _region = content
+    url = url_in("fr", project)
+    visitor.get(url)
+    make_sponsorship(project)  # waits for its donor's confirmation: nothing public changed
+    with django_assert_max_num_queries(2):
+        assert visitor.get(url).status_code == 200
+
+
+def test_a_publish_action_shows_on_the_next_request(content, editor_client, visitor):
+    project, _partner, _region = content
+    hidden = make_project(title_fr="Projet encore caché", is_published=False)
+    url = url_in("fr", name="portfolio:project_list")
+    assert "Projet encore caché" not in visitor.get(url).content.decode()
+    response = editor_client.post(
+        reverse("admin:portfolio_project_changelist"),
+        {"action": "publish", "_selected_action": [hidden.pk]},
+    )
+    assert response.status_code == 302
+    assert "Projet encore caché" in visitor.get(url).content.decode()
+
+
+def test_a_scheduled_project_appears_when_its_time_comes(content, visitor):
+    make_project(
+        title_fr="Projet programmé",
+        published_at=timezone.now() + timedelta(seconds=1.5),
+    )
+    url = url_in("fr", name="portfolio:project_list")
+    assert "Projet programmé" not in visitor.get(url).content.decode()
+    assert "Projet programmé" not in visitor.get(url).content.decode()  # from the cache
+    time.sleep(1.6)
+    assert "Projet programmé" in visitor.get(url).content.decode()
+
+
+def test_staff_never_get_a_cached_page(content, visitor, editor_client):
+    project, _partner, _region = content
+    url = url_in("fr", project)
+    assert "L’eau au village" in visitor.get(url).content.decode()
+    # A change no signal reports: the anonymous visitors' copy stays as it was...
+    Project.objects.filter(pk=project.pk).update(title_fr="Titre changé sans signal")
+    assert "L’eau au village" in visitor.get(url).content.decode()
+    # ...but staff always see the page as it is now, and nobody keeps their copy.
+    response = editor_client.get(url)
+    assert "Titre changé sans signal" in response.content.decode()
+    assert response["Cache-Control"] == "private, no-cache"
+    # What staff saw was not stored for the public either.
+    assert "L’eau au village" in visitor.get(url).content.decode()
+
+
+def test_posts_are_never_served_from_the_cache(content, visitor):
+    project, _partner, _region = content
+    url = url_in("fr", project)
+    visitor.get(url)
+    assert visitor.post(url).status_code == 405
+
+
+def test_the_cache_can_be_turned_off(content, visitor, settings, django_assert_max_num_queries):
+    settings.PAGE_CACHE_ENABLED = False
+    project, _partner, _region = content
+    url = url_in("fr", project)
+    visitor.get(url)
+    with pytest.raises(pytest.fail.Exception):
+        with django_assert_max_num_queries(2):
+            visitor.get(url)
+    # Still a validator, so a conditional request costs no transfer.
+    etag = visitor.get(url)["ETag"]
+    assert visitor.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_clear_page_cache_command_renders_every_page_anew(content, visitor):
+    from django.core.management import call_command
+
+    project, _partner, _region = content
+    url = url_in("fr", project)
+    visitor.get(url)
+    Project.objects.filter(pk=project.pk).update(title_fr="Titre corrigé à la main")
+    assert "Titre corrigé à la main" not in visitor.get(url).content.decode()
+    call_command("clear_page_cache", verbosity=0)
+    assert "Titre corrigé à la main" in visitor.get(url).content.decode()
