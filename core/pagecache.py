@@ -35,7 +35,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
-from django.utils import timezone
+from django.urls import Resolver404, resolve
+from django.utils import timezone, translation
 from django.utils.cache import parse_etags
 from django.utils.functional import cached_property
 
@@ -158,6 +159,7 @@ def public_page(view):
         response.public_page = True
         return response
 
+    wrapper.public_page = True
     return wrapper
 
 
@@ -227,6 +229,18 @@ class PageRequest:
         )
 
     @cached_property
+    def is_public_view(self) -> bool:
+        """Tell whether the address leads to a view marked ``@public_page``."""
+        path = self.request.path_info
+        language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
+        with translation.override(language):
+            try:
+                match = resolve(path, urlconf=getattr(self.request, "urlconf", None))
+            except Resolver404:
+                return False
+        return getattr(match.func, "public_page", False)
+
+    @cached_property
     def key(self) -> str:
         meta = self.request.META
         address = "|".join(
@@ -252,9 +266,8 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         page_request = PageRequest(request)
-        enabled = settings.PAGE_CACHE_ENABLED and page_request.is_anonymous_read
         state = None
-        if enabled:
+        if settings.PAGE_CACHE_ENABLED and page_request.is_anonymous_read:
             state, stored = self._lookup(page_request)
             if stored is not None:
                 headers = dict(stored.headers)
@@ -282,15 +295,24 @@ class PageCacheMiddleware:
             cache.set(page_request.key, page, PAGE_TIMEOUT)
         return _not_modified(request, etag, response.headers) or response
 
-    def _lookup(self, page_request) -> tuple[ContentState, StoredPage | None]:
+    def _lookup(self, page_request) -> tuple[ContentState | None, StoredPage | None]:
+        """Return the current state and the stored page, if it is still good.
+
+        The state is read only when it is needed: to check a stored page, or before
+        rendering a public page (never after: a change committed meanwhile would then be
+        stored as if it were current). Other pages cost nothing here.
+        """
         if _state_in_database():
-            state = current_state()
             stored = cache.get(page_request.key)
+            if stored is None and not page_request.is_public_view:
+                return None, None
+            state = current_state()
         else:
             # One round trip for both; a missing or expired token is mended below.
             found = cache.get_many([STATE_KEY, page_request.key])
-            state = found.get(STATE_KEY)
-            stored = found.get(page_request.key)
+            state, stored = found.get(STATE_KEY), found.get(page_request.key)
+            if stored is None and not page_request.is_public_view:
+                return None, None
             if state is None or not state.is_current(timezone.now()):
                 state = current_state()
         if stored is not None and stored.token != state.token:

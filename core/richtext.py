@@ -1,5 +1,7 @@
 """Rich text that editors write in the admin and the public reads as HTML."""
 
+import functools
+
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django_prose_editor.fields import ProseEditorField
@@ -24,8 +26,12 @@ def RichTextField(**kwargs) -> ProseEditorField:  # noqa: N802 - reads like a fi
     return ProseEditorField(extensions=RICH_TEXT_EXTENSIONS, sanitize=True, **kwargs)
 
 
+@functools.cache
 def rich_text_sanitiser(model, name: str):
-    """Return the sanitiser of ``model``'s rich-text field (or language column) ``name``."""
+    """Return the sanitiser of ``model``'s rich-text field (or language column) ``name``.
+
+    Cached: pages ask it for every translated text they show.
+    """
     try:
         field = model._meta.get_field(name)
     except FieldDoesNotExist:

@@ -86,8 +86,7 @@ def test_list_tag_contract_and_card_bar():
     template = Template(
         "{% load funding translated_fields %}{% funding_by_project projects as funding %}"
         "{% for project in projects %}"
-        '{% include "donations/includes/funding_bar.html" '
-        "with figures=funding|get_item:project.pk %}"
+        "{% funding_bar funding|get_item:project.pk %}"
         "{% endfor %}"
     )
     html = template.render(Context({"projects": Project.objects.all()}))

@@ -177,7 +177,9 @@ def test_a_photo_added_in_the_admin_shows_on_the_next_request(demo, editor_clien
         f"images-{index}-order": "9",
     }
     assert editor_client.post(change, form).status_code == 302
-    assert ProjectImage.objects.filter(project=demo, alt_text_fr__startswith="Une nouvelle").exists()
+    assert ProjectImage.objects.filter(
+        project=demo, alt_text_fr__startswith="Une nouvelle"
+    ).exists()
 
     assert "Une nouvelle photo du terrain" in visitor.get(urls["fr"]).content.decode()
     assert "A new photo from the field" in visitor.get(urls["en"]).content.decode()
@@ -217,7 +219,9 @@ def test_a_confirmed_pledge_and_a_gift_move_the_figures_on_the_next_request(
     assert 'data-figure="raised">$100<' in visitor.get(urls["en"]).content.decode()
 
 
-def test_a_new_pending_pledge_leaves_the_cache_alone(content, visitor, django_assert_max_num_queries):
+def test_a_new_pending_pledge_leaves_the_cache_alone(
+    content, visitor, django_assert_max_num_queries
+):
     project, _partner, _region = content
     url = url_in("fr", project)
     visitor.get(url)
@@ -227,7 +231,6 @@ def test_a_new_pending_pledge_leaves_the_cache_alone(content, visitor, django_as
 
 
 def test_a_publish_action_shows_on_the_next_request(content, editor_client, visitor):
-    project, _partner, _region = content
     hidden = make_project(title_fr="Projet encore caché", is_published=False)
     url = url_in("fr", name="portfolio:project_list")
     assert "Projet encore caché" not in visitor.get(url).content.decode()

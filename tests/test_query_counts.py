@@ -64,6 +64,13 @@ def count_queries(client, url) -> int:
     return len(queries)
 
 
+@pytest.fixture(autouse=True)
+def rendered_every_time(settings):
+    """Count what rendering a page costs: the page cache (tests/test_page_cache.py) would
+    answer repeated requests with no query at all."""
+    settings.PAGE_CACHE_ENABLED = False
+
+
 @pytest.fixture
 def portfolio_of(db):
     def build(size):

@@ -3,8 +3,8 @@
 The donations app provides them so that portfolio never imports donations:
 
 - ``{% funding_by_project projects as funding %}`` — figures for a whole list in one query,
-  as ``{project pk: figures}``; a card then includes
-  ``{% include "donations/includes/funding_bar.html" with figures=funding|get_item:project.pk %}``.
+  as ``{project pk: figures}``; a card then shows
+  ``{% funding_bar funding|get_item:project.pk %}``.
 - ``{% project_giving_panel project %}`` — the project page's funding panel, its public
   supporters and suggested amounts that open the pledge page (no form: the page is cached);
 - ``{% project_funding project form=form %}`` — the pledge page's panel, with the form.
@@ -12,6 +12,9 @@ The donations app provides them so that portfolio never imports donations:
 
 from django import template
 from django.conf import settings
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from donations import funding
 from donations.forms import PledgeForm
@@ -60,3 +63,52 @@ def project_giving_panel(context, project):
         ),
         "heading": context.get("funding_heading", "h2"),
     }
+
+
+@register.simple_tag
+def funding_bar(figures):
+    """Return a project's funding at a glance for its card (nothing without figures).
+
+    Written in Python: a list shows one per card.
+    """
+    if not figures:
+        return ""
+
+    def phrase(message, **values):
+        # Our own catalogue's HTML, with every value escaped.
+        return mark_safe(gettext(message) % {k: conditional_escape(v) for k, v in values.items()})  # noqa: S308
+
+    money = funding.format_money
+    pledged = ""
+    if figures.goal:
+        if figures.pledged:
+            pledged = format_html(
+                ' <span class="funding-pledged">{}</span>',
+                phrase("and %(pledged)s pledged", pledged=money(figures.pledged)),
+            )
+        summary = phrase(
+            "<strong>%(raised)s</strong> raised of %(goal)s (%(percent)s%%)",
+            raised=money(figures.raised),
+            goal=money(figures.goal),
+            percent=figures.percent_raised,
+        )
+        return format_html(
+            '<div class="funding-bar"><progress class="funding-progress" max="100" value="{}" '
+            'aria-label="{}">{}&nbsp;%</progress><p class="funding-summary">{}{}</p></div>',
+            figures.percent_raised,
+            gettext("Share of the funding goal raised"),
+            figures.percent_raised,
+            summary,
+            pledged,
+        )
+    if figures.has_support:
+        if figures.pledged:
+            pledged = format_html(
+                ", {}", phrase("%(pledged)s pledged", pledged=money(figures.pledged))
+            )
+        return format_html(
+            '<div class="funding-bar"><p class="funding-summary">{}{}</p></div>',
+            phrase("<strong>%(raised)s</strong> raised", raised=money(figures.raised)),
+            pledged,
+        )
+    return format_html('<div class="funding-bar"></div>')
