@@ -188,6 +188,7 @@ class StoredPage:
         response = HttpResponse(self.content, status=self.status)
         for name, value in self.headers:
             response.headers[name] = value
+        response.headers["Content-Length"] = str(len(self.content))
         response.headers["ETag"] = self.etag
         response.headers["Cache-Control"] = cache_control_header()
         return response

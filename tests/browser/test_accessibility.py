@@ -56,6 +56,7 @@ def test_no_violation_on_a_phone(axe, page, site, demo, name):
 def test_pledge_form_sent_back_with_mistakes(axe, page, site, demo, language):
     """Errors are announced, linked from the summary to their field, and audited too."""
     page.goto(site.url + PAGES["project"][language] + "#support")
+    page.locator("#support a.amount-choice-other").click()  # the form is on its own page
     page.locator("input[name=amount_choice][value=other]").check()
     page.locator("input[name=other_amount]").fill("abc")
     page.locator("input[name=email]").fill("not-an-address")
