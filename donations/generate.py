@@ -84,9 +84,7 @@ def _sponsorship(rng, number, year, now, project_ids) -> Sponsorship:
         privacy_consent_at=created,
         status=status,
         created_at=created,
-        confirmed_at=created + timedelta(hours=1)
-        if status != Sponsorship.Status.PENDING
-        else None,
+        confirmed_at=created + timedelta(hours=1) if status != Sponsorship.Status.PENDING else None,
         cancelled_at=now if status == Sponsorship.Status.CANCELLED else None,
     )
 
@@ -96,9 +94,9 @@ def _fill_keys(sponsorships: list[Sponsorship]) -> None:
     if not sponsorships or sponsorships[0].pk is not None:
         return
     by_reference = dict(
-        Sponsorship.objects.filter(
-            reference__in=[s.reference for s in sponsorships]
-        ).values_list("reference", "pk")
+        Sponsorship.objects.filter(reference__in=[s.reference for s in sponsorships]).values_list(
+            "reference", "pk"
+        )
     )
     for sponsorship in sponsorships:
         sponsorship.pk = by_reference[sponsorship.reference]

@@ -73,4 +73,3 @@ class Command(BaseCommand):
         # when nothing is sent to the server; only statements count.
         statements = [q for q in queries.captured_queries if q["sql"] not in TRANSACTION_MARKS]
         return len(statements), response
-
