@@ -13,6 +13,21 @@ from portfolio.models import Project, Region
 DEMO_PROJECT_SLUG = "prevenir-la-traite-des-etres-humains-dans-les-regions-rurales"
 FLOOR = "floor"
 SEARCHES = {"search-eau-ecole": "eau ecole", "search-traite": "traite"}
+# Every page bench_pages() may return, in its order.
+PAGE_NAMES = (
+    FLOOR,
+    "home",
+    "projects",
+    "projects-filtered",
+    *SEARCHES,
+    "project",
+    "project-en",
+    "partners",
+    "partner",
+    "region",
+    "feed",
+    "sitemap",
+)
 
 
 def bench_pages() -> list[tuple[str, str]]:

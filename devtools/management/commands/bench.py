@@ -37,7 +37,7 @@ from devtools.benchmark import (
     median,
     wrk_version,
 )
-from devtools.pages import FLOOR
+from devtools.pages import FLOOR, PAGE_NAMES
 
 SIZES = {
     "small": Size("small", projects=10, partners=3, sponsorships=1_000),
@@ -120,6 +120,10 @@ class Command(BaseCommand):
         if self.rounds < 1 or self.duration < 1:
             raise CommandError("--rounds and --duration must be at least 1.")
         self.wanted = {p.strip() for p in pages.split(",")} if pages else None
+        if self.wanted and (unknown := self.wanted - set(PAGE_NAMES)):
+            raise CommandError(
+                f"No page named {', '.join(sorted(unknown))}; pages: {', '.join(PAGE_NAMES)}."
+            )
         urls = {
             name: options[f"{name}_db_url"] or f"{SERVER}/portfolio_bench_{name}{suffix}"
             for name in table
@@ -250,9 +254,6 @@ class Command(BaseCommand):
             for page in found["pages"]
             if page["name"] == FLOOR or self.wanted is None or page["name"] in self.wanted
         ]
-        if self.wanted and (missing := self.wanted - {p["name"] for p in found["pages"]}):
-            names = ", ".join(p["name"] for p in found["pages"])
-            raise CommandError(f"No page named {', '.join(sorted(missing))}; pages: {names}.")
         broken = [f"{p['path']} ({p['status']})" for p in pages if p["status"] != 200]
         if broken:
             raise BenchError(f"These pages do not answer 200: {', '.join(broken)}")
