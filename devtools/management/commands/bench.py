@@ -167,7 +167,16 @@ class Command(BaseCommand):
         self.report.write(text + "\n")
         self.report.flush()
 
-    def env(self, database_url: str | None, *, page_cache: bool) -> dict[str, str]:
+    def media_root(self, database: Database) -> Path:
+        # Pages read some uploads (an image without recorded dimensions is opened to
+        # measure it), so each database keeps the files made with it.
+        return self.work / "media" / database.name
+
+    def is_complete(self, database: Database, size: Size) -> bool:
+        media = self.media_root(database)
+        return database.mark() == size.signature() and media.is_dir() and any(media.iterdir())
+
+    def env(self, database: Database | None, *, page_cache: bool) -> dict[str, str]:
         """Return the environment of a production server (and of its manage.py commands)."""
         env = dict(os.environ)
         env.update(
@@ -180,12 +189,12 @@ class Command(BaseCommand):
             REDIS_URL=self.redis_url,
             STATIC_ROOT=str(self.work / "static"),
             STATICFILES_STORAGE="whitenoise.storage.CompressedManifestStaticFilesStorage",
-            MEDIA_ROOT=str(self.work / "media"),
             SERVE_MEDIA="false",
             LOG_LEVEL="WARNING",
         )
-        if database_url:
-            env["DATABASE_URL"] = database_url
+        if database is not None:
+            env["DATABASE_URL"] = database.url
+            env["MEDIA_ROOT"] = str(self.media_root(database))
         return env
 
     def _check_redis(self) -> None:
@@ -229,21 +238,19 @@ class Command(BaseCommand):
         title = size.name.upper()
         self.say()
         self.say(f"=== {title}: {database.name} ===")
-        if rebuild or database.mark() != size.signature():
+        if rebuild or not self.is_complete(database, size):
             self.say(
                 f"Building {database.name}: {size.projects} projects, {size.partners} "
                 f"partners, {size.sponsorships} sponsorships…"
             )
-            seconds = build(database, size, self.env(database.url, page_cache=True), self.say)
+            seconds = build(database, size, self.env(database, page_cache=True), self.say)
             self.say(f"Built in {seconds:.0f} s.")
         else:
             # A complete database still gets migrations added since it was built.
-            manage(["migrate", "--no-input", "-v", "0"], self.env(database.url, page_cache=True))
+            manage(["migrate", "--no-input", "-v", "0"], self.env(database, page_cache=True))
 
         self._flush_redis()
-        found = json.loads(
-            manage(["bench_pages", "--json"], self.env(database.url, page_cache=True))
-        )
+        found = json.loads(manage(["bench_pages", "--json"], self.env(database, page_cache=True)))
         counts = found["counts"]
         self.say(
             f"{counts['projects']} published projects, {counts['partners']} partners, "
@@ -261,7 +268,7 @@ class Command(BaseCommand):
         servers = {}
         for mode, page_cache in MODES.items():
             log = self.work / "logs" / f"gunicorn-{size.name}-{mode}.log"
-            server = Server(self.env(database.url, page_cache=page_cache), log, WORKERS)
+            server = Server(self.env(database, page_cache=page_cache), log, WORKERS)
             self.stack.callback(server.stop)
             server.start()
             servers[mode] = server
