@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format messages compilemessages bench screenshots check-deploy clean
+.PHONY: run test lint format messages compilemessages bench bench-tiny screenshots check-deploy clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -33,12 +33,12 @@ test: $(VENV)/.installed compilemessages
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/djhtml --check templates
+	$(BIN)/djhtml --check templates devtools/templates
 
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
-	$(BIN)/djhtml templates
+	$(BIN)/djhtml templates devtools/templates
 
 # Update both catalogues; English msgids are copied to the English catalogue.
 messages: $(VENV)/.installed
@@ -46,14 +46,14 @@ messages: $(VENV)/.installed
 	msgen --no-wrap -o locale/en/LC_MESSAGES/django.po locale/en/LC_MESSAGES/django.po
 	DEBUG=true $(MANAGE) compilemessages --ignore=.venv --ignore=var -v 0
 
-# Query counts with 2 and 60 projects, then timings on 500 projects and 5000 pledges.
-BENCH_DB := var/bench.sqlite3
+# Load benchmark on PostgreSQL, Redis, gunicorn and wrk: SMALL and LARGE portfolios, built
+# once (LARGE takes minutes); see README. BENCH_ARGS passes options, e.g. --sizes small.
 bench: $(VENV)/.installed compilemessages
-	$(BIN)/pytest tests/test_query_counts.py -q -s
-	rm -f $(BENCH_DB)
-	DEBUG=true DATABASE_URL=sqlite:///$(BENCH_DB) $(MANAGE) migrate --no-input -v 0
-	DEBUG=true DATABASE_URL=sqlite:///$(BENCH_DB) $(MANAGE) generate_portfolio --projects 500 --sponsorships 5000 --seed 1
-	DEBUG=true DATABASE_URL=sqlite:///$(BENCH_DB) $(MANAGE) bench_pages
+	DEBUG=true $(MANAGE) bench $(BENCH_ARGS)
+
+# The same steps in a minute or two, on a few projects: for continuous integration.
+bench-tiny: $(VENV)/.installed compilemessages
+	DEBUG=true $(MANAGE) bench --tiny $(BENCH_ARGS)
 
 # Screenshots of the public pages for the README, taken by the browser tests' tooling.
 screenshots: $(VENV)/.installed compilemessages

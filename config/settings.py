@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "partners",
     "portfolio",
     "donations",
+    "devtools",
 ]
 
 MIDDLEWARE = [
@@ -219,6 +220,10 @@ IMAGE_MAX_PIXELS = 40_000_000
 IMAGE_RENDITION_WIDTHS = (480, 960, 1600)
 
 LOGIN_URL = "admin:login"
+
+# A page with no query and a fixed template at /bench/floor/: the fastest a page can be
+# through the whole middleware stack, which `manage.py bench` compares every page with.
+BENCH_FLOOR_VIEW = env.bool("BENCH_FLOOR_VIEW", default=False)
 
 # Security: strict by default outside development.
 SESSION_COOKIE_HTTPONLY = True

@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.views.static import serve
 
 from core.pagecache import public_page
+from devtools.views import floor
 from partners.sitemaps import PartnerSitemap
 from portfolio.sitemaps import PageSitemap, ProjectSitemap, RegionSitemap
 from portfolio.views import robots_txt
@@ -49,6 +50,9 @@ urlpatterns += i18n_patterns(
     path("", include("donations.urls")),
     prefix_default_language=True,
 )
+
+if settings.BENCH_FLOOR_VIEW:
+    urlpatterns += [path("bench/floor/", floor, name="bench_floor")]
 
 if settings.SERVE_MEDIA:
     urlpatterns += [

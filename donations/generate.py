@@ -17,75 +17,86 @@ from .models import Gift, ReferenceCounter, Sponsorship, format_reference
 AMOUNTS = [Decimal(a) for a in ("10", "20", "25", "50", "75", "100", "250", "500", "1000")]
 FIRST_NAMES = ["Alice", "Bashir", "Chloé", "Diego", "Élise", "Farah", "Gabriel", "Hina", "Ibrahim"]
 LAST_NAMES = ["Tremblay", "Gagnon", "Roy", "Côté", "Singh", "Nguyen", "Diallo", "Martin"]
+# Rows built, inserted and forgotten at a time: a million never sit in memory together,
+# and each INSERT carries thousands of rows.
+CHUNK_SIZE = 10_000
 
 
 @transaction.atomic
-def create_sponsorships(projects: Sequence, count: int, seed: int = 4) -> list[Sponsorship]:
+def create_sponsorships(projects: Sequence, count: int, seed: int = 4) -> int:
     """Create ``count`` sponsorships spread over ``projects``, with gifts on some of them.
 
     About 60 % are confirmed, 30 % pending, 10 % cancelled; half of the confirmed ones
-    have received their money. Uses bulk inserts (no history rows).
+    have received their money. Uses bulk inserts (no history rows). Returns the number
+    of sponsorships created.
     """
-    projects = list(projects)
-    if not projects or count <= 0:
-        return []
+    project_ids = [project.pk for project in projects]
+    if not project_ids or count <= 0:
+        return 0
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
     now = timezone.now()
     year = timezone.localdate(now).year
     numbers = ReferenceCounter.take(year, count)
-    sponsorships = []
-    for number in numbers:
-        roll = rng.random()
-        status = (
-            Sponsorship.Status.CONFIRMED
-            if roll < 0.6
-            else Sponsorship.Status.PENDING
-            if roll < 0.9
-            else Sponsorship.Status.CANCELLED
-        )
-        created = now - timedelta(minutes=rng.randint(0, 60 * 24 * 180))
-        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        sponsorships.append(
-            Sponsorship(
-                reference=format_reference(year, number),
-                idempotency_key=uuid.uuid4(),
-                project=rng.choice(projects),
-                donor_name=f"{first} {last}",
-                donor_email=f"donor{number}@example.org",
-                language=rng.choice([code for code, _name in settings.LANGUAGES]),
-                amount=rng.choice(AMOUNTS),
-                frequency=Sponsorship.Frequency.MONTHLY
-                if rng.random() < 0.25
-                else Sponsorship.Frequency.ONCE,
-                show_name_publicly=rng.random() < 0.4,
-                privacy_consent_at=created,
-                status=status,
-                created_at=created,
-                confirmed_at=created + timedelta(hours=1)
-                if status != Sponsorship.Status.PENDING
-                else None,
-                cancelled_at=now if status == Sponsorship.Status.CANCELLED else None,
+    for start in range(0, count, CHUNK_SIZE):
+        batch = [
+            _sponsorship(rng, number, year, now, project_ids)
+            for number in numbers[start : start + CHUNK_SIZE]
+        ]
+        Sponsorship.objects.bulk_create(batch, batch_size=CHUNK_SIZE)
+        _fill_keys(batch)
+        gifts = [
+            Gift(
+                sponsorship_id=s.pk,
+                amount=s.amount,
+                received_on=timezone.localdate(s.created_at) + timedelta(days=rng.randint(1, 20)),
+                method=rng.choice(Gift.Method.values),
             )
+            for s in batch
+            if s.status == Sponsorship.Status.CONFIRMED and rng.random() < 0.5
+        ]
+        Gift.objects.bulk_create(gifts, batch_size=CHUNK_SIZE)
+    return count
+
+
+def _sponsorship(rng, number, year, now, project_ids) -> Sponsorship:
+    roll = rng.random()
+    status = (
+        Sponsorship.Status.CONFIRMED
+        if roll < 0.6
+        else Sponsorship.Status.PENDING
+        if roll < 0.9
+        else Sponsorship.Status.CANCELLED
+    )
+    created = now - timedelta(minutes=rng.randint(0, 60 * 24 * 180))
+    return Sponsorship(
+        reference=format_reference(year, number),
+        # From the seeded generator, so a seed gives the same rows (and no system entropy).
+        idempotency_key=uuid.UUID(int=rng.getrandbits(128), version=4),
+        project_id=rng.choice(project_ids),
+        donor_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+        donor_email=f"donor{number}@example.org",
+        language=rng.choice(settings.LANGUAGES)[0],
+        amount=rng.choice(AMOUNTS),
+        frequency=Sponsorship.Frequency.MONTHLY
+        if rng.random() < 0.25
+        else Sponsorship.Frequency.ONCE,
+        show_name_publicly=rng.random() < 0.4,
+        privacy_consent_at=created,
+        status=status,
+        created_at=created,
+        confirmed_at=created + timedelta(hours=1) if status != Sponsorship.Status.PENDING else None,
+        cancelled_at=now if status == Sponsorship.Status.CANCELLED else None,
+    )
+
+
+def _fill_keys(sponsorships: list[Sponsorship]) -> None:
+    """Give the rows their primary keys on backends that do not return them from inserts."""
+    if not sponsorships or sponsorships[0].pk is not None:
+        return
+    by_reference = dict(
+        Sponsorship.objects.filter(reference__in=[s.reference for s in sponsorships]).values_list(
+            "reference", "pk"
         )
-    sponsorships = Sponsorship.objects.bulk_create(sponsorships, batch_size=1000)
-    if sponsorships and sponsorships[0].pk is None:
-        # Backends that do not return keys from bulk inserts.
-        by_reference = dict(
-            Sponsorship.objects.filter(
-                reference__in=[s.reference for s in sponsorships]
-            ).values_list("reference", "pk")
-        )
-        for sponsorship in sponsorships:
-            sponsorship.pk = by_reference[sponsorship.reference]
-    gifts = [
-        Gift(
-            sponsorship=s,
-            amount=s.amount,
-            received_on=timezone.localdate(s.created_at) + timedelta(days=rng.randint(1, 20)),
-            method=rng.choice(Gift.Method.values),
-        )
-        for s in sponsorships
-        if s.status == Sponsorship.Status.CONFIRMED and rng.random() < 0.5
-    ]
-    Gift.objects.bulk_create(gifts, batch_size=1000)
-    return sponsorships
+    )
+    for sponsorship in sponsorships:
+        sponsorship.pk = by_reference[sponsorship.reference]

@@ -90,10 +90,17 @@ def _regions() -> list[Region]:
     return regions
 
 
+# Rows per INSERT: big enough to be fast, small enough to keep each statement modest.
+BATCH_SIZE = 2000
+
+
 @transaction.atomic
-def generate_projects(count: int, *, seed: int | None = None) -> list[Project]:
+def generate_projects(
+    count: int, *, seed: int | None = None, partners: int | None = None
+) -> list[Project]:
     """Create ``count`` published projects with partners, regions, photos and news.
 
+    ``partners`` new partners are shared by the projects (a third of ``count`` by default).
     Each run adds new rows (names carry a run tag), so it can be repeated to grow the
     data set; sectors and regions are shared between runs.
     """
@@ -110,7 +117,7 @@ def generate_projects(count: int, *, seed: int | None = None) -> list[Project]:
     photo = ContentFile(placeholder_png(320, 240, (190, 120, 50)))
     photo_name = default_storage.save(f"projects/gallery/generated-{run}.png", photo)
 
-    partner_count = max(2, count // 3)
+    partner_count = max(2, count // 3) if partners is None else max(1, partners)
     partners = Partner.objects.bulk_create(
         [
             Partner(
@@ -130,7 +137,8 @@ def generate_projects(count: int, *, seed: int | None = None) -> list[Project]:
                 quote_author="Porte-parole",
             )
             for n in range(partner_count)
-        ]
+        ],
+        batch_size=BATCH_SIZE,
     )
 
     statuses = [choice for choice, _label in Project.Status.choices]
@@ -167,7 +175,7 @@ def generate_projects(count: int, *, seed: int | None = None) -> list[Project]:
                 published_at=now - timedelta(days=n + 1, minutes=rng.randint(0, 600)),
             )
         )
-    projects = Project.objects.bulk_create(projects)
+    projects = Project.objects.bulk_create(projects, batch_size=BATCH_SIZE)
 
     through = Project.regions.through
     located, partnerships, photos, updates = [], [], [], []
@@ -202,8 +210,8 @@ def generate_projects(count: int, *, seed: int | None = None) -> list[Project]:
                     published_at=now - timedelta(days=days),
                 )
             )
-    through.objects.bulk_create(located, ignore_conflicts=True)
-    Partnership.objects.bulk_create(partnerships)
-    ProjectImage.objects.bulk_create(photos)
-    ProjectUpdate.objects.bulk_create(updates)
+    through.objects.bulk_create(located, ignore_conflicts=True, batch_size=BATCH_SIZE)
+    Partnership.objects.bulk_create(partnerships, batch_size=BATCH_SIZE)
+    ProjectImage.objects.bulk_create(photos, batch_size=BATCH_SIZE)
+    ProjectUpdate.objects.bulk_create(updates, batch_size=BATCH_SIZE)
     return projects

@@ -1,0 +1,402 @@
+"""Load benchmark of the public pages, served as in production.
+
+For each size of portfolio it builds a PostgreSQL database once, starts two gunicorn
+servers with production settings (page cache on, page cache off) and Redis as the cache,
+and drives each page with wrk, in rounds that alternate with the floor view. It prints
+requests per second, latency, the ratio to the floor, SQL queries and page sizes, then
+how much slower each page is on the large portfolio; ``make bench`` runs it.
+"""
+
+import json
+import math
+import os
+import platform
+import secrets
+import signal
+import subprocess
+import time
+from contextlib import ExitStack
+from dataclasses import asdict
+from pathlib import Path
+
+import django
+import redis
+from django.core.management.base import BaseCommand, CommandError
+
+from devtools.benchmark import (
+    BASE_DIR,
+    BenchError,
+    Database,
+    LoadGenerator,
+    Server,
+    Size,
+    build,
+    ensure_wrk,
+    get,
+    manage,
+    median,
+    wrk_version,
+)
+from devtools.pages import FLOOR, PAGE_NAMES
+
+SIZES = {
+    "small": Size("small", projects=10, partners=3, sponsorships=1_000),
+    "large": Size("large", projects=10_000, partners=2_000, sponsorships=1_000_000),
+}
+# For continuous integration: the same steps in seconds.
+TINY_SIZES = {
+    "small": Size("small", projects=3, partners=2, sponsorships=30),
+    "large": Size("large", projects=30, partners=10, sponsorships=300),
+}
+SERVER = "postgres://postgres@127.0.0.1:5432"
+MODES = {"cached": True, "uncached": False}
+WORKERS = 2
+
+
+class Command(BaseCommand):
+    help = "Build the benchmark databases when missing, then load-test the public pages."
+    # Its own settings serve nothing: the servers it starts have theirs.
+    requires_system_checks = []
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--sizes", default="small,large", help="Comma-separated: small, large (default both)."
+        )
+        parser.add_argument("--small-db-url", help=f"Default {SERVER}/portfolio_bench_small.")
+        parser.add_argument("--large-db-url", help=f"Default {SERVER}/portfolio_bench_large.")
+        parser.add_argument(
+            "--redis-url",
+            default="redis://127.0.0.1:6379/1",
+            help="Cache of the servers; this Redis database is emptied (default db 1).",
+        )
+        parser.add_argument("--rounds", type=int, help="Rounds per size and mode (default 5).")
+        parser.add_argument(
+            "--duration", type=int, help="Seconds of load per page per round (default 3)."
+        )
+        parser.add_argument("--connections", type=int, default=8, help="wrk connections.")
+        parser.add_argument("--threads", type=int, default=1, help="wrk threads.")
+        parser.add_argument(
+            "--pages", help="Comma-separated page names to measure (default all; floor always)."
+        )
+        parser.add_argument(
+            "--rebuild", action="store_true", help="Rebuild the databases even when complete."
+        )
+        parser.add_argument(
+            "--tiny",
+            action="store_true",
+            help="A few projects, 1 round of 1 s, databases named …_tiny: for CI.",
+        )
+        parser.add_argument(
+            "--work-dir",
+            default=str(BASE_DIR / "var" / "bench"),
+            help="Reports, collected static files, uploads and server logs (default var/bench).",
+        )
+
+    def handle(self, *args, **options):
+        # A stopped benchmark (Ctrl-C or kill) still stops its servers.
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            with ExitStack() as stack:
+                self.stack = stack
+                self._run(**options)
+        except BenchError as error:
+            raise CommandError(str(error)) from error
+        except KeyboardInterrupt:
+            raise CommandError("Interrupted; the servers are stopped.") from None
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+    # Setting up ------------------------------------------------------------------------
+
+    def _run(self, *, sizes, tiny, rounds, duration, rebuild, pages, **options):
+        table = TINY_SIZES if tiny else SIZES
+        suffix = "_tiny" if tiny else ""
+        names = [name.strip() for name in sizes.split(",") if name.strip()]
+        unknown = set(names) - set(table)
+        if unknown or not names:
+            raise CommandError(f"--sizes takes small and/or large, not {sizes!r}.")
+        self.rounds = rounds or (1 if tiny else 5)
+        self.duration = duration or (1 if tiny else 3)
+        if self.rounds < 1 or self.duration < 1:
+            raise CommandError("--rounds and --duration must be at least 1.")
+        self.wanted = {p.strip() for p in pages.split(",")} if pages else None
+        if self.wanted and (unknown := self.wanted - set(PAGE_NAMES)):
+            raise CommandError(
+                f"No page named {', '.join(sorted(unknown))}; pages: {', '.join(PAGE_NAMES)}."
+            )
+        urls = {
+            name: options[f"{name}_db_url"] or f"{SERVER}/portfolio_bench_{name}{suffix}"
+            for name in table
+        }
+        if not (BASE_DIR / "locale" / "fr" / "LC_MESSAGES" / "django.mo").exists():
+            raise CommandError("Compile the translations first: make compilemessages.")
+
+        work = Path(options["work_dir"]).resolve()
+        (work / "logs").mkdir(parents=True, exist_ok=True)
+        self.work = work
+        self.redis_url = options["redis_url"]
+        self.secret = secrets.token_urlsafe(50)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        self.report_path = work / f"{stamp}.txt"
+        self.report = self.stack.enter_context(self.report_path.open("w", encoding="utf-8"))
+
+        self._check_redis()
+        wrk = ensure_wrk(self.say)
+        self.load = LoadGenerator(
+            wrk, threads=options["threads"], connections=options["connections"]
+        )
+        self.stack.callback(self.load.close)
+
+        databases = {name: Database(urls[name]) for name in names}
+        self._header(databases, wrk)
+        self.say("Collecting static files…")
+        manage(["collectstatic", "--no-input", "-v", "0"], self.env(None, page_cache=True))
+
+        results = {}
+        for name in names:
+            results[name] = self._size(table[name], databases[name], rebuild)
+        if {"small", "large"} <= set(results):
+            self._slowdown(results["small"], results["large"])
+        json_path = self.report_path.with_suffix(".json")
+        json_path.write_text(json.dumps(results, indent=1))
+        self.say()
+        self.say(f"Saved to {self.report_path} (and every round in {json_path.name}).")
+
+    def say(self, text: str = "") -> None:
+        self.stdout.write(text)
+        self.report.write(text + "\n")
+        self.report.flush()
+
+    def media_root(self, database: Database) -> Path:
+        # Pages read some uploads (an image without recorded dimensions is opened to
+        # measure it), so each database keeps the files made with it.
+        return self.work / "media" / database.name
+
+    def is_complete(self, database: Database, size: Size) -> bool:
+        media = self.media_root(database)
+        return database.mark() == size.signature() and media.is_dir() and any(media.iterdir())
+
+    def env(self, database: Database | None, *, page_cache: bool) -> dict[str, str]:
+        """Return the environment of a production server (and of its manage.py commands)."""
+        env = dict(os.environ)
+        env.update(
+            DEBUG="false",
+            SECRET_KEY=self.secret,
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            SECURE_SSL_REDIRECT="false",
+            BENCH_FLOOR_VIEW="true",
+            PAGE_CACHE="true" if page_cache else "false",
+            REDIS_URL=self.redis_url,
+            STATIC_ROOT=str(self.work / "static"),
+            STATICFILES_STORAGE="whitenoise.storage.CompressedManifestStaticFilesStorage",
+            SERVE_MEDIA="false",
+            LOG_LEVEL="WARNING",
+        )
+        if database is not None:
+            env["DATABASE_URL"] = database.url
+            env["MEDIA_ROOT"] = str(self.media_root(database))
+        return env
+
+    def _check_redis(self) -> None:
+        try:
+            redis.Redis.from_url(self.redis_url, socket_timeout=5).ping()
+        except redis.RedisError as error:
+            raise CommandError(f"Redis is not reachable at {self.redis_url}: {error}") from error
+
+    def _flush_redis(self) -> None:
+        redis.Redis.from_url(self.redis_url, socket_timeout=5).flushdb()
+
+    def _header(self, databases, wrk) -> None:
+        commit = subprocess.run(
+            ["git", "log", "-1", "--format=%h %s"],  # noqa: S607 - git from PATH
+            cwd=BASE_DIR,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+        postgres = next(iter(databases.values())).server_version()
+        self.say(f"Load benchmark of the public pages, {time.strftime('%Y-%m-%d %H:%M')}")
+        self.say(f"commit: {commit or 'unknown'}")
+        self.say(
+            f"machine: {os.cpu_count()} CPUs, {platform.system()} {platform.release()}; "
+            f"Python {platform.python_version()}, Django {django.get_version()}, "
+            f"PostgreSQL {postgres}"
+        )
+        self.say(
+            f"servers: gunicorn config.wsgi, {WORKERS} sync workers each, DEBUG off, Redis "
+            f"cache {self.redis_url}; load: {wrk_version(wrk)}, {self.load.threads} thread(s), "
+            f"{self.load.connections} connections, on 127.0.0.1"
+        )
+        self.say(
+            f"{self.rounds} round(s) of {self.duration} s per page; each round measures the "
+            f"floor view then every page; figures are medians over the rounds"
+        )
+
+    # Measuring -------------------------------------------------------------------------
+
+    def _size(self, size: Size, database: Database, rebuild: bool) -> dict:
+        title = size.name.upper()
+        self.say()
+        self.say(f"=== {title}: {database.name} ===")
+        if rebuild or not self.is_complete(database, size):
+            self.say(
+                f"Building {database.name}: {size.projects} projects, {size.partners} "
+                f"partners, {size.sponsorships} sponsorships…"
+            )
+            seconds = build(database, size, self.env(database, page_cache=True), self.say)
+            self.say(f"Built in {seconds:.0f} s.")
+        else:
+            # A complete database still gets migrations added since it was built.
+            manage(["migrate", "--no-input", "-v", "0"], self.env(database, page_cache=True))
+
+        self._flush_redis()
+        found = json.loads(manage(["bench_pages", "--json"], self.env(database, page_cache=True)))
+        counts = found["counts"]
+        self.say(
+            f"{counts['projects']} published projects, {counts['partners']} partners, "
+            f"{counts['sponsorships']} sponsorships"
+        )
+        pages = [
+            page
+            for page in found["pages"]
+            if page["name"] == FLOOR or self.wanted is None or page["name"] in self.wanted
+        ]
+        broken = [f"{p['path']} ({p['status']})" for p in pages if p["status"] != 200]
+        if broken:
+            raise BenchError(f"These pages do not answer 200: {', '.join(broken)}")
+
+        servers = {}
+        for mode, page_cache in MODES.items():
+            log = self.work / "logs" / f"gunicorn-{size.name}-{mode}.log"
+            server = Server(self.env(database, page_cache=page_cache), log, WORKERS)
+            self.stack.callback(server.stop)
+            server.start()
+            servers[mode] = server
+
+        measured = {"counts": counts, "pages": pages, "modes": {}}
+        try:
+            for mode, server in servers.items():
+                measured["modes"][mode] = self._mode(title, mode, server, pages)
+        finally:
+            for server in servers.values():
+                server.stop()
+        self._cache_effect(title, pages, measured["modes"])
+        return measured
+
+    def _mode(self, title: str, mode: str, server: Server, pages: list[dict]) -> dict:
+        """Warm every page, then measure them in rounds; print and return the rounds."""
+        self._flush_redis()
+        for page in pages:
+            for _worker in range(WORKERS):
+                status, _size = get(server.port, page["path"])
+                if status != 200:
+                    raise BenchError(f"{page['path']} answered {status} on the {mode} server.")
+        loads, rounds = [], {page["name"]: [] for page in pages}
+        for number in range(1, self.rounds + 1):
+            loads.append(os.getloadavg()[0])
+            self.stdout.write(f"  {title} {mode}: round {number}/{self.rounds}…")
+            # The floor comes first in `pages`, so every round starts with it.
+            for page in pages:
+                measure = self.load.run(server.port, page["path"], self.duration)
+                rounds[page["name"]].append(asdict(measure))
+        self._table(title, mode, pages, rounds, loads)
+        return {"load_average": loads, "rounds": rounds}
+
+    # Reporting -------------------------------------------------------------------------
+
+    def _table(self, title, mode, pages, rounds, loads) -> None:
+        floor = rounds[FLOOR]
+        state = "on" if MODES[mode] else "off"
+        self.say()
+        self.say(f"{title}, page cache {state} (PAGE_CACHE={str(MODES[mode]).lower()})")
+        self.say(
+            f"{'page':<20}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}"
+            f"{'queries miss/hit':>18}{'bytes':>10}{'errors':>8}"
+        )
+        for page in pages:
+            runs = rounds[page["name"]]
+            ratio = median(
+                _div(run["rps"], base["rps"]) for run, base in zip(runs, floor, strict=True)
+            )
+            queries = f"{page['queries_miss']}/{page['queries_hit']}"
+            errors = sum(run["errors"] for run in runs)
+            self.say(
+                f"{page['name']:<20}{_num(median(r['rps'] for r in runs), 9, 1)}"
+                f"{_num(median(r['p50_ms'] for r in runs), 9, 1)}"
+                f"{_num(median(r['p99_ms'] for r in runs), 9, 1)}{_num(ratio, 8, 3)}"
+                f"{queries:>18}{page['bytes']:>10}{errors:>8}"
+            )
+        self.say("load average (1 min) at the start of each round: " + _numbers(loads))
+
+    def _cache_effect(self, title, pages, modes) -> None:
+        if set(modes) != set(MODES):
+            return
+        self.say()
+        self.say(f"{title}, page cache on vs off (median req/s)")
+        self.say(f"{'page':<20}{'on':>9}{'off':>9}{'on/off':>8}")
+        for page in pages:
+            on, off = (median(r["rps"] for r in modes[m]["rounds"][page["name"]]) for m in MODES)
+            self.say(
+                f"{page['name']:<20}{_num(on, 9, 1)}{_num(off, 9, 1)}{_num(_div(on, off), 8, 2)}"
+            )
+
+    def _slowdown(self, small: dict, large: dict) -> None:
+        self.say()
+        self.say(
+            "=== LARGE / SMALL: how much slower each page is on the large portfolio ===\n"
+            "time = SMALL req/s ÷ LARGE req/s (time per request); p50 = LARGE p50 ÷ SMALL p50;\n"
+            "floor-relative = SMALL ratio to floor ÷ LARGE ratio to floor (machine noise "
+            "cancelled)"
+        )
+        names = [
+            p["name"] for p in small["pages"] if p["name"] in large["modes"]["cached"]["rounds"]
+        ]
+        queries = {
+            size: {p["name"]: f"{p['queries_miss']}/{p['queries_hit']}" for p in data["pages"]}
+            for size, data in (("small", small), ("large", large))
+        }
+        for mode in MODES:
+            self.say()
+            self.say(f"page cache {'on' if MODES[mode] else 'off'}")
+            self.say(
+                f"{'page':<20}{'time':>8}{'p50':>8}{'floor-relative':>16}"
+                f"{'queries SMALL':>15}{'queries LARGE':>15}"
+            )
+            a, b = small["modes"][mode]["rounds"], large["modes"][mode]["rounds"]
+            for name in names:
+                time_ratio = _div(_median(a, name, "rps"), _median(b, name, "rps"))
+                p50_ratio = _div(_median(b, name, "p50_ms"), _median(a, name, "p50_ms"))
+                relative = _div(_floor_ratio(a, name), _floor_ratio(b, name))
+                self.say(
+                    f"{name:<20}{_num(time_ratio, 8, 2)}{_num(p50_ratio, 8, 2)}"
+                    f"{_num(relative, 16, 2)}"
+                    f"{queries['small'][name]:>15}{queries['large'][name]:>15}"
+                )
+
+
+def _div(a: float, b: float) -> float:
+    """Return a / b, or NaN when a page got no answer within a round (tiny runs)."""
+    return a / b if b and not math.isnan(b) else float("nan")
+
+
+def _num(value: float, width: int, digits: int) -> str:
+    """Format a figure in a column; "-" where there is none."""
+    return f"{'-':>{width}}" if math.isnan(value) else f"{value:>{width}.{digits}f}"
+
+
+def _median(rounds: dict, name: str, key: str) -> float:
+    return median(run[key] for run in rounds[name])
+
+
+def _floor_ratio(rounds: dict, name: str) -> float:
+    return median(
+        _div(run["rps"], base["rps"]) for run, base in zip(rounds[name], rounds[FLOOR], strict=True)
+    )
+
+
+def _numbers(values) -> str:
+    return " ".join(f"{value:.2f}" for value in values)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt

@@ -1,0 +1,76 @@
+"""`manage.py bench --tiny` runs the load benchmark end to end, on real servers.
+
+It needs the suite to run on PostgreSQL (its server holds the benchmark's databases),
+Redis and wrk; without them it is skipped, saying which is missing.
+"""
+
+import json
+import shutil
+from io import StringIO
+from urllib.parse import quote
+
+import pytest
+import redis
+from django.conf import settings
+from django.core.management import call_command
+
+pytestmark = pytest.mark.bench
+
+REDIS_URL = "redis://127.0.0.1:6379/1"
+
+
+def server_url() -> str:
+    """Return the suite's PostgreSQL server as a URL without a database name."""
+    db = settings.DATABASES["default"]
+    credentials = quote(db.get("USER") or "", safe="")
+    if db.get("PASSWORD"):
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    return f"postgres://{credentials}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"
+
+
+@pytest.fixture
+def requirements():
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("the load benchmark needs PostgreSQL: run with DATABASE_URL=postgres://…")
+    if shutil.which("wrk") is None:
+        pytest.skip("wrk is not installed (apt-get install wrk)")
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
+    except redis.RedisError:
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+
+
+def test_tiny_benchmark_measures_pages_against_the_floor(requirements, tmp_path):
+    out = StringIO()
+    server = server_url()
+    call_command(
+        "bench",
+        tiny=True,
+        pages="home,project",
+        small_db_url=f"{server}/portfolio_bench_small_tiny",
+        large_db_url=f"{server}/portfolio_bench_large_tiny",
+        redis_url=REDIS_URL,
+        work_dir=str(tmp_path),
+        stdout=out,
+    )
+    output = out.getvalue()
+    for title in ("SMALL", "LARGE"):
+        assert f"{title}, page cache on (PAGE_CACHE=true)" in output
+        assert f"{title}, page cache off (PAGE_CACHE=false)" in output
+    assert "LARGE / SMALL" in output
+    assert "load average (1 min) at the start of each round:" in output
+
+    (report,) = tmp_path.glob("*.txt")
+    text = report.read_text()
+    assert "LARGE / SMALL" in text and "SMALL, page cache off" in text
+    results = json.loads(report.with_suffix(".json").read_text())
+    for size in ("small", "large"):
+        pages = {page["name"]: page for page in results[size]["pages"]}
+        assert set(pages) == {"floor", "home", "project"}
+        assert pages["floor"]["queries_miss"] == 0
+        assert all(page["status"] == 200 for page in pages.values())
+        for mode in ("cached", "uncached"):
+            rounds = results[size]["modes"][mode]["rounds"]
+            assert rounds["floor"][0]["requests"] > 0
+            assert all(run["errors"] == 0 for runs in rounds.values() for run in runs)
+    assert results["large"]["counts"]["projects"] > results["small"]["counts"]["projects"]
