@@ -17,26 +17,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import (
-    Case,
-    Count,
-    DecimalField,
-    F,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce
+from django.db import connection
 from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 from .models import Gift, Sponsorship
 
 ZERO = Decimal("0.00")
-MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
 @dataclass(frozen=True)
@@ -79,14 +66,38 @@ def format_money(amount: Decimal | None) -> str:
     return gettext("$%(amount)s") % {"amount": number}
 
 
-def _received_per_sponsorship():
-    return (
-        Gift.objects.filter(sponsorship=OuterRef("pk"))
-        .order_by()
-        .values("sponsorship")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
+def _figures_sql(project_count: int) -> str:
+    """Return the query of ``funding_by_project`` for this many projects.
+
+    Each sponsorship's money received is summed once, by an index lookup on its gifts,
+    in a materialised step; the figures are then added up per project. Written as SQL
+    because the ORM repeats a subquery annotation in every aggregate that uses it: four
+    lookups per sponsorship instead of one. Both databases understand it.
+    """
+    sponsorship, gift = Sponsorship._meta.db_table, Gift._meta.db_table
+    projects = ", ".join(["%s"] * project_count)
+    return f"""
+        WITH pledges AS MATERIALIZED (
+            SELECT s.project_id, s.status, s.amount,
+                   COALESCE(
+                       (SELECT SUM(g.amount) FROM {gift} g WHERE g.sponsorship_id = s.id), 0
+                   ) AS received
+            FROM {sponsorship} s
+            WHERE s.project_id IN ({projects})
+        )
+        SELECT project_id,
+               SUM(received),
+               SUM(CASE WHEN status = %s AND amount > received
+                        THEN amount - received ELSE 0 END),
+               SUM(CASE WHEN status = %s OR received > 0 THEN 1 ELSE 0 END)
+        FROM pledges
+        GROUP BY project_id
+    """  # noqa: S608 - table names from the models, values as parameters
+
+
+def _money(value) -> Decimal:
+    # SQLite sums decimals as floats; money has cents, never more.
+    return Decimal(str(value or 0)).quantize(ZERO)
 
 
 def funding_by_project(projects: Iterable) -> dict[int, FundingFigures]:
@@ -98,39 +109,21 @@ def funding_by_project(projects: Iterable) -> dict[int, FundingFigures]:
     projects = list(projects)
     if not projects:
         return {}
-    received = Coalesce(Subquery(_received_per_sponsorship()), Value(ZERO), output_field=MONEY)
-    rows = (
-        Sponsorship.objects.filter(project__in=[project.pk for project in projects])
-        .annotate(received=received)
-        .order_by()
-        .values("project_id")
-        .annotate(
-            raised=Sum("received", output_field=MONEY),
-            pledged=Sum(
-                Case(
-                    When(
-                        status=Sponsorship.Status.CONFIRMED,
-                        amount__gt=F("received"),
-                        then=F("amount") - F("received"),
-                    ),
-                    default=Value(ZERO),
-                    output_field=MONEY,
-                )
-            ),
-            supporters=Count(
-                "pk", filter=Q(status=Sponsorship.Status.CONFIRMED) | Q(received__gt=0)
-            ),
+    confirmed = Sponsorship.Status.CONFIRMED.value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _figures_sql(len(projects)),
+            [project.pk for project in projects] + [confirmed, confirmed],
         )
-    )
-    by_project = {row["project_id"]: row for row in rows}
+        rows = {row[0]: row[1:] for row in cursor.fetchall()}
     figures = {}
     for project in projects:
-        row = by_project.get(project.pk, {})
+        raised, pledged, supporters = rows.get(project.pk, (0, 0, 0))
         figures[project.pk] = FundingFigures(
             goal=project.funding_goal,
-            raised=row.get("raised") or ZERO,
-            pledged=row.get("pledged") or ZERO,
-            supporters=row.get("supporters") or 0,
+            raised=_money(raised),
+            pledged=_money(pledged),
+            supporters=int(supporters or 0),
         )
     return figures
 
