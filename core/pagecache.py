@@ -151,7 +151,11 @@ def current_state() -> ContentState:
 
 
 def public_page(view):
-    """Mark a view's successful GET responses as the same for every anonymous visitor."""
+    """Mark a view's successful GET responses as the same for every anonymous visitor.
+
+    Public pages only read, so they run outside ``ATOMIC_REQUESTS``' transaction: no
+    BEGIN and COMMIT around each rendering, and on SQLite no write lock taken by a read.
+    """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -160,7 +164,7 @@ def public_page(view):
         return response
 
     wrapper.public_page = True
-    return wrapper
+    return transaction.non_atomic_requests(wrapper)
 
 
 def cache_control_header() -> str:
