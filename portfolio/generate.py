@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw
 from partners.models import Partner
 
 from .models import Partnership, Project, ProjectImage, ProjectUpdate, Region, Sector
+from .search import refresh_search_documents
 
 SECTORS = [
     ("Éducation", "Education"),
@@ -206,4 +207,6 @@ def generate_projects(count: int, *, seed: int | None = None) -> list[Project]:
     Partnership.objects.bulk_create(partnerships)
     ProjectImage.objects.bulk_create(photos)
     ProjectUpdate.objects.bulk_create(updates)
+    # Bulk inserts bypass save() and the signals: add the partners' and regions' names.
+    refresh_search_documents(project.pk for project in projects)
     return projects
