@@ -24,6 +24,7 @@ from contextvars import ContextVar
 
 from django.apps import apps
 from django.conf import settings
+from django.db import connections, router
 
 from core.i18n import fallback_order
 
@@ -39,6 +40,8 @@ REFRESH_BATCH = 500
 # Tags that separate words; the others (bold, links) may sit inside a word.
 _BLOCK_TAG = re.compile(r"</?(?:p|br|li|ul|ol|h[1-6]|blockquote|div|hr)\b[^>]*>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^>]*>")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_LATIN_ACCENTS = re.compile(r"(?<=[\x00-\x7f])[\u0300-\u036f]+")
 
 
 def language_codes() -> list[str]:
@@ -86,16 +89,29 @@ def fold(text: str | None) -> str:
     without its accents ("etres", "NEPAL") is found in the folded text.
     """
     decomposed = unicodedata.normalize("NFKD", text or "")
-    kept = []
-    for char in decomposed:
-        # Accents on Latin letters go; vowel signs of other scripts are part of the word.
-        if unicodedata.combining(char) and kept and kept[-1].isascii():
-            continue
-        kept.append(char)
-    plain = "".join(kept).casefold()
+    # The usual accents go in one pass; what remains non-ASCII is looked at closer.
+    plain = _LATIN_ACCENTS.sub("", decomposed)
+    if not plain.isascii():
+        plain = _NON_ASCII.sub(_drop_latin_accents, plain)
+    plain = plain.casefold()
     for ligature, letters in LIGATURES.items():
         plain = plain.replace(ligature, letters)
     return " ".join(plain.split())
+
+
+def _drop_latin_accents(run: re.Match) -> str:
+    """Drop the accents that follow a Latin letter; keep the vowel signs of other scripts.
+
+    ``run`` is a stretch of non-ASCII characters of a decomposed text: what follows
+    an ASCII letter starts with that letter's combining accents, if any.
+    """
+    text = run.group()
+    if run.start() == 0:
+        return text
+    index = 0
+    while index < len(text) and unicodedata.combining(text[index]):
+        index += 1
+    return text[index:]
 
 
 def search_words(text: str) -> list[str]:
@@ -249,10 +265,42 @@ def refresh_search_documents(project_ids: Iterable[int | None], project_model=No
         rows = project_model.objects.filter(pk__in=batch).values(
             "pk", *source_columns(codes), *columns
         )
-        changed = []
+        changed = {}
         for row in rows:
             documents = build_search_documents(row, names[row["pk"]], codes)
             if any(row[column] != value for column, value in documents.items()):
-                changed.append(project_model(pk=row["pk"], **documents))
-        if changed:
-            project_model.objects.bulk_update(changed, columns)
+                changed[row["pk"]] = documents
+        _write_documents(project_model, changed, columns)
+
+
+def _write_documents(project_model, documents: dict[int, dict[str, str]], columns) -> None:
+    """Store ``{project pk: {column: text}}`` in one statement."""
+    if not documents:
+        return
+    connection = connections[router.db_for_write(project_model)]
+    if connection.vendor != "postgresql":
+        rows = [project_model(pk=pk, **values) for pk, values in documents.items()]
+        project_model.objects.bulk_update(rows, columns)
+        return
+    # bulk_update's CASE WHEN id = … per row and column takes seconds for 500 rows on
+    # PostgreSQL; joining a VALUES list takes a fraction of that.
+    quote = connection.ops.quote_name
+    meta = project_model._meta
+    table = quote(meta.db_table)
+    assignments = ", ".join(
+        f"{quote(meta.get_field(column).column)} = v.column{number}"
+        for number, column in enumerate(columns, start=2)
+    )
+    row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
+    params = [
+        value
+        for pk, values in documents.items()
+        for value in (pk, *[values[column] for column in columns])
+    ]
+    sql = (
+        f"UPDATE {table} SET {assignments} "  # noqa: S608 - names quoted, values as parameters
+        f"FROM (VALUES {', '.join([row] * len(documents))}) AS v "
+        f"WHERE {table}.{quote(meta.pk.column)} = v.column1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
