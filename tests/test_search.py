@@ -4,9 +4,11 @@ Runs on SQLite and on PostgreSQL (where a trigram index answers the matching).
 """
 
 import importlib
+import io
 
 import pytest
 from django.apps import apps
+from django.core.management import call_command
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, TextField, Value
 from django.db.models.functions import Coalesce, NullIf
@@ -200,6 +202,12 @@ class TestDocumentsFollowChanges:
         migration = importlib.import_module("portfolio.migrations.0004_fill_search_documents")
         migration.fill(apps, None)
         assert found("traite") == [demo.pk]
+
+    def test_a_partner_renamed_behind_the_models_back_is_found_after_refresh_search(self, demo):
+        Partner.objects.filter(slug_fr="chhori").update(name_fr="Soeurs de Katmandou")
+        assert found("katmandou") == []
+        call_command("refresh_search", stdout=io.StringIO())
+        assert found("katmandou") == [demo.pk]
 
     def test_refreshing_many_projects_takes_a_fixed_number_of_queries(self, db):
         projects = generate_projects(12, seed=12)
