@@ -1,4 +1,3 @@
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
 from core.migration_operations import RunSQLOnPostgreSQL
@@ -34,7 +33,9 @@ class Migration(migrations.Migration):
             for code in LANGUAGES
             for kind in ("document", "title")
         ],
-        # Does nothing on SQLite.
-        TrigramExtension(),
+        # Kept when unapplied: other objects of the database may use the extension.
+        RunSQLOnPostgreSQL(
+            sql="CREATE EXTENSION IF NOT EXISTS pg_trgm", reverse_sql=migrations.RunSQL.noop
+        ),
         *[trigram_index(code) for code in LANGUAGES],
     ]
