@@ -16,6 +16,7 @@ from .models import (
     Region,
     Sector,
 )
+from .search import refresh_search_documents, search_refresh_batch
 
 
 def language_slugs(source: str) -> dict:
@@ -120,6 +121,12 @@ class ProjectAdmin(TabbedTranslationAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("regions")
+
+    def save_related(self, request, form, formsets, change):
+        # Regions and each partnership would each rebuild the search document: once is enough.
+        with search_refresh_batch():
+            super().save_related(request, form, formsets, change)
+            refresh_search_documents([form.instance.pk])
 
     @admin.display(description=_("regions"))
     def region_names(self, obj):

@@ -7,6 +7,7 @@ class PortfolioConfig(AppConfig):
     verbose_name = _("Portfolio")
 
     def ready(self):
+        from . import signals  # noqa: F401 - connects the search documents' receivers
         from . import signal_handlers
 
         signal_handlers.connect()

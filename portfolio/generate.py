@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw
 from partners.models import Partner
 
 from .models import Partnership, Project, ProjectImage, ProjectUpdate, Region, Sector
+from .search import refresh_search_documents
 
 SECTORS = [
     ("Éducation", "Education"),
@@ -214,4 +215,6 @@ def generate_projects(
     Partnership.objects.bulk_create(partnerships, batch_size=BATCH_SIZE)
     ProjectImage.objects.bulk_create(photos, batch_size=BATCH_SIZE)
     ProjectUpdate.objects.bulk_create(updates, batch_size=BATCH_SIZE)
+    # Bulk inserts bypass save() and the signals: add the partners' and regions' names.
+    refresh_search_documents(project.pk for project in projects)
     return projects

@@ -1,17 +1,26 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from core.i18n import fill_missing_slugs
+from core.i18n import fallback_order, fill_missing_slugs
 from core.images import SafeImageField
 from core.richtext import RichTextField, RichTextQuerySet, sanitise_all_rich_text
 from partners.models import Partner
 
-from .search import search_words, translated_text, word_pattern
+from .search import (
+    document_column,
+    fill_search_documents,
+    language_codes,
+    refresh_search_documents,
+    search_columns,
+    search_words,
+    source_columns,
+    title_column,
+)
 
 
 class Region(models.Model):
@@ -50,7 +59,15 @@ class Region(models.Model):
 
     def save(self, *args, **kwargs):
         fill_missing_slugs(self, "name")
+        before = self._searched_values_in_database()
         super().save(*args, **kwargs)
+        after = self._searched_values()
+        if before is not None and before != after:
+            # Projects here carry this name, and so do projects in its parts.
+            located = Project.regions.through.objects.filter(
+                Q(region=self) | Q(region__parent=self)
+            )
+            refresh_search_documents(located.values_list("project_id", flat=True))
 
     def get_absolute_url(self):
         return reverse("portfolio:region_detail", kwargs={"slug": self.slug})
@@ -72,6 +89,16 @@ class Region(models.Model):
             seen.add(ancestor.pk)
             ancestor = ancestor.parent
 
+    def _searched_values(self):
+        return (*[getattr(self, f"name_{code}") for code in language_codes()], self.parent_id)
+
+    def _searched_values_in_database(self):
+        """Return the name and country that search documents hold, as saved (None if new)."""
+        if self.pk is None:
+            return None
+        columns = [f"name_{code}" for code in language_codes()] + ["parent_id"]
+        return Region.objects.filter(pk=self.pk).values_list(*columns).first()
+
 
 class Sector(models.Model):
     name = models.CharField(_("name"), max_length=120)
@@ -89,6 +116,10 @@ class Sector(models.Model):
     def save(self, *args, **kwargs):
         fill_missing_slugs(self, "name")
         super().save(*args, **kwargs)
+
+
+# What a project's search documents are built from: changing one rebuilds them.
+SEARCH_SOURCES = {"title", "subtitle", "summary", "body", *source_columns()}
 
 
 class ProjectQuerySet(RichTextQuerySet):
@@ -113,40 +144,56 @@ class ProjectQuerySet(RichTextQuerySet):
         )
 
     def search(self, text: str, language: str | None = None):
-        """Return the projects matching every word of ``text``, as the visitor reads them.
+        """Return the projects matching every word of ``text``, best matches first.
 
         Each word may appear in the title, subtitle, summary, story, a public partner's
-        name or a region's name (or its country's), in the visitor's language or, where
-        a text is not translated, in the language shown instead. The database does the
-        matching; nothing is loaded to be filtered here.
+        name or a region's name (or its country's), as a visitor reading ``language``
+        sees them: the other language's text where one is not translated. Projects
+        whose title holds more of the words come first, then the usual order. The
+        matching runs on the stored search documents, in the database.
         """
         words = search_words(text)
         if not words:
             return self
-        fields = ("title", "subtitle", "summary", "body")
-        queryset = self.alias(
-            **{f"search_{name}": translated_text(name, language) for name in fields}
-        )
+        code = next(c for c in fallback_order(language) if c in language_codes())
+        queryset = self
         for word in words:
-            pattern = word_pattern(word)
-            partners = (
-                Partnership.objects.filter(project=OuterRef("pk"), partner__is_public=True)
-                .alias(search_name=translated_text("partner__name", language))
-                .filter(search_name__iregex=pattern)
-            )
-            regions = (
-                Region.objects.filter(projects=OuterRef("pk"))
-                .alias(
-                    search_name=translated_text("name", language),
-                    search_parent=translated_text("parent__name", language),
-                )
-                .filter(Q(search_name__iregex=pattern) | Q(search_parent__iregex=pattern))
-            )
-            matches = Q(Exists(partners)) | Q(Exists(regions))
-            for name in fields:
-                matches |= Q(**{f"search_{name}__iregex": pattern})
-            queryset = queryset.filter(matches)
-        return queryset
+            queryset = queryset.filter(**{f"{document_column(code)}__contains": word})
+        in_title = [
+            Case(When(**{f"{title_column(code)}__contains": word}, then=Value(1)), default=Value(0))
+            for word in words
+        ]
+        rank = sum(in_title[1:], in_title[0])
+        return queryset.alias(search_rank=rank).order_by("-search_rank", *Project._meta.ordering)
+
+    def update(self, **kwargs):
+        if set(kwargs) & SEARCH_SOURCES:
+            changed = list(self.values_list("pk", flat=True))
+            count = super().update(**kwargs)
+            refresh_search_documents(changed)
+            return count
+        return super().update(**kwargs)
+
+    update.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            # New rows have no partners nor regions yet: their own texts make the document.
+            sanitise_all_rich_text(obj)
+            fill_search_documents(obj, names=[])
+        return super().bulk_create(objs, *args, **kwargs)
+
+    bulk_create.alters_data = True
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        count = super().bulk_update(objs, fields, *args, **kwargs)
+        if set(fields) & SEARCH_SOURCES:
+            refresh_search_documents(obj.pk for obj in objs)
+        return count
+
+    bulk_update.alters_data = True
 
 
 class Project(models.Model):
@@ -236,13 +283,36 @@ class Project(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Search columns (search_title_fr, search_document_fr…) are added below, one pair per
+    # language. On PostgreSQL their trigram indexes live in migration 0003 only, since
+    # SQLite cannot build them.
 
     objects = ProjectQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-is_featured", "-published_at"]
+        # The key last: pages of the list must not share or skip projects.
+        ordering = ["-is_featured", "-published_at", "-pk"]
         verbose_name = _("project")
         verbose_name_plural = _("projects")
+        indexes = [
+            # The public list in its order, and filtered by status or sector: the page's
+            # keys come from the index alone (see core.pagination).
+            models.Index(
+                fields=["-is_featured", "-published_at", "-id"],
+                condition=Q(is_published=True),
+                name="project_public_order",
+            ),
+            models.Index(
+                fields=["status", "-is_featured", "-published_at", "-id"],
+                condition=Q(is_published=True),
+                name="project_public_status_order",
+            ),
+            models.Index(
+                fields=["sector", "-is_featured", "-published_at", "-id"],
+                condition=Q(is_published=True),
+                name="project_public_sector_order",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(start_date__isnull=True)
@@ -274,6 +344,11 @@ class Project(models.Model):
     def save(self, *args, **kwargs):
         fill_missing_slugs(self, "title")
         sanitise_all_rich_text(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or set(update_fields) & SEARCH_SOURCES:
+            fill_search_documents(self)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, *search_columns()}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -282,6 +357,17 @@ class Project(models.Model):
     def is_public(self) -> bool:
         """Mirror ``ProjectQuerySet.published()`` for one project."""
         return self.is_published and self.published_at <= timezone.now()
+
+
+def _add_search_columns():
+    """Give Project a folded title and a search document per language of the site."""
+    for code in language_codes():
+        # Not editable: out of the admin's forms; modeltranslation does not know them either.
+        Project.add_to_class(title_column(code), models.TextField(default="", editable=False))
+        Project.add_to_class(document_column(code), models.TextField(default="", editable=False))
+
+
+_add_search_columns()
 
 
 class Partnership(models.Model):
@@ -310,9 +396,22 @@ class Partnership(models.Model):
                 violation_error_message=_("This partner already has a role in this project."),
             ),
         ]
+        indexes = [
+            # A partner's projects (the list's partner filter) from the index alone.
+            models.Index(fields=["partner", "project"], name="partnership_partner_project"),
+        ]
 
     def __str__(self):
         return f"{self.partner} — {self.get_role_display()}"
+
+    def save(self, *args, **kwargs):
+        before = None
+        if self.pk is not None:
+            saved = Partnership.objects.filter(pk=self.pk)
+            before = saved.values_list("project_id", flat=True).first()
+        super().save(*args, **kwargs)
+        # The project's document holds its public partners' names.
+        refresh_search_documents([self.project_id, before])
 
 
 class ProjectImage(models.Model):
@@ -395,6 +494,15 @@ class ProjectUpdate(models.Model):
         ordering = ["-published_at", "-pk"]
         verbose_name = _("field update")
         verbose_name_plural = _("field updates")
+        indexes = [
+            # The newest public news (home page, feed) and one project's news, newest first.
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=Q(is_published=True),
+                name="update_public_order",
+            ),
+            models.Index(fields=["project", "-published_at", "-id"], name="update_project_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(image="") | (Q(image_alt_fr__isnull=False) & ~Q(image_alt_fr="")),

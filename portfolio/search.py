@@ -1,92 +1,306 @@
-"""Free-text search that the database runs, in the visitor's language with a fallback.
+"""Free-text search over stored search documents, in the visitor's language with a fallback.
 
-A visitor types words; each word must appear somewhere (title, subtitle, summary, body,
-partner or region names). Matching ignores case and French accents on both sides, so
-"etres" finds "êtres" and "NEPAL" finds "Népal": each letter of a word becomes a small
-character class that both SQLite (Python's ``re``) and PostgreSQL (``~*``) understand.
+A visitor types words; each word must appear somewhere in what they read of a project:
+its title, subtitle, summary, story, a public partner's name or a region's name (or its
+country's). Where a text is not translated, the other language's text is what they read,
+so it is what they search.
+
+Each project stores, per language, a *search document*: that text, folded to lower case
+without accents or ligatures ("Œuvre à Népal" -> "oeuvre a nepal"), and its folded title
+for ranking. The visitor's words are folded the same way, so matching is a plain,
+case-sensitive ``LIKE '%word%'`` that a trigram index answers on PostgreSQL (and SQLite
+runs as a scan). Documents are rebuilt whenever something they contain changes; see
+``refresh_search_documents``.
 """
 
 from __future__ import annotations
 
+import html
+import re
 import unicodedata
+from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 
-from django.db.models import F, TextField, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.apps import apps
+from django.conf import settings
+from django.db import connections, router
 
 from core.i18n import fallback_order
 
 MAX_WORDS = 8
-
-# Letters a French or English visitor may type without their accent, and what they match.
-ACCENT_FOLDS = {
-    "a": "aàâäáãåAÀÂÄÁÃÅ",
-    "c": "cçCÇ",
-    "e": "eéèêëEÉÈÊË",
-    "i": "iîïíìIÎÏÍÌ",
-    "n": "nñNÑ",
-    "o": "oôöóòõOÔÖÓÒÕ",
-    "u": "uùûüúUÙÛÜÚ",
-    "y": "yÿýYŸÝ",
-}
 LIGATURES = {"œ": "oe", "æ": "ae", "ß": "ss"}
+
+# The project's own texts that the document holds, in the order they are written in it.
+SEARCHED_FIELDS = ("title", "subtitle", "summary", "body")
+
+# Rows written per UPDATE when many documents change at once (a region renamed).
+REFRESH_BATCH = 500
+
+# Tags that separate words; the others (bold, links) may sit inside a word.
+_BLOCK_TAG = re.compile(r"</?(?:p|br|li|ul|ol|h[1-6]|blockquote|div|hr)\b[^>]*>", re.IGNORECASE)
+_ANY_TAG = re.compile(r"<[^>]*>")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_LATIN_ACCENTS = re.compile(r"(?<=[\x00-\x7f])[\u0300-\u036f]+")
+
+
+def language_codes() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def title_column(code: str) -> str:
+    return f"search_title_{code}"
+
+
+def document_column(code: str) -> str:
+    return f"search_document_{code}"
+
+
+def search_languages(project_model) -> list[str]:
+    """Return the languages ``project_model`` stores documents for.
+
+    Read from the model, not the settings, so that a migration's historical model
+    keeps the columns it had then.
+    """
+    prefix = document_column("")
+    return [
+        field.name.removeprefix(prefix)
+        for field in project_model._meta.concrete_fields
+        if field.name.startswith(prefix)
+    ]
+
+
+def search_columns(codes: list[str] | None = None) -> list[str]:
+    """Return the names of the stored search columns, each language's."""
+    codes = language_codes() if codes is None else codes
+    return [column for code in codes for column in (title_column(code), document_column(code))]
+
+
+def source_columns(codes: list[str] | None = None) -> list[str]:
+    """Return the project's columns a search document is built from."""
+    codes = language_codes() if codes is None else codes
+    return [f"{field}_{code}" for field in SEARCHED_FIELDS for code in codes]
+
+
+def fold(text: str | None) -> str:
+    """Return ``text`` in lower case, without Latin accents, ligatures spelt out.
+
+    Documents and the visitor's words go through this same function, so a word typed
+    without its accents ("etres", "NEPAL") is found in the folded text.
+    """
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    # The usual accents go in one pass; what remains non-ASCII is looked at closer.
+    plain = _LATIN_ACCENTS.sub("", decomposed)
+    if not plain.isascii():
+        plain = _NON_ASCII.sub(_drop_latin_accents, plain)
+    plain = plain.casefold()
+    for ligature, letters in LIGATURES.items():
+        plain = plain.replace(ligature, letters)
+    return " ".join(plain.split())
+
+
+def _drop_latin_accents(run: re.Match) -> str:
+    """Drop the accents that follow a Latin letter; keep the vowel signs of other scripts.
+
+    ``run`` is a stretch of non-ASCII characters of a decomposed text: what follows
+    an ASCII letter starts with that letter's combining accents, if any.
+    """
+    text = run.group()
+    if run.start() == 0:
+        return text
+    index = 0
+    while index < len(text) and unicodedata.combining(text[index]):
+        index += 1
+    return text[index:]
 
 
 def search_words(text: str) -> list[str]:
-    """Return the distinct words of a query, folded to lower case without accents."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    kept = []
-    for char in decomposed:
-        # Accents on Latin letters go; vowel signs of other scripts are part of the word.
-        if unicodedata.combining(char) and kept and kept[-1].isascii():
-            continue
-        kept.append(char)
-    plain = "".join(kept).casefold()
-    for ligature, letters in LIGATURES.items():
-        plain = plain.replace(ligature, letters)
+    """Return the distinct words of a query, folded as documents are."""
+    plain = fold(text)
     # Letters, digits and the marks of scripts that write vowels as signs make words.
     spaced = "".join(
         c if c.isalnum() or unicodedata.category(c).startswith("M") else " " for c in plain
     )
     words = []
     for word in spaced.split():
-        if word and word not in words and (len(word) > 1 or word.isdigit()):
+        if word not in words and (len(word) > 1 or word.isdigit()):
             words.append(word)
     return words[:MAX_WORDS]
 
 
-def word_pattern(word: str) -> str:
-    """Return a regular expression matching ``word`` whatever its case and accents.
+def plain_text(rich_text: str | None) -> str:
+    """Return the words of sanitised rich text, without its tags and entities."""
+    text = _BLOCK_TAG.sub(" ", rich_text or "")
+    return html.unescape(_ANY_TAG.sub("", text))
 
-    Only letters, digits and bracketed classes are emitted, so the same pattern means
-    the same thing to Python's ``re`` and to PostgreSQL's regular expressions.
+
+def shown_text(values: Mapping[str, str | None], language: str) -> str:
+    """Return the text a visitor reading ``language`` sees: theirs, else the next language's.
+
+    ``values`` maps language codes to a translated field's columns; an empty one falls
+    back, as the pages do.
     """
-    parts = []
-    index = 0
-    while index < len(word):
-        pair = word[index : index + 2]
-        if pair in ("oe", "ae"):
-            ligature = "œŒ" if pair == "oe" else "æÆ"
-            parts.append(f"({_letter(pair[0])}{_letter(pair[1])}|[{ligature}])")
-            index += 2
-            continue
-        parts.append(_letter(word[index]))
-        index += 1
-    return "".join(parts)
+    for code in fallback_order(language):
+        if values.get(code):
+            return values[code]
+    return ""
 
 
-def _letter(char: str) -> str:
-    if char in ACCENT_FOLDS:
-        return f"[{ACCENT_FOLDS[char]}]"
-    if char.isalpha() and char.upper() != char:
-        return f"[{char}{char.upper()}]"
-    return char
+def build_search_documents(
+    texts: Mapping[str, str | None],
+    names: Iterable[Mapping[str, str | None]],
+    codes: list[str] | None = None,
+) -> dict[str, str]:
+    """Return ``{search column: folded text}`` for one project, in each language.
 
-
-def translated_text(field: str, language: str | None = None):
-    """Return an expression for a translated field's text as the visitor reads it.
-
-    The visitor's language comes first; an empty translation falls back to the next
-    language, as the pages do.
+    ``texts`` holds the project's columns (``title_fr``, ``body_en``…); ``names`` the
+    names it is found by, each as ``{language code: name}``: its public partners, its
+    regions and their countries.
     """
-    columns = [NullIf(F(f"{field}_{code}"), Value("")) for code in fallback_order(language)]
-    return Coalesce(*columns, output_field=TextField())
+    codes = language_codes() if codes is None else codes
+    names = list(names)
+    documents = {}
+    for code in codes:
+
+        def read(field, code=code):
+            return shown_text({c: texts.get(f"{field}_{c}") for c in codes}, code)
+
+        parts = [read("title"), read("subtitle"), read("summary"), plain_text(read("body"))]
+        parts += dict.fromkeys(shown_text(name, code) for name in names)
+        # One text per line: no word of a query can straddle two of them.
+        documents[document_column(code)] = "\n".join(fold(part) for part in parts if part)
+        documents[title_column(code)] = fold(read("title"))
+    return documents
+
+
+def project_names(project_ids: Iterable[int], project_model=None, codes=None) -> dict:
+    """Return ``{project pk: [{language code: name}, …]}``: public partners, regions, countries.
+
+    Two queries, whatever the number of projects.
+    """
+    project_model = project_model or apps.get_model("portfolio", "Project")
+    codes = language_codes() if codes is None else codes
+    partnership_model = project_model._meta.get_field("partnerships").related_model
+    through = project_model._meta.get_field("regions").remote_field.through
+    ids = list(project_ids)
+    found: dict[int, list[dict[str, str]]] = {pk: [] for pk in ids}
+    partners = (
+        partnership_model.objects.filter(project__in=ids, partner__is_public=True)
+        .order_by("order", "pk")
+        .values_list("project_id", *[f"partner__name_{code}" for code in codes])
+    )
+    for project_id, *values in partners:
+        found[project_id].append(dict(zip(codes, values, strict=True)))
+    located = (
+        through.objects.filter(project__in=ids)
+        .order_by("pk")
+        .values_list(
+            "project_id",
+            *[f"region__name_{code}" for code in codes],
+            *[f"region__parent__name_{code}" for code in codes],
+        )
+    )
+    for project_id, *values in located:
+        region, parent = values[: len(codes)], values[len(codes) :]
+        found[project_id].append(dict(zip(codes, region, strict=True)))
+        if any(parent):
+            found[project_id].append(dict(zip(codes, parent, strict=True)))
+    return found
+
+
+def fill_search_documents(project, names: list | None = None) -> None:
+    """Set one project's search columns from its fields and its saved partners and regions.
+
+    ``names`` replaces the partners and regions read from the database, when known.
+    """
+    codes = search_languages(type(project))
+    texts = {column: getattr(project, column) for column in source_columns(codes)}
+    if names is None:
+        names = project_names([project.pk], type(project), codes)[project.pk] if project.pk else []
+    for column, value in build_search_documents(texts, names, codes).items():
+        setattr(project, column, value)
+
+
+_pending: ContextVar[set[int] | None] = ContextVar("search_refresh_pending", default=None)
+
+
+@contextmanager
+def search_refresh_batch():
+    """Refresh the documents touched inside the block once, when it ends without error.
+
+    Saving a project in the admin changes its regions and several partnerships in a row;
+    each would otherwise rebuild the same document.
+    """
+    if _pending.get() is not None:  # Already inside a batch: the outer one refreshes.
+        yield
+        return
+    pending: set[int] = set()
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    refresh_search_documents(pending)
+
+
+def refresh_search_documents(project_ids: Iterable[int | None], project_model=None) -> None:
+    """Rebuild the search documents of these projects from what is saved now.
+
+    Called when something a document contains changes: a project's regions or
+    partnerships, a partner's name or publicness, a region's name or country.
+    ``project_model`` is a migration's historical model, when one calls this. Rows
+    whose documents did not change are not written.
+    """
+    ids = sorted({pk for pk in project_ids if pk is not None})
+    pending = _pending.get()
+    if pending is not None:
+        pending.update(ids)
+        return
+    project_model = project_model or apps.get_model("portfolio", "Project")
+    codes = search_languages(project_model)
+    columns = search_columns(codes)
+    for start in range(0, len(ids), REFRESH_BATCH):
+        batch = ids[start : start + REFRESH_BATCH]
+        names = project_names(batch, project_model, codes)
+        rows = project_model.objects.filter(pk__in=batch).values(
+            "pk", *source_columns(codes), *columns
+        )
+        changed = {}
+        for row in rows:
+            documents = build_search_documents(row, names[row["pk"]], codes)
+            if any(row[column] != value for column, value in documents.items()):
+                changed[row["pk"]] = documents
+        _write_documents(project_model, changed, columns)
+
+
+def _write_documents(project_model, documents: dict[int, dict[str, str]], columns) -> None:
+    """Store ``{project pk: {column: text}}`` in one statement."""
+    if not documents:
+        return
+    connection = connections[router.db_for_write(project_model)]
+    if connection.vendor != "postgresql":
+        rows = [project_model(pk=pk, **values) for pk, values in documents.items()]
+        project_model.objects.bulk_update(rows, columns)
+        return
+    # bulk_update's CASE WHEN id = … per row and column takes seconds for 500 rows on
+    # PostgreSQL; joining a VALUES list takes a fraction of that.
+    quote = connection.ops.quote_name
+    meta = project_model._meta
+    table = quote(meta.db_table)
+    assignments = ", ".join(
+        f"{quote(meta.get_field(column).column)} = v.column{number}"
+        for number, column in enumerate(columns, start=2)
+    )
+    row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
+    params = [
+        value
+        for pk, values in documents.items()
+        for value in (pk, *[values[column] for column in columns])
+    ]
+    sql = (
+        f"UPDATE {table} SET {assignments} "  # noqa: S608 - names quoted, values as parameters
+        f"FROM (VALUES {', '.join([row] * len(documents))}) AS v "
+        f"WHERE {table}.{quote(meta.pk.column)} = v.column1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)

@@ -1,7 +1,6 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_safe
 
 from core.i18n import get_by_translated_slug, object_urls_by_language
 from core.pagecache import public_page
+from core.pagination import KeysFirstPaginator
 from partners.models import Partner
 
 from .forms import ProjectFilterForm
@@ -130,7 +130,9 @@ def project_list(request):
     if status:
         projects = projects.filter(status=status)
 
-    page = Paginator(card_projects(projects), PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(card_projects(projects), PROJECTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     chosen = {"region": region, "sector": sector, "partner": partner}
     return render(
         request,
@@ -263,7 +265,7 @@ def region_detail(request, slug):
     regions = list(Region.objects.order_by("name"))
     tree = region_tree(regions)
     projects = card_projects(Project.objects.published().in_regions(tree[region.pk]))
-    page = Paginator(projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "portfolio/region_detail.html",
