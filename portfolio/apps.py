@@ -7,7 +7,9 @@ class PortfolioConfig(AppConfig):
     verbose_name = _("Portfolio")
 
     def ready(self):
-        from . import signals  # noqa: F401 - connects the search documents' receivers
-        from . import signal_handlers
+        from . import (
+            signal_handlers,
+            signals,  # noqa: F401 - connects the search documents' receivers
+        )
 
         signal_handlers.connect()
