@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.core.validators import slug_re
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Sum
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
@@ -162,19 +162,30 @@ def partner_options(published, wanted: str) -> tuple[list[Partner], bool]:
     the most published projects, plus the one the address asks for, whatever its rank.
     The partner list leads to the others. All in one query, in name order.
     """
-    counted = Partner.objects.public().annotate(
-        project_count=Count("partnerships", filter=Q(partnerships__project__in=published))
-    )
     # One more than offered, to know whether some are left out.
     top = (
-        counted.filter(project_count__gt=0)
-        .order_by("-project_count", "pk")
-        .values("pk")[: FILTER_PARTNERS + 1]
+        Partnership.objects.filter(project__in=published, partner__is_public=True)
+        .values("partner_id")
+        .annotate(projects=Count("pk"))
+        .order_by("-projects", "partner_id")
+        .values("partner_id")[: FILTER_PARTNERS + 1]
+    )
+    # Counted again for the few rows fetched, each through its own links (an index
+    # lookup), so that the filter knows their rank and whether they have projects.
+    counted = Partner.objects.annotate(
+        project_count=Subquery(
+            Partnership.objects.filter(
+                Exists(published.filter(pk=OuterRef("project_id"))), partner=OuterRef("pk")
+            )
+            .values("partner_id")
+            .annotate(projects=Count("pk"))
+            .values("projects")
+        )
     )
     shown = Q(pk__in=top)
     if slug_re.match(wanted or ""):  # Anything else cannot be a slug, nor reach the database.
         shown |= Q(slug=wanted)
-    rows = list(counted.filter(shown).only("pk", "name", "slug"))
+    rows = list(counted.public().filter(shown).only("pk", "name", "slug"))
     ranked = sorted((p for p in rows if p.project_count), key=lambda p: (-p.project_count, p.pk))
     offered = ranked[:FILTER_PARTNERS]
     offered += [p for p in rows if p.slug == wanted and p not in offered]
