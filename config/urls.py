@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemaps_views
 from django.http import HttpResponse
 from django.urls import include, path
 from django.views.static import serve
@@ -35,11 +35,19 @@ def media(request, path):
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    # An index of sections, each in pages of TranslatedSitemap.limit addresses
+    # (/sitemap-projects.xml?p=2), so no single document grows with the portfolio.
     path(
         "sitemap.xml",
-        public_page(sitemap),
-        {"sitemaps": SITEMAPS},
+        public_page(sitemaps_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        public_page(sitemaps_views.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
     ),
     path("robots.txt", robots_txt, name="robots_txt"),
 ]

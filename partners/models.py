@@ -7,12 +7,20 @@ from django_countries.fields import CountryField
 from core.i18n import fill_missing_slugs
 from core.images import SafeImageField
 from core.richtext import RichTextField, RichTextQuerySet, sanitise_all_rich_text
+from core.text_search import holds_every_word, shown_text
 
 
 class PartnerQuerySet(RichTextQuerySet):
     def public(self):
         """Return the partners shown on the public site."""
         return self.filter(is_public=True)
+
+    def named(self, text: str, language: str | None = None):
+        """Return the partners whose name, as the visitor reads it, holds every word of
+        ``text``, whatever their case and accents."""
+        return self.alias(shown_name=shown_text("name", language)).filter(
+            holds_every_word("shown_name", text)
+        )
 
 
 class Partner(models.Model):

@@ -1,4 +1,4 @@
-from core.sitemaps import TranslatedSitemap
+from core.sitemaps import TranslatedSitemap, slug_columns
 
 from .models import Partner
 
@@ -6,9 +6,10 @@ from .models import Partner
 class PartnerSitemap(TranslatedSitemap):
     priority = 0.6
     changefreq = "monthly"
+    lastmod_field = "updated_at"
 
     def items(self):
-        return Partner.objects.public().order_by("pk")
+        return Partner.objects.public().order_by("pk").only("pk", "updated_at", *slug_columns())
 
     def lastmod(self, partner):
         return partner.updated_at

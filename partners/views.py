@@ -1,35 +1,107 @@
-from django.db.models import Count, Q
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models.functions import Lower
 from django.shortcuts import render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.views.decorators.http import require_safe
 
 from core.i18n import get_by_translated_slug, object_urls_by_language
 from core.pagecache import public_page
+from core.text_search import shown_text
 
 from .models import Partner
 
 PARTNER_PAGE_PROJECTS = 12
+PARTNERS_PER_PAGE = 60
+# What a partner card shows; the story, quote and the like stay in the database.
+CARD_FIELDS = [
+    "pk",
+    "kind",
+    "name",
+    "slug",
+    "summary",
+    "city",
+    "country",
+    "logo",
+    "logo_width",
+    "logo_height",
+]
 
 
 @public_page
 @require_safe
 def partner_list(request):
+    """List the public partners by kind, a page at a time, or those whose name is searched."""
+    query = request.GET.get("q", "").strip()[:100]
+    partners = Partner.objects.public()
+    if query:
+        partners = partners.named(query)
+    kind_order = Case(
+        *(When(kind=kind, then=Value(rank)) for rank, kind in enumerate(Partner.Kind.values)),
+        default=Value(len(Partner.Kind.values)),
+        output_field=IntegerField(),
+    )
+    partners = partners.alias(kind_order=kind_order, sort_name=Lower(shown_text("name")))
+    partners = partners.order_by("kind_order", "sort_name", "pk").only(*CARD_FIELDS)
+    page = Paginator(partners, PARTNERS_PER_PAGE).get_page(request.GET.get("page"))
+    members = list(page.object_list)
+    counts = published_project_counts(members)
+    groups = []
+    for partner in members:
+        partner.project_count = counts.get(partner.pk, 0)
+        if not groups or groups[-1][0] != partner.kind:
+            groups.append((partner.kind, partner.get_kind_display(), []))
+        groups[-1][2].append(partner)
+    return render(
+        request,
+        "partners/partner_list.html",
+        {
+            "groups": groups,
+            "page_obj": page,
+            "query": query,
+            "canonical_path": list_url(translation.get_language(), query, page.number),
+            "language_urls": {
+                code: list_url(code, query, page.number) for code, _name in settings.LANGUAGES
+            },
+        },
+    )
+
+
+def published_project_counts(partners) -> dict[int, int]:
+    """Return ``{partner pk: number of published projects}`` for these partners only."""
+    if not partners:
+        return {}
     now = timezone.now()
-    partners = Partner.objects.public().annotate(
+    counted = (
+        Partner.objects.filter(pk__in=[partner.pk for partner in partners])
         # The reverse relation comes from portfolio; its rules are spelt out here in
         # field names only, since partners never imports portfolio.
-        project_count=Count(
-            "projects",
-            filter=Q(projects__is_published=True, projects__published_at__lte=now),
-            distinct=True,
+        .annotate(
+            project_count=Count(
+                "projects",
+                filter=Q(projects__is_published=True, projects__published_at__lte=now),
+                distinct=True,
+            )
         )
+        .values_list("pk", "project_count")
     )
-    groups = []
-    for kind, label in Partner.Kind.choices:
-        members = [partner for partner in partners if partner.kind == kind]
-        if members:
-            groups.append((kind, label, members))
-    return render(request, "partners/partner_list.html", {"groups": groups})
+    return dict(counted)
+
+
+def list_url(language, query, page_number=1) -> str:
+    """Return the partner list's address in ``language``, with this search and page."""
+    params = {}
+    if query:
+        params["q"] = query
+    if page_number > 1:
+        params["page"] = page_number
+    with translation.override(language):
+        path = reverse("partners:partner_list")
+    return f"{path}?{urlencode(params)}" if params else path
 
 
 @public_page

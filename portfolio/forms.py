@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import Project
 
 ALL = ""
+PARTNER_HELP_ID = "partner-help"
 
 
 class ProjectFilterForm(forms.Form):
@@ -11,7 +12,8 @@ class ProjectFilterForm(forms.Form):
 
     Regions, sectors and partners are chosen by their slug in the visitor's language. The
     views load those rows once and hand them in; an option is offered when it has
-    published projects, or when the address asks for it.
+    published projects, or when the address asks for it. Partners are too many to offer
+    them all: the view hands in a few, and ``more_partners`` says others exist.
     """
 
     q = forms.CharField(
@@ -29,12 +31,15 @@ class ProjectFilterForm(forms.Form):
         choices=[(ALL, _("All statuses")), *Project.Status.choices],
     )
 
-    def __init__(self, data, *, regions, sectors, partners):
+    def __init__(self, data, *, regions, sectors, partners, more_partners=False):
         super().__init__(data)
         self.options = {"region": regions, "sector": sectors, "partner": partners}
         self.fields["region"].choices = [(ALL, _("All regions")), *self._region_choices(regions)]
         self.fields["sector"].choices = [(ALL, _("All sectors")), *self._choices("sector")]
         self.fields["partner"].choices = [(ALL, _("All partners")), *self._choices("partner")]
+        if more_partners:
+            # The help under the select says which partners it offers, and where the rest are.
+            self.fields["partner"].widget.attrs["aria-describedby"] = PARTNER_HELP_ID
 
     def _wanted(self, name, obj) -> bool:
         return getattr(obj, "has_projects", True) or self.data.get(name) == obj.slug

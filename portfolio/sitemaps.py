@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from core.sitemaps import TranslatedSitemap
+from core.sitemaps import TranslatedSitemap, slug_columns
 
 from .models import Project, Region
 
@@ -23,9 +23,10 @@ class PageSitemap(TranslatedSitemap):
 class ProjectSitemap(TranslatedSitemap):
     priority = 1.0
     changefreq = "weekly"
+    lastmod_field = "updated_at"
 
     def items(self):
-        return Project.objects.published().order_by("pk")
+        return Project.objects.published().order_by("pk").only("pk", "updated_at", *slug_columns())
 
     def lastmod(self, project):
         return project.updated_at
@@ -36,4 +37,4 @@ class RegionSitemap(TranslatedSitemap):
     changefreq = "monthly"
 
     def items(self):
-        return Region.objects.order_by("pk")
+        return Region.objects.order_by("pk").only("pk", *slug_columns())

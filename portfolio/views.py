@@ -1,7 +1,8 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
+from django.core.validators import slug_re
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Sum
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_safe
 from core.i18n import get_by_translated_slug, object_urls_by_language
 from core.pagecache import public_page
 from core.pagination import KeysFirstPaginator
+from core.text_search import folded
 from partners.models import Partner
 
 from .forms import ProjectFilterForm
@@ -24,6 +26,8 @@ HOME_PROJECTS = 6
 HOME_UPDATES = 4
 HOME_PARTNERS = 8
 RELATED_PROJECTS = 3
+# Partners offered in the project list's filter; the partner list leads to the others.
+FILTER_PARTNERS = 20
 
 
 def card_projects(queryset):
@@ -103,14 +107,14 @@ def project_list(request):
     sectors = list(
         Sector.objects.annotate(has_projects=Exists(published.filter(sector=OuterRef("pk"))))
     )
-    partners = list(
-        Partner.objects.public().annotate(
-            has_projects=Exists(
-                Partnership.objects.filter(partner=OuterRef("pk"), project__in=published)
-            )
-        )
+    partners, more_partners = partner_options(published, request.GET.get("partner", ""))
+    form = ProjectFilterForm(
+        request.GET,
+        regions=regions,
+        sectors=sectors,
+        partners=partners,
+        more_partners=more_partners,
     )
-    form = ProjectFilterForm(request.GET, regions=regions, sectors=sectors, partners=partners)
     form.is_valid()
 
     projects = published
@@ -152,8 +156,46 @@ def project_list(request):
                 translation.get_language(), query, status, chosen, page.number
             ),
             "removal_links": removal_links(query, status, chosen),
+            "more_partners": more_partners,
         },
     )
+
+
+def partner_options(published, wanted: str) -> tuple[list[Partner], bool]:
+    """Return the partners the filter offers, and whether it leaves some out.
+
+    A select of every partner grows with the portfolio; it offers the partners with
+    the most published projects, plus the one the address asks for, whatever its rank.
+    The partner list leads to the others. All in one query, in name order.
+    """
+    # One more than offered, to know whether some are left out.
+    top = (
+        Partnership.objects.filter(project__in=published, partner__is_public=True)
+        .values("partner_id")
+        .annotate(projects=Count("pk"))
+        .order_by("-projects", "partner_id")
+        .values("partner_id")[: FILTER_PARTNERS + 1]
+    )
+    # Counted again for the few rows fetched, each through its own links (an index
+    # lookup), so that the filter knows their rank and whether they have projects.
+    counted = Partner.objects.annotate(
+        project_count=Subquery(
+            Partnership.objects.filter(
+                Exists(published.filter(pk=OuterRef("project_id"))), partner=OuterRef("pk")
+            )
+            .values("partner_id")
+            .annotate(projects=Count("pk"))
+            .values("projects")
+        )
+    )
+    shown = Q(pk__in=top)
+    if slug_re.match(wanted or ""):  # Anything else cannot be a slug, nor reach the database.
+        shown |= Q(slug=wanted)
+    rows = list(counted.public().filter(shown).only("pk", "name", "slug"))
+    ranked = sorted((p for p in rows if p.project_count), key=lambda p: (-p.project_count, p.pk))
+    offered = ranked[:FILTER_PARTNERS]
+    offered += [p for p in rows if p.slug == wanted and p not in offered]
+    return sorted(offered, key=lambda p: folded(str(p))), len(ranked) > FILTER_PARTNERS
 
 
 def list_url(language, query, status, chosen, page_number=1) -> str:

@@ -27,7 +27,8 @@ LIMITS = {
     "partner_detail": 10,
     "region_detail": 10,
     "feed": 5,
-    "sitemap": 6,
+    "sitemap": 6,  # the index: each section's size and latest change
+    "sitemap_section": 5,  # one page of one section: its size, then its own rows
 }
 
 
@@ -52,12 +53,13 @@ def page_urls(language="fr"):
             "partner_detail": partner.get_absolute_url(),
             "region_detail": country.get_absolute_url(),
             "feed": reverse("portfolio:feed"),
-            "sitemap": "/sitemap.xml",
+            "sitemap": reverse("sitemap"),
+            "sitemap_section": reverse("sitemap_section", kwargs={"section": "projects"}),
         }
 
 
 def count_queries(client, url) -> int:
-    cache.clear()  # The sitemap is cached; measure it being built.
+    cache.clear()  # The sitemaps are cached; measure them being built.
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200, url

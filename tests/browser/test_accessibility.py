@@ -6,8 +6,9 @@ axe-core is bundled with axe-playwright-python: nothing is fetched from the netw
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from portfolio.views import FILTER_PARTNERS
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.factories import make_photo, make_update
+from tests.factories import make_partner, make_photo, make_project, make_update
 
 PAGES = {
     "home": {"fr": "/fr/", "en": "/en/"},
@@ -16,6 +17,7 @@ PAGES = {
         "fr": "/fr/projets/prevenir-la-traite-des-etres-humains-dans-les-regions-rurales/",
         "en": "/en/projects/preventing-human-trafficking-in-rural-regions/",
     },
+    "partner list": {"fr": "/fr/partenaires/", "en": "/en/partners/?q=chhori"},
     "partner": {"fr": "/fr/partenaires/mumbai-smiles/", "en": "/en/partners/chhori/"},
     "region": {"fr": "/fr/regions/inde/", "en": "/en/regions/west-bengal/"},
     "not found": {"fr": "/fr/cette-page-n-existe-pas/", "en": "/en/no-such-page/"},
@@ -43,6 +45,17 @@ def test_no_violation(axe, page, site, demo, name, language):
     make_photo(demo, caption_fr="Atelier", caption_en="Workshop")
     make_update(demo)
     assert audit(axe, page, site.url + PAGES[name][language]) == []
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_no_violation_when_the_partner_filter_leaves_partners_out(axe, page, site, language):
+    """With more partners than the filter offers, a help line leads to the partner list."""
+    for _ in range(FILTER_PARTNERS + 1):
+        make_project(partners=[make_partner()])
+    url = {"fr": "/fr/projets/", "en": "/en/projects/"}[language]
+    page.goto(site.url + url)
+    assert page.locator("#partner-help a").count() == 1
+    assert audit(axe, page, site.url + url) == []
 
 
 @pytest.mark.parametrize("name", ["home", "project"])
