@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import PlainSelect
+
 from .models import Project
 
 ALL = ""
@@ -22,10 +24,11 @@ class ProjectFilterForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
-    region = forms.ChoiceField(label=_("Region"), required=False)
-    sector = forms.ChoiceField(label=_("Sector"), required=False)
-    partner = forms.ChoiceField(label=_("Partner"), required=False)
+    region = forms.ChoiceField(label=_("Region"), required=False, widget=PlainSelect)
+    sector = forms.ChoiceField(label=_("Sector"), required=False, widget=PlainSelect)
+    partner = forms.ChoiceField(label=_("Partner"), required=False, widget=PlainSelect)
     status = forms.ChoiceField(
+        widget=PlainSelect,
         label=_("Status"),
         required=False,
         choices=[(ALL, _("All statuses")), *Project.Status.choices],
