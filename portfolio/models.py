@@ -9,6 +9,7 @@ from django_countries.fields import CountryField
 from core.i18n import fallback_order, fill_missing_slugs
 from core.images import SafeImageField
 from core.richtext import RichTextField, RichTextQuerySet, sanitise_all_rich_text
+from core.text_search import search_words
 from partners.models import Partner
 
 from .search import (
@@ -17,7 +18,6 @@ from .search import (
     language_codes,
     refresh_search_documents,
     search_columns,
-    search_words,
     source_columns,
     title_column,
 )

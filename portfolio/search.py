@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -27,9 +26,7 @@ from django.conf import settings
 from django.db import connections, router
 
 from core.i18n import fallback_order
-
-MAX_WORDS = 8
-LIGATURES = {"œ": "oe", "æ": "ae", "ß": "ss"}
+from core.text_search import fold
 
 # The project's own texts that the document holds, in the order they are written in it.
 SEARCHED_FIELDS = ("title", "subtitle", "summary", "body")
@@ -40,8 +37,6 @@ REFRESH_BATCH = 500
 # Tags that separate words; the others (bold, links) may sit inside a word.
 _BLOCK_TAG = re.compile(r"</?(?:p|br|li|ul|ol|h[1-6]|blockquote|div|hr)\b[^>]*>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^>]*>")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-_LATIN_ACCENTS = re.compile(r"(?<=[\x00-\x7f])[\u0300-\u036f]+")
 
 
 def language_codes() -> list[str]:
@@ -80,52 +75,6 @@ def source_columns(codes: list[str] | None = None) -> list[str]:
     """Return the project's columns a search document is built from."""
     codes = language_codes() if codes is None else codes
     return [f"{field}_{code}" for field in SEARCHED_FIELDS for code in codes]
-
-
-def fold(text: str | None) -> str:
-    """Return ``text`` in lower case, without Latin accents, ligatures spelt out.
-
-    Documents and the visitor's words go through this same function, so a word typed
-    without its accents ("etres", "NEPAL") is found in the folded text.
-    """
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    # The usual accents go in one pass; what remains non-ASCII is looked at closer.
-    plain = _LATIN_ACCENTS.sub("", decomposed)
-    if not plain.isascii():
-        plain = _NON_ASCII.sub(_drop_latin_accents, plain)
-    plain = plain.casefold()
-    for ligature, letters in LIGATURES.items():
-        plain = plain.replace(ligature, letters)
-    return " ".join(plain.split())
-
-
-def _drop_latin_accents(run: re.Match) -> str:
-    """Drop the accents that follow a Latin letter; keep the vowel signs of other scripts.
-
-    ``run`` is a stretch of non-ASCII characters of a decomposed text: what follows
-    an ASCII letter starts with that letter's combining accents, if any.
-    """
-    text = run.group()
-    if run.start() == 0:
-        return text
-    index = 0
-    while index < len(text) and unicodedata.combining(text[index]):
-        index += 1
-    return text[index:]
-
-
-def search_words(text: str) -> list[str]:
-    """Return the distinct words of a query, folded as documents are."""
-    plain = fold(text)
-    # Letters, digits and the marks of scripts that write vowels as signs make words.
-    spaced = "".join(
-        c if c.isalnum() or unicodedata.category(c).startswith("M") else " " for c in plain
-    )
-    words = []
-    for word in spaced.split():
-        if word not in words and (len(word) > 1 or word.isdigit()):
-            words.append(word)
-    return words[:MAX_WORDS]
 
 
 def plain_text(rich_text: str | None) -> str:

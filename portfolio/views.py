@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 from core.i18n import get_by_translated_slug, object_urls_by_language
 from core.pagecache import public_page
 from core.pagination import KeysFirstPaginator
-from core.text_search import folded
+from core.text_search import fold
 from partners.models import Partner
 
 from .forms import ProjectFilterForm
@@ -195,7 +195,7 @@ def partner_options(published, wanted: str) -> tuple[list[Partner], bool]:
     ranked = sorted((p for p in rows if p.project_count), key=lambda p: (-p.project_count, p.pk))
     offered = ranked[:FILTER_PARTNERS]
     offered += [p for p in rows if p.slug == wanted and p not in offered]
-    return sorted(offered, key=lambda p: folded(str(p))), len(ranked) > FILTER_PARTNERS
+    return sorted(offered, key=lambda p: fold(str(p))), len(ranked) > FILTER_PARTNERS
 
 
 def list_url(language, query, status, chosen, page_number=1) -> str:
