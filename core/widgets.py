@@ -22,6 +22,5 @@ class PlainSelect(forms.Select):
                 for option_value, label in self.choices
             ),
         )
-        attributes = self.build_attrs(self.attrs, attrs)
-        attributes["name"] = name
-        return format_html("<select{}>{}</select>", flatatt(attributes), options)
+        attributes = flatatt(self.build_attrs(self.attrs, attrs))
+        return format_html('<select name="{}"{}>{}</select>', name, attributes, options)
