@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from core import pagecache
 from core.i18n import fallback_order, fill_missing_slugs
 from core.images import SafeImageField
 from core.richtext import RichTextField, RichTextQuerySet, sanitise_all_rich_text
@@ -166,7 +167,10 @@ class ProjectQuerySet(RichTextQuerySet):
         rank = sum(in_title[1:], in_title[0])
         return queryset.alias(search_rank=rank).order_by("-search_rank", *Project._meta.ordering)
 
+    # Bulk writes send no signal: each says itself that public pages are out of date.
+
     def update(self, **kwargs):
+        pagecache.invalidate()
         if set(kwargs) & SEARCH_SOURCES:
             changed = list(self.values_list("pk", flat=True))
             count = super().update(**kwargs)
@@ -182,6 +186,7 @@ class ProjectQuerySet(RichTextQuerySet):
             # New rows have no partners nor regions yet: their own texts make the document.
             sanitise_all_rich_text(obj)
             fill_search_documents(obj, names=[])
+        pagecache.invalidate()
         return super().bulk_create(objs, *args, **kwargs)
 
     bulk_create.alters_data = True
@@ -189,6 +194,7 @@ class ProjectQuerySet(RichTextQuerySet):
     def bulk_update(self, objs, fields, *args, **kwargs):
         objs = list(objs)
         count = super().bulk_update(objs, fields, *args, **kwargs)
+        pagecache.invalidate()
         if set(fields) & SEARCH_SOURCES:
             refresh_search_documents(obj.pk for obj in objs)
         return count
