@@ -88,6 +88,21 @@ def test_the_list_keeps_its_filters_across_languages(visit, demo, viewport):
     expect(page.get_by_role("searchbox", name="Search")).to_have_value("traite")
 
 
+def test_find_a_partner_by_name_then_its_projects_without_javascript(browser, site, demo):
+    context = browser.new_context(java_script_enabled=False, viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(site.url + "/en/partners/")
+    page.get_by_role("searchbox", name="Find a partner by name").fill("CHHORÍ")
+    page.get_by_role("button", name="Search").click()
+    expect(page).to_have_url(re.compile(r"/en/partners/\?q=CHHOR"))
+    expect(page.get_by_text("1 partner found")).to_be_visible()
+    page.get_by_role("link", name="1 project").click()
+    expect(page).to_have_url(re.compile(r"/en/projects/\?partner=chhori$"))
+    expect(page.get_by_label("Partner")).to_have_value("chhori")
+    expect(page.get_by_role("link", name=SEED_TITLE_EN)).to_be_visible()
+    context.close()
+
+
 def test_remove_a_filter_from_the_results(visit, demo):
     page = visit("/fr/projets/?region=nepal&status=completed", DESKTOP)
     expect(page.get_by_text("Aucun projet ne correspond à cette recherche.")).to_be_visible()
