@@ -145,6 +145,8 @@ PAGE_CACHE_STATE = "cache" if REDIS_URL else "database"
 # Seconds a CDN or proxy may serve a public page without asking again (0: always ask).
 PAGE_CACHE_SHARED_MAX_AGE = env.int("PAGE_CACHE_SHARED_MAX_AGE", default=0)
 PAGE_CACHE_SKIP_PREFIXES = ("/admin/", "/static/", "/media/", "/healthz")
+# The query parameters public pages understand (filters, search, pages, sitemap pages).
+PAGE_CACHE_QUERY_PARAMETERS = {"q", "region", "sector", "partner", "status", "page", "p"}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -5,8 +5,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core import pagecache
-
 
 def image_preview(fieldfile, alt: str = "", width: int = 160):
     """Return an admin thumbnail for an image field, or a dash."""
@@ -23,7 +21,6 @@ def publish_actions(field: str = "is_published"):
     @admin.action(description=_("Publish the selected items"), permissions=["change"])
     def publish(modeladmin, request, queryset):
         count = queryset.update(**{field: True})
-        pagecache.invalidate()  # update() sends no signal
         modeladmin.message_user(
             request,
             ngettext("%d item published.", "%d items published.", count) % count,
@@ -33,7 +30,6 @@ def publish_actions(field: str = "is_published"):
     @admin.action(description=_("Unpublish the selected items"), permissions=["change"])
     def unpublish(modeladmin, request, queryset):
         count = queryset.update(**{field: False})
-        pagecache.invalidate()
         modeladmin.message_user(
             request,
             ngettext("%d item unpublished.", "%d items unpublished.", count) % count,

@@ -33,7 +33,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
@@ -44,14 +44,9 @@ STATE_KEY = "pagecache:state"
 PAGE_KEY_PREFIX = "pagecache:page:"
 # A stored page is checked against the token on every hit; this only bounds memory.
 PAGE_TIMEOUT = 24 * 60 * 60
-# Headers a stored page keeps; the outer middleware (security, CSP) adds its own on a hit.
-KEPT_HEADERS = (
-    "Content-Type",
-    "Content-Language",
-    "Vary",
-    "X-Frame-Options",
-    "Content-Disposition",
-)
+# Headers a stored page does not keep: set anew on each answer (the outer middleware,
+# security and CSP, adds its own headers to hits too).
+UNKEPT_HEADERS = {"set-cookie", "content-length", "etag", "cache-control"}
 
 _schedules: list[Callable[[], datetime | None]] = []
 
@@ -134,6 +129,48 @@ def invalidate() -> None:
         callback is renew for _savepoints, callback, _robust in connection.run_on_commit
     ):
         transaction.on_commit(renew)
+
+
+def content_changed(sender, **kwargs) -> None:
+    """Receive a signal that public content changed (apps connect it to their models)."""
+    invalidate()
+
+
+class PublicContentQuerySet(models.QuerySet):
+    """A QuerySet of public content whose bulk writes put stored pages out of date.
+
+    ``update()``, ``delete()`` and the bulk methods send no ``post_save`` signal; each says
+    itself, after writing, that public pages changed (before writing, a request could
+    render the old rows under the renewed token).
+    """
+
+    def update(self, **kwargs):
+        count = super().update(**kwargs)
+        invalidate()
+        return count
+
+    update.alters_data = True
+
+    def delete(self):
+        deleted = super().delete()
+        invalidate()
+        return deleted
+
+    delete.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        invalidate()
+        return created
+
+    bulk_create.alters_data = True
+
+    def bulk_update(self, objs, *args, **kwargs):
+        count = super().bulk_update(objs, *args, **kwargs)
+        invalidate()
+        return count
+
+    bulk_update.alters_data = True
 
 
 def current_state() -> ContentState:
@@ -234,6 +271,19 @@ class PageRequest:
         )
 
     @cached_property
+    def is_storable(self) -> bool:
+        """Tell whether this request may be answered from, and kept in, the cache.
+
+        Addresses with other parameters (trackers, junk) are rendered, never kept:
+        anyone could otherwise fill the cache with copies of one page.
+        """
+        return (
+            settings.PAGE_CACHE_ENABLED
+            and self.is_anonymous_read
+            and set(self.request.GET) <= settings.PAGE_CACHE_QUERY_PARAMETERS
+        )
+
+    @cached_property
     def is_public_view(self) -> bool:
         """Tell whether the address leads to a view marked ``@public_page``."""
         path = self.request.path_info
@@ -272,7 +322,7 @@ class PageCacheMiddleware:
     def __call__(self, request):
         page_request = PageRequest(request)
         state = None
-        if settings.PAGE_CACHE_ENABLED and page_request.is_anonymous_read:
+        if page_request.is_storable:
             state, stored = self._lookup(page_request)
             if stored is not None:
                 headers = dict(stored.headers)
@@ -294,7 +344,9 @@ class PageCacheMiddleware:
         response.headers["Cache-Control"] = cache_control_header()
         if state is not None:
             kept = tuple(
-                (name, response.headers[name]) for name in KEPT_HEADERS if name in response
+                (name, value)
+                for name, value in response.headers.items()
+                if name.lower() not in UNKEPT_HEADERS
             )
             page = StoredPage(state.token, response.status_code, kept, response.content, etag)
             cache.set(page_request.key, page, PAGE_TIMEOUT)

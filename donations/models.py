@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.pagecache import PublicContentQuerySet
 from portfolio.models import Project
 
 # The database refuses anything above this, whatever the settings say; the settings' limits
@@ -49,6 +50,8 @@ class SuggestedAmount(models.Model):
         ),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = PublicContentQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "amount"]
@@ -124,7 +127,7 @@ def format_reference(year: int, number: int) -> str:
     return f"SP-{year}-{number:06d}"
 
 
-class SponsorshipQuerySet(models.QuerySet):
+class SponsorshipQuerySet(PublicContentQuerySet):
     def counted(self):
         """Return the sponsorships that count publicly: confirmed by their donor."""
         return self.filter(status=Sponsorship.Status.CONFIRMED)
@@ -382,6 +385,8 @@ class Gift(models.Model):
     recorded_at = models.DateTimeField(_("recorded on"), auto_now_add=True)
 
     history = HistoricalRecords()
+
+    objects = PublicContentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-received_on", "-pk"]

@@ -12,10 +12,6 @@ from core import pagecache
 from .models import Gift, Sponsorship, SuggestedAmount
 
 
-def content_changed(sender, **kwargs):
-    pagecache.invalidate()
-
-
 def sponsorship_changed(sender, instance, **kwargs):
     if instance.status != Sponsorship.Status.PENDING:
         pagecache.invalidate()
@@ -23,9 +19,11 @@ def sponsorship_changed(sender, instance, **kwargs):
 
 def connect():
     for model in (Gift, SuggestedAmount):
-        post_save.connect(content_changed, sender=model, dispatch_uid=f"pagecache-{model.__name__}")
+        post_save.connect(
+            pagecache.content_changed, sender=model, dispatch_uid=f"pagecache-{model.__name__}"
+        )
         post_delete.connect(
-            content_changed, sender=model, dispatch_uid=f"pagecache-del-{model.__name__}"
+            pagecache.content_changed, sender=model, dispatch_uid=f"pagecache-del-{model.__name__}"
         )
     post_save.connect(sponsorship_changed, sender=Sponsorship, dispatch_uid="pagecache-pledge")
     post_delete.connect(

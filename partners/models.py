@@ -6,11 +6,12 @@ from django_countries.fields import CountryField
 
 from core.i18n import fill_missing_slugs
 from core.images import SafeImageField
+from core.pagecache import PublicContentQuerySet
 from core.richtext import RichTextField, RichTextQuerySet, sanitise_all_rich_text
 from core.text_search import holds_every_word, shown_text
 
 
-class PartnerQuerySet(RichTextQuerySet):
+class PartnerQuerySet(RichTextQuerySet, PublicContentQuerySet):
     def public(self):
         """Return the partners shown on the public site."""
         return self.filter(is_public=True)

@@ -7,10 +7,8 @@ from core import pagecache
 from .models import Partner
 
 
-def content_changed(sender, **kwargs):
-    pagecache.invalidate()
-
-
 def connect():
-    post_save.connect(content_changed, sender=Partner, dispatch_uid="pagecache-partner")
-    post_delete.connect(content_changed, sender=Partner, dispatch_uid="pagecache-del-partner")
+    post_save.connect(pagecache.content_changed, sender=Partner, dispatch_uid="pagecache-partner")
+    post_delete.connect(
+        pagecache.content_changed, sender=Partner, dispatch_uid="pagecache-del-partner"
+    )

@@ -18,7 +18,6 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from core import pagecache
 from partners.models import Partner
 
 from .models import Partnership, Project, ProjectImage, ProjectUpdate, Region, Sector
@@ -218,5 +217,4 @@ def generate_projects(
     ProjectUpdate.objects.bulk_create(updates, batch_size=BATCH_SIZE)
     # Bulk inserts bypass save() and the signals: add the partners' and regions' names.
     refresh_search_documents(project.pk for project in projects)
-    pagecache.invalidate()  # bulk inserts send no signal
     return projects

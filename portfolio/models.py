@@ -43,6 +43,8 @@ class Region(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
 
+    objects = pagecache.PublicContentQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("region")
@@ -106,6 +108,8 @@ class Sector(models.Model):
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     description = models.TextField(_("description"), blank=True)
 
+    objects = pagecache.PublicContentQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("sector")
@@ -123,7 +127,7 @@ class Sector(models.Model):
 SEARCH_SOURCES = {"title", "subtitle", "summary", "body", *source_columns()}
 
 
-class ProjectQuerySet(RichTextQuerySet):
+class ProjectQuerySet(RichTextQuerySet, pagecache.PublicContentQuerySet):
     def published(self):
         """Return the projects visible to the public."""
         return self.filter(is_published=True, published_at__lte=timezone.now())
@@ -167,10 +171,7 @@ class ProjectQuerySet(RichTextQuerySet):
         rank = sum(in_title[1:], in_title[0])
         return queryset.alias(search_rank=rank).order_by("-search_rank", *Project._meta.ordering)
 
-    # Bulk writes send no signal: each says itself that public pages are out of date.
-
     def update(self, **kwargs):
-        pagecache.invalidate()
         if set(kwargs) & SEARCH_SOURCES:
             changed = list(self.values_list("pk", flat=True))
             count = super().update(**kwargs)
@@ -186,7 +187,6 @@ class ProjectQuerySet(RichTextQuerySet):
             # New rows have no partners nor regions yet: their own texts make the document.
             sanitise_all_rich_text(obj)
             fill_search_documents(obj, names=[])
-        pagecache.invalidate()
         return super().bulk_create(objs, *args, **kwargs)
 
     bulk_create.alters_data = True
@@ -194,7 +194,6 @@ class ProjectQuerySet(RichTextQuerySet):
     def bulk_update(self, objs, fields, *args, **kwargs):
         objs = list(objs)
         count = super().bulk_update(objs, fields, *args, **kwargs)
-        pagecache.invalidate()
         if set(fields) & SEARCH_SOURCES:
             refresh_search_documents(obj.pk for obj in objs)
         return count
@@ -391,6 +390,8 @@ class Partnership(models.Model):
     role = models.CharField(_("role"), max_length=15, choices=Role.choices)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    objects = pagecache.PublicContentQuerySet.as_manager()
+
     class Meta:
         ordering = ["order", "pk"]
         verbose_name = _("partnership")
@@ -444,6 +445,8 @@ class ProjectImage(models.Model):
     credit = models.CharField(_("photo credit"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    objects = pagecache.PublicContentQuerySet.as_manager()
+
     class Meta:
         ordering = ["order", "pk"]
         verbose_name = _("photo")
@@ -460,7 +463,7 @@ class ProjectImage(models.Model):
         return self.alt_text
 
 
-class ProjectUpdateQuerySet(models.QuerySet):
+class ProjectUpdateQuerySet(pagecache.PublicContentQuerySet):
     def published(self):
         """Return the field updates visible to the public: their project must be too."""
         now = timezone.now()

@@ -10,10 +10,6 @@ from .models import Partnership, Project, ProjectImage, ProjectUpdate, Region, S
 PUBLIC_MODELS = (Region, Sector, Project, Partnership, ProjectImage, ProjectUpdate)
 
 
-def content_changed(sender, **kwargs):
-    pagecache.invalidate()
-
-
 def next_publication():
     """Return when the next scheduled project or field update goes public, if any."""
     now = timezone.now()
@@ -28,11 +24,16 @@ def next_publication():
 
 def connect():
     for model in PUBLIC_MODELS:
-        post_save.connect(content_changed, sender=model, dispatch_uid=f"pagecache-{model.__name__}")
-        post_delete.connect(
-            content_changed, sender=model, dispatch_uid=f"pagecache-del-{model.__name__}"
+        post_save.connect(
+            pagecache.content_changed, sender=model, dispatch_uid=f"pagecache-{model.__name__}"
         )
-    m2m_changed.connect(
-        content_changed, sender=Project.regions.through, dispatch_uid="pagecache-project-regions"
-    )
+        post_delete.connect(
+            pagecache.content_changed, sender=model, dispatch_uid=f"pagecache-del-{model.__name__}"
+        )
+    for through in (Project.regions.through, Project.partners.through):
+        m2m_changed.connect(
+            pagecache.content_changed,
+            sender=through,
+            dispatch_uid=f"pagecache-m2m-{through.__name__}",
+        )
     pagecache.register_schedule(next_publication)

@@ -20,11 +20,11 @@ PROJECTS = 100
 BUSY = 25  # Partner k < BUSY takes part in k + 1 projects; every other partner in one.
 
 
-
 @pytest.fixture(autouse=True)
 def rendered_every_time(settings):
     """Measure the pages themselves: the page cache would answer repeats without a query."""
     settings.PAGE_CACHE_ENABLED = False
+
 
 def build_portfolio():
     """Write 2 000 public partners and 100 published projects in a few bulk queries.

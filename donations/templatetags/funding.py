@@ -74,9 +74,9 @@ def funding_bar(figures):
     if not figures:
         return ""
 
-    def phrase(message, **values):
+    def phrase(translated, **values):
         # Our own catalogue's HTML, with every value escaped.
-        return mark_safe(gettext(message) % {k: conditional_escape(v) for k, v in values.items()})  # noqa: S308
+        return mark_safe(translated % {k: conditional_escape(v) for k, v in values.items()})  # noqa: S308
 
     money = funding.format_money
     pledged = ""
@@ -84,10 +84,10 @@ def funding_bar(figures):
         if figures.pledged:
             pledged = format_html(
                 ' <span class="funding-pledged">{}</span>',
-                phrase("and %(pledged)s pledged", pledged=money(figures.pledged)),
+                phrase(gettext("and %(pledged)s pledged"), pledged=money(figures.pledged)),
             )
         summary = phrase(
-            "<strong>%(raised)s</strong> raised of %(goal)s (%(percent)s%%)",
+            gettext("<strong>%(raised)s</strong> raised of %(goal)s (%(percent)s%%)"),
             raised=money(figures.raised),
             goal=money(figures.goal),
             percent=figures.percent_raised,
@@ -104,11 +104,11 @@ def funding_bar(figures):
     if figures.has_support:
         if figures.pledged:
             pledged = format_html(
-                ", {}", phrase("%(pledged)s pledged", pledged=money(figures.pledged))
+                ", {}", phrase(gettext("%(pledged)s pledged"), pledged=money(figures.pledged))
             )
         return format_html(
             '<div class="funding-bar"><p class="funding-summary">{}{}</p></div>',
-            phrase("<strong>%(raised)s</strong> raised", raised=money(figures.raised)),
+            phrase(gettext("<strong>%(raised)s</strong> raised"), raised=money(figures.raised)),
             pledged,
         )
-    return format_html('<div class="funding-bar"></div>')
+    return mark_safe('<div class="funding-bar"></div>')

@@ -3,6 +3,7 @@ and an included template costs several times more per card."""
 
 from django import template
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from core.templatetags.public_site import image, lang_attribute, text
@@ -31,7 +32,7 @@ def project_card(project, heading="h3", footer=""):
             css_class="card-image",
         )
     else:
-        cover = format_html('<div class="card-image card-image-empty"></div>')
+        cover = mark_safe('<div class="card-image card-image-empty"></div>')
     sector = (
         format_html(' <span class="card-sector">{}</span>', text(project.sector, "name"))
         if project.sector

@@ -6,6 +6,7 @@ Saves keep them current; this is for what bypasses saves (SQL run by hand, a bul
 
 from django.core.management.base import BaseCommand
 
+from core import pagecache
 from portfolio.models import Project
 from portfolio.search import refresh_search_documents
 
@@ -16,4 +17,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         ids = list(Project.objects.values_list("pk", flat=True))
         refresh_search_documents(ids)
+        pagecache.invalidate()  # search results may differ
         self.stdout.write(self.style.SUCCESS(f"Search documents rebuilt for {len(ids)} projects."))
