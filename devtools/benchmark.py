@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -206,6 +207,17 @@ def get(port: int, path: str, timeout: float = 120) -> tuple[int, int]:
         connection.close()
 
 
+def drain(port: int, requests: int) -> None:
+    """Wait until the server has taken every request a finished wrk run left queued.
+
+    wrk stops while its connections still wait; the workers answer them anyway. As many
+    health checks as wrk had connections queue behind them, so the next page is not
+    measured while the workers are still busy with the previous one.
+    """
+    with ThreadPoolExecutor(max_workers=requests) as pool:
+        list(pool.map(lambda _n: get(port, "/healthz", timeout=300), range(requests)))
+
+
 class Server:
     """gunicorn serving ``config.wsgi`` with sync workers on a free local port."""
 
@@ -339,7 +351,8 @@ class LoadGenerator:
             f"--threads={self.threads}",
             f"--connections={self.connections}",
             f"--duration={seconds}s",
-            "--timeout=10s",
+            # Long enough that a slow page's queued requests count as slow, not as errors.
+            "--timeout=30s",
             f"--script={self.script}",
             f"http://127.0.0.1:{port}{path}",
         ]
@@ -351,6 +364,7 @@ class LoadGenerator:
         )
         if result.returncode or line is None:
             raise BenchError(f"wrk failed on {path}:\n{result.stdout}{result.stderr}")
+        drain(port, self.connections)
         data = json.loads(line.removeprefix("WRK_JSON "))
         # No answer within the run (a slow page in a 1 s run) means no latency to report.
         answered = data["requests"] > 0
