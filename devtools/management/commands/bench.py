@@ -51,6 +51,8 @@ TINY_SIZES = {
 SERVER = "postgres://postgres@127.0.0.1:5432"
 MODES = {"cached": True, "uncached": False}
 WORKERS = 2
+# Below this many answers in a round, a page's figures are flagged as rough.
+FEW_ANSWERS = 10
 
 
 class Command(BaseCommand):
@@ -313,6 +315,7 @@ class Command(BaseCommand):
             f"{'page':<20}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}"
             f"{'queries miss/hit':>18}{'bytes':>10}{'errors':>8}"
         )
+        rough = False
         for page in pages:
             runs = rounds[page["name"]]
             ratio = median(
@@ -320,11 +323,18 @@ class Command(BaseCommand):
             )
             queries = f"{page['queries_miss']}/{page['queries_hit']}"
             errors = sum(run["errors"] for run in runs)
+            few = median(r["requests"] for r in runs) < FEW_ANSWERS
+            rough = rough or few
             self.say(
                 f"{page['name']:<20}{_num(median(r['rps'] for r in runs), 9, 1)}"
                 f"{_num(median(r['p50_ms'] for r in runs), 9, 1)}"
                 f"{_num(median(r['p99_ms'] for r in runs), 9, 1)}{_num(ratio, 8, 3)}"
-                f"{queries:>18}{page['bytes']:>10}{errors:>8}"
+                f"{queries:>18}{page['bytes']:>10}{errors:>8}{' *' if few else ''}"
+            )
+        if rough:
+            self.say(
+                f"* fewer than {FEW_ANSWERS} answers per round: rough figures "
+                f"(a longer --duration steadies them)"
             )
         self.say("load average (1 min) at the start of each round: " + _numbers(loads))
 
