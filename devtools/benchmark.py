@@ -6,6 +6,7 @@ import http.client
 import json
 import math
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -42,12 +43,26 @@ class Size:
     partners: int
     sponsorships: int
 
-    def signature(self) -> str:
+    def signature(self, build_id: str) -> str:
         """Return the mark a complete build leaves on its database."""
         return (
             f"portfolio bench: {self.projects} projects, {self.partners} partners, "
-            f"{self.sponsorships} sponsorships, seed {SEED}, complete"
+            f"{self.sponsorships} sponsorships, seed {SEED}, build {build_id}, complete"
         )
+
+
+# Names the build in its uploads folder too: the database and the files must come from
+# the same build (a page opens an image whose name only that build knows).
+BUILD_FILE = ".bench-build"
+
+
+def is_complete(database: Database, size: Size, media_root: Path) -> bool:
+    """Tell whether ``database`` and ``media_root`` hold one finished build of ``size``."""
+    try:
+        build_id = (media_root / BUILD_FILE).read_text().strip()
+    except OSError:
+        return False
+    return database.mark() == size.signature(build_id)
 
 
 # Database ------------------------------------------------------------------------------
@@ -183,7 +198,11 @@ def build(database: Database, size: Size, env: dict[str, str], say) -> float:
             say(f"    {line}")
     say("  VACUUM (ANALYZE)")
     database.vacuum_analyze()
-    database.set_mark(size.signature())
+    build_id = secrets.token_hex(4)
+    media_root = Path(env["MEDIA_ROOT"])
+    media_root.mkdir(parents=True, exist_ok=True)
+    (media_root / BUILD_FILE).write_text(build_id + "\n")
+    database.set_mark(size.signature(build_id))
     return time.monotonic() - started
 
 

@@ -33,6 +33,7 @@ from devtools.benchmark import (
     build,
     ensure_wrk,
     get,
+    is_complete,
     manage,
     median,
     wrk_version,
@@ -174,10 +175,6 @@ class Command(BaseCommand):
         # measure it), so each database keeps the files made with it.
         return self.work / "media" / database.name
 
-    def is_complete(self, database: Database, size: Size) -> bool:
-        media = self.media_root(database)
-        return database.mark() == size.signature() and media.is_dir() and any(media.iterdir())
-
     def env(self, database: Database | None, *, page_cache: bool) -> dict[str, str]:
         """Return the environment of a production server (and of its manage.py commands)."""
         env = dict(os.environ)
@@ -240,7 +237,7 @@ class Command(BaseCommand):
         title = size.name.upper()
         self.say()
         self.say(f"=== {title}: {database.name} ===")
-        if rebuild or not self.is_complete(database, size):
+        if rebuild or not is_complete(database, size, self.media_root(database)):
             self.say(
                 f"Building {database.name}: {size.projects} projects, {size.partners} "
                 f"partners, {size.sponsorships} sponsorships…"
