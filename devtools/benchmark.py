@@ -257,7 +257,7 @@ class Server:
             "--log-level=warning",
         ]
         with self.log_path.open("ab") as log:
-            # A session of its own: the server and its workers are stopped together, and a
+            # A process group of its own: the server and its workers stop together, and a
             # Ctrl-C in the terminal reaches the benchmark, which stops them itself.
             self.process = subprocess.Popen(  # noqa: S603 - our own interpreter
                 command,
