@@ -6,6 +6,7 @@ import http.client
 import json
 import math
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,12 +43,26 @@ class Size:
     partners: int
     sponsorships: int
 
-    def signature(self) -> str:
+    def signature(self, build_id: str) -> str:
         """Return the mark a complete build leaves on its database."""
         return (
             f"portfolio bench: {self.projects} projects, {self.partners} partners, "
-            f"{self.sponsorships} sponsorships, seed {SEED}, complete"
+            f"{self.sponsorships} sponsorships, seed {SEED}, build {build_id}, complete"
         )
+
+
+# Names the build in its uploads folder too: the database and the files must come from
+# the same build (a page opens an image whose name only that build knows).
+BUILD_FILE = ".bench-build"
+
+
+def is_complete(database: Database, size: Size, media_root: Path) -> bool:
+    """Tell whether ``database`` and ``media_root`` hold one finished build of ``size``."""
+    try:
+        build_id = (media_root / BUILD_FILE).read_text().strip()
+    except OSError:
+        return False
+    return database.mark() == size.signature(build_id)
 
 
 # Database ------------------------------------------------------------------------------
@@ -182,7 +198,11 @@ def build(database: Database, size: Size, env: dict[str, str], say) -> float:
             say(f"    {line}")
     say("  VACUUM (ANALYZE)")
     database.vacuum_analyze()
-    database.set_mark(size.signature())
+    build_id = secrets.token_hex(4)
+    media_root = Path(env["MEDIA_ROOT"])
+    media_root.mkdir(parents=True, exist_ok=True)
+    (media_root / BUILD_FILE).write_text(build_id + "\n")
+    database.set_mark(size.signature(build_id))
     return time.monotonic() - started
 
 
@@ -206,6 +226,17 @@ def get(port: int, path: str, timeout: float = 120) -> tuple[int, int]:
         connection.close()
 
 
+def drain(port: int, requests: int) -> None:
+    """Wait until the server has taken every request a finished wrk run left queued.
+
+    wrk stops while its connections still wait; the workers answer them anyway. As many
+    health checks as wrk had connections queue behind them, so the next page is not
+    measured while the workers are still busy with the previous one.
+    """
+    with ThreadPoolExecutor(max_workers=requests) as pool:
+        list(pool.map(lambda _n: get(port, "/healthz", timeout=300), range(requests)))
+
+
 class Server:
     """gunicorn serving ``config.wsgi`` with sync workers on a free local port."""
 
@@ -226,7 +257,7 @@ class Server:
             "--log-level=warning",
         ]
         with self.log_path.open("ab") as log:
-            # A session of its own: the server and its workers are stopped together, and a
+            # A process group of its own: the server and its workers stop together, and a
             # Ctrl-C in the terminal reaches the benchmark, which stops them itself.
             self.process = subprocess.Popen(  # noqa: S603 - our own interpreter
                 command,
@@ -339,7 +370,8 @@ class LoadGenerator:
             f"--threads={self.threads}",
             f"--connections={self.connections}",
             f"--duration={seconds}s",
-            "--timeout=10s",
+            # Long enough that a slow page's queued requests count as slow, not as errors.
+            "--timeout=30s",
             f"--script={self.script}",
             f"http://127.0.0.1:{port}{path}",
         ]
@@ -351,6 +383,7 @@ class LoadGenerator:
         )
         if result.returncode or line is None:
             raise BenchError(f"wrk failed on {path}:\n{result.stdout}{result.stderr}")
+        drain(port, self.connections)
         data = json.loads(line.removeprefix("WRK_JSON "))
         # No answer within the run (a slow page in a 1 s run) means no latency to report.
         answered = data["requests"] > 0

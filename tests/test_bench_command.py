@@ -14,8 +14,6 @@ import redis
 from django.conf import settings
 from django.core.management import call_command
 
-pytestmark = pytest.mark.bench
-
 REDIS_URL = "redis://127.0.0.1:6379/1"
 
 
@@ -40,6 +38,19 @@ def requirements():
         pytest.skip(f"Redis is not reachable at {REDIS_URL}")
 
 
+@pytest.mark.django_db
+def test_the_floor_view_is_only_served_when_asked_for(client, rf, django_assert_num_queries):
+    from devtools.views import floor
+
+    assert not settings.BENCH_FLOOR_VIEW
+    assert client.get("/bench/floor/").status_code == 404
+    with django_assert_num_queries(0):
+        response = floor(rf.get("/bench/floor/"))
+    assert response.status_code == 200
+    assert 4000 < len(response.content) < 6000
+
+
+@pytest.mark.bench
 def test_tiny_benchmark_measures_pages_against_the_floor(requirements, tmp_path):
     out = StringIO()
     server = server_url()

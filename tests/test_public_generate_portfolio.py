@@ -36,3 +36,14 @@ def test_can_run_again_to_grow_the_data_set():
 def test_refuses_negative_counts():
     with pytest.raises(CommandError):
         call_command("generate_portfolio", projects=-1, verbosity=0)
+
+
+def test_partners_and_sponsorships_can_be_sized():
+    from donations.models import Gift, Sponsorship
+    from partners.models import Partner
+
+    call_command("generate_portfolio", projects=6, partners=2, sponsorships=40, seed=1, verbosity=0)
+    assert Partner.objects.count() == 2
+    assert Sponsorship.objects.count() == 40
+    assert Sponsorship.objects.filter(project__in=Project.objects.all()).count() == 40
+    assert not Gift.objects.exclude(sponsorship__status=Sponsorship.Status.CONFIRMED).exists()

@@ -33,6 +33,7 @@ from devtools.benchmark import (
     build,
     ensure_wrk,
     get,
+    is_complete,
     manage,
     median,
     wrk_version,
@@ -51,6 +52,8 @@ TINY_SIZES = {
 SERVER = "postgres://postgres@127.0.0.1:5432"
 MODES = {"cached": True, "uncached": False}
 WORKERS = 2
+# Below this many answers in a round, a page's figures are flagged as rough.
+FEW_ANSWERS = 10
 
 
 class Command(BaseCommand):
@@ -172,10 +175,6 @@ class Command(BaseCommand):
         # measure it), so each database keeps the files made with it.
         return self.work / "media" / database.name
 
-    def is_complete(self, database: Database, size: Size) -> bool:
-        media = self.media_root(database)
-        return database.mark() == size.signature() and media.is_dir() and any(media.iterdir())
-
     def env(self, database: Database | None, *, page_cache: bool) -> dict[str, str]:
         """Return the environment of a production server (and of its manage.py commands)."""
         env = dict(os.environ)
@@ -238,7 +237,7 @@ class Command(BaseCommand):
         title = size.name.upper()
         self.say()
         self.say(f"=== {title}: {database.name} ===")
-        if rebuild or not self.is_complete(database, size):
+        if rebuild or not is_complete(database, size, self.media_root(database)):
             self.say(
                 f"Building {database.name}: {size.projects} projects, {size.partners} "
                 f"partners, {size.sponsorships} sponsorships…"
@@ -313,6 +312,7 @@ class Command(BaseCommand):
             f"{'page':<20}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}"
             f"{'queries miss/hit':>18}{'bytes':>10}{'errors':>8}"
         )
+        rough = False
         for page in pages:
             runs = rounds[page["name"]]
             ratio = median(
@@ -320,11 +320,18 @@ class Command(BaseCommand):
             )
             queries = f"{page['queries_miss']}/{page['queries_hit']}"
             errors = sum(run["errors"] for run in runs)
+            few = median(r["requests"] for r in runs) < FEW_ANSWERS
+            rough = rough or few
             self.say(
                 f"{page['name']:<20}{_num(median(r['rps'] for r in runs), 9, 1)}"
                 f"{_num(median(r['p50_ms'] for r in runs), 9, 1)}"
                 f"{_num(median(r['p99_ms'] for r in runs), 9, 1)}{_num(ratio, 8, 3)}"
-                f"{queries:>18}{page['bytes']:>10}{errors:>8}"
+                f"{queries:>18}{page['bytes']:>10}{errors:>8}{' *' if few else ''}"
+            )
+        if rough:
+            self.say(
+                f"* fewer than {FEW_ANSWERS} answers per round: rough figures "
+                f"(a longer --duration steadies them)"
             )
         self.say("load average (1 min) at the start of each round: " + _numbers(loads))
 
