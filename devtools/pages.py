@@ -19,6 +19,7 @@ PAGE_NAMES = (
     "home",
     "projects",
     "projects-filtered",
+    "projects-page-500",
     *SEARCHES,
     "project",
     "project-en",
@@ -27,6 +28,7 @@ PAGE_NAMES = (
     "region",
     "feed",
     "sitemap",
+    "sitemap-projects",
 )
 
 
@@ -63,6 +65,8 @@ def bench_pages() -> list[tuple[str, str]]:
         if region is not None:
             query = urlencode({"region": region.slug, "status": project.status})
             pages.append(("projects-filtered", f"{projects}?{query}"))
+        # Deep in the list (the last page when there are fewer).
+        pages.append(("projects-page-500", f"{projects}?page=500"))
         pages += [(name, f"{projects}?{urlencode({'q': q})}") for name, q in SEARCHES.items()]
         pages.append(("project", project.get_absolute_url()))
     with translation.override("en"):
@@ -75,4 +79,5 @@ def bench_pages() -> list[tuple[str, str]]:
             pages.append(("region", region.get_absolute_url()))
         pages.append(("feed", reverse("portfolio:feed")))
     pages.append(("sitemap", reverse("sitemap")))
+    pages.append(("sitemap-projects", reverse("sitemap_section", kwargs={"section": "projects"})))
     return pages
