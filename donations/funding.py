@@ -69,8 +69,9 @@ def format_money(amount: Decimal | None) -> str:
 def _figures_sql(project_count: int) -> str:
     """Return the query of ``funding_by_project`` for this many projects.
 
-    Each sponsorship's money received is summed once, by an index lookup on its gifts,
-    in a materialised step; the figures are then added up per project. Written as SQL
+    Each sponsorship's money received is summed once (its gifts joined, by index on a
+    large table, by hash on a small one), in a materialised step; the figures are then
+    added up per project. Written as SQL
     because the ORM repeats a subquery annotation in every aggregate that uses it: four
     lookups per sponsorship instead of one. Both databases understand it.
     """
@@ -78,12 +79,11 @@ def _figures_sql(project_count: int) -> str:
     projects = ", ".join(["%s"] * project_count)
     return f"""
         WITH pledges AS MATERIALIZED (
-            SELECT s.project_id, s.status, s.amount,
-                   COALESCE(
-                       (SELECT SUM(g.amount) FROM {gift} g WHERE g.sponsorship_id = s.id), 0
-                   ) AS received
+            SELECT s.project_id, s.status, s.amount, COALESCE(SUM(g.amount), 0) AS received
             FROM {sponsorship} s
+            LEFT JOIN {gift} g ON g.sponsorship_id = s.id
             WHERE s.project_id IN ({projects})
+            GROUP BY s.id, s.project_id, s.status, s.amount
         )
         SELECT project_id,
                SUM(received),
