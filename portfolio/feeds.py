@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 
 from core.templatetags.translated_fields import translated
@@ -52,9 +53,16 @@ class LatestNewsFeed(Feed):
         return translated(item, "title").text
 
     def item_description(self, item):
+        """Return the item's plain text as HTML that shows it, never as markup.
+
+        Atom readers render a summary as HTML: text an editor typed (``<img onerror=…>``,
+        a ``javascript:`` address) must reach them escaped, as the pages show it.
+        """
         if isinstance(item, ProjectUpdate):
-            return translated(item, "text").text
-        return translated(item, "summary").text or translated(item, "subtitle").text
+            text = translated(item, "text").text
+        else:
+            text = translated(item, "summary").text or translated(item, "subtitle").text
+        return linebreaks(text, autoescape=True)
 
     def item_link(self, item):
         if isinstance(item, ProjectUpdate):
