@@ -15,4 +15,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
+        from . import checks  # noqa: F401 - registers the deployment checks
+
         post_migrate.connect(new_release, sender=self, dispatch_uid="pagecache-new-release")

@@ -152,3 +152,19 @@ def test_a_copy_of_the_example_environment_starts_the_site():
     engine, server_email = json.loads(result.stdout)
     assert engine == "django.db.backends.sqlite3"
     assert server_email == example_environment()["DEFAULT_FROM_EMAIL"]
+
+
+@pytest.mark.parametrize("redis_url", ["", "redis://cache.internal:6379/0"])
+def test_postgresql_in_production_asks_for_a_shared_cache(redis_url):
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        DEBUG="false",
+        SECRET_KEY=PRODUCTION_SECRET,
+        ALLOWED_HOSTS="example.org",
+        DATABASE_URL="postgres://user:password@db.internal:5432/portfolio",
+        REDIS_URL=redis_url,
+    )
+    if redis_url:
+        assert result.returncode == 0, result.stdout + result.stderr
+    else:
+        assert result.returncode != 0 and "core.W001" in result.stdout + result.stderr
