@@ -24,6 +24,7 @@ public`` with an ``ETag``, and a repeated conditional request gets ``304 Not Mod
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 from collections.abc import Callable
@@ -255,6 +256,18 @@ def _not_modified(request, etag: str, headers) -> HttpResponseNotModified | None
     return response
 
 
+@functools.lru_cache(maxsize=4096)
+def _leads_to_public_page(path: str, urlconf) -> bool:
+    """Resolve an address once per process: the URLconf does not change while it runs."""
+    language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        try:
+            match = resolve(path, urlconf=urlconf)
+        except Resolver404:
+            return False
+    return getattr(match.func, "public_page", False)
+
+
 class PageRequest:
     """What the middleware needs to know of one request."""
 
@@ -286,14 +299,7 @@ class PageRequest:
     @cached_property
     def is_public_view(self) -> bool:
         """Tell whether the address leads to a view marked ``@public_page``."""
-        path = self.request.path_info
-        language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
-        with translation.override(language):
-            try:
-                match = resolve(path, urlconf=getattr(self.request, "urlconf", None))
-            except Resolver404:
-                return False
-        return getattr(match.func, "public_page", False)
+        return _leads_to_public_page(self.request.path_info, getattr(self.request, "urlconf", None))
 
     @cached_property
     def key(self) -> str:
@@ -355,21 +361,19 @@ class PageCacheMiddleware:
     def _lookup(self, page_request) -> tuple[ContentState | None, StoredPage | None]:
         """Return the current state and the stored page, if it is still good.
 
-        The state is read only when it is needed: to check a stored page, or before
-        rendering a public page (never after: a change committed meanwhile would then be
-        stored as if it were current). Other pages cost nothing here.
+        Only public pages are looked up, so other pages cost nothing here; the state is
+        read before rendering (never after: a change committed meanwhile would then be
+        stored as if it were current).
         """
+        if not page_request.is_public_view:
+            return None, None
         if _state_in_database():
             stored = cache.get(page_request.key)
-            if stored is None and not page_request.is_public_view:
-                return None, None
             state = current_state()
         else:
             # One round trip for both; a missing or expired token is mended below.
             found = cache.get_many([STATE_KEY, page_request.key])
             state, stored = found.get(STATE_KEY), found.get(page_request.key)
-            if stored is None and not page_request.is_public_view:
-                return None, None
             if state is None or not state.is_current(timezone.now()):
                 state = current_state()
         if stored is not None and stored.token != state.token:
