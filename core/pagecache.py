@@ -221,13 +221,12 @@ def cache_control_header() -> str:
 @dataclass(frozen=True)
 class StoredPage:
     token: str
-    status: int
     headers: tuple[tuple[str, str], ...]
     content: bytes
     etag: str
 
     def response(self) -> HttpResponse:
-        response = HttpResponse(self.content, status=self.status)
+        response = HttpResponse(self.content)
         for name, value in self.headers:
             response.headers[name] = value
         response.headers["Content-Length"] = str(len(self.content))
@@ -354,7 +353,7 @@ class PageCacheMiddleware:
                 for name, value in response.headers.items()
                 if name.lower() not in UNKEPT_HEADERS
             )
-            page = StoredPage(state.token, response.status_code, kept, response.content, etag)
+            page = StoredPage(state.token, kept, response.content, etag)
             cache.set(page_request.key, page, PAGE_TIMEOUT)
         return _not_modified(request, etag, response.headers) or response
 

@@ -74,9 +74,13 @@ class RichTextQuerySet(models.QuerySet):
         objs = list(objs)
         for obj in objs:
             sanitise_all_rich_text(obj)
+            self.prepare_new(obj)
         return super().bulk_create(objs, *args, **kwargs)
 
     bulk_create.alters_data = True
+
+    def prepare_new(self, obj) -> None:
+        """Complete a sanitised row about to be bulk-inserted (a hook for subclasses)."""
 
     def bulk_update(self, objs, *args, **kwargs):
         objs = list(objs)

@@ -181,15 +181,9 @@ class ProjectQuerySet(RichTextQuerySet, pagecache.PublicContentQuerySet):
 
     update.alters_data = True
 
-    def bulk_create(self, objs, *args, **kwargs):
-        objs = list(objs)
-        for obj in objs:
-            # New rows have no partners nor regions yet: their own texts make the document.
-            sanitise_all_rich_text(obj)
-            fill_search_documents(obj, names=[])
-        return super().bulk_create(objs, *args, **kwargs)
-
-    bulk_create.alters_data = True
+    def prepare_new(self, obj) -> None:
+        # New rows have no partners nor regions yet: their own texts make the document.
+        fill_search_documents(obj, names=[])
 
     def bulk_update(self, objs, fields, *args, **kwargs):
         objs = list(objs)
