@@ -141,6 +141,8 @@ else:
 # Page cache for anonymous visitors (core.pagecache). Its content token must be seen by
 # every worker: Redis is shared, a local-memory cache is not, so then the database keeps it.
 PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE", default=True)
+# Fragments of pages kept across funding changes (core/fragments.py); only with Redis.
+FRAGMENT_CACHE_ENABLED = env.bool("FRAGMENT_CACHE", default=True)
 PAGE_CACHE_STATE = "cache" if REDIS_URL else "database"
 # Seconds a CDN or proxy may serve a public page without asking again (0: always ask).
 PAGE_CACHE_SHARED_MAX_AGE = env.int("PAGE_CACHE_SHARED_MAX_AGE", default=0)

@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.urls import include, path
 from django.views.static import serve
 
-from core.pagecache import public_page
+from core.pagecache import editorial_page
 from devtools.views import floor
 from partners.sitemaps import PartnerSitemap
 from portfolio.sitemaps import PageSitemap, ProjectSitemap, RegionSitemap
@@ -39,13 +39,13 @@ urlpatterns = [
     # (/sitemap-projects.xml?p=2), so no single document grows with the portfolio.
     path(
         "sitemap.xml",
-        public_page(sitemaps_views.index),
+        editorial_page(sitemaps_views.index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        public_page(sitemaps_views.sitemap),
+        editorial_page(sitemaps_views.sitemap),
         {"sitemaps": SITEMAPS},
         name="sitemap_section",
     ),

@@ -7,7 +7,7 @@ def new_release(sender, **kwargs):
     static files' hashed names, its settings) must not outlive it."""
     from core import pagecache
 
-    pagecache.renew()
+    pagecache.clear()
 
 
 class CoreConfig(AppConfig):

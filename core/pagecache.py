@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
@@ -40,6 +40,8 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.cache import parse_etags
 from django.utils.functional import cached_property
+
+from . import fragments
 
 STATE_KEY = "pagecache:state"
 PAGE_KEY_PREFIX = "pagecache:page:"
@@ -78,7 +80,7 @@ def _next_change() -> datetime | None:
     return min(moments, default=None)
 
 
-def _new_state() -> ContentState:
+def new_state() -> ContentState:
     return ContentState(token=uuid.uuid4().hex, valid_until=_next_change())
 
 
@@ -102,7 +104,7 @@ def _load_state_from_database() -> ContentState:
 
     row = PageCacheState.objects.filter(pk=1).values_list("token", "valid_until").first()
     if row is None:
-        state = _new_state()
+        state = new_state()
         _store_state(state)
         return state
     return ContentState(*row)
@@ -110,13 +112,23 @@ def _load_state_from_database() -> ContentState:
 
 def renew() -> ContentState:
     """Give public content a new token now; every page stored before is out of date."""
-    state = _new_state()
+    state = new_state()
     _store_state(state)
     return state
 
 
-def invalidate() -> None:
+def clear() -> None:
+    """Put every stored page and fragment out of date (deploys, ``clear_page_cache``)."""
+    renew()
+    fragments.renew_editorial()
+
+
+def invalidate(*, funding_of: Iterable[int] | None = None) -> None:
     """Make every stored public page out of date, now and again when the transaction commits.
+
+    ``funding_of`` says the change only moves these projects' funding figures (a pledge,
+    a gift, a suggested amount): pages are rendered anew, but the fragments that show
+    nothing of those projects' funding stay good (``core.fragments``).
 
     The token is marked out of date at once, so the next request renews it: this
     transaction's own requests see the change, and so does everyone once it commits where
@@ -130,6 +142,10 @@ def invalidate() -> None:
         callback is renew for _savepoints, callback, _robust in connection.run_on_commit
     ):
         transaction.on_commit(renew)
+    if funding_of is None:
+        fragments.invalidate_editorial()
+    else:
+        fragments.invalidate_funding(funding_of)
 
 
 def content_changed(sender, **kwargs) -> None:
@@ -174,6 +190,55 @@ class PublicContentQuerySet(models.QuerySet):
     bulk_update.alters_data = True
 
 
+class FundingQuerySet(PublicContentQuerySet):
+    """Public content that only moves projects' funding figures (pledges, gifts, amounts).
+
+    Its bulk writes put pages out of date but keep the fragments of other projects
+    (``invalidate(funding_of=…)``). ``project_field`` leads from a row to its project.
+    """
+
+    project_field = "project_id"
+
+    def _projects(self, rows=None) -> set[int]:
+        if rows is None:
+            return set(self.values_list(self.project_field, flat=True))
+        pks = [row.pk for row in rows if row.pk is not None]
+        if "__" not in self.project_field:
+            return {getattr(row, self.project_field) for row in rows}
+        rows = self.model._base_manager.filter(pk__in=pks)
+        return set(rows.values_list(self.project_field, flat=True))
+
+    def update(self, **kwargs):
+        projects = self._projects()
+        count = models.QuerySet.update(self, **kwargs)
+        invalidate(funding_of=projects)
+        return count
+
+    update.alters_data = True
+
+    def delete(self):
+        projects = self._projects()
+        deleted = models.QuerySet.delete(self)
+        invalidate(funding_of=projects)
+        return deleted
+
+    delete.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = models.QuerySet.bulk_create(self, objs, *args, **kwargs)
+        invalidate(funding_of=self._projects(created))
+        return created
+
+    bulk_create.alters_data = True
+
+    def bulk_update(self, objs, *args, **kwargs):
+        count = models.QuerySet.bulk_update(self, objs, *args, **kwargs)
+        invalidate(funding_of=self._projects(objs))
+        return count
+
+    bulk_update.alters_data = True
+
+
 def current_state() -> ContentState:
     """Return the content state, renewed if a scheduled change has fallen due."""
     if _state_in_database():
@@ -181,7 +246,7 @@ def current_state() -> ContentState:
     else:
         state = cache.get(STATE_KEY)
         if state is None:
-            cache.add(STATE_KEY, _new_state(), None)
+            cache.add(STATE_KEY, new_state(), None)
             state = cache.get(STATE_KEY) or renew()
     if not state.is_current(timezone.now()):
         state = renew()
@@ -203,6 +268,40 @@ def public_page(view):
 
     wrapper.public_page = True
     return transaction.non_atomic_requests(wrapper)
+
+
+def editorial_page(view):
+    """``@public_page`` for a page that shows no funding figures (feeds, sitemaps, lists of
+    partners): its whole rendering is also kept as a fragment under the editorial token
+    (``core.fragments``), so a pledge or a gift, which empties the page cache, does not
+    make it render again."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not fragments.in_use() or request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        address = (request.scheme, request.get_host(), request.get_full_path())
+        key = fragments.fragment_key("page", *address)
+        kept = cache.get(key)
+        if kept is not None:
+            headers, content = kept
+            response = HttpResponse(content)
+            for name, value in headers:
+                response.headers[name] = value
+            return response
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response.render()
+        if response.status_code == 200 and not response.streaming and not response.cookies:
+            headers = tuple(
+                (name, value)
+                for name, value in response.headers.items()
+                if name.lower() not in UNKEPT_HEADERS
+            )
+            cache.set(key, (headers, response.content), fragments.FRAGMENT_TIMEOUT)
+        return response
+
+    return public_page(wrapper)
 
 
 def cache_control_header() -> str:
@@ -326,6 +425,7 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         page_request = PageRequest(request)
+        fragments.serve_request(public=page_request.is_anonymous_read)
         state = None
         if page_request.is_storable:
             state, stored = self._lookup(page_request)

@@ -1,6 +1,9 @@
 """Pagination whose cost does not grow with the page number."""
 
 from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+
+from core import fragments
 
 
 class KeysFirstPaginator(Paginator):
@@ -10,7 +13,22 @@ class KeysFirstPaginator(Paginator):
     from an index holding the order and the keys, those rows cost little; whole rows,
     with their joins, cost more the further the page. So the page's keys are chosen in
     a subquery, and only they are loaded (``WHERE pk IN (… LIMIT 12 OFFSET 5988)``).
+
+    With ``memo=(name, vary)``, the count and each page's rows (with what they prefetch)
+    are kept as fragments (``core.fragments``) under that name and the values that choose
+    the rows: a page rendered again after a gift reads nothing from the database.
     """
+
+    def __init__(self, *args, memo: tuple[str, tuple] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.memo = memo
+
+    @cached_property
+    def count(self):
+        if self.memo is None:
+            return super().count
+        name, vary = self.memo
+        return fragments.memo(f"{name}-count", vary, lambda: Paginator.count.func(self))
 
     def page(self, number):
         number = self.validate_number(number)
@@ -19,4 +37,8 @@ class KeysFirstPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         keys = self.object_list.values("pk")[bottom:top]
-        return self._get_page(self.object_list.filter(pk__in=keys), number, self)
+        rows = self.object_list.filter(pk__in=keys)
+        if self.memo is not None:
+            name, vary = self.memo
+            rows = fragments.memo(f"{name}-page", (*vary, bottom, top), lambda: list(rows))
+        return self._get_page(rows, number, self)

@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.pagecache import PublicContentQuerySet
+from core.pagecache import FundingQuerySet
 from portfolio.models import Project
 
 # The database refuses anything above this, whatever the settings say; the settings' limits
@@ -51,7 +51,7 @@ class SuggestedAmount(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    objects = PublicContentQuerySet.as_manager()
+    objects = FundingQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "amount"]
@@ -127,7 +127,7 @@ def format_reference(year: int, number: int) -> str:
     return f"SP-{year}-{number:06d}"
 
 
-class SponsorshipQuerySet(PublicContentQuerySet):
+class SponsorshipQuerySet(FundingQuerySet):
     def counted(self):
         """Return the sponsorships that count publicly: confirmed by their donor."""
         return self.filter(status=Sponsorship.Status.CONFIRMED)
@@ -142,6 +142,10 @@ class SponsorshipQuerySet(PublicContentQuerySet):
         if not email:
             return self.none()
         return self.filter(donor_email__iexact=email)
+
+
+class GiftQuerySet(FundingQuerySet):
+    project_field = "sponsorship__project_id"
 
 
 class Sponsorship(models.Model):
@@ -386,7 +390,7 @@ class Gift(models.Model):
 
     history = HistoricalRecords()
 
-    objects = PublicContentQuerySet.as_manager()
+    objects = GiftQuerySet.as_manager()
 
     class Meta:
         ordering = ["-received_on", "-pk"]

@@ -1,7 +1,6 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.db.models.functions import Lower
 from django.shortcuts import render
@@ -9,8 +8,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.decorators.http import require_safe
 
+from core import fragments
 from core.i18n import get_by_translated_slug, object_urls_by_language
-from core.pagecache import public_page
+from core.pagecache import editorial_page, public_page
+from core.pagination import KeysFirstPaginator
 from core.text_search import shown_text
 
 from .models import Partner
@@ -32,7 +33,13 @@ CARD_FIELDS = [
 ]
 
 
-@public_page
+def find_partner(slug) -> Partner | None:
+    """Return the public partner at this slug, or None (the slug leads elsewhere, or nowhere)."""
+    found = get_by_translated_slug(Partner.objects.public(), slug)
+    return found if isinstance(found, Partner) else None
+
+
+@editorial_page
 @require_safe
 def partner_list(request):
     """List the public partners by kind, a page at a time, or those whose name is searched."""
@@ -47,9 +54,13 @@ def partner_list(request):
     )
     partners = partners.alias(kind_order=kind_order, sort_name=Lower(shown_text("name")))
     partners = partners.order_by("kind_order", "sort_name", "pk").only(*CARD_FIELDS)
-    page = Paginator(partners, PARTNERS_PER_PAGE).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(partners, PARTNERS_PER_PAGE, memo=("partners", (query,))).get_page(
+        request.GET.get("page")
+    )
     members = list(page.object_list)
-    counts = published_project_counts(members)
+    counts = fragments.memo(
+        "partner-counts", tuple(p.pk for p in members), lambda: published_project_counts(members)
+    )
     groups = []
     for partner in members:
         partner.project_count = counts.get(partner.pk, 0)
@@ -107,20 +118,33 @@ def list_url(language, query, page_number=1) -> str:
 @public_page
 @require_safe
 def partner_detail(request, slug):
-    partner = get_by_translated_slug(Partner.objects.public(), slug)
-    if not isinstance(partner, Partner):
-        return partner
+    partner = fragments.memo("partner", (slug,), lambda: find_partner(slug))
+    if partner is None:
+        return get_by_translated_slug(Partner.objects.public(), slug)  # The redirect or 404.
     # The reverse relation comes from portfolio; its manager keeps published().
     # One partnership per partner and project, so no project comes twice.
     projects = partner.projects.published()
-    shown = projects.select_related("sector").prefetch_related("regions")[:PARTNER_PAGE_PROJECTS]
+    keys, count = fragments.memo(
+        "partner-projects",
+        (partner.pk,),
+        lambda: (list(projects.values("pk")[:PARTNER_PAGE_PROJECTS]), projects.count()),
+    )
+    shown = fragments.memo(
+        "partner-cards",
+        (partner.pk,),
+        lambda: list(
+            projects.filter(pk__in=[row["pk"] for row in keys])
+            .select_related("sector")
+            .prefetch_related("regions")
+        ),
+    )
     return render(
         request,
         "partners/partner_detail.html",
         {
             "partner": partner,
             "page_projects": shown,
-            "project_count": projects.count(),
+            "project_count": count,
             "language_urls": object_urls_by_language(partner),
         },
     )

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from core.pagecache import public_page
+from core.pagecache import editorial_page
 
 from . import views
 from .feeds import LatestNewsFeed
@@ -13,5 +13,5 @@ urlpatterns = [
     path(_("projects/"), views.project_list, name="project_list"),
     path(_("projects/<slug:slug>/"), views.project_detail, name="project_detail"),
     path(_("regions/<slug:slug>/"), views.region_detail, name="region_detail"),
-    path(_("feed/"), public_page(LatestNewsFeed()), name="feed"),
+    path(_("feed/"), editorial_page(LatestNewsFeed()), name="feed"),
 ]

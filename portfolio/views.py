@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from core import fragments
 from core.i18n import get_by_translated_slug, object_urls_by_language
 from core.pagecache import public_page
 from core.pagination import KeysFirstPaginator
@@ -56,6 +57,11 @@ def region_tree(regions):
 @public_page
 @require_safe
 def home(request):
+    return render(request, "portfolio/home.html", fragments.memo("home", (), home_content))
+
+
+def home_content() -> dict:
+    """What the home page shows, kept as a fragment (only editors' changes move it)."""
     published = Project.objects.published()
     projects = card_projects(published)[:HOME_PROJECTS]
     updates = (
@@ -74,17 +80,13 @@ def home(request):
         | Q(Exists(located.filter(region__parent=OuterRef("pk"))))
     )
     figures = published.aggregate(projects=Count("pk"), beneficiaries=Sum("beneficiaries"))
-    return render(
-        request,
-        "portfolio/home.html",
-        {
-            "projects": projects,
-            "updates": updates,
-            "partners": partners,
-            "countries": countries,
-            "figures": figures,
-        },
-    )
+    return {
+        "projects": list(projects),
+        "updates": list(updates),
+        "partners": list(partners),
+        "countries": list(countries),
+        "figures": figures,
+    }
 
 
 @public_page
@@ -92,22 +94,14 @@ def home(request):
 def project_list(request):
     """List, search and filter the published projects."""
     published = Project.objects.published()
-    regions = list(
-        Region.objects.annotate(
-            has_projects=Exists(
-                Project.regions.through.objects.filter(region=OuterRef("pk"), project__in=published)
-            )
-        ).order_by("name")
-    )
+    regions, sectors = fragments.memo("list-choices", (), filter_choices)
     tree = region_tree(regions)
-    by_pk = {region.pk: region for region in regions}
-    for region in regions:
-        # A country has projects when any of its parts has.
-        region.has_projects = any(by_pk[pk].has_projects for pk in tree[region.pk])
-    sectors = list(
-        Sector.objects.annotate(has_projects=Exists(published.filter(sector=OuterRef("pk"))))
+    wanted_partner = request.GET.get("partner", "")
+    partners, more_partners = fragments.memo(
+        "list-partners",
+        (wanted_partner if slug_re.match(wanted_partner) else "",),
+        lambda: partner_options(published, wanted_partner),
     )
-    partners, more_partners = partner_options(published, request.GET.get("partner", ""))
     form = ProjectFilterForm(
         request.GET,
         regions=regions,
@@ -134,10 +128,11 @@ def project_list(request):
     if status:
         projects = projects.filter(status=status)
 
-    page = KeysFirstPaginator(card_projects(projects), PROJECTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
     chosen = {"region": region, "sector": sector, "partner": partner}
+    filters = (query, status, *(obj and obj.pk for obj in chosen.values()))
+    page = KeysFirstPaginator(
+        card_projects(projects), PROJECTS_PER_PAGE, memo=("list", filters)
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "portfolio/project_list.html",
@@ -159,6 +154,27 @@ def project_list(request):
             "more_partners": more_partners,
         },
     )
+
+
+def filter_choices() -> tuple[list[Region], list[Sector]]:
+    """Return every region and sector, each knowing whether it has published projects."""
+    published = Project.objects.published()
+    regions = list(
+        Region.objects.annotate(
+            has_projects=Exists(
+                Project.regions.through.objects.filter(region=OuterRef("pk"), project__in=published)
+            )
+        ).order_by("name")
+    )
+    tree = region_tree(regions)
+    by_pk = {region.pk: region for region in regions}
+    for region in regions:
+        # A country has projects when any of its parts has.
+        region.has_projects = any(by_pk[pk].has_projects for pk in tree[region.pk])
+    sectors = list(
+        Sector.objects.annotate(has_projects=Exists(published.filter(sector=OuterRef("pk"))))
+    )
+    return regions, sectors
 
 
 def partner_options(published, wanted: str) -> tuple[list[Partner], bool]:
@@ -240,10 +256,10 @@ def removal_links(query, status, chosen) -> list[tuple[str, str]]:
     return links
 
 
-@public_page
-@require_safe
-def project_detail(request, slug):
-    found = get_by_translated_slug(
+def find_project(slug):
+    """Return the published project at this slug, with what its page shows, or a response
+    (a redirect from an old or other-language slug, a 404)."""
+    return get_by_translated_slug(
         Project.objects.published()
         .select_related("sector")
         .prefetch_related(
@@ -264,9 +280,13 @@ def project_detail(request, slug):
         ),
         slug,
     )
-    if not isinstance(found, Project):
-        return found
-    project = found
+
+
+def project_page_content(slug) -> dict | None:
+    """What a project's page shows, or None when the slug leads to no published project."""
+    project = find_project(slug)
+    if not isinstance(project, Project):
+        return None
     partnerships = list(project.partnerships.all())
     regions = list(project.regions.all())
     nearby = {r.pk for r in regions} | {r.parent_id for r in regions if r.parent_id}
@@ -283,18 +303,25 @@ def project_detail(request, slug):
         members = [p for p in partnerships if p.role == role]
         if members and role != Partnership.Role.LEAD:
             roles.append((label, members))
-    return render(
-        request,
-        "portfolio/project_detail.html",
-        {
-            "project": project,
-            "regions": regions,
-            "lead_partnerships": [p for p in partnerships if p.role == Partnership.Role.LEAD],
-            "partner_roles": roles,
-            "related_projects": card_projects(related)[:RELATED_PROJECTS],
-            "language_urls": object_urls_by_language(project),
-        },
-    )
+    return {
+        "project": project,
+        "regions": regions,
+        "lead_partnerships": [p for p in partnerships if p.role == Partnership.Role.LEAD],
+        "partner_roles": roles,
+        "related_projects": list(card_projects(related)[:RELATED_PROJECTS]),
+        "language_urls": object_urls_by_language(project),
+    }
+
+
+@public_page
+@require_safe
+def project_detail(request, slug):
+    # Kept as a fragment: a gift or a pledge leaves it good (the funding panel and the
+    # cards, kept under the projects' funding versions, are rendered from their own).
+    content = fragments.memo("project-page", (slug,), lambda: project_page_content(slug))
+    if content is None:
+        return find_project(slug)  # The redirect or the 404.
+    return render(request, "portfolio/project_detail.html", content)
 
 
 @public_page
@@ -304,10 +331,12 @@ def region_detail(request, slug):
     if not isinstance(found, Region):
         return found
     region = found
-    regions = list(Region.objects.order_by("name"))
+    regions = fragments.memo("regions", (), lambda: list(Region.objects.order_by("name")))
     tree = region_tree(regions)
     projects = card_projects(Project.objects.published().in_regions(tree[region.pk]))
-    page = KeysFirstPaginator(projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(projects, PROJECTS_PER_PAGE, memo=("region", (region.pk,))).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "portfolio/region_detail.html",

@@ -24,6 +24,7 @@ BUSY = 25  # Partner k < BUSY takes part in k + 1 projects; every other partner 
 def rendered_every_time(settings):
     """Measure the pages themselves: the page cache would answer repeats without a query."""
     settings.PAGE_CACHE_ENABLED = False
+    settings.FRAGMENT_CACHE_ENABLED = False
 
 
 def build_portfolio():

@@ -71,6 +71,7 @@ def rendered_every_time(settings):
     """Count what rendering a page costs: the page cache (tests/test_page_cache.py) would
     answer repeated requests with no query at all."""
     settings.PAGE_CACHE_ENABLED = False
+    settings.FRAGMENT_CACHE_ENABLED = False
 
 
 @pytest.fixture

@@ -16,9 +16,11 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from core import fragments
 from donations import funding
 from donations.forms import PledgeForm
 from donations.models import SuggestedAmount
+from portfolio.templatetags.project_cards import project_card
 
 register = template.Library()
 
@@ -33,6 +35,37 @@ def money(amount):
 def funding_by_project(projects):
     """Return ``{project pk: FundingFigures}`` for a list of projects, in one query."""
     return funding.funding_by_project(projects)
+
+
+@register.simple_tag
+def project_cards(projects, heading="h3"):
+    """Return the ``<li>`` of each project's card with its funding bar.
+
+    Each card is kept as a fragment under its project's funding version (``core.fragments``):
+    after a gift to one project, a list renders only that card anew.
+    """
+    projects = list(projects)
+    keys = {}
+    if fragments.in_use() and projects:
+        versions = fragments.funding_versions(project.pk for project in projects)
+        keys = {
+            project.pk: fragments.fragment_key("card", project.pk, heading, versions[project.pk])
+            for project in projects
+        }
+    found = fragments.get_many(keys.values())
+    missing = [project for project in projects if keys.get(project.pk) not in found]
+    figures = funding.funding_by_project(missing)
+    made = {
+        project.pk: format_html(
+            "<li>{}</li>",
+            project_card(project, heading=heading, footer=funding_bar(figures[project.pk])),
+        )
+        for project in missing
+    }
+    fragments.set_many({keys[pk]: str(card) for pk, card in made.items() if pk in keys})
+    return mark_safe(  # noqa: S308 - cards written by project_card, kept as they were
+        "".join(made.get(project.pk) or found[keys[project.pk]] for project in projects)
+    )
 
 
 @register.inclusion_tag("donations/includes/project_funding.html", takes_context=True)

@@ -10,6 +10,6 @@ class Command(BaseCommand):
     help = "Put every cached public page out of date; the next request renders it anew."
 
     def handle(self, *args, **options):
-        pagecache.renew()
+        pagecache.clear()
         if options["verbosity"]:
             self.stdout.write(self.style.SUCCESS("Cached pages are out of date."))
