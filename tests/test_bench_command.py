@@ -67,7 +67,8 @@ def test_tiny_benchmark_measures_pages_against_the_floor(requirements, tmp_path)
     output = out.getvalue()
     for title in ("SMALL", "LARGE"):
         assert f"{title}, page cache on (PAGE_CACHE=true)" in output
-        assert f"{title}, page cache off (PAGE_CACHE=false)" in output
+        assert f"{title}, page cache off (PAGE_CACHE=false), fragments kept" in output
+        assert f"{title}, page cache and fragments off (FRAGMENT_CACHE=false)" in output
     assert "LARGE / SMALL" in output
     assert "load average (1 min) at the start of each round:" in output
 
@@ -80,7 +81,7 @@ def test_tiny_benchmark_measures_pages_against_the_floor(requirements, tmp_path)
         assert set(pages) == {"floor", "home", "project"}
         assert pages["floor"]["queries_miss"] == 0
         assert all(page["status"] == 200 for page in pages.values())
-        for mode in ("cached", "uncached"):
+        for mode in ("cached", "uncached", "cold"):
             rounds = results[size]["modes"][mode]["rounds"]
             assert rounds["floor"][0]["requests"] > 0
             assert all(run["errors"] == 0 for runs in rounds.values() for run in runs)

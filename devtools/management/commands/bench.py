@@ -50,7 +50,22 @@ TINY_SIZES = {
     "large": Size("large", projects=30, partners=10, sponsorships=300),
 }
 SERVER = "postgres://postgres@127.0.0.1:5432"
-MODES = {"cached": True, "uncached": False}
+# Each server's settings, and how its tables are titled. "uncached" renders every page, with
+# the fragments that a pledge or a gift leaves good (core/fragments.py): the first request
+# after such a change. "cold" computes everything, as after an editor's change.
+MODES = {
+    "cached": ({"PAGE_CACHE": "true"}, "page cache on (PAGE_CACHE=true)"),
+    "uncached": (
+        {"PAGE_CACHE": "false"},
+        "page cache off (PAGE_CACHE=false), fragments kept: "
+        "the first request after a pledge or a gift",
+    ),
+    "cold": (
+        {"PAGE_CACHE": "false", "FRAGMENT_CACHE": "false"},
+        "page cache and fragments off (FRAGMENT_CACHE=false): "
+        "the first request after an editor's change",
+    ),
+}
 WORKERS = 2
 # Below this many answers in a round, a page's figures are flagged as rough.
 FEW_ANSWERS = 10
@@ -153,7 +168,7 @@ class Command(BaseCommand):
         databases = {name: Database(urls[name]) for name in names}
         self._header(databases, wrk)
         self.say("Collecting static files…")
-        manage(["collectstatic", "--no-input", "-v", "0"], self.env(None, page_cache=True))
+        manage(["collectstatic", "--no-input", "-v", "0"], self.env(None))
 
         results = {}
         for name in names:
@@ -175,7 +190,7 @@ class Command(BaseCommand):
         # measure it), so each database keeps the files made with it.
         return self.work / "media" / database.name
 
-    def env(self, database: Database | None, *, page_cache: bool) -> dict[str, str]:
+    def env(self, database: Database | None, *, mode: str = "cached") -> dict[str, str]:
         """Return the environment of a production server (and of its manage.py commands)."""
         env = dict(os.environ)
         env.update(
@@ -184,13 +199,14 @@ class Command(BaseCommand):
             ALLOWED_HOSTS="127.0.0.1,localhost",
             SECURE_SSL_REDIRECT="false",
             BENCH_FLOOR_VIEW="true",
-            PAGE_CACHE="true" if page_cache else "false",
+            FRAGMENT_CACHE="true",
             REDIS_URL=self.redis_url,
             STATIC_ROOT=str(self.work / "static"),
             STATICFILES_STORAGE="whitenoise.storage.CompressedManifestStaticFilesStorage",
             SERVE_MEDIA="false",
             LOG_LEVEL="WARNING",
         )
+        env.update(MODES[mode][0])
         if database is not None:
             env["DATABASE_URL"] = database.url
             env["MEDIA_ROOT"] = str(self.media_root(database))
@@ -242,14 +258,14 @@ class Command(BaseCommand):
                 f"Building {database.name}: {size.projects} projects, {size.partners} "
                 f"partners, {size.sponsorships} sponsorships…"
             )
-            seconds = build(database, size, self.env(database, page_cache=True), self.say)
+            seconds = build(database, size, self.env(database), self.say)
             self.say(f"Built in {seconds:.0f} s.")
         else:
             # A complete database still gets migrations added since it was built.
-            manage(["migrate", "--no-input", "-v", "0"], self.env(database, page_cache=True))
+            manage(["migrate", "--no-input", "-v", "0"], self.env(database))
 
         self._flush_redis()
-        found = json.loads(manage(["bench_pages", "--json"], self.env(database, page_cache=True)))
+        found = json.loads(manage(["bench_pages", "--json"], self.env(database)))
         counts = found["counts"]
         self.say(
             f"{counts['projects']} published projects, {counts['partners']} partners, "
@@ -265,9 +281,9 @@ class Command(BaseCommand):
             raise BenchError(f"These pages do not answer 200: {', '.join(broken)}")
 
         servers = {}
-        for mode, page_cache in MODES.items():
+        for mode in MODES:
             log = self.work / "logs" / f"gunicorn-{size.name}-{mode}.log"
-            server = Server(self.env(database, page_cache=page_cache), log, WORKERS)
+            server = Server(self.env(database, mode=mode), log, WORKERS)
             self.stack.callback(server.stop)
             server.start()
             servers[mode] = server
@@ -305,9 +321,8 @@ class Command(BaseCommand):
 
     def _table(self, title, mode, pages, rounds, loads) -> None:
         floor = rounds[FLOOR]
-        state = "on" if MODES[mode] else "off"
         self.say()
-        self.say(f"{title}, page cache {state} (PAGE_CACHE={str(MODES[mode]).lower()})")
+        self.say(f"{title}, {MODES[mode][1]}")
         self.say(
             f"{'page':<20}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}"
             f"{'queries miss/hit':>18}{'bytes':>10}{'errors':>8}"
@@ -339,12 +354,16 @@ class Command(BaseCommand):
         if set(modes) != set(MODES):
             return
         self.say()
-        self.say(f"{title}, page cache on vs off (median req/s)")
-        self.say(f"{'page':<20}{'on':>9}{'off':>9}{'on/off':>8}")
+        self.say(f"{title}, each mode's median req/s")
+        self.say(
+            f"{'page':<20}" + "".join(f"{mode:>10}" for mode in MODES) + f"{'uncached/cold':>15}"
+        )
         for page in pages:
-            on, off = (median(r["rps"] for r in modes[m]["rounds"][page["name"]]) for m in MODES)
+            rps = {m: median(r["rps"] for r in modes[m]["rounds"][page["name"]]) for m in MODES}
             self.say(
-                f"{page['name']:<20}{_num(on, 9, 1)}{_num(off, 9, 1)}{_num(_div(on, off), 8, 2)}"
+                f"{page['name']:<20}"
+                + "".join(_num(rps[m], 10, 1) for m in MODES)
+                + _num(_div(rps["uncached"], rps["cold"]), 15, 2)
             )
 
     def _slowdown(self, small: dict, large: dict) -> None:
@@ -364,7 +383,7 @@ class Command(BaseCommand):
         }
         for mode in MODES:
             self.say()
-            self.say(f"page cache {'on' if MODES[mode] else 'off'}")
+            self.say(MODES[mode][1])
             self.say(
                 f"{'page':<20}{'time':>8}{'p50':>8}{'floor-relative':>16}"
                 f"{'queries SMALL':>15}{'queries LARGE':>15}"

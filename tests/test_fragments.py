@@ -1,0 +1,179 @@
+"""Fragments of public pages: kept across funding changes, never across editors' changes.
+
+Each test changes a title behind the site's back (SQL, no signal) to see which fragments
+were kept: a kept fragment still shows the old title.
+"""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from core import fragments
+from donations.models import Gift, Sponsorship
+from portfolio.models import Project
+from tests.factories import make_partner, make_project, make_region, make_sponsorship
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fragments_on(settings):
+    # As with Redis: the tokens live in the shared cache. The page cache is off, so every
+    # request renders its page, from fragments where they are good.
+    settings.PAGE_CACHE_ENABLED = False
+    settings.PAGE_CACHE_STATE = "cache"
+    settings.FRAGMENT_CACHE_ENABLED = True
+
+
+@pytest.fixture
+def projects():
+    region = make_region(name_fr="Inde", name_en="India", country="IN")
+    partner = make_partner(name_fr="Partenaire du Bengale")
+    funded = make_project(
+        title_fr="L’eau au village",
+        title_en="Water in the village",
+        regions=[region],
+        partners=[partner],
+        funding_goal=Decimal("1000"),
+    )
+    other = make_project(
+        title_fr="L’école des filles",
+        title_en="The girls' school",
+        regions=[region],
+        partners=[partner],
+        funding_goal=Decimal("2000"),
+    )
+    return funded, other, region, partner
+
+
+def sql_title(project, title):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Project._meta.db_table} SET title_fr = %s WHERE id = %s",  # noqa: S608
+            [title, project.pk],
+        )
+
+
+def pages(funded, other, region, partner):
+    with translation.override("fr"):
+        return {
+            "home": reverse("portfolio:home"),
+            "list": reverse("portfolio:project_list"),
+            "search": reverse("portfolio:project_list") + "?q=inde",
+            "region": region.get_absolute_url(),
+            "partner": partner.get_absolute_url(),
+            "project": other.get_absolute_url(),
+        }
+
+
+def gift(project, amount):
+    pledge = make_sponsorship(project, confirmed=True, amount=Decimal(amount))
+    return Gift.objects.create(
+        sponsorship=pledge, amount=Decimal(amount), received_on="2026-11-02", method="cheque"
+    )
+
+
+def test_a_gift_renders_its_project_anew_and_keeps_the_other_fragments(projects):
+    funded, other, *_ = projects
+    visitor = Client()
+    urls = pages(*projects)
+    for url in urls.values():
+        assert "L’école des filles" in visitor.get(url).content.decode()
+    sql_title(other, "Titre changé sans signal")
+
+    gift(funded, "250")
+
+    for name, url in urls.items():
+        html = visitor.get(url).content.decode()
+        # The other project's card and page were kept: nothing told the site of the title.
+        assert "L’école des filles" in html, name
+        assert "Titre changé sans signal" not in html, name
+        if name != "project":
+            assert "250\xa0$" in html, name  # the funded project's card, rendered anew
+    funded_page = visitor.get(funded.get_absolute_url()).content.decode()
+    assert 'data-figure="raised">250\xa0$<' in funded_page
+    with translation.override("en"):
+        english = visitor.get(funded.get_absolute_url()).content.decode()
+    assert 'data-figure="raised">$250<' in english
+
+
+def test_an_editors_change_renders_every_fragment_anew(projects):
+    funded, other, *_ = projects
+    visitor = Client()
+    urls = pages(*projects)
+    for url in urls.values():
+        visitor.get(url)
+    sql_title(other, "Titre changé sans signal")
+    funded.title_fr = "L’eau au village, revu"
+    funded.save()
+    for name, url in urls.items():
+        html = visitor.get(url).content.decode()
+        assert "Titre changé sans signal" in html, name
+
+
+def test_bulk_writes_of_gifts_and_pledges_move_their_projects_figures(projects):
+    funded, _other, *_ = projects
+    visitor = Client()
+    url = pages(*projects)["list"]
+    first = gift(funded, "100")
+    assert "100\xa0$" in visitor.get(url).content.decode()
+    Gift.objects.filter(pk=first.pk).update(amount=Decimal("300"))
+    assert "300\xa0$" in visitor.get(url).content.decode()
+    Gift.objects.filter(sponsorship__project=funded).delete()
+    assert "300\xa0$" not in visitor.get(url).content.decode()
+    Sponsorship.objects.filter(project=funded).update(amount=Decimal("40"))
+    assert "40\xa0$" in visitor.get(url).content.decode()  # pledged, not yet received
+
+
+def test_a_page_rendered_after_a_gift_reads_only_that_projects_figures(projects):
+    funded, _other, *_ = projects
+    visitor = Client()
+    url = pages(*projects)["list"]
+    visitor.get(url)
+    gift(funded, "50")
+    with CaptureQueriesContext(connection) as queries:
+        assert visitor.get(url).status_code == 200
+    sql = [query["sql"] for query in queries.captured_queries]
+    # The funding of the one project given to, nothing else.
+    assert len(sql) == 1, sql
+    assert "donations_sponsorship" in sql[0]
+
+
+def test_staff_never_get_fragments(projects, editor_client):
+    _funded, other, *_ = projects
+    visitor = Client()
+    url = pages(*projects)["list"]
+    visitor.get(url)
+    sql_title(other, "Titre changé sans signal")
+    assert "Titre changé sans signal" not in visitor.get(url).content.decode()
+    assert "Titre changé sans signal" in editor_client.get(url).content.decode()
+
+
+def test_an_evicted_funding_version_never_brings_an_old_fragment_back(projects):
+    funded, _other, *_ = projects
+    visitor = Client()
+    url = pages(*projects)["list"]
+    visitor.get(url)
+    gift(funded, "75")
+    assert "75\xa0$" in visitor.get(url).content.decode()
+    # The cache drops the funding version (memory pressure): a new one is made, so the
+    # card kept under the old version is not found again, and the figures stay right.
+    from django.core.cache import cache
+
+    cache.delete(f"{fragments.FUNDING_KEY_PREFIX}{funded.pk}")
+    assert "75\xa0$" in visitor.get(url).content.decode()
+
+
+def test_without_a_shared_cache_fragments_are_off(projects, settings):
+    settings.PAGE_CACHE_STATE = "database"
+    _funded, other, *_ = projects
+    visitor = Client()
+    url = pages(*projects)["list"]
+    visitor.get(url)
+    sql_title(other, "Titre changé sans signal")
+    assert "Titre changé sans signal" in visitor.get(url).content.decode()
