@@ -56,14 +56,17 @@ def in_use() -> bool:
     return enabled() and getattr(_request, "public", True)
 
 
-def serve_request(*, public: bool) -> None:
-    """Say whether this thread's request may use fragments: staff see everything as it is."""
+def serve_request(request, *, public: bool) -> None:
+    """Start a request: whether it may use fragments (staff see everything as it is), and
+    its scheme and host, which absolute addresses in fragments depend on."""
     _request.public = public
+    _request.site = (request.scheme, request.get_host()) if public else None
 
 
 def _forget_token(**kwargs) -> None:
     _request.token = None
     _request.public = True
+    _request.site = None
 
 
 request_started.connect(_forget_token, dispatch_uid="fragments-forget-token")
@@ -159,7 +162,8 @@ def funding_versions(project_pks: Iterable[int]) -> dict[int, str]:
 
 def fragment_key(name: str, *vary) -> str:
     """Return the key of a fragment for the current editorial token and language."""
-    parts = repr((editorial_token(), translation.get_language(), *vary))
+    site = getattr(_request, "site", None)
+    parts = repr((editorial_token(), translation.get_language(), site, *vary))
     digest = hashlib.blake2b(parts.encode(), digest_size=20).hexdigest()
     return f"{FRAGMENT_KEY_PREFIX}{name}:{digest}"
 

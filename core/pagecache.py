@@ -425,7 +425,7 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         page_request = PageRequest(request)
-        fragments.serve_request(public=page_request.is_anonymous_read)
+        fragments.serve_request(request, public=page_request.is_anonymous_read)
         state = None
         if page_request.is_storable:
             state, stored = self._lookup(page_request)
