@@ -388,9 +388,7 @@ class SponsorshipAdmin(SimpleHistoryAdmin):
     )
     def erase_donor_data(self, request, queryset):
         emails = self._emails(queryset)
-        affected = Sponsorship.objects.filter(
-            reference__in=set().union(*map(given_under, emails))
-        )
+        affected = Sponsorship.objects.filter(reference__in=set().union(*map(given_under, emails)))
         if "apply" in request.POST:
             references = []
             for email in emails:

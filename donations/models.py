@@ -408,9 +408,7 @@ class Sponsorship(models.Model):
             .annotate(start=models.Min("history_date"), end=models.Max("history_date"))
         )
         deleted = set(
-            cls.history_of(references)
-            .filter(history_type="-")
-            .values_list("reference", flat=True)
+            cls.history_of(references).filter(history_type="-").values_list("reference", flat=True)
         )
         for row in rows:
             span = Q(sponsorship_id=row["id"], history_date__gte=row["start"])
