@@ -117,6 +117,8 @@ class SponsorshipAdmin(SimpleHistoryAdmin):
         "cancelled_at",
         "erased_at",
         "idempotency_key",
+        # When the donor accepted the privacy notice: theirs, never an editor's to change.
+        "privacy_consent_at",
     )
     fieldsets = (
         (None, {"fields": ("reference", "project", "status", ("amount", "currency"), "frequency")}),
@@ -157,6 +159,13 @@ class SponsorshipAdmin(SimpleHistoryAdmin):
         "erase_donor_data",
     )
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.confirmed_at is not None:
+            # What the donor confirmed (see Sponsorship.FROZEN_ONCE_CONFIRMED).
+            fields = (*fields, *(f for f in ("amount", "currency") if f not in fields))
+        return fields
+
     def get_queryset(self, request):
         return (
             super()
@@ -189,9 +198,6 @@ class SponsorshipAdmin(SimpleHistoryAdmin):
         for gift in formset.deleted_objects:
             gift.delete()
         formset.save_m2m()
-        sponsorship = form.instance
-        if gifts and sponsorship.status == Sponsorship.Status.PENDING:
-            sponsorship.confirm()
 
     # Actions ------------------------------------------------------------------------
 
@@ -382,7 +388,7 @@ class SponsorshipAdmin(SimpleHistoryAdmin):
     )
     def erase_donor_data(self, request, queryset):
         emails = self._emails(queryset)
-        affected = Sponsorship.objects.filter(pk__in=set().union(*map(given_under, emails)))
+        affected = Sponsorship.objects.filter(reference__in=set().union(*map(given_under, emails)))
         if "apply" in request.POST:
             references = []
             for email in emails:
@@ -487,8 +493,6 @@ class GiftAdmin(SimpleHistoryAdmin):
         if not change:
             obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
-        if obj.sponsorship.status == Sponsorship.Status.PENDING:
-            obj.sponsorship.confirm()
 
 
 @admin.register(DataRequest)

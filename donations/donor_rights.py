@@ -54,37 +54,38 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def given_under(email: str) -> set[int]:
-    """Return the ids of the sponsorships that carry, or once carried, this address.
+def given_under(email: str) -> list[str]:
+    """Return the references of the sponsorships that carry, or once carried, this address.
 
     The history counts too: finance may have corrected the address, or deleted the
-    pledge, and the old rows still hold who the donor was.
+    pledge, and the old rows still hold who the donor was. References, not ids: an id may
+    be given again to someone else (see ``Sponsorship.history_of``).
     """
     email = (email or "").strip()
     if not email:
-        return set()
-    current = Sponsorship.objects.for_email(email).values_list("pk", flat=True)
+        return []
+    current = Sponsorship.objects.for_email(email).values_list("reference", flat=True)
     former = Sponsorship.history.model.objects.filter(donor_email__iexact=email).values_list(
-        "id", flat=True
+        "reference", flat=True
     )
-    return set(current) | set(former)
+    return sorted(set(current) | set(former))
 
 
 def export_donor_data(email: str, *, performed_by=None, via: str = "admin") -> dict:
     """Return everything held about this email address, as JSON-ready data, and log it."""
-    ids = given_under(email)
+    references = given_under(email)
     sponsorships = list(
-        Sponsorship.objects.filter(pk__in=ids)
+        Sponsorship.objects.filter(reference__in=references)
         .select_related("project")
         .prefetch_related("gifts")
         .order_by("created_at", "pk")
     )
-    history = Sponsorship.history.model.objects.filter(id__in=ids).order_by("history_date")
-    changes: dict[int, list] = {}
+    history = Sponsorship.history_of(references).order_by("history_date", "history_id")
+    changes: dict[str, list] = {}
     last_known = {}
     for record in history:
-        last_known[record.id] = record
-        changes.setdefault(record.id, []).append(
+        last_known[record.reference] = record
+        changes.setdefault(record.reference, []).append(
             {
                 "date": _plain(record.history_date),
                 "change": record.get_history_type_display(),
@@ -93,7 +94,8 @@ def export_donor_data(email: str, *, performed_by=None, via: str = "admin") -> d
                 **{name: getattr(record, name) for name in Sponsorship.IDENTITY_FIELDS},
             }
         )
-    deleted = [last_known[pk] for pk in sorted(ids - {s.pk for s in sponsorships})]
+    live = {s.reference for s in sponsorships}
+    deleted = [last_known[ref] for ref in references if ref not in live and ref in last_known]
     data = {
         "email": email.strip(),
         "exported_at": timezone.now().isoformat(),
@@ -104,7 +106,7 @@ def export_donor_data(email: str, *, performed_by=None, via: str = "admin") -> d
                 "gifts": [
                     {name: _plain(getattr(g, name)) for name in GIFT_FIELDS} for g in s.gifts.all()
                 ],
-                "history": changes.get(s.pk, []),
+                "history": changes.get(s.reference, []),
             }
             for s in sponsorships
         ],
@@ -112,13 +114,17 @@ def export_donor_data(email: str, *, performed_by=None, via: str = "admin") -> d
         "deleted_sponsorships": [
             {
                 **{name: _plain(getattr(record, name)) for name in SPONSORSHIP_FIELDS},
-                "history": changes[record.id],
+                "history": changes[record.reference],
             }
             for record in deleted
         ],
     }
-    references = [s.reference for s in sponsorships] + [r.reference for r in deleted]
-    _log(DataRequest.Kind.EXPORT, references, performed_by, via)
+    _log(
+        DataRequest.Kind.EXPORT,
+        [s.reference for s in sponsorships] + [r.reference for r in deleted],
+        performed_by,
+        via,
+    )
     return data
 
 
@@ -126,21 +132,16 @@ def export_donor_data(email: str, *, performed_by=None, via: str = "admin") -> d
 def erase_donor_data(email: str, *, performed_by=None, via: str = "admin") -> DataRequest:
     """Remove this donor's identity from every pledge, its gifts and their history.
 
-    Amounts, dates and references stay: the books must still add up.
+    Amounts, dates and references stay: the books must still add up. The request logs
+    exactly the references ``given_under`` returned.
     """
-    ids = given_under(email)
-    sponsorships = list(Sponsorship.objects.filter(pk__in=ids).select_for_update())
+    references = given_under(email)
+    sponsorships = list(
+        Sponsorship.objects.filter(reference__in=references).order_by("pk").select_for_update()
+    )
     for sponsorship in sponsorships:
         sponsorship.erase_identity()
-    deleted = ids - {s.pk for s in sponsorships}
-    Sponsorship.erase_history(deleted)
-    references = [s.reference for s in sponsorships] + sorted(
-        set(
-            Sponsorship.history.model.objects.filter(id__in=deleted).values_list(
-                "reference", flat=True
-            )
-        )
-    )
+    Sponsorship.erase_history(set(references) - {s.reference for s in sponsorships})
     return _log(DataRequest.Kind.ERASURE, references, performed_by, via)
 
 

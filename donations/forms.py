@@ -5,9 +5,11 @@ import uuid
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from .addresses import is_public_domain, mailbox_key
 from .funding import format_money as money
 from .models import Gift, Sponsorship, SuggestedAmount
 
@@ -29,6 +31,55 @@ def read_form_token(token: str) -> tuple[uuid.UUID, float] | None:
         return uuid.UUID(data["key"]), time.time() - float(data["at"])
     except (signing.BadSignature, KeyError, TypeError, ValueError, AttributeError):
         return None
+
+
+def claim_form_token(key: uuid.UUID, email: str) -> bool:
+    """Tie a pledge form's token to the first address sent with it; say if ``email`` is it.
+
+    Without this, one form fetched once and kept would let a program send pledges for
+    many addresses for a day without ever being timed again.
+    """
+    cache_key = f"donations:pledge-form:{key.hex}"
+    mailbox = mailbox_key(email)
+    return cache.add(cache_key, mailbox, FORM_TOKEN_MAX_AGE) or cache.get(cache_key) == mailbox
+
+
+class ExplicitCheckboxInput(forms.CheckboxInput):
+    """A checkbox that counts as ticked only when sent with a ticked box's value.
+
+    Django's own counts every value but "false" as ticked, so "0", "off", "no" or "non"
+    would give consent. A browser sends "on" for a ticked box without a value.
+    """
+
+    TICKED = frozenset({"on", "true", "1"})
+
+    def value_from_datadict(self, data, files, name):
+        value = data.get(name)
+        if isinstance(value, bool):
+            return value
+        return isinstance(value, str) and value.strip().lower() in self.TICKED
+
+
+class DonorEmailField(forms.EmailField):
+    """An email address a confirmation link can reach: on a named domain of the Internet.
+
+    Django's validator accepts ``localhost`` and IP literals (``[127.0.0.1]``); those, and
+    any domain without a dot, get one clear message instead of a generic one.
+    """
+
+    def clean(self, value):
+        value = self.to_python(value)
+        self.validate(value)
+        if value and not is_public_domain(value):
+            raise forms.ValidationError(
+                _(
+                    "Give an address on a public domain, such as name@example.org: "
+                    "we cannot send the confirmation link to this one."
+                ),
+                code="private_domain",
+            )
+        self.run_validators(value)
+        return value
 
 
 class AmountField(forms.DecimalField):
@@ -68,7 +119,7 @@ class PledgeForm(forms.Form):
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    email = forms.EmailField(
+    email = DonorEmailField(
         label=_("Your email address"),
         max_length=254,
         help_text=_("We send you a link to confirm your pledge."),
@@ -84,7 +135,9 @@ class PledgeForm(forms.Form):
         label=_("Name of the person honoured or remembered"), max_length=150, required=False
     )
     show_name_publicly = forms.BooleanField(
-        label=_("Show my name on the project page among its supporters"), required=False
+        label=_("Show my name on the project page among its supporters"),
+        required=False,
+        widget=ExplicitCheckboxInput,
     )
     public_message = forms.CharField(
         label=_("A message for the project page"),
@@ -96,10 +149,12 @@ class PledgeForm(forms.Form):
     privacy_consent = forms.BooleanField(
         label=_("I have read the privacy notice and agree that my pledge is kept as it says"),
         error_messages={"required": _("We can only record your pledge with your consent.")},
+        widget=ExplicitCheckboxInput,
     )
     news_opt_in = forms.BooleanField(
         label=_("Send me news of the projects by email (at most once a month)"),
         required=False,
+        widget=ExplicitCheckboxInput,
     )
     # Never shown to people; a program filling every field gives itself away.
     website = forms.CharField(label=_("Leave this field empty"), required=False)
@@ -218,7 +273,8 @@ class GiftForm(forms.Form):
     received_on = forms.DateField(
         label=_("Received on"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # A date input takes only ISO dates, whatever the language (01/12/2026 shows empty).
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     method = forms.ChoiceField(label=_("Method"), choices=Gift.Method.choices)
     reference = forms.CharField(label=_("Payment reference"), max_length=100, required=False)

@@ -256,10 +256,53 @@ class Sponsorship(models.Model):
                 self.reference = format_reference(year, number)
                 super().save(*args, **kwargs)
             return
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or set(update_fields) & set(self.FROZEN_ONCE_CONFIRMED):
+            self._refuse_frozen_changes()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("admin:donations_sponsorship_change", args=[self.pk])
+
+    def clean(self):
+        self._refuse_frozen_changes()
+
+    # What the donor confirmed: never changed afterwards. A correction is a cancellation
+    # and a new pledge, so the books and the donor's consent stay what they were.
+    FROZEN_ONCE_CONFIRMED = ("amount", "currency", "privacy_consent_at", "reference")
+
+    def frozen_changes(self) -> list[str]:
+        """Return the fields this unsaved edit changes although they may no longer change.
+
+        The reference never changes once given (history and donors' exports are keyed on
+        it); the amount, currency and consent time never change once the pledge was
+        confirmed.
+        """
+        if self._state.adding or self.pk is None:
+            return []
+        stored = (
+            type(self)
+            .objects.filter(pk=self.pk)
+            .values("confirmed_at", *self.FROZEN_ONCE_CONFIRMED)
+            .first()
+        )
+        if stored is None:
+            return []
+        frozen = self.FROZEN_ONCE_CONFIRMED if stored["confirmed_at"] else ("reference",)
+        return [name for name in frozen if getattr(self, name) != stored[name]]
+
+    def _refuse_frozen_changes(self, exclude=()) -> None:
+        changed = [name for name in self.frozen_changes() if name not in exclude]
+        if changed:
+            raise ValidationError(
+                dict.fromkeys(
+                    changed,
+                    _(
+                        "A confirmed pledge keeps what the donor confirmed. To correct it, "
+                        "cancel it and record a new pledge."
+                    ),
+                )
+            )
 
     # Confirmation by email ------------------------------------------------------------
 
@@ -283,12 +326,26 @@ class Sponsorship(models.Model):
         return settings.SITE_URL.rstrip("/") + path
 
     def confirm(self) -> bool:
-        """Confirm a pending pledge; return False if there was nothing to do."""
-        if self.status != self.Status.PENDING:
-            return False
-        self.status = self.Status.CONFIRMED
-        self.confirmed_at = timezone.now()
-        self.save(update_fields=["status", "confirmed_at", "updated_at"])
+        """Confirm a pending pledge; return False if there was nothing to do.
+
+        The row is locked first, in a transaction of its own, so that two confirmations at
+        the same moment (a double click, a gift recorded meanwhile) confirm it once.
+        """
+        with transaction.atomic():
+            stored = (
+                type(self)
+                .objects.select_for_update()
+                .filter(pk=self.pk)
+                .values("status", "confirmed_at")
+                .first()
+            )
+            if stored is None or stored["status"] != self.Status.PENDING:
+                if stored is not None:
+                    self.status, self.confirmed_at = stored["status"], stored["confirmed_at"]
+                return False
+            self.status = self.Status.CONFIRMED
+            self.confirmed_at = timezone.now()
+            self.save(update_fields=["status", "confirmed_at", "updated_at"])
         return True
 
     def cancel(self) -> bool:
@@ -302,12 +359,10 @@ class Sponsorship(models.Model):
     # Money ---------------------------------------------------------------------------
 
     def record_gift(self, *, recorded_by=None, **fields) -> "Gift":
-        """Record money received; money in hand also confirms a pledge still pending."""
+        """Record money received (which confirms a pledge still pending, see ``Gift.save``)."""
         gift = Gift(sponsorship=self, recorded_by=recorded_by, **fields)
         gift.full_clean()
         gift.save()
-        if self.status == self.Status.PENDING:
-            self.confirm()
         return gift
 
     def received(self) -> Decimal:
@@ -330,17 +385,52 @@ class Sponsorship(models.Model):
         for gift in self.gifts.exclude(note=""):
             gift.note = ""
             gift.save(update_fields=["note"])
-        self.erase_history([self.pk])
+        self.erase_history([self.reference])
 
     @classmethod
-    def erase_history(cls, ids) -> None:
+    def history_of(cls, references):
+        """Return the history rows of these sponsorships (even deleted ones).
+
+        Keyed on the reference, which is never given twice: an id may come back (SQLite
+        reuses the highest one after a deletion; a restored dump resets the sequences) and
+        would mix two donors' histories.
+        """
+        return cls.history.model.objects.filter(reference__in=list(references))
+
+    @classmethod
+    def gift_history_of(cls, references):
+        """Return the history rows of the gifts of these sponsorships (even deleted ones).
+
+        A gift's history only knows its sponsorship's id, so each id counts for the time it
+        belonged to one of these references: from the sponsorship's first history row to
+        its deletion (or now).
+        """
+        spans = Q()
+        rows = (
+            cls.history_of(references)
+            .values("id", "reference")
+            .annotate(start=models.Min("history_date"), end=models.Max("history_date"))
+        )
+        deleted = set(
+            cls.history_of(references).filter(history_type="-").values_list("reference", flat=True)
+        )
+        for row in rows:
+            span = Q(sponsorship_id=row["id"], history_date__gte=row["start"])
+            if row["reference"] in deleted:
+                span &= Q(history_date__lte=row["end"])
+            spans |= span
+        if not spans:
+            return Gift.history.model.objects.none()
+        return Gift.history.model.objects.filter(spans)
+
+    @classmethod
+    def erase_history(cls, references) -> None:
         """Remove who the donor is from the history of these sponsorships (even deleted
         ones) and of their gifts."""
+        references = list(references)
         blank = dict.fromkeys(cls.IDENTITY_FIELDS, "")
-        cls.history.model.objects.filter(id__in=ids).update(
-            **blank, show_name_publicly=False, news_opt_in=False
-        )
-        Gift.history.model.objects.filter(sponsorship_id__in=ids).update(note="")
+        cls.gift_history_of(references).update(note="")
+        cls.history_of(references).update(**blank, show_name_publicly=False, news_opt_in=False)
 
 
 class Gift(models.Model):
@@ -412,6 +502,18 @@ class Gift(models.Model):
 
     def __str__(self):
         return f"{self.sponsorship.reference} — {self.amount} ({self.received_on})"
+
+    def save(self, *args, **kwargs):
+        """Save the gift; money in hand also confirms a pledge still pending.
+
+        The one place where this rule lives: the admin's gift form, the gifts inline of a
+        sponsorship and the bulk action all come through here.
+        """
+        adding = self._state.adding
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if adding and self.sponsorship.status == Sponsorship.Status.PENDING:
+                self.sponsorship.confirm()
 
 
 class DataRequest(models.Model):

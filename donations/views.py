@@ -8,7 +8,7 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -17,9 +17,10 @@ from django_ratelimit.core import is_ratelimited
 from core.i18n import get_by_translated_slug
 from portfolio.models import Project
 
+from .addresses import mailbox_key
 from .emails import send_confirmation_request
-from .forms import PledgeForm, new_form_token, read_form_token
-from .models import ReferenceCounter, Sponsorship, format_reference
+from .forms import PledgeForm, claim_form_token, new_form_token, read_form_token
+from .models import Sponsorship
 
 logger = logging.getLogger(__name__)
 
@@ -34,23 +35,17 @@ def _language_urls(project) -> dict[str, str]:
     return urls
 
 
-def _thanks_redirect(reference: str):
+def _thanks_redirect(reference: str | None):
+    """Redirect to the thank-you page; without a reference for submissions we drop (a
+    reference shown there would be one a real donor gets next)."""
+    if reference is None:
+        return redirect("donations:thanks")
     token = signing.dumps(reference, salt=THANKS_SALT)
     return redirect(f"{reverse('donations:thanks')}?{urlencode({'ref': token})}")
 
 
-def _decoy_reference() -> str:
-    """Return a reference like the next real one, for submissions we silently drop."""
-    year = timezone.localdate().year
-    last = (
-        ReferenceCounter.objects.filter(year=year).values_list("last_number", flat=True).first()
-        or 0
-    )
-    return format_reference(year, last + 1)
-
-
 def _email_key(group, request) -> str:
-    return (request.POST.get("email") or "").strip().lower()
+    return mailbox_key(request.POST.get("email") or "")
 
 
 def _rate_limited(request, group: str, key, rate: str) -> bool:
@@ -62,6 +57,17 @@ def _too_many(request, project):
     response = render(request, "donations/rate_limited.html", {"project": project}, status=429)
     response["Retry-After"] = "3600"
     return response
+
+
+def _send_again(request, project, message: str, status: int = 200):
+    """Give the form back as it was typed, with a fresh token and ``message``."""
+    data = request.POST.copy()
+    data["form_token"] = new_form_token()
+    data["website"] = ""
+    form = PledgeForm(data, project=project)
+    form.is_valid()
+    form.add_error(None, message)
+    return _pledge_page(request, project, form, status=status)
 
 
 def _pledge_page(request, project, form, status=200):
@@ -98,32 +104,47 @@ def pledge(request, slug):
 
     token = read_form_token(request.POST.get("form_token", ""))
     if token is None:
-        data = request.POST.copy()
-        data["form_token"] = new_form_token()
-        form = PledgeForm(data, project=project)
-        form.is_valid()
-        form.add_error(
-            None,
+        return _send_again(
+            request,
+            project,
             _("This form was open for too long. Check what you typed, then send it again."),
+            status=400,
         )
-        return _pledge_page(request, project, form, status=400)
 
-    submission_key, seconds_open = token
-    if request.POST.get("website") or seconds_open < settings.PLEDGE_MIN_FILL_SECONDS:
-        # Looks automated: answer exactly like a success, keep nothing.
+    form_key, seconds_open = token
+    if request.POST.get("website"):
+        # Only a program fills the hidden field: answer like a success, keep nothing, and
+        # show no reference (it would be a real donor's next one).
         logger.info("Pledge dropped as automated for project %s", project.pk)
-        return _thanks_redirect(_decoy_reference())
+        return _thanks_redirect(None)
+    if seconds_open < settings.PLEDGE_MIN_FILL_SECONDS:
+        # Perhaps a program, perhaps a person whose browser filled the form: a person
+        # sends it again (with a fresh token, so the second try is timed anew).
+        logger.info("Pledge sent too fast for project %s: form shown again", project.pk)
+        return _send_again(
+            request,
+            project,
+            _("Please check what you typed, then send the form again."),
+        )
 
     form = PledgeForm(request.POST, project=project)
     if not form.is_valid():
         return _pledge_page(request, project, form)
 
-    # The same form sent again by the same person is one pledge; a form served from a
-    # cache to several people still makes one pledge each.
-    submission_key = uuid.uuid5(submission_key, form.cleaned_data["email"].lower())
+    # The same form sent again by the same person is one pledge. Another address on the
+    # same form gets the form back with a fresh token, timed anew: one form, one donor.
+    email = form.cleaned_data["email"]
+    submission_key = uuid.uuid5(form_key, email.lower())
     existing = Sponsorship.objects.filter(idempotency_key=submission_key).first()
     if existing is not None:
         return _thanks_redirect(existing.reference)
+    if not claim_form_token(form_key, email):
+        logger.info("Pledge form reused with another address for project %s", project.pk)
+        return _send_again(
+            request,
+            project,
+            _("This form was already sent. Check what you typed, then send it again."),
+        )
     if _rate_limited(request, "donations.pledge.email", _email_key, settings.PLEDGE_RATE_PER_EMAIL):
         return _too_many(request, project)
     sponsorship = form.build_sponsorship(submission_key)
@@ -156,9 +177,13 @@ def thanks(request):
 
 
 @never_cache
-@require_GET
+@require_http_methods(["GET", "POST"])
 def confirm(request, token):
-    """Confirm the pledge a signed link was sent for; say clearly when the link is not valid."""
+    """Ask the donor to confirm the pledge a signed link was sent for; confirm it on POST.
+
+    Opening the link changes nothing (mail scanners open links too): the page shows a
+    button, and only its POST confirms. Say clearly when the link is not valid.
+    """
     try:
         reference, expired = Sponsorship.reference_from_token(token), False
     except signing.SignatureExpired:
@@ -170,13 +195,22 @@ def confirm(request, token):
     sponsorship = None
     if reference is not None:
         sponsorship = (
-            Sponsorship.objects.select_for_update()
-            .select_related("project")
+            Sponsorship.objects.select_related("project")
             .filter(reference=reference, erased_at__isnull=True)
             .first()
         )
     status = 200
-    if sponsorship is not None and sponsorship.status == Sponsorship.Status.CONFIRMED:
+    # Sponsorship.confirm locks the row in its own transaction: of two POSTs at once, one
+    # confirms and the other finds it confirmed.
+    if (
+        request.method == "POST"
+        and sponsorship is not None
+        and not expired
+        and sponsorship.confirm()
+    ):
+        outcome = "confirmed"
+        logger.info("Pledge %s confirmed", sponsorship.reference)
+    elif sponsorship is not None and sponsorship.status == Sponsorship.Status.CONFIRMED:
         outcome = "already"
     elif sponsorship is not None and sponsorship.status == Sponsorship.Status.CANCELLED:
         outcome = "cancelled"
@@ -185,9 +219,7 @@ def confirm(request, token):
     elif sponsorship is None:
         outcome, status = "invalid", 404
     else:
-        sponsorship.confirm()  # pending, and locked: nobody else confirms it meanwhile
-        outcome = "confirmed"
-        logger.info("Pledge %s confirmed", sponsorship.reference)
+        outcome = "ask"
     return render(
         request,
         "donations/confirm.html",

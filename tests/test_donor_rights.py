@@ -190,3 +190,73 @@ def test_export_includes_deleted_pledges_and_former_addresses(donor, capsys):
     assert EMAIL in [change["donor_email"] for change in history["history"]]
     logged = DataRequest.objects.get()
     assert deleted.reference in logged.references.split()
+
+
+@pytest.fixture
+def reused_id(db):
+    """An old donor's pledge (with a gift) deleted, and its id given to a new donor's pledge,
+    as SQLite does after a deletion and a restored dump does after resetting sequences."""
+    project = make_project()
+    old = make_sponsorship(project, donor_email="old@example.org", donor_name="Olga Ancienne")
+    gift = old.record_gift(amount=Decimal("5"), method="cash", note="Espèces d’Olga")
+    gift.delete()
+    old_pk, old_reference = old.pk, old.reference
+    old.delete()
+    new = make_sponsorship(
+        project, pk=old_pk, donor_email="new@example.org", donor_name="Noé Nouveau"
+    )
+    new.record_gift(amount=Decimal("7"), method="cash", note="Espèces de Noé")
+    assert new.pk == old_pk and new.reference != old_reference
+    return {"old_reference": old_reference, "new": new}
+
+
+def test_export_never_shows_the_donor_who_had_the_id_before(reused_id, capsys):
+    call_command("donor_data", "export", "new@example.org")
+    data = json.dumps(json.loads(capsys.readouterr().out), ensure_ascii=False)
+    assert "Noé Nouveau" in data
+    assert "Olga" not in data and "old@example.org" not in data
+    assert reused_id["old_reference"] not in data
+
+    call_command("donor_data", "export", "old@example.org")
+    old = json.loads(capsys.readouterr().out)
+    assert old["sponsorships"] == []
+    (deleted,) = old["deleted_sponsorships"]
+    assert deleted["reference"] == reused_id["old_reference"]
+    assert "Noé" not in json.dumps(old, ensure_ascii=False)
+
+
+def test_erasing_the_new_donor_keeps_the_old_donors_history(reused_id):
+    call_command("donor_data", "erase", "new@example.org", "--no-input")
+    assert text_values_containing("Noé") == []
+    assert text_values_containing("new@example.org") == []
+    # The other donor's past is theirs: still there, still theirs to see or erase.
+    assert text_values_containing("Olga Ancienne")
+    assert text_values_containing("Espèces d’Olga")
+    erasure = DataRequest.objects.get(kind="erasure")
+    assert erasure.references.split() == [reused_id["new"].reference]
+
+
+def test_erasing_the_old_donor_leaves_the_new_one_alone(reused_id):
+    call_command("donor_data", "erase", "old@example.org", "--no-input")
+    assert text_values_containing("Olga") == []
+    assert text_values_containing("old@example.org") == []
+    assert text_values_containing("Espèces d’Olga") == []
+    new = reused_id["new"]
+    new.refresh_from_db()
+    assert new.donor_name == "Noé Nouveau" and not new.is_erased
+    assert new.history.filter(donor_name="Noé Nouveau").exists()
+    assert text_values_containing("Espèces de Noé")
+
+
+def test_erase_command_counts_what_it_lists(donor, capsys, monkeypatch):
+    """Deleted pledges and former addresses count in the question and in the report."""
+    deleted = make_sponsorship(donor["project"], donor_email=EMAIL, donor_name="Rosa Deleted")
+    deleted.delete()
+    prompts = []
+    monkeypatch.setattr("builtins.input", lambda prompt: prompts.append(prompt) or "yes")
+    call_command("donor_data", "erase", EMAIL)
+    out = capsys.readouterr().out
+    references = sorted([p.reference for p in donor["pledges"]] + [deleted.reference])
+    assert "from 3 sponsorship(s)" in prompts[0]
+    assert all(reference in prompts[0] for reference in references)
+    assert f"Identity erased from 3 sponsorship(s): {' '.join(references)}" in out

@@ -246,3 +246,176 @@ def test_sponsorship_list_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(len(few)):
         html = client.get(url).content.decode()
     assert html.count("0\xa0$") >= 10  # what each unpaid pledge has received
+
+
+def test_record_gift_form_gives_the_date_input_an_iso_date_in_french(client, finance_user, records):
+    """A type="date" input shows nothing for "01/12/2026": nothing could be recorded."""
+    import re
+
+    from django.utils import timezone
+
+    client.force_login(finance_user)
+    page = client.post(
+        reverse(CHANGELIST),
+        {"action": "record_gift", "_selected_action": [records["sponsorship"].pk]},
+        HTTP_ACCEPT_LANGUAGE="fr",
+    ).content.decode()
+    assert 'lang="fr"' in page
+    field = re.search(r'<input type="date" name="received_on" value="([^"]*)"', page)
+    assert field.group(1) == timezone.localdate().isoformat()
+
+
+def change_form_data(sponsorship, **fields) -> dict:
+    data = {
+        "project": sponsorship.project_id,
+        "amount": str(sponsorship.amount),
+        "currency": sponsorship.currency,
+        "frequency": sponsorship.frequency,
+        "donor_name": sponsorship.donor_name,
+        "donor_email": sponsorship.donor_email,
+        "language": sponsorship.language,
+        "dedication_kind": "",
+        "dedication_name": "",
+        "public_message": "",
+        "privacy_consent_at_0": "2020-01-01",
+        "privacy_consent_at_1": "00:00:00",
+        "gifts-TOTAL_FORMS": "0",
+        "gifts-INITIAL_FORMS": "0",
+    }
+    return data | fields
+
+
+def test_confirmed_pledge_keeps_amount_currency_consent_and_reference_in_the_admin(
+    client, finance_user, records
+):
+    client.force_login(finance_user)
+    sponsorship = records["sponsorship"]
+    consent = sponsorship.privacy_consent_at
+    assert consent.microsecond  # what an admin form would cut
+    url = reverse("admin:donations_sponsorship_change", args=[sponsorship.pk])
+    html = client.get(url).content.decode()
+    for name in ("amount", "currency", "privacy_consent_at_0", "reference"):
+        assert f'name="{name}"' not in html
+    data = change_form_data(
+        sponsorship,
+        amount="999.00",
+        currency="EUR",
+        donor_name="Corrected Name",
+        **{"gifts-TOTAL_FORMS": "1", "gifts-INITIAL_FORMS": "1"},
+    )
+    gift = records["gift"]
+    data |= {
+        "gifts-0-id": gift.pk,
+        "gifts-0-sponsorship": sponsorship.pk,
+        "gifts-0-amount": "10.00",
+        "gifts-0-received_on": gift.received_on.isoformat(),
+        "gifts-0-method": "cheque",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    sponsorship.refresh_from_db()
+    assert sponsorship.donor_name == "Corrected Name"  # the rest stays editable
+    assert sponsorship.amount == Decimal("50") and sponsorship.currency == "CAD"
+    assert sponsorship.privacy_consent_at == consent  # microseconds and all
+
+
+def test_pending_pledge_amount_stays_editable_but_never_the_consent_time(
+    client, finance_user, records
+):
+    client.force_login(finance_user)
+    pending = make_sponsorship(records["project"])
+    consent = pending.privacy_consent_at
+    url = reverse("admin:donations_sponsorship_change", args=[pending.pk])
+    assert client.post(url, change_form_data(pending, amount="60.00")).status_code == 302
+    pending.refresh_from_db()
+    assert pending.amount == Decimal("60") and pending.privacy_consent_at == consent
+    assert pending.history.first().privacy_consent_at == consent
+
+
+def test_model_refuses_silent_edits_of_a_confirmed_pledge(records):
+    from datetime import timedelta
+
+    from django.core.exceptions import ValidationError
+
+    sponsorship = records["sponsorship"]
+    for name, value in (
+        ("amount", Decimal("99")),
+        ("currency", "EUR"),
+        ("privacy_consent_at", sponsorship.privacy_consent_at - timedelta(days=1)),
+        ("reference", "SP-1999-000001"),
+    ):
+        edited = Sponsorship.objects.get(pk=sponsorship.pk)
+        setattr(edited, name, value)
+        with pytest.raises(ValidationError) as refused:
+            edited.save()
+        assert name in refused.value.message_dict
+        with pytest.raises(ValidationError):
+            edited.full_clean()
+    stored = Sponsorship.objects.get(pk=sponsorship.pk)
+    assert (stored.amount, stored.currency, stored.reference) == (
+        Decimal("50"),
+        "CAD",
+        sponsorship.reference,
+    )
+    # Other fields, and a pending pledge's amount, may still change; a reference never.
+    stored.donor_name = "Someone Else"
+    stored.save()
+    pending = make_sponsorship(records["project"])
+    pending.amount = Decimal("70")
+    pending.save()
+    pending.reference = "SP-1999-000002"
+    with pytest.raises(ValidationError):
+        pending.save()
+
+
+def test_a_gift_in_the_gift_admin_confirms_a_pending_pledge(client, finance_user, records):
+    client.force_login(finance_user)
+    pending = make_sponsorship(records["project"], amount=Decimal("30"))
+    response = client.post(
+        reverse("admin:donations_gift_add"),
+        {
+            "sponsorship": pending.pk,
+            "amount": "30",
+            "received_on": "2026-02-01",
+            "method": "cash",
+            "reference": "",
+            "provider": "",
+            "transaction_id": "",
+            "note": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    pending.refresh_from_db()
+    assert pending.status == Sponsorship.Status.CONFIRMED and pending.confirmed_at
+    assert pending.gifts.get().recorded_by == finance_user
+
+
+def test_the_record_gift_action_confirms_a_pending_pledge(client, finance_user, records):
+    client.force_login(finance_user)
+    pending = make_sponsorship(records["project"], amount=Decimal("30"))
+    client.post(
+        reverse(CHANGELIST),
+        {
+            "action": "record_gift",
+            "_selected_action": [pending.pk],
+            "apply": "1",
+            "received_on": "2026-02-01",
+            "method": "card",
+        },
+    )
+    pending.refresh_from_db()
+    assert pending.status == Sponsorship.Status.CONFIRMED
+    assert pending.received() == Decimal("30")
+
+
+def test_a_gift_confirms_a_pending_pledge_however_it_is_saved(records):
+    """The rule lives on the model; a cancelled pledge stays cancelled."""
+    pending = make_sponsorship(records["project"])
+    Gift.objects.create(sponsorship=pending, amount=Decimal("5"), method="cash")
+    pending.refresh_from_db()
+    assert pending.status == Sponsorship.Status.CONFIRMED
+    cancelled = make_sponsorship(records["project"])
+    cancelled.cancel()
+    Gift.objects.create(sponsorship=cancelled, amount=Decimal("5"), method="cash")
+    cancelled.refresh_from_db()
+    assert cancelled.status == Sponsorship.Status.CANCELLED

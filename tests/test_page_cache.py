@@ -207,7 +207,7 @@ def test_a_confirmed_pledge_and_a_gift_move_the_figures_on_the_next_request(
         assert 'data-figure="supporters">0<' in visitor.get(url).content.decode()
 
     token = sponsorship.confirmation_token()
-    assert client.get(reverse("donations:confirm", kwargs={"token": token})).status_code == 200
+    assert client.post(reverse("donations:confirm", kwargs={"token": token})).status_code == 200
     sponsorship.refresh_from_db()
     assert sponsorship.status == Sponsorship.Status.CONFIRMED
     assert 'data-figure="supporters">1<' in visitor.get(urls["fr"]).content.decode()

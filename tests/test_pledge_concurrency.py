@@ -79,3 +79,40 @@ def test_fifty_parallel_pledges_get_fifty_distinct_references(live_server, setti
     numbers = sorted(int(reference.rsplit("-", 1)[1]) for reference in references)
     assert numbers == list(range(1, PLEDGES + 1))  # unique and without gaps
     print(f"\n{PLEDGES} parallel pledges in {elapsed:.2f} s: {min(references)} … {max(references)}")
+
+
+CLICKS = 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_confirm_buttons_pressed_at_once_confirm_once(live_server, settings):
+    """A double click, or several tabs: each POST waits for the row; one confirms."""
+    from decimal import Decimal
+
+    settings.CSRF_COOKIE_SECURE = False
+    project = make_project()
+    sponsorship = Sponsorship.objects.create(
+        project=project, donor_name="Ada", donor_email="ada@example.org", amount=Decimal("20")
+    )
+    with translation.override("en"):
+        url = live_server.url + reverse(
+            "donations:confirm", kwargs={"token": sponsorship.confirmation_token()}
+        )
+    start = threading.Barrier(CLICKS)
+
+    def press(_n):
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        html = opener.open(url, timeout=60).read().decode()
+        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        body = urllib.parse.urlencode({"csrfmiddlewaretoken": csrf}).encode()
+        start.wait(timeout=60)
+        request = urllib.request.Request(url, data=body, headers={"Referer": url})  # noqa: S310
+        with opener.open(request, timeout=120) as response:
+            return response.read().decode()
+
+    with ThreadPoolExecutor(max_workers=CLICKS) as pool:
+        pages = list(pool.map(press, range(CLICKS)))
+    assert sum("is confirmed" in page for page in pages) == 1
+    assert sum("was already confirmed" in page for page in pages) == CLICKS - 1
+    assert sponsorship.history.filter(status="confirmed").count() == 1

@@ -82,7 +82,14 @@ def test_whole_flow_from_pledge_to_progress_on_the_project_page(
     path = confirmation_path(message)
     assert path in html_body
 
-    confirmed = client.get(path)
+    # Opening the link only asks; the button confirms.
+    asked = client.get(path)
+    assert asked.status_code == 200
+    assert "Confirmer ma promesse de don" in asked.content.decode()
+    sponsorship.refresh_from_db()
+    assert sponsorship.status == Sponsorship.Status.PENDING
+
+    confirmed = client.post(path)
     assert confirmed.status_code == 200
     assert "est confirmé" in confirmed.content.decode()
     sponsorship.refresh_from_db()
@@ -137,7 +144,8 @@ def test_english_donor_gets_english_pages_and_email(
     assert message.extra_headers["Content-Language"] == "en"
     path = confirmation_path(message)
     assert path.startswith("/en/")
-    assert "is confirmed" in client.get(path).content.decode()
+    assert "Confirm my pledge" in client.get(path).content.decode()
+    assert "is confirmed" in client.post(path).content.decode()
 
 
 def test_french_decimal_comma_is_understood(client, project):
@@ -162,7 +170,7 @@ def test_expired_link_of_a_confirmed_pledge_says_it_is_confirmed(client, project
     submit(client, project)
     sponsorship = Sponsorship.objects.get()
     token = sponsorship.confirmation_token()
-    client.get(reverse("donations:confirm", kwargs={"token": token}))
+    client.post(reverse("donations:confirm", kwargs={"token": token}))
     settings.PLEDGE_CONFIRMATION_MAX_AGE = -1
     response = client.get(reverse("donations:confirm", kwargs={"token": token}))
     assert response.status_code == 200
@@ -284,9 +292,12 @@ def test_pledge_pages_run_a_fixed_number_of_queries(client, project, django_asse
     with django_assert_max_num_queries(3):
         assert client.get(response["Location"]).status_code == 200
     token = Sponsorship.objects.get(donor_email="marie@example.org").confirmation_token()
-    # The pledge, its lock, the confirmation, and the page cache's token (the figures move).
-    with django_assert_max_num_queries(7):
-        assert client.get(reverse("donations:confirm", kwargs={"token": token})).status_code == 200
+    url = reverse("donations:confirm", kwargs={"token": token})
+    with django_assert_max_num_queries(4):
+        assert client.get(url).status_code == 200
+    # The pledge, its lock, the confirmation and its history, the page cache's token.
+    with django_assert_max_num_queries(10):
+        assert client.post(url).status_code == 200
 
 
 def test_error_summary_lists_each_error_with_a_link_to_its_field(client, project):
@@ -319,3 +330,81 @@ def test_pledge_page_with_the_other_languages_slug_redirects_to_the_right_one(cl
     assert response.status_code == 301
     assert response["Location"] == english
     assert client.get(english).status_code == 200
+
+
+def confirm_url(sponsorship, language="fr"):
+    with translation.override(language):
+        return reverse("donations:confirm", kwargs={"token": sponsorship.confirmation_token()})
+
+
+@pytest.mark.parametrize(
+    ("language", "button"), [("fr", "Confirmer ma promesse de don"), ("en", "Confirm my pledge")]
+)
+def test_opening_the_link_asks_and_changes_nothing(client, project, language, button):
+    """Mail scanners open links: only the page's button, a POST, may confirm."""
+    submit(client, project, language=language)
+    sponsorship = Sponsorship.objects.get()
+    for _attempt in range(2):
+        response = client.get(confirm_url(sponsorship, language))
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert f'<html lang="{language}"' in html
+        assert re.search(r'<form method="post"[^>]*>\s*<input type="hidden" name="csrf', html)
+        assert button in html and sponsorship.reference in html
+        assert response.headers["Cache-Control"].startswith("max-age=0")
+        client.head(confirm_url(sponsorship, language))
+    sponsorship.refresh_from_db()
+    assert sponsorship.status == Sponsorship.Status.PENDING
+    assert sponsorship.confirmed_at is None
+    assert sponsorship.history.count() == 1  # created, never changed
+
+
+def test_confirming_needs_the_pages_csrf_token(client, project):
+    from django.test import Client
+
+    submit(client, project)
+    browser = Client(enforce_csrf_checks=True)
+    sponsorship = Sponsorship.objects.get()
+    url = confirm_url(sponsorship)
+    assert browser.post(url).status_code == 403
+    sponsorship.refresh_from_db()
+    assert sponsorship.status == Sponsorship.Status.PENDING
+    page = browser.get(url).content.decode()
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    assert "est confirmé" in browser.post(url, {"csrfmiddlewaretoken": csrf}).content.decode()
+    sponsorship.refresh_from_db()
+    assert sponsorship.status == Sponsorship.Status.CONFIRMED
+
+
+def test_confirming_twice_is_harmless(client, project):
+    submit(client, project)
+    sponsorship = Sponsorship.objects.get()
+    url = confirm_url(sponsorship)
+    assert "est confirmé" in client.post(url).content.decode()
+    sponsorship.refresh_from_db()
+    confirmed_at, changes = sponsorship.confirmed_at, sponsorship.history.count()
+    second = client.post(url)
+    assert second.status_code == 200 and "déjà confirmé" in second.content.decode()
+    sponsorship.refresh_from_db()
+    assert sponsorship.confirmed_at == confirmed_at
+    assert sponsorship.history.count() == changes
+
+
+def test_posting_an_expired_or_forged_link_confirms_nothing(client, project, settings):
+    submit(client, project)
+    sponsorship = Sponsorship.objects.get()
+    forged = reverse("donations:confirm", kwargs={"token": sponsorship.reference + ":x:y"})
+    assert client.post(forged).status_code == 404
+    settings.PLEDGE_CONFIRMATION_MAX_AGE = -1
+    assert client.post(confirm_url(sponsorship)).status_code == 410
+    sponsorship.refresh_from_db()
+    assert sponsorship.status == Sponsorship.Status.PENDING
+
+
+def test_cancelled_pledge_is_not_confirmed_by_a_post(client, project):
+    submit(client, project)
+    sponsorship = Sponsorship.objects.get()
+    sponsorship.cancel()
+    assert "annulé" in client.post(confirm_url(sponsorship)).content.decode()
+    sponsorship.refresh_from_db()
+    assert sponsorship.status == Sponsorship.Status.CANCELLED

@@ -6,8 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
-from donations.donor_rights import erase_donor_data, export_donor_data
-from donations.models import Sponsorship
+from donations.donor_rights import erase_donor_data, export_donor_data, given_under
 
 
 class Command(BaseCommand):
@@ -39,17 +38,18 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(text)
             return
-        count = Sponsorship.objects.for_email(email).count()
+        references = given_under(email)
         if interactive:
             answer = input(
-                f"Erase the donor's identity from {count} sponsorship(s)? This cannot be undone. "
-                "Type 'yes' to continue: "
+                f"Erase the donor's identity from {len(references)} sponsorship(s) "
+                f"({' '.join(references) or '-'})? This cannot be undone. Type 'yes' to continue: "
             )
             if answer.strip().lower() != "yes":
                 raise CommandError("Nothing erased.")
         data_request = erase_donor_data(email, via="command")
+        erased = data_request.references.split()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Identity erased from {count} sponsorship(s): {data_request.references or '-'}"
+                f"Identity erased from {len(erased)} sponsorship(s): {' '.join(erased) or '-'}"
             )
         )

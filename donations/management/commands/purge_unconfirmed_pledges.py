@@ -22,8 +22,9 @@ class Command(BaseCommand):
             created_at__lt=timezone.now() - timedelta(days=days),
             gifts__isnull=True,
         )
-        ids = list(stale.values_list("pk", flat=True))
-        Sponsorship.objects.filter(pk__in=ids).delete()
-        # Deleting leaves a history row holding the identity: remove those too.
-        Sponsorship.history.model.objects.filter(id__in=ids).delete()
-        self.stdout.write(f"Deleted {len(ids)} unconfirmed pledge(s).")
+        references = list(stale.values_list("reference", flat=True))
+        Sponsorship.objects.filter(reference__in=references).delete()
+        # Deleting leaves a history row holding the identity: remove those too (by
+        # reference: an id may once have been another pledge's).
+        Sponsorship.history_of(references).delete()
+        self.stdout.write(f"Deleted {len(references)} unconfirmed pledge(s).")
