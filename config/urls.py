@@ -1,12 +1,16 @@
+import posixpath
+
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemaps_views
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.urls import include, path
 from django.views.static import serve
 
+from core.models import PENDING_UPLOAD_FOLDER
 from core.pagecache import editorial_page
+from core.views import pending_upload
 from devtools.views import floor
 from partners.sitemaps import PartnerSitemap
 from portfolio.sitemaps import PageSitemap, ProjectSitemap, RegionSitemap
@@ -28,11 +32,22 @@ def healthz(request):
 
 
 def media(request, path):
-    """Serve an upload from MEDIA_ROOT (development and single small servers only)."""
+    """Serve an upload from MEDIA_ROOT (development and single small servers only).
+
+    Pending uploads (core.PendingUpload) are private: only their owner sees them, in the admin.
+    """
+    if posixpath.normpath(path).lstrip("/").split("/", 1)[0] == PENDING_UPLOAD_FOLDER:
+        raise Http404
     return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
 urlpatterns = [
+    # Before the admin's own addresses, whose last one answers every other admin/ path.
+    path(
+        "admin/pending-uploads/<str:reference>/",
+        admin.site.admin_view(pending_upload),
+        name="pending_upload",
+    ),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     # An index of sections, each in pages of TranslatedSitemap.limit addresses

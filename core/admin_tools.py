@@ -7,8 +7,9 @@ from django.utils.translation import ngettext
 
 
 def image_preview(fieldfile, alt: str = "", width: int = 160):
-    """Return an admin thumbnail for an image field, or a dash."""
-    if not fieldfile:
+    """Return an admin thumbnail for a saved image, or a dash."""
+    # A file just sent with a form that failed is not stored: it has no address yet.
+    if not fieldfile or not getattr(fieldfile, "_committed", True):
         return "—"
     return format_html(
         '<img src="{}" alt="{}" width="{}" class="admin-preview">', fieldfile.url, alt, width

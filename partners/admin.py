@@ -6,12 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from core.admin_tools import image_preview
+from core.kept_uploads import KeepUploadsMixin
 
 from .models import Partner
 
 
 @admin.register(Partner)
-class PartnerAdmin(TabbedTranslationAdmin):
+class PartnerAdmin(KeepUploadsMixin, TabbedTranslationAdmin):
     list_display = (
         "name",
         "kind",

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline
 
 from core.admin_tools import image_preview, publish_actions
+from core.kept_uploads import KeepUploadsMixin
 
 from .models import (
     Partnership,
@@ -53,7 +54,7 @@ class PartnershipInline(admin.TabularInline):
     fields = ("partner", "role", "order")
 
 
-class ProjectImageInline(TranslationStackedInline):
+class ProjectImageInline(KeepUploadsMixin, TranslationStackedInline):
     model = ProjectImage
     extra = 0
     fields = (("image", "preview"), "alt_text", "caption", "credit", "order")
@@ -65,7 +66,7 @@ class ProjectImageInline(TranslationStackedInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(TabbedTranslationAdmin):
+class ProjectAdmin(KeepUploadsMixin, TabbedTranslationAdmin):
     list_display = (
         "title",
         "status",
@@ -146,7 +147,7 @@ class ProjectAdmin(TabbedTranslationAdmin):
 
 
 @admin.register(ProjectUpdate)
-class ProjectUpdateAdmin(TabbedTranslationAdmin):
+class ProjectUpdateAdmin(KeepUploadsMixin, TabbedTranslationAdmin):
     list_display = ("title", "project", "published_at", "is_published")
     list_filter = ("is_published", ("project", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("project",)
