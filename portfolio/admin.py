@@ -8,6 +8,7 @@ from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInl
 
 from core.admin_tools import image_preview, publish_actions
 
+from .admin_publication import PublicationAdmin, PublicationFilter, UpdatePublicationFilter
 from .models import (
     Partnership,
     Project,
@@ -65,18 +66,18 @@ class ProjectImageInline(TranslationStackedInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(TabbedTranslationAdmin):
+class ProjectAdmin(PublicationAdmin, TabbedTranslationAdmin):
     list_display = (
         "title",
         "status",
         "sector",
         "region_names",
         "funding_goal",
-        "is_published",
+        "publication",
         "is_featured",
         "published_at",
     )
-    list_filter = ("is_published", "status", "is_featured", "sector", "regions")
+    list_filter = (PublicationFilter, "status", "is_featured", "sector", "regions")
     list_select_related = ("sector",)
     list_editable = ("is_featured",)
     search_fields = (
@@ -92,7 +93,7 @@ class ProjectAdmin(TabbedTranslationAdmin):
     )
     date_hierarchy = "published_at"
     autocomplete_fields = ("sector", "regions")
-    readonly_fields = ("cover_preview", "created", "last_changed")
+    readonly_fields = ("cover_preview", "created", "last_changed", "preview_links")
     # Titles and subtitles are long; the default input shows barely half of one.
     formfield_overrides = {
         models.CharField: {"widget": AdminTextInputWidget(attrs={"class": "vLargeTextField"})}
@@ -112,7 +113,16 @@ class ProjectAdmin(TabbedTranslationAdmin):
         (_("Cover image"), {"fields": ("cover_image", "cover_preview", "cover_alt")}),
         (
             _("Publication"),
-            {"fields": ("is_published", "published_at", "is_featured", "created", "last_changed")},
+            {
+                "fields": (
+                    "is_published",
+                    "published_at",
+                    "preview_links",
+                    "is_featured",
+                    "created",
+                    "last_changed",
+                )
+            },
         ),
     )
 
@@ -146,9 +156,9 @@ class ProjectAdmin(TabbedTranslationAdmin):
 
 
 @admin.register(ProjectUpdate)
-class ProjectUpdateAdmin(TabbedTranslationAdmin):
-    list_display = ("title", "project", "published_at", "is_published")
-    list_filter = ("is_published", ("project", admin.RelatedOnlyFieldListFilter))
+class ProjectUpdateAdmin(PublicationAdmin, TabbedTranslationAdmin):
+    list_display = ("title", "project", "published_at", "publication")
+    list_filter = (UpdatePublicationFilter, ("project", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("project",)
     search_fields = ("title_fr", "title_en", "text_fr", "text_en", "project__title_fr")
     date_hierarchy = "published_at"
@@ -171,7 +181,9 @@ class ProjectUpdateAdmin(TabbedTranslationAdmin):
         return image_preview(obj.image, obj.image_alt)
 
     def view_on_site(self, obj):
-        return obj.project.get_absolute_url()
+        # An update has no page of its own: it shows on its project's, or its preview.
+        page = obj.project.get_absolute_url() if obj.is_public() else obj.project.get_preview_url()
+        return f"{page}#update-{obj.pk}"
 
 
 admin.site.site_header = _("Project portfolio — administration")
