@@ -28,7 +28,14 @@ def draft(demo):
     ],
 )
 def test_an_editor_opens_a_drafts_preview_from_the_admin(
-    site, browser, editor, draft, locale, button, title, banner  # noqa: F811
+    site,
+    browser,
+    editor,
+    draft,
+    locale,
+    button,
+    title,
+    banner,  # noqa: F811
 ):
     context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
     page = context.new_page()
