@@ -3,9 +3,12 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_admin_smoke import editor, log_in  # noqa: F401 - the fixture
+from tests.browser import test_admin_smoke
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+# The Editors account as the admin smoke test builds it for the live server.
+editor = test_admin_smoke.editor
 
 
 @pytest.fixture
@@ -35,11 +38,11 @@ def test_an_editor_opens_a_drafts_preview_from_the_admin(
     locale,
     button,
     title,
-    banner,  # noqa: F811
+    banner,
 ):
     context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    log_in(page, site, editor)
+    test_admin_smoke.log_in(page, site, editor)
     page.goto(f"{site.url}/admin/portfolio/project/{draft.pk}/change/")
     # The public page is not there yet: the editor's way to it is the preview.
     with context.expect_page() as opened:
