@@ -6,6 +6,10 @@ PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Emailed links point where `make run` serves, unless SITE_URL is given.
+SITE_URL ?= http://$(HOST):$(PORT)
+# `make run RESET=1` restores the demo content over editors' changes.
+RESET ?=
 
 .PHONY: run test lint format messages compilemessages bench bench-tiny screenshots check-deploy clean
 
@@ -22,10 +26,10 @@ compilemessages: $(VENV)/.installed
 
 run: $(VENV)/.installed compilemessages
 	DEBUG=true $(MANAGE) migrate --no-input -v 0
-	DEBUG=true $(MANAGE) load_demo
-	DEBUG=true $(MANAGE) load_demo_pledges
-	DEBUG=true $(MANAGE) local_admin --address http://$(HOST):$(PORT)
-	DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
+	DEBUG=true $(MANAGE) load_demo $(if $(RESET),--reset)
+	DEBUG=true $(MANAGE) load_demo_pledges $(if $(RESET),--reset)
+	DEBUG=true SITE_URL=$(SITE_URL) $(MANAGE) local_admin
+	DEBUG=true SITE_URL=$(SITE_URL) $(MANAGE) runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed compilemessages
 	$(BIN)/pytest $(PYTEST_ARGS)

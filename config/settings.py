@@ -39,6 +39,8 @@ ALLOWED_HOSTS = env.list(
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Seconds a shared preview link opens a draft's page (core/preview.py); a week by default.
+PREVIEW_LINK_MAX_AGE = env.int("PREVIEW_LINK_MAX_AGE", default=7 * 24 * 60 * 60)
 
 INSTALLED_APPS = [
     # modeltranslation must come before django.contrib.admin.

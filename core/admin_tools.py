@@ -1,9 +1,15 @@
 """Small pieces shared by the admin classes of several apps."""
 
+from django.conf import settings
 from django.contrib import admin, messages
-from django.utils.html import format_html
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from . import preview
 
 
 def image_preview(fieldfile, alt: str = "", width: int = 160):
@@ -38,3 +44,31 @@ def publish_actions(field: str = "is_published"):
         )
 
     return [publish, unpublish]
+
+
+def preview_links(obj):
+    """Return the change form's preview buttons, one per language, and a link to share."""
+    if obj is None or obj.pk is None:
+        return _("Save first: the preview shows what is saved.")
+    buttons = []
+    for code, name in settings.LANGUAGES:
+        with translation.override(code):
+            url = obj.get_preview_url()
+        buttons.append((url, code, _("Preview — %(language)s") % {"language": _(name)}))
+    until = date_format(localtime(preview.link_expiry()), "DATETIME_FORMAT")
+    return format_html(
+        '<p class="preview-buttons">{}</p><p>{}</p><input type="text" readonly'
+        ' class="vLargeTextField preview-link" value="{}" aria-label="{}">',
+        format_html_join(
+            " ",
+            '<a class="button" href="{}" hreflang="{}" target="_blank" rel="noopener">{}</a>',
+            buttons,
+        ),
+        _(
+            "To show it to someone without an account, send this link; it opens the preview "
+            "until %(date)s:"
+        )
+        % {"date": until},
+        preview.shared_url(obj),
+        _("Preview link to share"),
+    )

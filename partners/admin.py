@@ -5,7 +5,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from core.admin_tools import image_preview
+from core.admin_tools import image_preview, preview_links
 from core.kept_uploads import KeepUploadsMixin
 
 from .models import Partner
@@ -24,7 +24,7 @@ class PartnerAdmin(KeepUploadsMixin, TabbedTranslationAdmin):
     )
     list_filter = ("kind", "country", "is_public")
     search_fields = ("name_fr", "name_en", "city", "quote_author")
-    readonly_fields = ("logo_preview",)
+    readonly_fields = ("logo_preview", "preview_links")
     # Names and summaries are long; the default input shows barely half of one.
     formfield_overrides = {
         models.CharField: {"widget": AdminTextInputWidget(attrs={"class": "vLargeTextField"})},
@@ -32,7 +32,7 @@ class PartnerAdmin(KeepUploadsMixin, TabbedTranslationAdmin):
         models.URLField: {"widget": AdminURLFieldWidget, "assume_scheme": "https"},
     }
     fieldsets = (
-        (None, {"fields": ("name", "slug", "kind", "is_public")}),
+        (None, {"fields": ("name", "slug", "kind", "is_public", "preview_links")}),
         (_("Story"), {"fields": ("summary", "description", "quote", "quote_author")}),
         (_("Where and since when"), {"fields": ("country", "city", "website", "partner_since")}),
         (_("Logo"), {"fields": ("logo", "logo_preview", "logo_alt")}),
@@ -51,3 +51,11 @@ class PartnerAdmin(KeepUploadsMixin, TabbedTranslationAdmin):
     @admin.display(description=_("preview"))
     def logo_preview(self, obj):
         return image_preview(obj.logo, obj.logo_alt)
+
+    @admin.display(description=_("Preview and sharing"))
+    def preview_links(self, obj):
+        return preview_links(obj)
+
+    def view_on_site(self, obj):
+        """Open the public page of a partner shown on the site; of a hidden one, the preview."""
+        return obj.get_absolute_url() if obj.is_public else obj.get_preview_url()

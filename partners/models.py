@@ -111,3 +111,7 @@ class Partner(models.Model):
 
     def get_absolute_url(self):
         return reverse("partners:partner_detail", kwargs={"slug": self.slug})
+
+    def get_preview_url(self):
+        """Return the preview editors see (``core.preview``), shown on the site or not."""
+        return reverse("partners:partner_preview", kwargs={"pk": self.pk})

@@ -1,14 +1,15 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Value, When
 from django.db.models.functions import Lower
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from core import fragments
+from core import fragments, preview
 from core.i18n import get_by_translated_slug, object_urls_by_language
 from core.pagecache import editorial_page, public_page
 from core.pagination import KeysFirstPaginator
@@ -86,18 +87,12 @@ def published_project_counts(partners) -> dict[int, int]:
     """Return ``{partner pk: number of published projects}`` for these partners only."""
     if not partners:
         return {}
-    now = timezone.now()
+    # The reverse relation comes from portfolio: its manager gives the publication rule,
+    # since partners never imports portfolio.
+    published = Partner.projects.field.model.objects.publication_condition("projects__")
     counted = (
         Partner.objects.filter(pk__in=[partner.pk for partner in partners])
-        # The reverse relation comes from portfolio; its rules are spelt out here in
-        # field names only, since partners never imports portfolio.
-        .annotate(
-            project_count=Count(
-                "projects",
-                filter=Q(projects__is_published=True, projects__published_at__lte=now),
-                distinct=True,
-            )
-        )
+        .annotate(project_count=Count("projects", filter=published, distinct=True))
         .values_list("pk", "project_count")
     )
     return dict(counted)
@@ -121,6 +116,11 @@ def partner_detail(request, slug):
     partner = fragments.memo("partner", (slug,), lambda: find_partner(slug))
     if partner is None:
         return get_by_translated_slug(Partner.objects.public(), slug)  # The redirect or 404.
+    return render(request, "partners/partner_detail.html", partner_context(partner))
+
+
+def partner_context(partner) -> dict:
+    """What this partner's page shows."""
     # The reverse relation comes from portfolio; its manager keeps published().
     # One partnership per partner and project, so no project comes twice.
     projects = partner.projects.published()
@@ -138,13 +138,25 @@ def partner_detail(request, slug):
             .prefetch_related("regions")
         ),
     )
-    return render(
-        request,
-        "partners/partner_detail.html",
-        {
-            "partner": partner,
-            "page_projects": shown,
-            "project_count": count,
-            "language_urls": object_urls_by_language(partner),
-        },
-    )
+    return {
+        "partner": partner,
+        "page_projects": shown,
+        "project_count": count,
+        "language_urls": object_urls_by_language(partner),
+    }
+
+
+@require_safe
+def partner_preview(request, pk):
+    """Show a partner as its page will look, shown on the site or not (see ``core.preview``)."""
+    preview.start(request)
+    partner = get_object_or_404(Partner, pk=pk)
+    refused = preview.refusal(request, partner)
+    if refused is not None:
+        return refused
+    if partner.is_public:
+        message = _("This partner is shown on the site: visitors see this page.")
+    else:
+        message = _("This partner is hidden: visitors cannot see its page.")
+    context = partner_context(partner) | preview.context(request, partner, message)
+    return preview.mark(render(request, "partners/partner_detail.html", context))

@@ -9,6 +9,7 @@ from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInl
 from core.admin_tools import image_preview, publish_actions
 from core.kept_uploads import KeepUploadsMixin
 
+from .admin_publication import PublicationAdmin, PublicationFilter, UpdatePublicationFilter
 from .models import (
     Partnership,
     Project,
@@ -66,18 +67,18 @@ class ProjectImageInline(KeepUploadsMixin, TranslationStackedInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(KeepUploadsMixin, TabbedTranslationAdmin):
+class ProjectAdmin(KeepUploadsMixin, PublicationAdmin, TabbedTranslationAdmin):
     list_display = (
         "title",
         "status",
         "sector",
         "region_names",
         "funding_goal",
-        "is_published",
+        "publication",
         "is_featured",
         "published_at",
     )
-    list_filter = ("is_published", "status", "is_featured", "sector", "regions")
+    list_filter = (PublicationFilter, "status", "is_featured", "sector", "regions")
     list_select_related = ("sector",)
     list_editable = ("is_featured",)
     search_fields = (
@@ -93,7 +94,7 @@ class ProjectAdmin(KeepUploadsMixin, TabbedTranslationAdmin):
     )
     date_hierarchy = "published_at"
     autocomplete_fields = ("sector", "regions")
-    readonly_fields = ("cover_preview", "created", "last_changed")
+    readonly_fields = ("cover_preview", "created", "last_changed", "preview_links")
     # Titles and subtitles are long; the default input shows barely half of one.
     formfield_overrides = {
         models.CharField: {"widget": AdminTextInputWidget(attrs={"class": "vLargeTextField"})}
@@ -113,7 +114,16 @@ class ProjectAdmin(KeepUploadsMixin, TabbedTranslationAdmin):
         (_("Cover image"), {"fields": ("cover_image", "cover_preview", "cover_alt")}),
         (
             _("Publication"),
-            {"fields": ("is_published", "published_at", "is_featured", "created", "last_changed")},
+            {
+                "fields": (
+                    "is_published",
+                    "published_at",
+                    "preview_links",
+                    "is_featured",
+                    "created",
+                    "last_changed",
+                )
+            },
         ),
     )
 
@@ -147,9 +157,9 @@ class ProjectAdmin(KeepUploadsMixin, TabbedTranslationAdmin):
 
 
 @admin.register(ProjectUpdate)
-class ProjectUpdateAdmin(KeepUploadsMixin, TabbedTranslationAdmin):
-    list_display = ("title", "project", "published_at", "is_published")
-    list_filter = ("is_published", ("project", admin.RelatedOnlyFieldListFilter))
+class ProjectUpdateAdmin(KeepUploadsMixin, PublicationAdmin, TabbedTranslationAdmin):
+    list_display = ("title", "project", "published_at", "publication")
+    list_filter = (UpdatePublicationFilter, ("project", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("project",)
     search_fields = ("title_fr", "title_en", "text_fr", "text_en", "project__title_fr")
     date_hierarchy = "published_at"
@@ -172,7 +182,9 @@ class ProjectUpdateAdmin(KeepUploadsMixin, TabbedTranslationAdmin):
         return image_preview(obj.image, obj.image_alt)
 
     def view_on_site(self, obj):
-        return obj.project.get_absolute_url()
+        # An update has no page of its own: it shows on its project's, or its preview.
+        page = obj.project.get_absolute_url() if obj.is_public() else obj.project.get_preview_url()
+        return f"{page}#update-{obj.pk}"
 
 
 admin.site.site_header = _("Project portfolio — administration")

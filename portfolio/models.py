@@ -123,15 +123,69 @@ class Sector(models.Model):
         super().save(*args, **kwargs)
 
 
+class Publication(models.TextChoices):
+    """Where a project or a field update stands, as visitors see it (not the editor's flag)."""
+
+    DRAFT = "draft", _("Draft")
+    SCHEDULED = "scheduled", _("Scheduled")
+    PUBLISHED = "published", _("Published")
+    # A field update whose own date has come, on a project that is not public yet.
+    WAITING_FOR_PROJECT = "waiting", _("Waiting for its project")
+
+
+def publication_condition(prefix: str = "") -> Q:
+    """Return the publication rule as a condition, for a query that reaches projects
+    through a relation (``prefix="projects__"``).
+
+    The one place the rule is written: ``ProjectQuerySet.published()``, field updates and
+    other apps (through ``Partner.projects``) all ask it.
+    """
+    return Q(**{f"{prefix}is_published": True, f"{prefix}published_at__lte": timezone.now()})
+
+
+def publication_state(is_published: bool, published_at, now=None) -> Publication:
+    """Return the state that a flag and a date give (the rule above, for one row)."""
+    if not is_published:
+        return Publication.DRAFT
+    if published_at > (now or timezone.now()):
+        return Publication.SCHEDULED
+    return Publication.PUBLISHED
+
+
+class PublicationQuerySet(models.QuerySet):
+    """The states of rows that editors publish with a flag and a date."""
+
+    def published(self):
+        """Return the rows visible to the public."""
+        return self.filter(publication_condition())
+
+    def drafts(self):
+        """Return the rows not published."""
+        return self.filter(is_published=False)
+
+    def scheduled(self):
+        """Return the rows published for a moment still to come."""
+        return self.filter(is_published=True, published_at__gt=timezone.now())
+
+    def in_state(self, state: str):
+        """Return the rows in this ``Publication`` state."""
+        return {
+            Publication.DRAFT: self.drafts,
+            Publication.SCHEDULED: self.scheduled,
+            Publication.PUBLISHED: self.published,
+        }[state]()
+
+    def publication_condition(self, prefix: str = "") -> Q:
+        """Return the rule as a condition (see ``publication_condition``): other apps
+        reach it through a relation's manager without importing portfolio."""
+        return publication_condition(prefix)
+
+
 # What a project's search documents are built from: changing one rebuilds them.
 SEARCH_SOURCES = {"title", "subtitle", "summary", "body", *source_columns()}
 
 
-class ProjectQuerySet(RichTextQuerySet, pagecache.PublicContentQuerySet):
-    def published(self):
-        """Return the projects visible to the public."""
-        return self.filter(is_published=True, published_at__lte=timezone.now())
-
+class ProjectQuerySet(RichTextQuerySet, PublicationQuerySet, pagecache.PublicContentQuerySet):
     def in_regions(self, region_ids):
         """Return the projects taking place in any of these regions, without duplicates."""
         return self.filter(
@@ -353,9 +407,17 @@ class Project(models.Model):
     def get_absolute_url(self):
         return reverse("portfolio:project_detail", kwargs={"slug": self.slug})
 
+    def get_preview_url(self):
+        """Return the preview editors see (``core.preview``), whatever the state."""
+        return reverse("portfolio:project_preview", kwargs={"pk": self.pk})
+
     def is_public(self) -> bool:
         """Mirror ``ProjectQuerySet.published()`` for one project."""
-        return self.is_published and self.published_at <= timezone.now()
+        return self.publication_state() == Publication.PUBLISHED
+
+    def publication_state(self) -> Publication:
+        """Return where the project stands for visitors: draft, scheduled or published."""
+        return publication_state(self.is_published, self.published_at)
 
 
 def _add_search_columns():
@@ -457,16 +519,19 @@ class ProjectImage(models.Model):
         return self.alt_text
 
 
-class ProjectUpdateQuerySet(pagecache.PublicContentQuerySet):
+class ProjectUpdateQuerySet(PublicationQuerySet, pagecache.PublicContentQuerySet):
     def published(self):
         """Return the field updates visible to the public: their project must be too."""
-        now = timezone.now()
-        return self.filter(
-            is_published=True,
-            published_at__lte=now,
-            project__is_published=True,
-            project__published_at__lte=now,
-        )
+        return self.filter(publication_condition(), publication_condition("project__"))
+
+    def waiting_for_project(self):
+        """Return the field updates whose date has come, on a project not public yet."""
+        return self.filter(publication_condition()).exclude(publication_condition("project__"))
+
+    def in_state(self, state: str):
+        if state == Publication.WAITING_FOR_PROJECT:
+            return self.waiting_for_project()
+        return super().in_state(state)
 
 
 class ProjectUpdate(models.Model):
@@ -516,3 +581,16 @@ class ProjectUpdate(models.Model):
 
     def __str__(self):
         return self.title
+
+    def publication_state(self) -> Publication:
+        """Return where the update stands for visitors (its project's state counts too)."""
+        now = timezone.now()
+        own = publication_state(self.is_published, self.published_at, now)
+        project = publication_state(self.project.is_published, self.project.published_at, now)
+        if own == Publication.PUBLISHED and project != Publication.PUBLISHED:
+            return Publication.WAITING_FOR_PROJECT
+        return own
+
+    def is_public(self) -> bool:
+        """Mirror ``ProjectUpdateQuerySet.published()`` for one update."""
+        return self.publication_state() == Publication.PUBLISHED

@@ -1,7 +1,6 @@
 """Public pages show portfolio content: any change to it puts stored pages out of date."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.utils import timezone
 
 from core import pagecache
 
@@ -12,11 +11,8 @@ PUBLIC_MODELS = (Region, Sector, Project, Partnership, ProjectImage, ProjectUpda
 
 def next_publication():
     """Return when the next scheduled project or field update goes public, if any."""
-    now = timezone.now()
     scheduled = [
-        model.objects.filter(is_published=True, published_at__gt=now)
-        .order_by()
-        .values_list("published_at", flat=True)
+        model.objects.scheduled().order_by().values_list("published_at", flat=True)
         for model in (Project, ProjectUpdate)
     ]
     return scheduled[0].union(scheduled[1]).order_by("published_at").first()

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path(_("projects/"), views.project_list, name="project_list"),
     path(_("projects/<slug:slug>/"), views.project_detail, name="project_detail"),
+    path(_("preview/projects/<int:pk>/"), views.project_preview, name="project_preview"),
     path(_("regions/<slug:slug>/"), views.region_detail, name="region_detail"),
     path(_("feed/"), editorial_page(LatestNewsFeed()), name="feed"),
 ]

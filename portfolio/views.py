@@ -4,15 +4,17 @@ from django.conf import settings
 from django.core.validators import slug_re
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Sum
 from django.http import HttpResponse, HttpResponseServerError
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from core import fragments
+from core import fragments, preview
 from core.i18n import get_by_translated_slug, object_urls_by_language
 from core.pagecache import public_page
 from core.pagination import KeysFirstPaginator
@@ -20,7 +22,15 @@ from core.text_search import fold
 from partners.models import Partner
 
 from .forms import ProjectFilterForm
-from .models import Partnership, Project, ProjectUpdate, Region, Sector
+from .models import (
+    Partnership,
+    Project,
+    ProjectUpdate,
+    Publication,
+    Region,
+    Sector,
+    publication_state,
+)
 
 PROJECTS_PER_PAGE = 12
 HOME_PROJECTS = 6
@@ -256,29 +266,24 @@ def removal_links(query, status, chosen) -> list[tuple[str, str]]:
     return links
 
 
+def page_queryset(projects, updates):
+    """Return these projects with what their page shows, and these of their updates."""
+    return projects.select_related("sector").prefetch_related(
+        Prefetch("regions", queryset=Region.objects.select_related("parent")),
+        "images",
+        Prefetch(
+            "partnerships",
+            queryset=Partnership.objects.filter(partner__is_public=True).select_related("partner"),
+        ),
+        Prefetch("updates", queryset=updates.order_by("-published_at", "-pk")),
+    )
+
+
 def find_project(slug):
     """Return the published project at this slug, with what its page shows, or a response
     (a redirect from an old or other-language slug, a 404)."""
     return get_by_translated_slug(
-        Project.objects.published()
-        .select_related("sector")
-        .prefetch_related(
-            Prefetch("regions", queryset=Region.objects.select_related("parent")),
-            "images",
-            Prefetch(
-                "partnerships",
-                queryset=Partnership.objects.filter(partner__is_public=True).select_related(
-                    "partner"
-                ),
-            ),
-            Prefetch(
-                "updates",
-                queryset=ProjectUpdate.objects.filter(
-                    is_published=True, published_at__lte=timezone.now()
-                ).order_by("-published_at", "-pk"),
-            ),
-        ),
-        slug,
+        page_queryset(Project.objects.published(), ProjectUpdate.objects.published()), slug
     )
 
 
@@ -287,6 +292,11 @@ def project_page_content(slug) -> dict | None:
     project = find_project(slug)
     if not isinstance(project, Project):
         return None
+    return project_context(project)
+
+
+def project_context(project) -> dict:
+    """What the page of this project (from ``page_queryset``) shows."""
     partnerships = list(project.partnerships.all())
     regions = list(project.regions.all())
     nearby = {r.pk for r in regions} | {r.parent_id for r in regions if r.parent_id}
@@ -322,6 +332,39 @@ def project_detail(request, slug):
     if content is None:
         return find_project(slug)  # The redirect or the 404.
     return render(request, "portfolio/project_detail.html", content)
+
+
+@require_safe
+def project_preview(request, pk):
+    """Show a project as its page will look, whatever its state (see ``core.preview``)."""
+    preview.start(request)
+    project = get_object_or_404(
+        page_queryset(Project.objects.all(), ProjectUpdate.objects.all()),
+        pk=pk,
+    )
+    refused = preview.refusal(request, project)
+    if refused is not None:
+        return refused
+    for update in project.updates.all():
+        # Updates the public does not see yet say so, each in its own state.
+        state = publication_state(update.is_published, update.published_at)
+        if state != Publication.PUBLISHED:
+            update.preview_note = state.label
+    context = project_context(project) | preview.context(request, project, preview_message(project))
+    return preview.mark(render(request, "portfolio/project_detail.html", context))
+
+
+def preview_message(project) -> str:
+    """Return what the preview's banner says of the project's state."""
+    state = project.publication_state()
+    if state == Publication.DRAFT:
+        return _("This project is a draft: visitors cannot see it.")
+    if state == Publication.SCHEDULED:
+        when = date_format(localtime(project.published_at), "DATETIME_FORMAT")
+        return _("This project is scheduled for %(date)s: visitors cannot see it yet.") % {
+            "date": when
+        }
+    return _("This project is published: visitors see this page.")
 
 
 @public_page

@@ -16,7 +16,7 @@ def test_load_demo_twice_gives_the_same_rows(db):
     first = table_snapshot()
     project = Project.objects.get()
     cover = project.cover_image.name
-    call_command("load_demo", verbosity=0)
+    call_command("load_demo", "--reset", verbosity=0)
     assert table_snapshot() == first
     project.refresh_from_db()
     assert project.cover_image.name == cover
@@ -53,7 +53,74 @@ def test_seed_project_has_every_fact_of_the_published_page(demo):
 def test_load_demo_twice_writes_no_new_files(db, media_root):
     call_command("load_demo", verbosity=0)
     first = sorted(str(p.relative_to(media_root)) for p in media_root.rglob("*") if p.is_file())
-    call_command("load_demo", verbosity=0)
+    call_command("load_demo", "--reset", verbosity=0)
     second = sorted(str(p.relative_to(media_root)) for p in media_root.rglob("*") if p.is_file())
     assert first == second
     assert any("renditions" in name for name in first)
+
+
+def test_load_demo_leaves_an_edited_demo_alone_and_reset_restores_it(demo):
+    demo.title_fr = "Titre changé par une éditrice"
+    demo.is_published = False
+    demo.save()
+    demo.regions.clear()
+    call_command("load_demo", verbosity=0)  # what `make run` does at every start
+    demo.refresh_from_db()
+    assert demo.title_fr == "Titre changé par une éditrice"
+    assert not demo.is_published and not demo.regions.exists()
+
+    call_command("load_demo", "--reset", verbosity=0)  # `make run RESET=1`
+    demo.refresh_from_db()
+    assert demo.title_fr == "Prévenir la traite des êtres humains dans les régions rurales"
+    assert demo.is_published and demo.regions.count() == 3
+
+
+def test_load_demo_fills_an_empty_database_only(db):
+    from tests.factories import make_partner
+
+    make_partner(name_fr="Un partenaire d’abord")
+    call_command("load_demo", verbosity=0)
+    assert not Project.objects.exists()
+
+
+def test_load_demo_pledges_keeps_edited_amounts(demo):
+    from donations.models import SuggestedAmount
+
+    call_command("load_demo_pledges", verbosity=0)
+    amount = SuggestedAmount.objects.filter(project=demo).first()
+    amount.impact_fr = "Impact revu"
+    amount.save()
+    call_command("load_demo_pledges", verbosity=0)
+    amount.refresh_from_db()
+    assert amount.impact_fr == "Impact revu"
+    call_command("load_demo_pledges", "--reset", verbosity=0)
+    amount.refresh_from_db()
+    assert amount.impact_fr != "Impact revu"
+
+
+def make_run_commands(*arguments) -> str:
+    """Return the commands `make run` would run, without running them."""
+    import subprocess
+    from pathlib import Path
+
+    return subprocess.run(  # noqa: S603 - our own Makefile, fixed arguments
+        ["make", "--dry-run", "--always-make", "run", *arguments],  # noqa: S607
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def test_make_run_serves_and_links_on_the_same_port():
+    commands = make_run_commands("PORT=8401")
+    runserver = next(line for line in commands.splitlines() if " runserver " in line)
+    assert runserver.endswith("runserver 127.0.0.1:8401")
+    assert "SITE_URL=http://127.0.0.1:8401 " in runserver
+    local_admin = next(line for line in commands.splitlines() if " local_admin" in line)
+    assert "SITE_URL=http://127.0.0.1:8401 " in local_admin
+
+
+def test_make_run_resets_the_demo_only_when_asked():
+    assert "load_demo --reset" not in make_run_commands()
+    assert "load_demo --reset" in make_run_commands("RESET=1")

@@ -36,11 +36,25 @@ SUGGESTIONS = [
 class Command(BaseCommand):
     help = "Add the suggested amounts of the demo project's pledge form (run after load_demo)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Restore the suggested amounts even where editors changed them.",
+        )
+
     @transaction.atomic
-    def handle(self, *args, **options):
+    def handle(self, *args, reset=False, **options):
         project = Project.objects.filter(slug_fr=DEMO_PROJECT).first()
-        if project is None:
+        if project is None and not Project.objects.exists():
             raise CommandError("Run load_demo first: the demo project does not exist.")
+        if project is None:
+            self.stdout.write("The demo project is not here (renamed or deleted); nothing added.")
+            return
+        if not reset and project.suggested_amounts.exists():
+            # `make run` runs this at every start: editors' amounts must survive it.
+            self.stdout.write("The demo amounts are there; left alone (--reset restores them).")
+            return
         for order, (amount, impact_fr, impact_en) in enumerate(SUGGESTIONS):
             SuggestedAmount.objects.update_or_create(
                 project=project,

@@ -58,11 +58,32 @@ def placeholder_png(size, top, bottom, label: str) -> bytes:
     return buffer.getvalue()
 
 
+def has_content() -> bool:
+    """Tell whether editors (or an earlier load) put any content in the database."""
+    return any(model.objects.exists() for model in (Project, Partner, Region, Sector))
+
+
 class Command(BaseCommand):
-    help = "Create or update the demonstration content (idempotent)."
+    help = (
+        "Load the demonstration content into an empty database; with --reset, restore it "
+        "over editors' changes."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Restore the demo content even where editors changed it.",
+        )
 
     @transaction.atomic
-    def handle(self, *args, **options):
+    def handle(self, *args, reset=False, **options):
+        if not reset and has_content():
+            # `make run` loads the demo at every start: editors' work must survive it.
+            self.stdout.write(
+                "The database already has content; the demo was left alone (--reset restores it)."
+            )
+            return
         sector, _ = Sector.objects.update_or_create(
             slug_fr=demo.SECTOR["key"], defaults=self._fields(demo.SECTOR)
         )
