@@ -27,6 +27,18 @@ def text(obj, field_name: str):
     return value.text
 
 
+@register.inclusion_tag("includes/privacy_officer.html")
+def privacy_officer():
+    """Name the person in charge of the protection of personal information and how to
+    reach them (settings ``PRIVACY_OFFICER_*``). Usage: ``{% privacy_officer %}``."""
+    return {
+        "name": settings.PRIVACY_OFFICER_NAME,
+        "title": settings.PRIVACY_OFFICER_TITLE,
+        "email": settings.PRIVACY_OFFICER_EMAIL,
+        "address": settings.PRIVACY_OFFICER_ADDRESS,
+    }
+
+
 @register.filter
 def web_address(value) -> str:
     """Return a stored address a page may link to (http or https), else an empty string.
