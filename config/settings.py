@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "partners",
     "portfolio",
     "donations",
+    "privacy",
     "devtools",
 ]
 
@@ -181,6 +182,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
+# Where `manage.py backup` writes its folders (keep copies elsewhere too; see README).
+BACKUP_DIR = env.path("BACKUP_DIR", default=VAR_DIR / "backups")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -216,6 +219,12 @@ PLEDGE_RATE_PER_IP = env.str("PLEDGE_RATE_PER_IP", default="20/h")
 PLEDGE_RATE_PER_EMAIL = env.str("PLEDGE_RATE_PER_EMAIL", default="5/h")
 # Where donors write to see or erase what we hold about them (shown in the privacy notice).
 PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="privacy@localhost")
+# The person in charge of the protection of personal information (Québec's Law 25),
+# named with a way to reach them in every page's footer and in the privacy notice.
+PRIVACY_OFFICER_NAME = env.str("PRIVACY_OFFICER_NAME", default="")
+PRIVACY_OFFICER_TITLE = env.str("PRIVACY_OFFICER_TITLE", default="")
+PRIVACY_OFFICER_EMAIL = env_or("PRIVACY_OFFICER_EMAIL", PRIVACY_CONTACT_EMAIL)
+PRIVACY_OFFICER_ADDRESS = env.str("PRIVACY_OFFICER_ADDRESS", default="")
 # Behind a proxy every request comes from the proxy's address: name the header that
 # carries the visitor's address (e.g. HTTP_X_REAL_IP), set by the proxy itself.
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")

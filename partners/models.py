@@ -9,6 +9,7 @@ from core.images import SafeImageField
 from core.pagecache import PublicContentQuerySet
 from core.richtext import RichTextField, RichTextQuerySet, sanitise_all_rich_text
 from core.text_search import holds_every_word, shown_text
+from core.web_addresses import WebAddressField, web_address_constraint
 
 
 class PartnerQuerySet(RichTextQuerySet, PublicContentQuerySet):
@@ -48,7 +49,9 @@ class Partner(models.Model):
     )
     country = CountryField(_("country"), blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
-    website = models.URLField(_("website"), blank=True)
+    website = WebAddressField(
+        _("website"), blank=True, help_text=_("An address starting with http:// or https://.")
+    )
     logo = SafeImageField(
         _("logo"),
         upload_to="partners/logos/",
@@ -99,6 +102,7 @@ class Partner(models.Model):
                 name="partner_logo_has_alt_text",
                 violation_error_message=_("Describe the logo in its alternative text."),
             ),
+            web_address_constraint("website", name="partner_website_is_web_address"),
         ]
 
     def __str__(self):

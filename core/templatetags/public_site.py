@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from core.templatetags.translated_fields import translated
+from core.web_addresses import safe_web_address
 
 register = template.Library()
 
@@ -24,6 +25,27 @@ def text(obj, field_name: str):
     if value.is_fallback:
         return format_html('<span lang="{}">{}</span>', value.lang, value.text)
     return value.text
+
+
+@register.inclusion_tag("includes/privacy_officer.html")
+def privacy_officer():
+    """Name the person in charge of the protection of personal information and how to
+    reach them (settings ``PRIVACY_OFFICER_*``). Usage: ``{% privacy_officer %}``."""
+    return {
+        "name": settings.PRIVACY_OFFICER_NAME,
+        "title": settings.PRIVACY_OFFICER_TITLE,
+        "email": settings.PRIVACY_OFFICER_EMAIL,
+        "address": settings.PRIVACY_OFFICER_ADDRESS,
+    }
+
+
+@register.filter
+def web_address(value) -> str:
+    """Return a stored address a page may link to (http or https), else an empty string.
+
+    Usage: ``{% with url=partner.website|web_address %}{% if url %}<a href="{{ url }}">``.
+    """
+    return safe_web_address(value)
 
 
 @register.simple_tag(takes_context=True)
