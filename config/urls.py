@@ -33,7 +33,8 @@ def media(request, path):
 
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path(f"{settings.ADMIN_URL}two-factor/", include("accounts.urls")),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("healthz", healthz, name="healthz"),
     # An index of sections, each in pages of TranslatedSitemap.limit addresses
     # (/sitemap-projects.xml?p=2), so no single document grows with the portfolio.
