@@ -82,7 +82,7 @@ def test_finance_sets_up_an_app_then_logs_in_with_it(site, page, finance_user):
 def test_the_admin_pages_break_no_rule_of_their_policy(site, page, demo, django_user_model):
     boss = django_user_model.objects.create_superuser("boss", "boss@example.org", PASSWORD)
     device = TOTPDevice.objects.create(user=boss, name="phone", confirmed=True)
-    make_sponsorship(demo, confirmed=True)
+    pledge = make_sponsorship(demo, confirmed=True)
     messages = []
     page.on(
         "console",
@@ -97,6 +97,7 @@ def test_the_admin_pages_break_no_rule_of_their_policy(site, page, demo, django_
     for name, args in [
         ("admin:portfolio_project_change", [demo.pk]),
         ("admin:donations_sponsorship_changelist", []),
+        ("admin:donations_sponsorship_history", [pledge.pk]),
         ("admin:index", []),
     ]:
         response = page.goto(site.url + reverse(name, args=args))
