@@ -1,10 +1,11 @@
 """Staff set up an authenticator app and log in with it; the admin keeps to its policy."""
 
+import importlib
 import re
 from base64 import b32decode
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -14,6 +15,9 @@ from tests.browser.conftest import log_in_to_admin
 from tests.factories import make_sponsorship
 
 PASSWORD = "correct-horse-battery"
+PERMISSIONS_MIGRATION = importlib.import_module(
+    "donations.migrations.0002_finance_and_editor_permissions"
+)
 
 # Run in the page before any of its own scripts (Playwright's init scripts are not
 # subject to the page's policy), so every violation is seen, even one without a message.
@@ -33,7 +37,15 @@ def code_for(secret, drift=0):
 
 @pytest.fixture
 def finance_user(db, django_user_model):
+    """A Finance account with its group's permissions (rebuilt as its migration makes them:
+    live-server tests start from an emptied database)."""
     group, _created = Group.objects.get_or_create(name="Finance")
+    group.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="donations",
+            codename__in=PERMISSIONS_MIGRATION.codenames(PERMISSIONS_MIGRATION.FINANCE),
+        )
+    )
     user = django_user_model.objects.create_user(
         "tresoriere", "tresoriere@example.org", PASSWORD, is_staff=True
     )
