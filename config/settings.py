@@ -4,7 +4,9 @@ Every value that changes between machines is read from the environment (or a
 ``.env`` file beside ``manage.py``) through django-environ; see ``.env.example``.
 """
 
+from datetime import timedelta
 from decimal import Decimal
+from email.utils import getaddresses
 from pathlib import Path
 
 import environ
@@ -55,7 +57,12 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_countries",
     "django_prose_editor",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "core",
+    "accounts",
     "simple_history",
     "partners",
     "portfolio",
@@ -75,9 +82,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Staff who must use a second factor reach no admin page before giving it.
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: turns a refused login of a locked-out account or address into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -101,6 +113,9 @@ TEMPLATES = [
 ]
 
 WSGI_APPLICATION = "config.wsgi.application"
+
+# Where the admin is served ("admin/" by default); another path keeps it out of scanners' lists.
+ADMIN_URL = env_or("ADMIN_URL", "admin/").strip("/") + "/"
 
 # Database: SQLite file under the git-ignored var/ by default; PostgreSQL in production.
 VAR_DIR = BASE_DIR / "var"
@@ -149,9 +164,43 @@ FRAGMENT_CACHE_ENABLED = env.bool("FRAGMENT_CACHE", default=True)
 PAGE_CACHE_STATE = "cache" if REDIS_URL else "database"
 # Seconds a CDN or proxy may serve a public page without asking again (0: always ask).
 PAGE_CACHE_SHARED_MAX_AGE = env.int("PAGE_CACHE_SHARED_MAX_AGE", default=0)
-PAGE_CACHE_SKIP_PREFIXES = ("/admin/", "/static/", "/media/", "/healthz")
+PAGE_CACHE_SKIP_PREFIXES = (f"/{ADMIN_URL}", "/static/", "/media/", "/healthz")
 # The query parameters public pages understand (filters, search, pages, sitemap pages).
 PAGE_CACHE_QUERY_PARAMETERS = {"q", "region", "sector", "partner", "status", "page", "p"}
+
+# Argon2 for new and changed passwords; older hashes still work and are upgraded at login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords, the account
+# and the address they came from are locked for LOGIN_COOLOFF_MINUTES; a right password
+# is refused meanwhile. `manage.py axes_reset_username <name>` unlocks an account early.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=60))
+# Either is enough to lock: one account tried from many addresses, or one address trying
+# many accounts.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The visitor's address is read the way the pledge rate limits read it (never from a
+# header the visitor could set, unless the operator names one their proxy sets).
+AXES_CLIENT_IP_CALLABLE = "accounts.backends.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+# Failures only expire with the cool-off: a right password does not wipe an address's
+# record, so one known account cannot be used to keep guessing others.
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
+
+# Second factor (django-otp): time-based codes, plus single-use recovery codes.
+OTP_TOTP_ISSUER = env.str("ORGANISATION_NAME", default="Monde par la Main")
+# Groups whose members must use a second factor (superusers always must).
+SECOND_FACTOR_GROUPS = ["Finance"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -205,6 +254,10 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Monde par la Main <noreply@localhost>")
 SERVER_EMAIL = env_or("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Who receives error reports: "Name <address>, Other <address>".
+ADMINS = getaddresses(env.list("ADMINS", default=[]))
+# Seconds before a stalled mail server gives up, so a request never hangs on it.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 # The organisation and its money.
 ORGANISATION_NAME = env.str("ORGANISATION_NAME", default="Monde par la Main")
@@ -246,7 +299,6 @@ CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-CSP_EXCLUDE_PREFIXES = ["/admin/"]
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -44,11 +44,12 @@ def media(request, path):
 urlpatterns = [
     # Before the admin's own addresses, whose last one answers every other admin/ path.
     path(
-        "admin/pending-uploads/<str:reference>/",
+        f"{settings.ADMIN_URL}pending-uploads/<str:reference>/",
         admin.site.admin_view(pending_upload),
         name="pending_upload",
     ),
-    path("admin/", admin.site.urls),
+    path(f"{settings.ADMIN_URL}two-factor/", include("accounts.urls")),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("healthz", healthz, name="healthz"),
     # An index of sections, each in pages of TranslatedSitemap.limit addresses
     # (/sitemap-projects.xml?p=2), so no single document grows with the portfolio.

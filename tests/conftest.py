@@ -1,5 +1,8 @@
 import pytest
 from django.core.management import call_command
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +42,7 @@ def finance_user(db, django_user_model):
         "finance", "finance@example.org", "correct-horse-battery", is_staff=True
     )
     user.groups.add(Group.objects.get(name="Finance"))
+    with_authenticator(user)
     return user
 
 
@@ -56,3 +60,50 @@ def clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def pytest_configure(config):
+    """Hash test passwords with a fast hasher; production uses Argon2 (config.settings)."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+class StaffClient(Client):
+    """A test client whose ``force_login`` also gives the user's second factor, if any.
+
+    Like ``force_login`` skips the password, this skips the code step for a user who has
+    an authenticator app; tests of that step log in through the pages instead.
+    """
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        device = TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
+        if device is not None:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+
+def with_authenticator(user):
+    """Give ``user`` a confirmed authenticator app and return it."""
+    return TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+
+
+@pytest.fixture
+def client():
+    return StaffClient()
+
+
+@pytest.fixture
+def admin_user(db, django_user_model):
+    user = django_user_model.objects.create_superuser("admin", "admin@example.org", "password")
+    with_authenticator(user)
+    return user
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    client = StaffClient()
+    client.force_login(admin_user)
+    return client

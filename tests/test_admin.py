@@ -74,17 +74,17 @@ def test_every_admin_page_of_editorial_content_opens_for_an_editor(
 @pytest.mark.parametrize(
     "url",
     [
-        "/admin/auth/user/",
-        "/admin/auth/user/add/",
-        "/admin/auth/group/",
-        "/admin/auth/group/add/",
+        reverse("admin:auth_user_changelist"),
+        reverse("admin:auth_user_add"),
+        reverse("admin:auth_group_changelist"),
+        reverse("admin:auth_group_add"),
     ],
 )
 def test_an_editor_cannot_manage_users_or_groups(url, editor_client):
     assert editor_client.get(url).status_code == 403
-    response = editor_client.get("/admin/")
+    response = editor_client.get(reverse("admin:index"))
     assert response.status_code == 200
-    assert "/admin/auth/" not in response.content.decode()
+    assert reverse("admin:app_list", args=["auth"]) not in response.content.decode()
 
 
 @pytest.mark.django_db
@@ -92,15 +92,15 @@ def test_an_editor_cannot_change_another_account_or_group(editor_client, django_
     from django.contrib.auth.models import Group
 
     other = django_user_model.objects.create_user("someone", password="another-long-password")
-    assert editor_client.get(f"/admin/auth/user/{other.pk}/change/").status_code == 403
-    response = editor_client.post(
-        f"/admin/auth/user/{other.pk}/change/", {"username": "someone", "is_superuser": "on"}
-    )
+    change = reverse("admin:auth_user_change", args=[other.pk])
+    assert editor_client.get(change).status_code == 403
+    response = editor_client.post(change, {"username": "someone", "is_superuser": "on"})
     assert response.status_code == 403
     other.refresh_from_db()
     assert not other.is_superuser
     editors = Group.objects.get(name="Editors")
-    assert editor_client.get(f"/admin/auth/group/{editors.pk}/change/").status_code == 403
+    change = reverse("admin:auth_group_change", args=[editors.pk])
+    assert editor_client.get(change).status_code == 403
 
 
 def results(response):
@@ -110,7 +110,7 @@ def results(response):
 @pytest.mark.django_db
 class TestChangelists:
     def test_projects_are_found_by_title_partner_and_region(self, content, editor_client):
-        url = "/admin/portfolio/project/"
+        url = reverse("admin:portfolio_project_changelist")
         other = make_project(title_fr="Eau potable au Sahel", title_en="Clean water in the Sahel")
         assert results(editor_client.get(url, {"q": "traite"})) == [content]
         assert results(editor_client.get(url, {"q": "Mumbai"})) == [content]
@@ -120,7 +120,7 @@ class TestChangelists:
         assert results(editor_client.get(url, {"q": "introuvable"})) == []
 
     def test_projects_are_filtered(self, content, editor_client):
-        url = "/admin/portfolio/project/"
+        url = reverse("admin:portfolio_project_changelist")
         draft = make_project(is_published=False, status=Project.Status.PLANNED)
         assert results(editor_client.get(url, {"is_published__exact": "0"})) == [draft]
         assert results(editor_client.get(url, {"status__exact": "planned"})) == [draft]
@@ -130,7 +130,7 @@ class TestChangelists:
         assert results(editor_client.get(url, {"regions__id__exact": nepal.pk})) == [content]
 
     def test_partners_are_found_and_filtered(self, content, editor_client):
-        url = "/admin/partners/partner/"
+        url = reverse("admin:partners_partner_changelist")
         lead = Partner.objects.get(name="Mumbai Smiles")
         assert results(editor_client.get(url, {"kind__exact": "lead"})) == [lead]
         assert [p.name for p in results(editor_client.get(url, {"country__exact": "NP"}))] == [
@@ -140,11 +140,13 @@ class TestChangelists:
 
     def test_regions_and_updates_are_filtered(self, content, editor_client):
         india = Region.objects.get(name_en="India")
-        response = editor_client.get("/admin/portfolio/region/", {"parent__id__exact": india.pk})
+        response = editor_client.get(
+            reverse("admin:portfolio_region_changelist"), {"parent__id__exact": india.pk}
+        )
         assert [r.name_en for r in results(response)] == ["West Bengal"]
         hidden = make_update(content, is_published=False)
         response = editor_client.get(
-            "/admin/portfolio/projectupdate/", {"is_published__exact": "0"}
+            reverse("admin:portfolio_projectupdate_changelist"), {"is_published__exact": "0"}
         )
         assert results(response) == [hidden]
 
@@ -167,7 +169,8 @@ def test_publish_and_unpublish_actions(model, content, editor_client):
 @pytest.mark.django_db
 class TestProjectChangePage:
     def test_tabs_use_the_local_copy_of_jquery_ui(self, content, editor_client, settings):
-        html = editor_client.get(f"/admin/portfolio/project/{content.pk}/change/").content.decode()
+        change = reverse("admin:portfolio_project_change", args=[content.pk])
+        html = editor_client.get(change).content.decode()
         scripts = SCRIPT_SRC.findall(html)
         local_copy = settings.STATIC_URL + settings.JQUERY_UI_URL
         assert any(src.lstrip("/").startswith(local_copy.lstrip("/")) for src in scripts)
@@ -176,7 +179,7 @@ class TestProjectChangePage:
         assert_loads_nothing_from_another_host(html)
 
     def test_view_on_site_leads_to_the_public_page(self, content, editor_client):
-        response = editor_client.get(f"/admin/portfolio/project/{content.pk}/change/")
+        response = editor_client.get(reverse("admin:portfolio_project_change", args=[content.pk]))
         link = re.search(r'href="([^"]+)" class="viewsitelink"', response.content.decode())
         assert link, "no “view on site” link"
         with translation.override("fr"):
@@ -184,7 +187,8 @@ class TestProjectChangePage:
         assert editor_client.get(link.group(1)).status_code == 200
 
     def test_gallery_and_cover_show_previews(self, content, editor_client):
-        html = editor_client.get(f"/admin/portfolio/project/{content.pk}/change/").content.decode()
+        change = reverse("admin:portfolio_project_change", args=[content.pk])
+        html = editor_client.get(change).content.decode()
         photo = content.images.get()
         assert re.search(
             rf'<img src="{re.escape(photo.image.url)}"[^>]*class="admin-preview"', html
@@ -194,7 +198,7 @@ class TestProjectChangePage:
         )
 
     def test_slugs_are_prepopulated_in_each_language(self, content, editor_client):
-        response = editor_client.get("/admin/portfolio/project/add/")
+        response = editor_client.get(reverse("admin:portfolio_project_add"))
         prepopulated = {
             field["field"].name: [dep.name for dep in field["dependencies"]]
             for field in response.context["adminform"].prepopulated_fields
@@ -204,7 +208,7 @@ class TestProjectChangePage:
     def test_partners_and_regions_are_chosen_by_autocomplete(self, content, editor_client):
         def autocomplete(model_name, field_name, term):
             response = editor_client.get(
-                "/admin/autocomplete/",
+                reverse("admin:autocomplete"),
                 {
                     "app_label": "portfolio",
                     "model_name": model_name,
@@ -222,7 +226,7 @@ class TestProjectChangePage:
 
 @pytest.mark.django_db
 def test_a_partner_website_typed_without_scheme_is_https(editor_client):
-    url = "/admin/partners/partner/add/"
+    url = reverse("admin:partners_partner_add")
     form = admin_form_data(
         editor_client.get(url),
         name_fr="Partenaire",
@@ -238,7 +242,7 @@ def test_an_english_address_left_blank_never_takes_another_projects(editor_clien
     """A blank slug is made from the title; when another project has that address in the
     same language, the new one is numbered instead of the save failing."""
     make_project(title_fr="Éducation", slug_fr="education-fr", slug_en="education")
-    url = "/admin/portfolio/project/add/"
+    url = reverse("admin:portfolio_project_add")
     form = admin_form_data(
         editor_client.get(url),
         title_fr="Éducation",
@@ -268,7 +272,7 @@ def test_a_made_up_slug_fits_its_column():
 def test_a_country_cannot_be_made_part_of_its_own_region(demo, editor_client):
     india = Region.objects.get(slug_fr="inde")
     west_bengal = Region.objects.get(slug_fr="bengale-occidental")
-    url = f"/admin/portfolio/region/{india.pk}/change/"
+    url = reverse("admin:portfolio_region_change", args=[india.pk])
     response = editor_client.post(
         url, admin_form_data(editor_client.get(url), parent=west_bengal.pk)
     )

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from partners.models import Partner
 from portfolio.models import Partnership, Project, ProjectImage, ProjectUpdate, Region
@@ -156,7 +157,7 @@ NEW_PROJECT = {"title_fr": "Un projet", "slug_fr": "un-projet", "slug_en": "a-pr
 class TestTheAdminExplainsRefusals:
     def test_end_date_before_start_date(self, submit):
         response = submit(
-            "/admin/portfolio/project/add/",
+            reverse("admin:portfolio_project_add"),
             **NEW_PROJECT,
             start_date="2024-06-01",
             end_date="2024-05-01",
@@ -166,7 +167,7 @@ class TestTheAdminExplainsRefusals:
         assert not Project.objects.exists()
 
     def test_negative_funding_goal(self, submit):
-        response = submit("/admin/portfolio/project/add/", **NEW_PROJECT, funding_goal="-5")
+        response = submit(reverse("admin:portfolio_project_add"), **NEW_PROJECT, funding_goal="-5")
         assert response.status_code == 200
         assert "The funding goal cannot be negative." in error_texts(response)
         assert not Project.objects.exists()
@@ -174,7 +175,7 @@ class TestTheAdminExplainsRefusals:
     def test_the_same_partner_twice(self, submit):
         partner = make_partner()
         response = submit(
-            "/admin/portfolio/project/add/",
+            reverse("admin:portfolio_project_add"),
             **NEW_PROJECT,
             **{
                 "partnerships-TOTAL_FORMS": "2",
@@ -193,7 +194,8 @@ class TestTheAdminExplainsRefusals:
 
     def test_a_region_that_is_its_own_parent(self, submit):
         region = make_region(name_fr="Inde", name_en="India", slug_fr="inde", slug_en="india")
-        response = submit(f"/admin/portfolio/region/{region.pk}/change/", parent=str(region.pk))
+        change = reverse("admin:portfolio_region_change", args=[region.pk])
+        response = submit(change, parent=str(region.pk))
         assert response.status_code == 200
         assert "A region cannot be part of itself." in error_texts(response)
         region.refresh_from_db()
@@ -201,7 +203,7 @@ class TestTheAdminExplainsRefusals:
 
     def test_an_implausible_partner_since_year(self, submit):
         response = submit(
-            "/admin/partners/partner/add/",
+            reverse("admin:partners_partner_add"),
             name_fr="Partenaire",
             slug_fr="partenaire",
             partner_since="1850",

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from PIL import Image
 
 from core.images import rendition_name
@@ -97,7 +98,7 @@ def editor_client(editor_client):
 
 def add_field_update(client, **changes):
     """Submit the admin's “add field update” form with ``changes``."""
-    url = "/admin/portfolio/projectupdate/add/"
+    url = reverse("admin:portfolio_projectupdate_add")
     fields = {
         "project": str(make_project().pk),
         "title_fr": "Nouvelle du terrain",
@@ -145,7 +146,7 @@ class TestBadFilesAreRefused:
 def test_the_error_says_what_is_wrong(kind, message, editor_client):
     name, content = BAD_FILES[kind]
     project = make_project()
-    url = f"/admin/portfolio/project/{project.pk}/change/"
+    url = reverse("admin:portfolio_project_change", args=[project.pk])
     form = admin_form_data(
         editor_client.get(url),
         **{

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.urls import reverse
 
 
 @pytest.mark.django_db
@@ -10,6 +11,6 @@ def test_prints_a_working_login_at_the_address_served(settings, capsys):
     settings.DEBUG = True
     call_command("local_admin", address="http://127.0.0.1:8765")
     output = capsys.readouterr().out
-    assert "http://127.0.0.1:8765/admin/" in output
+    assert "http://127.0.0.1:8765" + reverse("admin:index") in output
     password = output.split("password: ")[1].split()[0]
     assert authenticate(username="admin", password=password).is_superuser

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.db.models import Value
+from django.urls import reverse
 from django.utils import translation
 
 from partners.models import Partner
@@ -204,10 +205,10 @@ class TestEveryWayOfWritingSanitises:
     def test_admin_forms(self, payload, editor_client):
         body = f"<p>Texte sûr</p>{payload}"
         project = make_project(slug_fr="projet-admin", slug_en="admin-project")
-        url = f"/admin/portfolio/project/{project.pk}/change/"
+        url = reverse("admin:portfolio_project_change", args=[project.pk])
         form = admin_form_data(editor_client.get(url), body_fr=body, body_en=body)
         assert editor_client.post(url, form).status_code == 302
-        url = "/admin/partners/partner/add/"
+        url = reverse("admin:partners_partner_add")
         form = admin_form_data(
             editor_client.get(url),
             name_fr="Partenaire admin",

@@ -13,6 +13,7 @@ from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, TextField, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from core.i18n import fallback_order
@@ -175,7 +176,7 @@ class TestDocumentsFollowChanges:
 
     def test_an_editor_changing_regions_and_partners_in_the_admin(self, demo, editor_client):
         senegal = make_region(name_fr="Sénégal", name_en="Senegal", country="SN")
-        url = f"/admin/portfolio/project/{demo.pk}/change/"
+        url = reverse("admin:portfolio_project_change", args=[demo.pk])
         form = admin_form_data(editor_client.get(url))
         form["regions"] = [*form["regions"], str(senegal.pk)]
         lead = Partnership.objects.get(project=demo, role=Partnership.Role.LEAD)

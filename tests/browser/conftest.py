@@ -57,3 +57,20 @@ def browser_context_args(browser_context_args):
 def site(live_server, settings, demo):
     """The live server with the demo content, serving uploads like `make run` does."""
     return live_server
+
+
+def log_in_to_admin(page, site, username, password, device=None, drift=0):
+    """Log in through the admin's pages: the password, then the app's code if it has one."""
+    from django.urls import reverse
+    from django_otp.oath import totp
+
+    page.goto(site.url + reverse("admin:login"))
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit], button[type=submit]")
+    if device is not None:
+        page.wait_for_url(f"**{reverse('accounts:verify')}**")
+        code = totp(device.bin_key, step=device.step, digits=device.digits, drift=drift)
+        page.fill("#id_code", f"{code:06d}")
+        page.click("input[type=submit]")
+    page.locator("#user-tools").wait_for()

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
 from django.utils import translation
 from playwright.sync_api import expect
 
@@ -49,7 +50,7 @@ PASSWORD = "correct-horse-battery"
 
 
 def log_in(page, site, user, password=PASSWORD):
-    page.goto(site.url + "/admin/login/")
+    page.goto(site.url + reverse("admin:login"))
     page.fill("#id_username", user.username)
     page.fill("#id_password", password)
     page.click("input[type=submit], button[type=submit]")
@@ -82,7 +83,7 @@ def test_an_editor_changes_the_english_subtitle(site, page, demo, editor):
         ),
     )
     log_in(page, site, editor)
-    page.goto(f"{site.url}/admin/portfolio/project/{demo.pk}/change/")
+    page.goto(site.url + reverse("admin:portfolio_project_change", args=[demo.pk]))
 
     # The language tabs exist only if jQuery UI loaded (from this site, not another host).
     subtitle_tabs = page.locator(".ui-tabs", has=page.locator("#id_subtitle_en"))
@@ -116,7 +117,7 @@ def test_an_editor_changes_the_english_subtitle(site, page, demo, editor):
 
 def test_an_editor_writes_the_english_story_in_the_rich_text_editor(site, page, demo, editor):
     log_in(page, site, editor)
-    page.goto(f"{site.url}/admin/portfolio/project/{demo.pk}/change/")
+    page.goto(site.url + reverse("admin:portfolio_project_change", args=[demo.pk]))
     story_tabs = page.locator(".ui-tabs", has=page.locator("#id_body_en"))
     story_tabs.locator(".ui-tabs-nav a", has_text="en").click()
     story = page.locator(".prose-editor", has=page.locator("#id_body_en"))

@@ -8,10 +8,13 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import translation
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from donations.models import Gift, Sponsorship
+from tests.browser.conftest import log_in_to_admin
 
 PERMISSIONS_MIGRATION = importlib.import_module(
     "donations.migrations.0002_finance_and_editor_permissions"
@@ -59,6 +62,8 @@ def finance(db, django_user_model):
         "finance", "finance@example.org", PASSWORD, is_staff=True
     )
     user.groups.add(group)
+    # Finance logs in with an authenticator app (its code is computed in the test).
+    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     return user
 
 
@@ -100,11 +105,8 @@ def test_pledge_confirm_and_record_a_gift(site, page, demo, finance, settings, l
     expect(page.locator("main")).to_contain_text(sponsorship.reference)
 
     # Finance records the cheque in the admin.
-    page.goto(site.url + "/admin/login/")
-    page.fill("#id_username", "finance")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit], button[type=submit]")
-    page.goto(site.url + "/admin/donations/sponsorship/")
+    log_in_to_admin(page, site, "finance", PASSWORD, finance.totpdevice_set.get())
+    page.goto(site.url + reverse("admin:donations_sponsorship_changelist"))
     page.locator(f"tr:has-text('{sponsorship.reference}') input.action-select").check()
     page.select_option("select[name=action]", "record_gift")
     page.click("button[name=index]")

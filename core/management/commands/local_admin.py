@@ -31,6 +31,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"\nAdmin: {address.rstrip('/')}{reverse('admin:index')}\n"
                 f"  username: {username}\n  password: {password}\n"
-                "(a new password is made each time `make run` starts)\n"
+                "(a new password is made each time `make run` starts; at the first login,\n"
+                "set up two-step login with an authenticator app, as every superuser must)\n"
             )
         )
