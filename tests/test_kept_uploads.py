@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.http import Http404
 from django.test import Client, RequestFactory
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 
 from config.urls import media
@@ -21,7 +22,7 @@ from portfolio.models import Project, ProjectUpdate
 from .admin_forms import admin_form_data
 from .factories import image_bytes, make_project, uploaded_image
 
-ADD_PROJECT = "/admin/portfolio/project/add/"
+ADD_PROJECT = reverse_lazy("admin:portfolio_project_add")
 KEPT = re.compile(r'<input type="hidden" name="([\w-]+)-kept" value="([^"]+)">')
 
 
@@ -162,7 +163,7 @@ class TestAFailedSaveKeepsTheFiles:
         assert not PendingUpload.objects.exists()
 
     def test_the_files_of_a_failed_partner_and_field_update_are_kept(self, editor_client):
-        url = "/admin/partners/partner/add/"
+        url = reverse("admin:partners_partner_add")
         form = admin_form_data(
             editor_client.get(url), slug_fr="partenaire", logo=uploaded_image("logo.png", fmt="PNG")
         )
@@ -173,7 +174,7 @@ class TestAFailedSaveKeepsTheFiles:
         assert editor_client.post(url, form).status_code == 302
         assert Partner.objects.get().logo.name.startswith("partners/logos/logo")
 
-        url = "/admin/portfolio/projectupdate/add/"
+        url = reverse("admin:portfolio_projectupdate_add")
         form = admin_form_data(
             editor_client.get(url),
             project=str(make_project().pk),
@@ -223,8 +224,8 @@ class TestAReferenceOnlyServesItsOwner:
         assert editor_client.get(url).status_code == 200
         assert other_editor_client.get(url).status_code == 404
         anonymous = Client().get(url)
-        assert anonymous.status_code == 302 and "/admin/login/" in anonymous["Location"]
-        assert editor_client.get("/admin/pending-uploads/forged/").status_code == 404
+        assert anonymous.status_code == 302 and reverse("admin:login") in anonymous["Location"]
+        assert editor_client.get(reverse("pending_upload", args=["forged"])).status_code == 404
 
     def test_a_reference_older_than_a_day_is_ignored(self, editor_client):
         failed = new_project_with_a_photo_undescribed(editor_client)
@@ -253,7 +254,7 @@ class TestASavedCoverIsNeverDropped:
         return project
 
     def test_a_save_that_does_not_touch_it_keeps_it(self, project, editor_client):
-        url = f"/admin/portfolio/project/{project.pk}/change/"
+        url = reverse("admin:portfolio_project_change", args=[project.pk])
         cover = project.cover_image.name
         form = admin_form_data(editor_client.get(url), subtitle_fr="Nouveau sous-titre")
         assert editor_client.post(url, form).status_code == 302
@@ -262,7 +263,7 @@ class TestASavedCoverIsNeverDropped:
         assert project.subtitle_fr == "Nouveau sous-titre"
 
     def test_it_survives_a_failed_save_and_the_one_after(self, project, editor_client):
-        url = f"/admin/portfolio/project/{project.pk}/change/"
+        url = reverse("admin:portfolio_project_change", args=[project.pk])
         cover = project.cover_image.name
         form = admin_form_data(
             editor_client.get(url),
@@ -288,7 +289,7 @@ class TestASavedCoverIsNeverDropped:
     def test_a_new_cover_sent_with_a_failed_save_is_kept_beside_the_saved_one(
         self, project, editor_client
     ):
-        url = f"/admin/portfolio/project/{project.pk}/change/"
+        url = reverse("admin:portfolio_project_change", args=[project.pk])
         form = admin_form_data(
             editor_client.get(url), title_fr="", cover_image=colour_image("neuve.jpg", (9, 9, 9))
         )

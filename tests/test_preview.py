@@ -198,7 +198,9 @@ def test_an_editor_previews_a_hidden_partner(editor_client):
 
 class TestAdmin:
     def test_the_change_form_offers_the_preview_and_a_link_to_share(self, draft, editor_client):
-        html = editor_client.get(f"/admin/portfolio/project/{draft.pk}/change/").content.decode()
+        html = editor_client.get(
+            reverse("admin:portfolio_project_change", args=[draft.pk])
+        ).content.decode()
         view_on_site = re.search(r'href="([^"]+)" class="viewsitelink"', html).group(1)
         assert view_on_site == preview_path(draft)
         assert editor_client.get(view_on_site).status_code == 200

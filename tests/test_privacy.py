@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import translation
 
 from privacy.models import ConfidentialityIncident
@@ -86,7 +86,7 @@ def test_the_officer_name_is_escaped(client, settings):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
-ADD_URL = "/admin/privacy/confidentialityincident/add/"
+ADD_URL = reverse_lazy("admin:privacy_confidentialityincident_add")
 INCIDENT = {
     "occurred_from": "2026-03-02",
     "occurred_until": "2026-03-04",
@@ -120,7 +120,12 @@ class TestTheIncidentRegister:
         assert incident.recorded_by == finance_user
         assert incident.people_affected == 42
         assert incident.learned_on == datetime.date(2026, 3, 10)
-        assert finance_client.get("/admin/privacy/confidentialityincident/").status_code == 200
+        assert (
+            finance_client.get(
+                reverse("admin:privacy_confidentialityincident_changelist")
+            ).status_code
+            == 200
+        )
 
     def test_finance_is_told_to_say_how_people_were_notified(self, finance_client):
         page = finance_client.get(ADD_URL)
@@ -136,9 +141,17 @@ class TestTheIncidentRegister:
     def test_an_editor_cannot_open_the_register(self, editor_client):
         assert editor_client.get(ADD_URL).status_code == 403
         assert editor_client.post(ADD_URL, INCIDENT).status_code == 403
-        assert editor_client.get("/admin/privacy/confidentialityincident/").status_code == 403
+        assert (
+            editor_client.get(
+                reverse("admin:privacy_confidentialityincident_changelist")
+            ).status_code
+            == 403
+        )
         assert not ConfidentialityIncident.objects.exists()
-        assert b"/admin/privacy/" not in editor_client.get("/admin/").content
+        assert (
+            reverse("admin:app_list", args=["privacy"]).encode()
+            not in editor_client.get(reverse("admin:index")).content
+        )
 
     def test_a_superuser_can_open_the_register(self, admin_client):
         assert admin_client.get(ADD_URL).status_code == 200
