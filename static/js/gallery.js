@@ -24,7 +24,7 @@
       var thumbnail = link.querySelector("img");
       var shown = link.closest("figure").querySelector("figcaption");
       image.alt = thumbnail ? thumbnail.alt : "";
-      image.src = link.href;
+      image.src = link.getAttribute("href");
       caption.replaceChildren();
       if (shown) {
         shown.childNodes.forEach(function (node) {
