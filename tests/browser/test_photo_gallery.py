@@ -1,6 +1,7 @@
 """A visitor looks at a project's photos: whole, whatever their shape, and large on a click."""
 
 import pytest
+from django.utils import translation
 from playwright.sync_api import expect
 
 from tests.factories import make_photo, make_project, uploaded_image
@@ -15,9 +16,14 @@ def portrait(site):
     return project, photo
 
 
+def french_page(project):
+    with translation.override("fr"):
+        return project.get_absolute_url()
+
+
 def test_a_portrait_photo_is_shown_whole_and_opens_in_a_viewer(page, site, portrait):
     project, photo = portrait
-    page.goto(site.url + project.get_absolute_url())
+    page.goto(site.url + french_page(project))
     thumbnail = page.locator(".gallery img")
     thumbnail.scroll_into_view_if_needed()
     expect(thumbnail).to_have_js_property("complete", True)
@@ -54,7 +60,7 @@ def test_without_script_the_photo_link_opens_the_large_photo(browser, site, port
     context = browser.new_context(java_script_enabled=False, locale="fr-CA")
     try:
         page = context.new_page()
-        page.goto(site.url + project.get_absolute_url())
+        page.goto(site.url + french_page(project))
         page.get_by_role("link", name="Une élève lit au tableau").click()
         page.wait_for_url(f"**{photo.image.large_url()}")
     finally:
