@@ -133,6 +133,15 @@ class SafeImageFieldFile(models.fields.files.ImageFieldFile):
             parts.append(f"{self.url} {original_width}w")
         return ", ".join(parts)
 
+    def large_url(self) -> str:
+        """Return the address of the image shown large: the widest rendition, or the
+        original when it is no wider (and so has no smaller rendition worth showing)."""
+        widest = max(settings.IMAGE_RENDITION_WIDTHS)
+        original_width = getattr(self.instance, self.field.width_field or "", None)
+        if original_width and original_width > widest:
+            return self.rendition_url(widest)
+        return self.url
+
     def save(self, name, content, save=True):
         """Store a re-encoded copy of the upload, then its renditions."""
         image = _open_checked(content)

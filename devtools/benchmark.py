@@ -191,6 +191,7 @@ def build(database: Database, size: Size, env: dict[str, str], say) -> float:
             f"--partners={size.partners}",
             f"--sponsorships={size.sponsorships}",
             f"--seed={SEED}",
+            "--force",  # The benchmark's servers run with DEBUG off.
         ],
     ):
         say(f"  manage.py {' '.join(args)}")

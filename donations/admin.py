@@ -20,17 +20,15 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from modeltranslation.admin import TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
-from portfolio.admin import ProjectAdmin as PortfolioProjectAdmin
 from portfolio.models import Project
 
 from .donor_rights import erase_donor_data, export_donor_data, given_under
 from .emails import send_confirmation_request
 from .forms import GiftForm
 from .funding import format_money, funding_by_project
-from .models import DataRequest, Gift, Sponsorship, SuggestedAmount
+from .models import DataRequest, Gift, Sponsorship
 
 logger = logging.getLogger(__name__)
 
@@ -43,26 +41,6 @@ def spreadsheet_safe(value) -> str:
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
-
-
-# Suggested amounts: written by editors on the project form ------------------------------
-
-
-class SuggestedAmountInline(TranslationTabularInline):
-    model = SuggestedAmount
-    extra = 0
-    fields = ("amount", "impact", "order")
-    verbose_name_plural = _("suggested amounts on the pledge form")
-
-
-admin.site.unregister(Project)
-
-
-@admin.register(Project)
-class ProjectAdmin(PortfolioProjectAdmin):
-    """The portfolio's project form, with the pledge form's suggested amounts."""
-
-    inlines = (*PortfolioProjectAdmin.inlines, SuggestedAmountInline)
 
 
 # Sponsorships and gifts: the Finance group only ------------------------------------------

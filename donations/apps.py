@@ -13,3 +13,9 @@ class DonationsConfig(AppConfig):
         )
 
         signal_handlers.connect()
+
+        from portfolio.admin_extensions import add_project_inline
+
+        from .admin_inlines import SuggestedAmountInline
+
+        add_project_inline(SuggestedAmountInline)

@@ -9,6 +9,7 @@ from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInl
 from core.admin_tools import image_preview, publish_actions
 from core.kept_uploads import KeepUploadsMixin
 
+from .admin_extensions import project_inlines
 from .admin_publication import PublicationAdmin, PublicationFilter, UpdatePublicationFilter
 from .models import (
     Partnership,
@@ -126,6 +127,10 @@ class ProjectAdmin(KeepUploadsMixin, PublicationAdmin, TabbedTranslationAdmin):
             },
         ),
     )
+
+    def get_inlines(self, request, obj):
+        # Then those of the apps built on the portfolio (admin_extensions).
+        return (*super().get_inlines(request, obj), *project_inlines())
 
     def get_prepopulated_fields(self, request, obj=None):
         return language_slugs("title")

@@ -62,6 +62,7 @@ def test_tiny_benchmark_measures_pages_against_the_floor(requirements, tmp_path)
         large_db_url=f"{server}/portfolio_bench_large_tiny",
         redis_url=REDIS_URL,
         work_dir=str(tmp_path),
+        force=True,  # pytest runs with DEBUG off
         stdout=out,
     )
     output = out.getvalue()

@@ -1,9 +1,13 @@
 """Template helpers for the public pages of every app."""
 
+import re
+
+import nh3
 from django import template
 from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 
 from core.templatetags.translated_fields import translated
 from core.web_addresses import safe_web_address
@@ -76,6 +80,24 @@ def page_numbers(page_obj) -> list:
         None if number == paginator.ELLIPSIS else number
         for number in paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)
     ]
+
+
+FIRST_PARAGRAPH = re.compile(r"<p\b[^>]*>.*?</p>", re.DOTALL | re.IGNORECASE)
+# Words kept of a story that has no paragraph (only a list or headings, say).
+EXCERPT_WORDS = 60
+
+
+@register.filter
+def first_paragraph(rich_text) -> str:
+    """Return the first paragraph of sanitised rich text (its first words if it has none).
+
+    Usage: ``{{ story.text|first_paragraph }}``. The cut is sanitised again, so a cut
+    made in an odd place still closes every tag it opened.
+    """
+    text = str(rich_text or "")
+    found = FIRST_PARAGRAPH.search(text)
+    excerpt = found.group(0) if found else Truncator(text).words(EXCERPT_WORDS, html=True)
+    return mark_safe(nh3.clean(excerpt))  # noqa: S308 - cleaned just now
 
 
 @register.simple_tag

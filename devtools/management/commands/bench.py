@@ -21,7 +21,7 @@ from pathlib import Path
 
 import django
 import redis
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from devtools.benchmark import (
     BASE_DIR,
@@ -38,6 +38,7 @@ from devtools.benchmark import (
     median,
     wrk_version,
 )
+from devtools.commands import DeveloperCommand
 from devtools.pages import FLOOR, PAGE_NAMES
 
 SIZES = {
@@ -71,7 +72,7 @@ WORKERS = 2
 FEW_ANSWERS = 10
 
 
-class Command(BaseCommand):
+class Command(DeveloperCommand):
     help = "Build the benchmark databases when missing, then load-test the public pages."
     # Its own settings serve nothing: the servers it starts have theirs.
     requires_system_checks = []
@@ -265,7 +266,7 @@ class Command(BaseCommand):
             manage(["migrate", "--no-input", "-v", "0"], self.env(database))
 
         self._flush_redis()
-        found = json.loads(manage(["bench_pages", "--json"], self.env(database)))
+        found = json.loads(manage(["bench_pages", "--json", "--force"], self.env(database)))
         counts = found["counts"]
         self.say(
             f"{counts['projects']} published projects, {counts['partners']} partners, "

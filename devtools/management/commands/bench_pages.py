@@ -7,11 +7,12 @@
 import json
 
 from django.core.cache import cache
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from devtools.commands import DeveloperCommand
 from devtools.pages import bench_pages
 from donations.models import Sponsorship
 from partners.models import Partner
@@ -20,7 +21,7 @@ from portfolio.models import Project
 TRANSACTION_MARKS = {"BEGIN", "COMMIT", "ROLLBACK"}
 
 
-class Command(BaseCommand):
+class Command(DeveloperCommand):
     help = "Print each benchmarked page's SQL queries (cache empty, then again) and size."
 
     def add_arguments(self, parser):

@@ -5,14 +5,15 @@ The rows are made by ``portfolio.generate`` and ``donations.generate``.
 
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
+from devtools.commands import DeveloperCommand
 from donations.generate import create_sponsorships
 from portfolio.generate import generate_projects
 
 
-class Command(BaseCommand):
+class Command(DeveloperCommand):
     help = "Create synthetic published projects, with partners, regions, photos and news."
 
     def add_arguments(self, parser):
