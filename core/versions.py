@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
 import simple_history
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -271,7 +272,7 @@ def translated_labels(message: str, choices: Iterable[type[models.Choices]]) -> 
     for choice in choices:
         for member in choice:
             label = str(member.label)
-            for code in translation.trans_real.get_languages():
+            for code, _name in settings.LANGUAGES:
                 if code == current:
                     continue
                 with translation.override(code):
