@@ -7,12 +7,13 @@ from modeltranslation.admin import TabbedTranslationAdmin
 
 from core.admin_tools import image_preview, preview_links
 from core.kept_uploads import KeepUploadsMixin
+from core.versions import VersionsAdmin
 
 from .models import Partner
 
 
 @admin.register(Partner)
-class PartnerAdmin(KeepUploadsMixin, TabbedTranslationAdmin):
+class PartnerAdmin(KeepUploadsMixin, VersionsAdmin, TabbedTranslationAdmin):
     list_display = (
         "name",
         "kind",
@@ -25,6 +26,8 @@ class PartnerAdmin(KeepUploadsMixin, TabbedTranslationAdmin):
     list_filter = ("kind", "country", "is_public")
     search_fields = ("name_fr", "name_en", "city", "quote_author")
     readonly_fields = ("logo_preview", "preview_links")
+    # The log names partnerships with their role: in the admin's language, whoever saved.
+    log_choices = (Partner.Kind,)
     # Names and summaries are long; the default input shows barely half of one.
     formfield_overrides = {
         models.CharField: {"widget": AdminTextInputWidget(attrs={"class": "vLargeTextField"})},

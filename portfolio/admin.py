@@ -8,6 +8,7 @@ from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInl
 
 from core.admin_tools import image_preview, publish_actions
 from core.kept_uploads import KeepUploadsMixin
+from core.versions import VersionsAdmin
 
 from .admin_extensions import project_inlines
 from .admin_publication import PublicationAdmin, PublicationFilter, UpdatePublicationFilter
@@ -27,7 +28,7 @@ def language_slugs(source: str) -> dict:
 
 
 @admin.register(Region)
-class RegionAdmin(TabbedTranslationAdmin):
+class RegionAdmin(VersionsAdmin, TabbedTranslationAdmin):
     list_display = ("name", "parent", "country")
     list_filter = ("country", ("parent", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("parent",)
@@ -40,7 +41,7 @@ class RegionAdmin(TabbedTranslationAdmin):
 
 
 @admin.register(Sector)
-class SectorAdmin(TabbedTranslationAdmin):
+class SectorAdmin(VersionsAdmin, TabbedTranslationAdmin):
     list_display = ("name",)
     search_fields = ("name_fr", "name_en")
     fields = ("name", "slug", "description")
@@ -68,7 +69,7 @@ class ProjectImageInline(KeepUploadsMixin, TranslationStackedInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(KeepUploadsMixin, PublicationAdmin, TabbedTranslationAdmin):
+class ProjectAdmin(KeepUploadsMixin, PublicationAdmin, VersionsAdmin, TabbedTranslationAdmin):
     list_display = (
         "title",
         "status",
@@ -101,6 +102,8 @@ class ProjectAdmin(KeepUploadsMixin, PublicationAdmin, TabbedTranslationAdmin):
         models.CharField: {"widget": AdminTextInputWidget(attrs={"class": "vLargeTextField"})}
     }
     inlines = (PartnershipInline, ProjectImageInline)
+    # The log names partnerships with their role: in the admin's language, whoever saved.
+    log_choices = (Partnership.Role,)
     actions = publish_actions()
     fieldsets = (
         (None, {"fields": ("title", "slug", "subtitle", "summary", "body")}),
@@ -162,7 +165,7 @@ class ProjectAdmin(KeepUploadsMixin, PublicationAdmin, TabbedTranslationAdmin):
 
 
 @admin.register(ProjectUpdate)
-class ProjectUpdateAdmin(KeepUploadsMixin, PublicationAdmin, TabbedTranslationAdmin):
+class ProjectUpdateAdmin(KeepUploadsMixin, PublicationAdmin, VersionsAdmin, TabbedTranslationAdmin):
     list_display = ("title", "project", "published_at", "publication")
     list_filter = (UpdatePublicationFilter, ("project", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("project",)

@@ -170,8 +170,15 @@ class TestDocumentsFollowChanges:
         demo.is_featured = True
         with CaptureQueriesContext(connection) as queries:
             demo.save(update_fields=["is_featured"])
-        # No document rebuilt for a field it does not hold (the page cache's token changes).
-        assert not [q for q in queries if "search_" in q["sql"] or "partner" in q["sql"]]
+        # No document rebuilt for a field it does not hold (the page cache's token changes;
+        # the new version, whose texts may say "partner", is kept).
+        rebuilt = [
+            q
+            for q in queries
+            if ("search_" in q["sql"] or "partner" in q["sql"])
+            and "historicalproject" not in q["sql"]
+        ]
+        assert not rebuilt
         assert any("is_featured" in q["sql"] for q in queries)
 
     def test_an_editor_changing_regions_and_partners_in_the_admin(self, demo, editor_client):
