@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from core import pagecache
-from core.i18n import fallback_order, fill_missing_slugs
+from core.i18n import fallback_order, fill_missing_slugs, follow_titles, keep_addresses
 from core.images import SafeImageField
 from core.richtext import RichTextField, RichTextQuerySet, sanitise_all_rich_text
 from core.text_search import search_words
@@ -22,6 +22,11 @@ from .search import (
     source_columns,
     title_column,
 )
+
+
+def always_public(obj) -> bool:
+    """Regions and sectors have no draft: their pages are public from their first save."""
+    return True
 
 
 class Region(models.Model):
@@ -61,9 +66,11 @@ class Region(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        shown = follow_titles(self, "name", always_public)
         fill_missing_slugs(self, "name")
         before = self._searched_values_in_database()
         super().save(*args, **kwargs)
+        keep_addresses(self, "name", always_public, shown)
         after = self._searched_values()
         if before is not None and before != after:
             # Projects here carry this name, and so do projects in its parts.
@@ -119,8 +126,10 @@ class Sector(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        shown = follow_titles(self, "name", always_public)
         fill_missing_slugs(self, "name")
         super().save(*args, **kwargs)
+        keep_addresses(self, "name", always_public, shown)
 
 
 class Publication(models.TextChoices):
@@ -395,6 +404,7 @@ class Project(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        shown = follow_titles(self, "title", Project.is_public)
         fill_missing_slugs(self, "title")
         sanitise_all_rich_text(self)
         update_fields = kwargs.get("update_fields")
@@ -403,6 +413,7 @@ class Project(models.Model):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, *search_columns()}
         super().save(*args, **kwargs)
+        keep_addresses(self, "title", Project.is_public, shown)
 
     def get_absolute_url(self):
         return reverse("portfolio:project_detail", kwargs={"slug": self.slug})
