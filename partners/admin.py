@@ -7,12 +7,13 @@ from modeltranslation.admin import TabbedTranslationAdmin
 
 from core.admin_tools import image_preview, preview_links
 from core.kept_uploads import KeepUploadsMixin
+from core.translations import MissingTranslationFilter, TranslationStatusAdmin
 
 from .models import Partner
 
 
 @admin.register(Partner)
-class PartnerAdmin(KeepUploadsMixin, TabbedTranslationAdmin):
+class PartnerAdmin(KeepUploadsMixin, TranslationStatusAdmin, TabbedTranslationAdmin):
     list_display = (
         "name",
         "kind",
@@ -21,8 +22,9 @@ class PartnerAdmin(KeepUploadsMixin, TabbedTranslationAdmin):
         "partner_since",
         "project_count",
         "is_public",
+        "translation_status",
     )
-    list_filter = ("kind", "country", "is_public")
+    list_filter = ("kind", "country", "is_public", MissingTranslationFilter)
     search_fields = ("name_fr", "name_en", "city", "quote_author")
     readonly_fields = ("logo_preview", "preview_links")
     # Names and summaries are long; the default input shows barely half of one.

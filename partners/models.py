@@ -88,6 +88,9 @@ class Partner(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The public texts each language needs to be complete (core.translations).
+    translated_required_fields = ("name", "summary", "description")
+
     objects = PartnerQuerySet.as_manager()
 
     class Meta:

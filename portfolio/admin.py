@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminTextInputWidget
 from django.db import models
+from django.urls import path
 from django.utils.formats import localize
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
@@ -8,8 +9,10 @@ from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInl
 
 from core.admin_tools import image_preview, publish_actions
 from core.kept_uploads import KeepUploadsMixin
+from core.translations import MissingTranslationFilter, TranslationStatusAdmin
 
 from .admin_publication import PublicationAdmin, PublicationFilter, UpdatePublicationFilter
+from .admin_translations import ProjectAdminForm, translation_report
 from .models import (
     Partnership,
     Project,
@@ -26,8 +29,8 @@ def language_slugs(source: str) -> dict:
 
 
 @admin.register(Region)
-class RegionAdmin(TabbedTranslationAdmin):
-    list_display = ("name", "parent", "country")
+class RegionAdmin(TranslationStatusAdmin, TabbedTranslationAdmin):
+    list_display = ("name", "parent", "country", "translation_status")
     list_filter = ("country", ("parent", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("parent",)
     search_fields = ("name_fr", "name_en", "country")
@@ -39,8 +42,8 @@ class RegionAdmin(TabbedTranslationAdmin):
 
 
 @admin.register(Sector)
-class SectorAdmin(TabbedTranslationAdmin):
-    list_display = ("name",)
+class SectorAdmin(TranslationStatusAdmin, TabbedTranslationAdmin):
+    list_display = ("name", "translation_status")
     search_fields = ("name_fr", "name_en")
     fields = ("name", "slug", "description")
 
@@ -67,9 +70,14 @@ class ProjectImageInline(KeepUploadsMixin, TranslationStackedInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(KeepUploadsMixin, PublicationAdmin, TabbedTranslationAdmin):
+class ProjectAdmin(
+    KeepUploadsMixin, PublicationAdmin, TranslationStatusAdmin, TabbedTranslationAdmin
+):
+    form = ProjectAdminForm
+    change_list_template = "portfolio/admin/project_change_list.html"
     list_display = (
         "title",
+        "translation_status",
         "status",
         "sector",
         "region_names",
@@ -78,7 +86,14 @@ class ProjectAdmin(KeepUploadsMixin, PublicationAdmin, TabbedTranslationAdmin):
         "is_featured",
         "published_at",
     )
-    list_filter = (PublicationFilter, "status", "is_featured", "sector", "regions")
+    list_filter = (
+        PublicationFilter,
+        MissingTranslationFilter,
+        "status",
+        "is_featured",
+        "sector",
+        "regions",
+    )
     list_select_related = ("sector",)
     list_editable = ("is_featured",)
     search_fields = (
@@ -117,6 +132,7 @@ class ProjectAdmin(KeepUploadsMixin, PublicationAdmin, TabbedTranslationAdmin):
             {
                 "fields": (
                     "is_published",
+                    "publish_anyway",
                     "published_at",
                     "preview_links",
                     "is_featured",
@@ -129,6 +145,19 @@ class ProjectAdmin(KeepUploadsMixin, PublicationAdmin, TabbedTranslationAdmin):
 
     def get_prepopulated_fields(self, request, obj=None):
         return language_slugs("title")
+
+    def get_urls(self):
+        return [
+            path(
+                "translations/",
+                self.admin_site.admin_view(self.translation_report_view),
+                name="portfolio_translation_report",
+            ),
+            *super().get_urls(),
+        ]
+
+    def translation_report_view(self, request):
+        return translation_report(self, request)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("regions")
@@ -157,9 +186,15 @@ class ProjectAdmin(KeepUploadsMixin, PublicationAdmin, TabbedTranslationAdmin):
 
 
 @admin.register(ProjectUpdate)
-class ProjectUpdateAdmin(KeepUploadsMixin, PublicationAdmin, TabbedTranslationAdmin):
-    list_display = ("title", "project", "published_at", "publication")
-    list_filter = (UpdatePublicationFilter, ("project", admin.RelatedOnlyFieldListFilter))
+class ProjectUpdateAdmin(
+    KeepUploadsMixin, PublicationAdmin, TranslationStatusAdmin, TabbedTranslationAdmin
+):
+    list_display = ("title", "project", "published_at", "publication", "translation_status")
+    list_filter = (
+        UpdatePublicationFilter,
+        MissingTranslationFilter,
+        ("project", admin.RelatedOnlyFieldListFilter),
+    )
     list_select_related = ("project",)
     search_fields = ("title_fr", "title_en", "text_fr", "text_en", "project__title_fr")
     date_hierarchy = "published_at"

@@ -48,6 +48,9 @@ class Region(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
 
+    # The public texts each language needs to be complete (core.translations).
+    translated_required_fields = ("name",)
+
     objects = pagecache.PublicContentQuerySet.as_manager()
 
     class Meta:
@@ -114,6 +117,9 @@ class Sector(models.Model):
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     description = models.TextField(_("description"), blank=True)
+
+    # The public texts each language needs to be complete (core.translations).
+    translated_required_fields = ("name",)
 
     objects = pagecache.PublicContentQuerySet.as_manager()
 
@@ -349,6 +355,11 @@ class Project(models.Model):
     # language. On PostgreSQL their trigram indexes live in migration 0003 only, since
     # SQLite cannot build them.
 
+    # The public texts each language needs to be complete (core.translations).
+    translated_required_fields = ("title", "summary", "body")
+    # What a published project cannot lack in a language without the editor saying so.
+    publication_required_fields = ("title", "summary")
+
     objects = ProjectQuerySet.as_manager()
 
     class Meta:
@@ -566,6 +577,9 @@ class ProjectUpdate(models.Model):
     image_alt = models.CharField(_("photo alternative text"), max_length=250, blank=True)
     is_published = models.BooleanField(_("published"), default=True)
     published_at = models.DateTimeField(_("date"), default=timezone.now)
+
+    # The public texts each language needs to be complete (core.translations).
+    translated_required_fields = ("title", "text")
 
     objects = ProjectUpdateQuerySet.as_manager()
 
