@@ -94,16 +94,21 @@ def _unused_slug(instance, column: str, slug: str) -> str:
     return candidate
 
 
-def follow_titles(instance, source_field: str, public) -> list[tuple[str, str]]:
+def follow_titles(
+    instance, source_field: str, public, update_fields=None
+) -> list[tuple[str, str]] | None:
     """Before ``instance`` is saved, let each language's slug follow its title until the
     page has been published in that language; after, the slug stays as it is.
 
     ``public(obj)`` tells whether visitors see ``obj``. A slug follows when the title of
     its language changed and the editor left the slug alone. Return the (language, slug)
-    pairs the saved page had in public, for ``keep_addresses`` to record after the save.
+    pairs the saved page had in public, for ``keep_addresses`` to record after the save;
+    None for a save of some fields only (``update_fields``), which leaves addresses alone.
     """
     from core.models import PublishedSlug
 
+    if update_fields is not None:
+        return None
     if instance.pk is None:
         return []
     saved = type(instance)._default_manager.filter(pk=instance.pk).first()
@@ -135,6 +140,8 @@ def keep_addresses(instance, source_field: str, public, shown_before) -> None:
 
     from core.models import PublishedSlug
 
+    if shown_before is None:
+        return
     shown = list(shown_before)
     if public(instance):
         shown += [

@@ -116,7 +116,7 @@ class Partner(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        shown = follow_titles(self, "name", shown_on_site)
+        shown = follow_titles(self, "name", shown_on_site, kwargs.get("update_fields"))
         fill_missing_slugs(self, "name")
         sanitise_all_rich_text(self)
         super().save(*args, **kwargs)

@@ -69,7 +69,7 @@ class Region(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        shown = follow_titles(self, "name", always_public)
+        shown = follow_titles(self, "name", always_public, kwargs.get("update_fields"))
         fill_missing_slugs(self, "name")
         before = self._searched_values_in_database()
         super().save(*args, **kwargs)
@@ -132,7 +132,7 @@ class Sector(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        shown = follow_titles(self, "name", always_public)
+        shown = follow_titles(self, "name", always_public, kwargs.get("update_fields"))
         fill_missing_slugs(self, "name")
         super().save(*args, **kwargs)
         keep_addresses(self, "name", always_public, shown)
@@ -415,7 +415,7 @@ class Project(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        shown = follow_titles(self, "title", Project.is_public)
+        shown = follow_titles(self, "title", Project.is_public, kwargs.get("update_fields"))
         fill_missing_slugs(self, "title")
         sanitise_all_rich_text(self)
         update_fields = kwargs.get("update_fields")
