@@ -251,11 +251,18 @@ class TestAddresses:
         assert project.slug_en == "our-school"
 
     @pytest.mark.parametrize("language", ["fr", "en"])
-    def test_a_changed_published_address_redirects_for_good(self, editor_client, language):
+    def test_a_changed_published_address_redirects_for_good(
+        self, editor_client, language, settings
+    ):
+        # Pages and fragments kept for visitors must not serve the old address's page.
+        settings.PAGE_CACHE_ENABLED = True
+        settings.PAGE_CACHE_STATE = "cache"
+        settings.FRAGMENT_CACHE_ENABLED = True
         project = complete_project()
         old = url_in(language, project)
         visitor = Client()
-        assert visitor.get(old).status_code == 200  # Kept by the page cache and fragments.
+        assert visitor.get(old).status_code == 200
+        assert visitor.get(old).status_code == 200  # Now served from the page cache.
         form = admin_form_data(
             editor_client.get(change_url(project)),
             slug_fr="ecole-ouverte-a-tous",
