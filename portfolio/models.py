@@ -439,7 +439,12 @@ class Project(models.Model):
 
     def publication_state(self) -> Publication:
         """Return where the project stands for visitors: draft, scheduled or published."""
-        return publication_state(self.is_published, self.published_at)
+        # A date given as text (``objects.create(published_at="2026-01-01T00:00:00Z")``)
+        # is only parsed by the database; ``save()`` asks before reading it back.
+        published_at = self._meta.get_field("published_at").to_python(self.published_at)
+        if timezone.is_naive(published_at):
+            published_at = timezone.make_aware(published_at)
+        return publication_state(self.is_published, published_at)
 
 
 def _add_search_columns():
