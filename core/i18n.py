@@ -23,13 +23,21 @@ def get_by_translated_slug(queryset, slug, url=None):
     """Return the object with this slug in the current language, or a redirect to it.
 
     An address carrying the slug of another language (a visitor who edited /fr/ into
-    /en/) is sent on to the object's own address in the current language: its
-    ``get_absolute_url()``, or ``url(obj)`` for another page of the same object.
+    /en/), or a slug the page had before, is sent on to the object's own address in the
+    current language: its ``get_absolute_url()``, or ``url(obj)`` for another page of
+    the same object.
     """
     found = queryset.filter(slug=slug).first()
     if found is not None:
         return found
-    other = Q()
+    from core.models import PublishedSlug
+
+    meta = queryset.model._meta
+    # An address the page had before an editor changed its slug (``keep_addresses``).
+    former = PublishedSlug.objects.filter(
+        content_type__app_label=meta.app_label, content_type__model=meta.model_name, slug=slug
+    ).values("object_id")
+    other = Q(pk__in=former)
     for code, _name in settings.LANGUAGES:
         other |= Q(**{f"slug_{code}": slug})
     found = queryset.filter(other).first()
@@ -84,3 +92,71 @@ def _unused_slug(instance, column: str, slug: str) -> str:
         suffix = f"-{number}"
         candidate = slug[: max_length - len(suffix)].strip("-") + suffix
     return candidate
+
+
+def follow_titles(
+    instance, source_field: str, public, update_fields=None
+) -> list[tuple[str, str]] | None:
+    """Before ``instance`` is saved, let each language's slug follow its title until the
+    page has been published in that language; after, the slug stays as it is.
+
+    ``public(obj)`` tells whether visitors see ``obj``. A slug follows when the title of
+    its language changed and the editor left the slug alone. Return the (language, slug)
+    pairs the saved page had in public, for ``keep_addresses`` to record after the save;
+    None for a save of some fields only (``update_fields``), which leaves addresses alone.
+    """
+    from core.models import PublishedSlug
+
+    if update_fields is not None:
+        return None
+    if instance.pk is None:
+        return []
+    saved = type(instance)._default_manager.filter(pk=instance.pk).first()
+    if saved is None:
+        return []
+    published = set(PublishedSlug.objects.of(instance).values_list("language", flat=True))
+    shown = []
+    if public(saved):
+        for code, _name in settings.LANGUAGES:
+            if getattr(saved, f"{source_field}_{code}", ""):
+                published.add(code)
+                shown.append((code, getattr(saved, f"slug_{code}")))
+    for code, _name in settings.LANGUAGES:
+        if code in published:
+            continue
+        title_changed = getattr(instance, f"{source_field}_{code}", "") != getattr(
+            saved, f"{source_field}_{code}", ""
+        )
+        slug_untouched = getattr(instance, f"slug_{code}") == getattr(saved, f"slug_{code}")
+        if title_changed and slug_untouched:
+            # Emptied here, made again from the new title by ``fill_missing_slugs``.
+            setattr(instance, f"slug_{code}", "")
+    return shown
+
+
+def keep_addresses(instance, source_field: str, public, shown_before) -> None:
+    """After a save, record the slugs visitors have seen, so that they lead here for good."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import PublishedSlug
+
+    if shown_before is None:
+        return
+    shown = list(shown_before)
+    if public(instance):
+        shown += [
+            (code, getattr(instance, f"slug_{code}"))
+            for code, _name in settings.LANGUAGES
+            if getattr(instance, f"{source_field}_{code}", "")
+        ]
+    known = set(PublishedSlug.objects.of(instance).values_list("language", "slug"))
+    content_type = ContentType.objects.get_for_model(instance)
+    for code, slug in dict.fromkeys(shown):
+        if slug and (code, slug) not in known:
+            # The object holding an address now wins it over one that held it before.
+            PublishedSlug.objects.update_or_create(
+                content_type=content_type,
+                language=code,
+                slug=slug,
+                defaults={"object_id": instance.pk},
+            )

@@ -156,3 +156,46 @@ class PendingUpload(models.Model):
 
     def file_exists(self) -> bool:
         return bool(self.file.name) and self.file.storage.exists(self.file.name)
+
+
+class PublishedSlugQuerySet(models.QuerySet):
+    def of(self, obj):
+        """Return the addresses ``obj`` has had."""
+        from django.contrib.contenttypes.models import ContentType
+
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+
+
+class PublishedSlug(models.Model):
+    """A slug that an object's page has had in one language while visitors could see it.
+
+    Its first row for a language fixes that language's address (``core.i18n``): the slug
+    no longer follows the title. When an editor changes it, the old rows send visitors on
+    to the new address.
+    """
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", verbose_name=_("content type"), on_delete=models.CASCADE
+    )
+    object_id = models.PositiveBigIntegerField(_("object"))
+    language = models.CharField(_("language"), max_length=10)
+    slug = models.SlugField(_("slug"), max_length=200)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = PublishedSlugQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("published address")
+        verbose_name_plural = _("published addresses")
+        constraints = [
+            # An address leads to one page: the object holding it last.
+            models.UniqueConstraint(
+                fields=["content_type", "language", "slug"], name="published_slug_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="published_slug_object"),
+        ]
+
+    def __str__(self):
+        return f"{self.language}: {self.slug}"

@@ -7,13 +7,14 @@ from modeltranslation.admin import TabbedTranslationAdmin
 
 from core.admin_tools import image_preview, preview_links
 from core.kept_uploads import KeepUploadsMixin
+from core.translations import MissingTranslationFilter, TranslationStatusAdmin
 from core.versions import VersionsAdmin
 
 from .models import Partner
 
 
 @admin.register(Partner)
-class PartnerAdmin(KeepUploadsMixin, VersionsAdmin, TabbedTranslationAdmin):
+class PartnerAdmin(KeepUploadsMixin, VersionsAdmin, TranslationStatusAdmin, TabbedTranslationAdmin):
     list_display = (
         "name",
         "kind",
@@ -22,8 +23,9 @@ class PartnerAdmin(KeepUploadsMixin, VersionsAdmin, TabbedTranslationAdmin):
         "partner_since",
         "project_count",
         "is_public",
+        "translation_status",
     )
-    list_filter = ("kind", "country", "is_public")
+    list_filter = ("kind", "country", "is_public", MissingTranslationFilter)
     search_fields = ("name_fr", "name_en", "city", "quote_author")
     readonly_fields = ("logo_preview", "preview_links")
     # The log names partnerships with their role: in the admin's language, whoever saved.

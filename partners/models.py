@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from core.i18n import fill_missing_slugs
+from core.i18n import fill_missing_slugs, follow_titles, keep_addresses
 from core.images import SafeImageField
 from core.pagecache import PublicContentQuerySet
 from core.richtext import RichTextField, RichTextQuerySet, sanitise_all_rich_text
@@ -23,6 +23,10 @@ class PartnerQuerySet(RichTextQuerySet, PublicContentQuerySet):
         return self.alias(shown_name=shown_text("name", language)).filter(
             holds_every_word("shown_name", text)
         )
+
+
+def shown_on_site(partner) -> bool:
+    return partner.is_public
 
 
 class Partner(models.Model):
@@ -84,6 +88,9 @@ class Partner(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The public texts each language needs to be complete (core.translations).
+    translated_required_fields = ("name", "summary", "description")
+
     objects = PartnerQuerySet.as_manager()
 
     class Meta:
@@ -109,9 +116,11 @@ class Partner(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        shown = follow_titles(self, "name", shown_on_site, kwargs.get("update_fields"))
         fill_missing_slugs(self, "name")
         sanitise_all_rich_text(self)
         super().save(*args, **kwargs)
+        keep_addresses(self, "name", shown_on_site, shown)
 
     def get_absolute_url(self):
         return reverse("partners:partner_detail", kwargs={"slug": self.slug})

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminTextInputWidget
 from django.db import models
+from django.urls import path
 from django.utils.formats import localize
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
@@ -8,10 +9,12 @@ from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInl
 
 from core.admin_tools import image_preview, publish_actions
 from core.kept_uploads import KeepUploadsMixin
+from core.translations import MissingTranslationFilter, TranslationStatusAdmin
 from core.versions import VersionsAdmin
 
 from .admin_extensions import project_inlines
 from .admin_publication import PublicationAdmin, PublicationFilter, UpdatePublicationFilter
+from .admin_translations import ProjectAdminForm, translation_report
 from .models import (
     Partnership,
     Project,
@@ -28,8 +31,8 @@ def language_slugs(source: str) -> dict:
 
 
 @admin.register(Region)
-class RegionAdmin(VersionsAdmin, TabbedTranslationAdmin):
-    list_display = ("name", "parent", "country")
+class RegionAdmin(VersionsAdmin, TranslationStatusAdmin, TabbedTranslationAdmin):
+    list_display = ("name", "parent", "country", "translation_status")
     list_filter = ("country", ("parent", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("parent",)
     search_fields = ("name_fr", "name_en", "country")
@@ -41,8 +44,8 @@ class RegionAdmin(VersionsAdmin, TabbedTranslationAdmin):
 
 
 @admin.register(Sector)
-class SectorAdmin(VersionsAdmin, TabbedTranslationAdmin):
-    list_display = ("name",)
+class SectorAdmin(VersionsAdmin, TranslationStatusAdmin, TabbedTranslationAdmin):
+    list_display = ("name", "translation_status")
     search_fields = ("name_fr", "name_en")
     fields = ("name", "slug", "description")
 
@@ -69,9 +72,18 @@ class ProjectImageInline(KeepUploadsMixin, TranslationStackedInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(KeepUploadsMixin, PublicationAdmin, VersionsAdmin, TabbedTranslationAdmin):
+class ProjectAdmin(
+    KeepUploadsMixin,
+    PublicationAdmin,
+    VersionsAdmin,
+    TranslationStatusAdmin,
+    TabbedTranslationAdmin,
+):
+    form = ProjectAdminForm
+    change_list_template = "portfolio/admin/project_change_list.html"
     list_display = (
         "title",
+        "translation_status",
         "status",
         "sector",
         "region_names",
@@ -80,7 +92,14 @@ class ProjectAdmin(KeepUploadsMixin, PublicationAdmin, VersionsAdmin, TabbedTran
         "is_featured",
         "published_at",
     )
-    list_filter = (PublicationFilter, "status", "is_featured", "sector", "regions")
+    list_filter = (
+        PublicationFilter,
+        MissingTranslationFilter,
+        "status",
+        "is_featured",
+        "sector",
+        "regions",
+    )
     list_select_related = ("sector",)
     list_editable = ("is_featured",)
     search_fields = (
@@ -121,6 +140,7 @@ class ProjectAdmin(KeepUploadsMixin, PublicationAdmin, VersionsAdmin, TabbedTran
             {
                 "fields": (
                     "is_published",
+                    "publish_anyway",
                     "published_at",
                     "preview_links",
                     "is_featured",
@@ -137,6 +157,19 @@ class ProjectAdmin(KeepUploadsMixin, PublicationAdmin, VersionsAdmin, TabbedTran
 
     def get_prepopulated_fields(self, request, obj=None):
         return language_slugs("title")
+
+    def get_urls(self):
+        return [
+            path(
+                "translations/",
+                self.admin_site.admin_view(self.translation_report_view),
+                name="portfolio_translation_report",
+            ),
+            *super().get_urls(),
+        ]
+
+    def translation_report_view(self, request):
+        return translation_report(self, request)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("regions")
@@ -165,9 +198,19 @@ class ProjectAdmin(KeepUploadsMixin, PublicationAdmin, VersionsAdmin, TabbedTran
 
 
 @admin.register(ProjectUpdate)
-class ProjectUpdateAdmin(KeepUploadsMixin, PublicationAdmin, VersionsAdmin, TabbedTranslationAdmin):
-    list_display = ("title", "project", "published_at", "publication")
-    list_filter = (UpdatePublicationFilter, ("project", admin.RelatedOnlyFieldListFilter))
+class ProjectUpdateAdmin(
+    KeepUploadsMixin,
+    PublicationAdmin,
+    VersionsAdmin,
+    TranslationStatusAdmin,
+    TabbedTranslationAdmin,
+):
+    list_display = ("title", "project", "published_at", "publication", "translation_status")
+    list_filter = (
+        UpdatePublicationFilter,
+        MissingTranslationFilter,
+        ("project", admin.RelatedOnlyFieldListFilter),
+    )
     list_select_related = ("project",)
     search_fields = ("title_fr", "title_en", "text_fr", "text_en", "project__title_fr")
     date_hierarchy = "published_at"

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from core import pagecache
-from core.i18n import fallback_order, fill_missing_slugs
+from core.i18n import fallback_order, fill_missing_slugs, follow_titles, keep_addresses
 from core.images import SafeImageField
 from core.richtext import RichTextField, RichTextQuerySet, sanitise_all_rich_text
 from core.text_search import search_words
@@ -22,6 +22,11 @@ from .search import (
     source_columns,
     title_column,
 )
+
+
+def always_public(obj) -> bool:
+    """Regions and sectors have no draft: their pages are public from their first save."""
+    return True
 
 
 class Region(models.Model):
@@ -43,6 +48,9 @@ class Region(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
 
+    # The public texts each language needs to be complete (core.translations).
+    translated_required_fields = ("name",)
+
     objects = pagecache.PublicContentQuerySet.as_manager()
 
     class Meta:
@@ -61,9 +69,11 @@ class Region(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        shown = follow_titles(self, "name", always_public, kwargs.get("update_fields"))
         fill_missing_slugs(self, "name")
         before = self._searched_values_in_database()
         super().save(*args, **kwargs)
+        keep_addresses(self, "name", always_public, shown)
         after = self._searched_values()
         if before is not None and before != after:
             # Projects here carry this name, and so do projects in its parts.
@@ -108,6 +118,9 @@ class Sector(models.Model):
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     description = models.TextField(_("description"), blank=True)
 
+    # The public texts each language needs to be complete (core.translations).
+    translated_required_fields = ("name",)
+
     objects = pagecache.PublicContentQuerySet.as_manager()
 
     class Meta:
@@ -119,8 +132,10 @@ class Sector(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        shown = follow_titles(self, "name", always_public, kwargs.get("update_fields"))
         fill_missing_slugs(self, "name")
         super().save(*args, **kwargs)
+        keep_addresses(self, "name", always_public, shown)
 
 
 class Publication(models.TextChoices):
@@ -340,6 +355,11 @@ class Project(models.Model):
     # language. On PostgreSQL their trigram indexes live in migration 0003 only, since
     # SQLite cannot build them.
 
+    # The public texts each language needs to be complete (core.translations).
+    translated_required_fields = ("title", "summary", "body")
+    # What a published project cannot lack in a language without the editor saying so.
+    publication_required_fields = ("title", "summary")
+
     objects = ProjectQuerySet.as_manager()
 
     class Meta:
@@ -395,6 +415,7 @@ class Project(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        shown = follow_titles(self, "title", Project.is_public, kwargs.get("update_fields"))
         fill_missing_slugs(self, "title")
         sanitise_all_rich_text(self)
         update_fields = kwargs.get("update_fields")
@@ -403,6 +424,7 @@ class Project(models.Model):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, *search_columns()}
         super().save(*args, **kwargs)
+        keep_addresses(self, "title", Project.is_public, shown)
 
     def get_absolute_url(self):
         return reverse("portfolio:project_detail", kwargs={"slug": self.slug})
@@ -417,7 +439,12 @@ class Project(models.Model):
 
     def publication_state(self) -> Publication:
         """Return where the project stands for visitors: draft, scheduled or published."""
-        return publication_state(self.is_published, self.published_at)
+        # A date given as text (``objects.create(published_at="2026-01-01T00:00:00Z")``)
+        # is only parsed by the database; ``save()`` asks before reading it back.
+        published_at = self._meta.get_field("published_at").to_python(self.published_at)
+        if timezone.is_naive(published_at):
+            published_at = timezone.make_aware(published_at)
+        return publication_state(self.is_published, published_at)
 
 
 def _add_search_columns():
@@ -555,6 +582,9 @@ class ProjectUpdate(models.Model):
     image_alt = models.CharField(_("photo alternative text"), max_length=250, blank=True)
     is_published = models.BooleanField(_("published"), default=True)
     published_at = models.DateTimeField(_("date"), default=timezone.now)
+
+    # The public texts each language needs to be complete (core.translations).
+    translated_required_fields = ("title", "text")
 
     objects = ProjectUpdateQuerySet.as_manager()
 

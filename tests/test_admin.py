@@ -250,6 +250,7 @@ def test_an_english_address_left_blank_never_takes_another_projects(editor_clien
         title_en="",
         slug_en="",
         is_published="on",
+        publish_anyway="on",
     )
     assert editor_client.post(url, form).status_code == 302
     project = Project.objects.get(slug_fr="education")
