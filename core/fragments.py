@@ -87,20 +87,12 @@ def renew_editorial() -> None:
 
 def editorial_token() -> str:
     """Return the editorial token, renewed when a scheduled publication has fallen due."""
-    from .pagecache import new_state
+    from .pagecache import state_in_cache
 
     token = getattr(_request, "token", None)
-    if token is not None:
-        return token
-    state = cache.get(EDITORIAL_KEY)
-    if state is None:
-        cache.add(EDITORIAL_KEY, new_state(), None)
-        state = cache.get(EDITORIAL_KEY)
-    if state is None or not state.is_current(timezone.now()):
-        state = new_state()
-        _store_editorial(state)
-    _request.token = state.token
-    return state.token
+    if token is None:
+        token = _request.token = state_in_cache(EDITORIAL_KEY).token
+    return token
 
 
 def invalidate_editorial() -> None:
@@ -110,16 +102,12 @@ def invalidate_editorial() -> None:
     request rendering meanwhile, before the commit, keeps what it read under a token that
     the commit then renews.
     """
-    from .pagecache import ContentState
+    from .pagecache import ContentState, on_commit_once
 
     if not enabled():
         return
     _store_editorial(ContentState(token=uuid.uuid4().hex, valid_until=timezone.now()))
-    connection = transaction.get_connection()
-    if connection.in_atomic_block and not any(
-        callback is renew_editorial for _savepoints, callback, _robust in connection.run_on_commit
-    ):
-        transaction.on_commit(renew_editorial)
+    on_commit_once(renew_editorial)
 
 
 def _move_funding(project_pks: Iterable[int]) -> None:

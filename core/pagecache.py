@@ -137,15 +137,34 @@ def invalidate(*, funding_of: Iterable[int] | None = None) -> None:
     it: the renewal after the commit puts such a page out of date too.
     """
     _store_state(ContentState(token=uuid.uuid4().hex, valid_until=timezone.now()))
-    connection = transaction.get_connection()
-    if connection.in_atomic_block and not any(
-        callback is renew for _savepoints, callback, _robust in connection.run_on_commit
-    ):
-        transaction.on_commit(renew)
+    on_commit_once(renew)
     if funding_of is None:
         fragments.invalidate_editorial()
     else:
         fragments.invalidate_funding(funding_of)
+
+
+def on_commit_once(callback: Callable[[], object]) -> None:
+    """Run ``callback`` when the current transaction commits, once however often asked
+    (outside a transaction, the caller has done the work already)."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and not any(
+        registered is callback for _savepoints, registered, _robust in connection.run_on_commit
+    ):
+        transaction.on_commit(callback)
+
+
+def state_in_cache(key: str) -> ContentState:
+    """Return the state kept in the cache under ``key``: made when missing, renewed when a
+    scheduled change has fallen due."""
+    state = cache.get(key)
+    if state is None:
+        cache.add(key, new_state(), None)
+        state = cache.get(key)
+    if state is None or not state.is_current(timezone.now()):
+        state = new_state()
+        cache.set(key, state, None)
+    return state
 
 
 def content_changed(sender, **kwargs) -> None:
@@ -241,13 +260,9 @@ class FundingQuerySet(PublicContentQuerySet):
 
 def current_state() -> ContentState:
     """Return the content state, renewed if a scheduled change has fallen due."""
-    if _state_in_database():
-        state = _load_state_from_database()
-    else:
-        state = cache.get(STATE_KEY)
-        if state is None:
-            cache.add(STATE_KEY, new_state(), None)
-            state = cache.get(STATE_KEY) or renew()
+    if not _state_in_database():
+        return state_in_cache(STATE_KEY)
+    state = _load_state_from_database()
     if not state.is_current(timezone.now()):
         state = renew()
     return state
@@ -280,25 +295,18 @@ def editorial_page(view):
     def wrapper(request, *args, **kwargs):
         if not fragments.in_use() or request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        address = (request.scheme, request.get_host(), request.get_full_path())
-        key = fragments.fragment_key("page", *address)
+        # The fragment's key holds the scheme, host and language already.
+        key = fragments.fragment_key("page", request.get_full_path())
         kept = cache.get(key)
         if kept is not None:
             headers, content = kept
-            response = HttpResponse(content)
-            for name, value in headers:
-                response.headers[name] = value
-            return response
+            return _response(headers, content)
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response.render()
         if response.status_code == 200 and not response.streaming and not response.cookies:
-            headers = tuple(
-                (name, value)
-                for name, value in response.headers.items()
-                if name.lower() not in UNKEPT_HEADERS
-            )
-            cache.set(key, (headers, response.content), fragments.FRAGMENT_TIMEOUT)
+            kept = (_kept_headers(response), response.content)
+            cache.set(key, kept, fragments.FRAGMENT_TIMEOUT)
         return response
 
     return public_page(wrapper)
@@ -325,13 +333,27 @@ class StoredPage:
     etag: str
 
     def response(self) -> HttpResponse:
-        response = HttpResponse(self.content)
-        for name, value in self.headers:
-            response.headers[name] = value
+        response = _response(self.headers, self.content)
         response.headers["Content-Length"] = str(len(self.content))
         response.headers["ETag"] = self.etag
         response.headers["Cache-Control"] = cache_control_header()
         return response
+
+
+def _kept_headers(response) -> tuple[tuple[str, str], ...]:
+    """Return the headers a kept response keeps (the others are set anew on each answer)."""
+    return tuple(
+        (name, value)
+        for name, value in response.headers.items()
+        if name.lower() not in UNKEPT_HEADERS
+    )
+
+
+def _response(headers, content: bytes) -> HttpResponse:
+    response = HttpResponse(content)
+    for name, value in headers:
+        response.headers[name] = value
+    return response
 
 
 def _etag(content: bytes) -> str:
@@ -448,12 +470,7 @@ class PageCacheMiddleware:
         response.headers["ETag"] = etag
         response.headers["Cache-Control"] = cache_control_header()
         if state is not None:
-            kept = tuple(
-                (name, value)
-                for name, value in response.headers.items()
-                if name.lower() not in UNKEPT_HEADERS
-            )
-            page = StoredPage(state.token, kept, response.content, etag)
+            page = StoredPage(state.token, _kept_headers(response), response.content, etag)
             cache.set(page_request.key, page, PAGE_TIMEOUT)
         return _not_modified(request, etag, response.headers) or response
 

@@ -74,3 +74,23 @@ def log_in_to_admin(page, site, username, password, device=None, drift=0):
         page.fill("#id_code", f"{code:06d}")
         page.click("input[type=submit]")
     page.locator("#user-tools").wait_for()
+
+
+def make_finance_user(django_user_model, username, email, password):
+    """Return a Finance account with the permissions its data migration grants, rebuilt here:
+    live-server tests start from an emptied database."""
+    import importlib
+
+    from django.contrib.auth.models import Group, Permission
+
+    migration = importlib.import_module("donations.migrations.0002_finance_and_editor_permissions")
+    group, _created = Group.objects.get_or_create(name="Finance")
+    group.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="donations",
+            codename__in=migration.codenames(migration.FINANCE),
+        )
+    )
+    user = django_user_model.objects.create_user(username, email, password, is_staff=True)
+    user.groups.add(group)
+    return user

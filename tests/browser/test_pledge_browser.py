@@ -1,11 +1,9 @@
 """A donor pledges from the project page, confirms by email; finance records the gift."""
 
-import importlib
 import re
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
@@ -14,11 +12,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from donations.models import Gift, Sponsorship
-from tests.browser.conftest import log_in_to_admin
+from tests.browser.conftest import log_in_to_admin, make_finance_user
 
-PERMISSIONS_MIGRATION = importlib.import_module(
-    "donations.migrations.0002_finance_and_editor_permissions"
-)
 PASSWORD = "correct-horse-battery"
 
 TEXTS = {
@@ -51,17 +46,7 @@ TEXTS = {
 def finance(db, django_user_model):
     """A Finance account with the permissions its data migration grants (rebuilt here:
     live-server tests start from an emptied database)."""
-    group, _created = Group.objects.get_or_create(name="Finance")
-    group.permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="donations",
-            codename__in=PERMISSIONS_MIGRATION.codenames(PERMISSIONS_MIGRATION.FINANCE),
-        )
-    )
-    user = django_user_model.objects.create_user(
-        "finance", "finance@example.org", PASSWORD, is_staff=True
-    )
-    user.groups.add(group)
+    user = make_finance_user(django_user_model, "finance", "finance@example.org", PASSWORD)
     # Finance logs in with an authenticator app (its code is computed in the test).
     TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     return user

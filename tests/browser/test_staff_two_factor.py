@@ -1,23 +1,18 @@
 """Staff set up an authenticator app and log in with it; the admin keeps to its policy."""
 
-import importlib
 import re
 from base64 import b32decode
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in_to_admin
+from tests.browser.conftest import log_in_to_admin, make_finance_user
 from tests.factories import make_sponsorship
 
 PASSWORD = "correct-horse-battery"
-PERMISSIONS_MIGRATION = importlib.import_module(
-    "donations.migrations.0002_finance_and_editor_permissions"
-)
 
 # Run in the page before any of its own scripts (Playwright's init scripts are not
 # subject to the page's policy), so every violation is seen, even one without a message.
@@ -39,18 +34,7 @@ def code_for(secret, drift=0):
 def finance_user(db, django_user_model):
     """A Finance account with its group's permissions (rebuilt as its migration makes them:
     live-server tests start from an emptied database)."""
-    group, _created = Group.objects.get_or_create(name="Finance")
-    group.permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="donations",
-            codename__in=PERMISSIONS_MIGRATION.codenames(PERMISSIONS_MIGRATION.FINANCE),
-        )
-    )
-    user = django_user_model.objects.create_user(
-        "tresoriere", "tresoriere@example.org", PASSWORD, is_staff=True
-    )
-    user.groups.add(group)
-    return user
+    return make_finance_user(django_user_model, "tresoriere", "tresoriere@example.org", PASSWORD)
 
 
 def test_finance_sets_up_an_app_then_logs_in_with_it(site, page, finance_user):
