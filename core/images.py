@@ -10,6 +10,7 @@ them at the widths in ``settings.IMAGE_RENDITION_WIDTHS``, so pages can offer
 from __future__ import annotations
 
 import io
+import logging
 import posixpath
 import warnings
 
@@ -20,6 +21,8 @@ from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
+
+logger = logging.getLogger(__name__)
 
 ACCEPTED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 
@@ -148,8 +151,11 @@ class SafeImageFieldFile(models.fields.files.ImageFieldFile):
         image_format = image.format
         clean = _prepared(image)
         stem = posixpath.basename(name).rsplit(".", 1)[0] or "image"
-        encoded = ContentFile(_encode(clean, image_format))
-        super().save(f"{stem}.{ACCEPTED_FORMATS[image_format]}", encoded, save=save)
+        filename = f"{stem}.{ACCEPTED_FORMATS[image_format]}"
+        # Named, so that Django reads its dimensions into the width and height fields:
+        # without them every later load of the row would open the file to measure it.
+        encoded = ContentFile(_encode(clean, image_format), name=filename)
+        super().save(filename, encoded, save=save)
         for width in rendition_widths(clean.width):
             height = max(1, round(clean.height * width / clean.width))
             resized = clean.resize((width, height), Image.Resampling.LANCZOS)
@@ -184,7 +190,35 @@ class SafeImageField(models.ImageField):
             super().update_dimension_fields(instance, force, *args, **kwargs)
         except (Image.DecompressionBombError, OSError, SyntaxError, ValueError):
             if getattr(getattr(instance, self.attname), "_committed", True):
-                raise
+                # A stored file gone from the disk must not take its page down.
+                logger.warning("Cannot read the image %s", getattr(instance, self.attname))
             for name in (self.width_field, self.height_field):
                 if name:
                     setattr(instance, name, None)
+
+
+def fill_missing_dimensions(model, field_name: str) -> int:
+    """Record the width and height of stored images that lack them (for data migrations).
+
+    Rows whose file is missing or unreadable are left as they are. Returns how many
+    rows were filled.
+    """
+    from django.core.files.images import get_image_dimensions
+
+    field = model._meta.get_field(field_name)
+    filled = 0
+    missing = model._default_manager.filter(**{f"{field.width_field}__isnull": True}).exclude(
+        **{field_name: ""}
+    )
+    for pk, name in missing.values_list("pk", field_name).iterator():
+        try:
+            with field.storage.open(name) as stored:
+                width, height = get_image_dimensions(stored)
+        except (Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+            continue
+        if width and height:
+            model._default_manager.filter(pk=pk).update(
+                **{field.width_field: width, field.height_field: height}
+            )
+            filled += 1
+    return filled

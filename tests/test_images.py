@@ -240,3 +240,52 @@ class TestAcceptedImages:
         with pytest.raises(ValidationError) as refused:
             photo.full_clean()
         assert "alt_text_fr" in refused.value.message_dict
+
+
+@pytest.mark.django_db
+class TestRecordedDimensions:
+    """A stored image's size is read once, when it is stored, never on each page view."""
+
+    def test_an_image_stored_from_bytes_records_its_size(self, media_root):
+        from django.core.files.base import ContentFile
+
+        created = make_project(cover_alt_fr="Une image")
+        project = type(created).objects.get(pk=created.pk)  # As a command finds it.
+        project.cover_image.save("cover.png", ContentFile(image_bytes((640, 360), "PNG")))
+        stored = type(project).objects.values_list("cover_width", "cover_height")
+        assert stored.get(pk=project.pk) == (640, 360)
+
+    def test_loading_a_row_does_not_open_its_file(self, media_root):
+        from django.core.files.base import ContentFile
+
+        project = make_project(cover_alt_fr="Une image")
+        project.cover_image.save("cover.png", ContentFile(image_bytes((640, 360), "PNG")))
+        Path(project.cover_image.path).unlink()
+        # With its size recorded, the row loads without its file: nothing reads the disk.
+        loaded = type(project).objects.get(pk=project.pk)
+        assert (loaded.cover_width, loaded.cover_height) == (640, 360)
+
+    def test_a_stored_file_gone_from_the_disk_leaves_the_page_up(self, media_root, client):
+        from django.core.files.base import ContentFile
+
+        project = make_project(cover_alt_fr="Une image")
+        project.cover_image.save("cover.png", ContentFile(image_bytes((640, 360), "PNG")))
+        Path(project.cover_image.path).unlink()
+        type(project).objects.filter(pk=project.pk).update(cover_width=None, cover_height=None)
+        response = client.get(project.get_absolute_url())
+        assert response.status_code == 200
+
+    def test_the_migration_helper_fills_missing_sizes(self, media_root):
+        from django.core.files.base import ContentFile
+
+        from core.images import fill_missing_dimensions
+
+        kept, gone = make_project(cover_alt_fr="Une image"), make_project(cover_alt_fr="Une image")
+        for project in (kept, gone):
+            project.cover_image.save("cover.png", ContentFile(image_bytes((640, 360), "PNG")))
+        Path(gone.cover_image.path).unlink()
+        model = type(kept)
+        model.objects.update(cover_width=None, cover_height=None)
+        assert fill_missing_dimensions(model, "cover_image") == 1
+        assert model.objects.get(pk=kept.pk).cover_width == 640
+        assert model.objects.get(pk=gone.pk).cover_width is None
