@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "partners",
     "portfolio",
     "donations",
+    "news",
     "privacy",
     "devtools",
 ]
@@ -271,6 +272,8 @@ PLEDGE_MIN_FILL_SECONDS = 3
 PLEDGE_RATE_PER_IP = env.str("PLEDGE_RATE_PER_IP", default="20/h")
 PLEDGE_RATE_PER_EMAIL = env.str("PLEDGE_RATE_PER_EMAIL", default="5/h")
 # Where donors write to see or erase what we hold about them (shown in the privacy notice).
+# Field updates are emailed to supporters while they are this many days old at most.
+NEWS_MAX_AGE_DAYS = env.int("NEWS_MAX_AGE_DAYS", default=14)
 PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="privacy@localhost")
 # The person in charge of the protection of personal information (Québec's Law 25),
 # named with a way to reach them in every page's footer and in the privacy notice.

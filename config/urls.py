@@ -72,6 +72,7 @@ urlpatterns += i18n_patterns(
     path("", include("partners.urls")),
     path("", include("portfolio.urls")),
     path("", include("donations.urls")),
+    path("", include("news.urls")),
     prefix_default_language=True,
 )
 

@@ -10,11 +10,17 @@ import logging
 from typing import Any
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from .models import DataRequest, Sponsorship
 
 logger = logging.getLogger(__name__)
+
+# Other apps that keep something about an address answer these: the export asks each
+# receiver for ``(section name, data)``; the erasure tells each to forget the address.
+donor_data_requested = Signal()
+donor_erased = Signal()
 
 SPONSORSHIP_FIELDS = (
     "reference",
@@ -119,6 +125,8 @@ def export_donor_data(email: str, *, performed_by=None, via: str = "admin") -> d
             for record in deleted
         ],
     }
+    for _receiver, (name, section) in donor_data_requested.send(sender=None, email=email):
+        data[name] = section
     _log(
         DataRequest.Kind.EXPORT,
         [s.reference for s in sponsorships] + [r.reference for r in deleted],
@@ -142,6 +150,7 @@ def erase_donor_data(email: str, *, performed_by=None, via: str = "admin") -> Da
     for sponsorship in sponsorships:
         sponsorship.erase_identity()
     Sponsorship.erase_history(set(references) - {s.reference for s in sponsorships})
+    donor_erased.send(sender=None, email=email)
     return _log(DataRequest.Kind.ERASURE, references, performed_by, via)
 
 
