@@ -16,12 +16,17 @@ class KeysFirstPaginator(Paginator):
 
     With ``memo=(name, vary)``, the count and each page's rows (with what they prefetch)
     are kept as fragments (``core.fragments``) under that name and the values that choose
-    the rows: a page rendered again after a gift reads nothing from the database.
+    the rows: a page rendered again after a gift reads nothing from the database. With
+    ``keys_only`` too, a kept page holds its rows' keys only, for lists whose items are
+    kept on their own (project cards).
     """
 
-    def __init__(self, *args, memo: tuple[str, tuple] | None = None, **kwargs):
+    def __init__(
+        self, *args, memo: tuple[str, tuple] | None = None, keys_only: bool = False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.memo = memo
+        self.keys_only = keys_only
 
     @cached_property
     def count(self):
@@ -38,7 +43,9 @@ class KeysFirstPaginator(Paginator):
             top = self.count
         keys = self.object_list.values("pk")[bottom:top]
         rows = self.object_list.filter(pk__in=keys)
-        if self.memo is not None:
+        if self.memo is not None and fragments.in_use():
             name, vary = self.memo
+            if self.keys_only:
+                rows = rows.values_list("pk", flat=True)
             rows = fragments.memo(f"{name}-page", (*vary, bottom, top), lambda: list(rows))
         return self._get_page(rows, number, self)

@@ -129,15 +129,8 @@ def partner_context(partner) -> dict:
         (partner.pk,),
         lambda: (list(projects.values("pk")[:PARTNER_PAGE_PROJECTS]), projects.count()),
     )
-    shown = fragments.memo(
-        "partner-cards",
-        (partner.pk,),
-        lambda: list(
-            projects.filter(pk__in=[row["pk"] for row in keys])
-            .select_related("sector")
-            .prefetch_related("regions")
-        ),
-    )
+    # The cards are kept on their own ({% project_cards %}): the keys are enough.
+    shown = [row["pk"] for row in keys]
     return {
         "partner": partner,
         "page_projects": shown,

@@ -43,7 +43,16 @@ FILTER_PARTNERS = 20
 
 def card_projects(queryset):
     """Return projects with what a project card shows, in a fixed number of queries."""
-    return queryset.select_related("sector").prefetch_related("regions")
+    return queryset.for_cards()
+
+
+def keys(queryset) -> list[int]:
+    """Return the primary keys of these projects, in order: what a kept list keeps.
+
+    A card is kept on its own (``{% project_cards %}``), so a kept list holds no rows that
+    a change to one project would leave stale; the cards not kept are loaded by key.
+    """
+    return list(queryset.values_list("pk", flat=True))
 
 
 def region_tree(regions):
@@ -73,7 +82,7 @@ def home(request):
 def home_content() -> dict:
     """What the home page shows, kept as a fragment (only editors' changes move it)."""
     published = Project.objects.published()
-    projects = card_projects(published)[:HOME_PROJECTS]
+    projects = keys(published[:HOME_PROJECTS])
     updates = (
         ProjectUpdate.objects.published()
         .select_related("project")
@@ -91,7 +100,7 @@ def home_content() -> dict:
     )
     figures = published.aggregate(projects=Count("pk"), beneficiaries=Sum("beneficiaries"))
     return {
-        "projects": list(projects),
+        "projects": projects,
         "updates": list(updates),
         "partners": list(partners),
         "countries": list(countries),
@@ -141,7 +150,7 @@ def project_list(request):
     chosen = {"region": region, "sector": sector, "partner": partner}
     filters = (query, status, *(obj and obj.pk for obj in chosen.values()))
     page = KeysFirstPaginator(
-        card_projects(projects), PROJECTS_PER_PAGE, memo=("list", filters)
+        card_projects(projects), PROJECTS_PER_PAGE, memo=("list", filters), keys_only=True
     ).get_page(request.GET.get("page"))
     return render(
         request,
@@ -318,7 +327,7 @@ def project_context(project) -> dict:
         "regions": regions,
         "lead_partnerships": [p for p in partnerships if p.role == Partnership.Role.LEAD],
         "partner_roles": roles,
-        "related_projects": list(card_projects(related)[:RELATED_PROJECTS]),
+        "related_projects": keys(related[:RELATED_PROJECTS]),
         "language_urls": object_urls_by_language(project),
     }
 
@@ -377,9 +386,9 @@ def region_detail(request, slug):
     regions = fragments.memo("regions", (), lambda: list(Region.objects.order_by("name")))
     tree = region_tree(regions)
     projects = card_projects(Project.objects.published().in_regions(tree[region.pk]))
-    page = KeysFirstPaginator(projects, PROJECTS_PER_PAGE, memo=("region", (region.pk,))).get_page(
-        request.GET.get("page")
-    )
+    page = KeysFirstPaginator(
+        projects, PROJECTS_PER_PAGE, memo=("region", (region.pk,)), keys_only=True
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "portfolio/region_detail.html",

@@ -396,7 +396,7 @@ class TestErrorPages:
         def broken(*args, **kwargs):
             raise RuntimeError("boom")
 
-        monkeypatch.setattr(views, "card_projects", broken)
+        monkeypatch.setattr(views, "home_content", broken)
         client.raise_request_exception = False
         response = client.get("/en/")
         assert response.status_code == 500

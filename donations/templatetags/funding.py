@@ -20,6 +20,7 @@ from core import fragments
 from donations import funding
 from donations.forms import PledgeForm
 from donations.models import SuggestedAmount
+from portfolio.models import Project
 from portfolio.templatetags.project_cards import project_card
 
 register = template.Library()
@@ -41,31 +42,58 @@ def funding_by_project(projects):
 def project_cards(projects, heading="h3"):
     """Return the ``<li>`` of each project's card with its funding bar.
 
-    Each card is kept as a fragment under its project's funding version (``core.fragments``):
-    after a gift to one project, a list renders only that card anew.
+    ``projects`` are Project instances or their keys (what kept lists keep). Each card is
+    kept as a fragment under its project's funding version (``core.fragments``): after a
+    gift to one project, a list renders only that card anew. Cards not kept are rendered
+    from the instances given, or from rows loaded by key, all in one query.
     """
-    projects = list(projects)
+    given = list(projects)
+    pks = [item if isinstance(item, int) else item.pk for item in given]
+    rows = {item.pk: item for item in given if not isinstance(item, int)}
     keys = {}
-    if fragments.in_use() and projects:
-        versions = fragments.funding_versions(project.pk for project in projects)
-        keys = {
-            project.pk: fragments.fragment_key("card", project.pk, heading, versions[project.pk])
-            for project in projects
-        }
+    if fragments.in_use() and pks:
+        versions = fragments.funding_versions(pks)
+        keys = {pk: fragments.fragment_key("card", pk, heading, versions[pk]) for pk in pks}
     found = fragments.get_many(keys.values())
-    missing = [project for project in projects if keys.get(project.pk) not in found]
-    figures = funding.funding_by_project(missing)
+    missing = [pk for pk in pks if keys.get(pk) not in found]
+    to_load = [pk for pk in missing if pk not in rows]
+    if to_load:
+        rows |= card_rows(to_load)
+    # A key whose project is gone (deleted since the list was kept) shows nothing.
+    missing = [pk for pk in missing if pk in rows]
+    figures = funding.funding_by_project(rows[pk] for pk in missing)
     made = {
-        project.pk: format_html(
+        pk: format_html(
             "<li>{}</li>",
-            project_card(project, heading=heading, footer=funding_bar(figures[project.pk])),
+            project_card(rows[pk], heading=heading, footer=funding_bar(figures[pk])),
         )
-        for project in missing
+        for pk in missing
     }
     fragments.set_many({keys[pk]: str(card) for pk, card in made.items() if pk in keys})
     return mark_safe(  # noqa: S308 - cards written by project_card, kept as they were
-        "".join(made.get(project.pk) or found[keys[project.pk]] for project in projects)
+        "".join(made.get(pk) or found.get(keys.get(pk), "") for pk in pks)
     )
+
+
+def card_rows(pks: list[int]) -> dict[int, Project]:
+    """Return ``{pk: project}`` with what a card shows, kept as fragments one by one.
+
+    After a gift, a card is rendered anew with the project's new figures but its row as
+    it was kept; only rows not kept are read, in one query (and one for their regions).
+    """
+    if not fragments.in_use():
+        return {project.pk: project for project in Project.objects.for_cards().filter(pk__in=pks)}
+    keys = {pk: fragments.fragment_key("card-row", pk) for pk in pks}
+    found = fragments.get_many(keys.values())
+    rows = {pk: found[key] for pk, key in keys.items() if key in found}
+    loaded = {
+        project.pk: project
+        for project in Project.objects.for_cards().filter(
+            pk__in=[pk for pk in pks if pk not in rows]
+        )
+    }
+    fragments.set_many({keys[pk]: project for pk, project in loaded.items()})
+    return rows | loaded
 
 
 @register.inclusion_tag("donations/includes/project_funding.html", takes_context=True)
