@@ -34,6 +34,7 @@ from django.db.models import Max, Prefetch, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from lxml import etree
 
 from partners.models import Partner
@@ -296,7 +297,7 @@ def _transaction(activity, row: dict) -> None:
             }
     _narratives(etree.SubElement(transaction, "description"), texts)
     provider = etree.SubElement(transaction, "provider-org")
-    _narratives(provider, _in_each_language("Individual donors"))
+    _narratives(provider, _in_each_language(gettext_noop("Individual donors")))
 
 
 def _web_pages(activity, project: Project) -> None:

@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
@@ -134,7 +134,8 @@ def _run(name, cases, contexts, context_path, report: RuleReport) -> None:
 
 def _loop(element, case, context_path, report: RuleReport) -> None:
     """``loop``: run the ``do`` rules once per distinct value of ``foreach``, with that
-    value in place of ``$1`` in the keys ``subs`` names."""
+    value in place of ``$1`` in the keys ``subs`` names (only those, as IATI's validator
+    does: a ``condition`` left out of ``subs`` keeps its ``$1``)."""
     values = list(dict.fromkeys(_texts(element, case["foreach"])))
     subs = case.get("subs", [])
     for value in values:
@@ -282,7 +283,11 @@ def one_or_all(element, case):
     if wanted == "lang":
         lacking = _xpath(element, ".//narrative[not(@xml:lang)]")
     elif wanted == "currency":
-        lacking = _xpath(element, ".//value[not(@currency)]")
+        lacking = _xpath(
+            element,
+            ".//value[not(@currency)] | .//forecast[not(@currency)]"
+            " | .//loan-status[not(@currency)]",
+        )
     else:
         transactions = _xpath(element, "transaction")
         if not transactions:
@@ -351,16 +356,12 @@ def date_now(element, case):
 
 
 def time_limit(element, case):
-    """The period from ``start`` to ``end`` lasts no more than a year."""
+    """The period from ``start`` to ``end`` lasts no more than a year (365 days)."""
     starts, ends = _dates(element, case["start"]), _dates(element, case["end"])
     if not starts or not ends or None in starts or None in ends:
         return None
     start, end = min(starts), max(ends)
-    try:
-        limit = start.replace(year=start.year + 1)
-    except ValueError:  # 29 February
-        limit = start + timedelta(days=365)
-    return None if end <= limit else [start.isoformat(), end.isoformat()]
+    return None if (end - start).days <= 365 else [start.isoformat(), end.isoformat()]
 
 
 def between_dates(element, case):
