@@ -517,3 +517,22 @@ def test_the_sector_form_checks_its_dac_codes(db, text, error):
             with pytest.raises(ValidationError) as raised:
                 sector.clean()
             assert raised.value.message_dict["dac_codes"] == [error]
+
+
+def test_the_export_runs_as_many_queries_for_two_projects_as_for_six(db, client, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PAGE_CACHE_ENABLED = False
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/iati/activities.xml").status_code == 200
+        return len(captured)
+
+    valid_project(), valid_project()
+    two = queries()
+    for _n in range(4):
+        valid_project()
+    assert len(fetch(client, "/iati/activities.xml").findall("iati-activity")) == 6
+    assert queries() == two
