@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "donations",
     "news",
     "privacy",
+    "iati",
     "devtools",
 ]
 
@@ -263,6 +264,22 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # The organisation and its money.
 ORGANISATION_NAME = env.str("ORGANISATION_NAME", default="Monde par la Main")
 DEFAULT_CURRENCY = "CAD"
+# IATI data (iati/): who publishes it. The reference is the organisation's IATI identifier
+# (an agency prefix from org-id.guide, then its number there); the demo value below is
+# not a real charity's. Activity identifiers start with IATI_IDENTIFIER_PREFIX.
+IATI_REPORTING_ORG_REF = env_or("IATI_REPORTING_ORG_REF", "CA-CRA_ACR-000000000RR0001")
+# IATI OrganisationType code: 21 is an international NGO.
+IATI_REPORTING_ORG_TYPE = env_or("IATI_REPORTING_ORG_TYPE", "21")
+IATI_REPORTING_ORG_NAME_FR = env_or("IATI_REPORTING_ORG_NAME_FR", ORGANISATION_NAME)
+IATI_REPORTING_ORG_NAME_EN = env_or("IATI_REPORTING_ORG_NAME_EN", ORGANISATION_NAME)
+IATI_IDENTIFIER_PREFIX = env_or("IATI_IDENTIFIER_PREFIX", IATI_REPORTING_ORG_REF)
+# Agency prefixes of org-id.guide an organisation identifier may start with (rule 1.14.8).
+IATI_ORG_ID_PREFIXES = env.list(
+    "IATI_ORG_ID_PREFIXES",
+    default=["CA-CRA_ACR", "CA-CC", "CA-BN", "XM-DAC", "XI-IATI", "IN-MCA", "NP-SWC", "BD-NAB"],
+)
+# Severities of the IATI Standard Ruleset that keep an activity out of the published data.
+IATI_BLOCKING_SEVERITIES = env.list("IATI_BLOCKING_SEVERITIES", default=["error", "warning"])
 PLEDGE_MIN_AMOUNT = Decimal(env.str("PLEDGE_MIN_AMOUNT", default="5"))
 PLEDGE_MAX_AMOUNT = Decimal(env.str("PLEDGE_MAX_AMOUNT", default="50000"))
 # Pledges: a confirmation link lives 7 days; a person needs a few seconds to fill the form;

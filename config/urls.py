@@ -66,6 +66,8 @@ urlpatterns = [
         name="sitemap_section",
     ),
     path("robots.txt", robots_txt, name="robots_txt"),
+    # IATI data, one address for every language (narratives carry both).
+    path("iati/", include("iati.urls")),
 ]
 
 urlpatterns += i18n_patterns(

@@ -41,6 +41,7 @@ class PartnerAdmin(KeepUploadsMixin, VersionsAdmin, TranslationStatusAdmin, Tabb
         (_("Story"), {"fields": ("summary", "description", "quote", "quote_author")}),
         (_("Where and since when"), {"fields": ("country", "city", "website", "partner_since")}),
         (_("Logo"), {"fields": ("logo", "logo_preview", "logo_alt")}),
+        (_("IATI"), {"fields": ("iati_ref", "iati_type"), "classes": ("collapse",)}),
     )
 
     def get_prepopulated_fields(self, request, obj=None):

@@ -82,6 +82,21 @@ class Partner(models.Model):
         _("quote"), blank=True, help_text=_("A founder's or spokesperson's words.")
     )
     quote_author = models.CharField(_("quote author"), max_length=200, blank=True)
+    iati_ref = models.CharField(
+        _("IATI organisation identifier"),
+        max_length=150,
+        blank=True,
+        help_text=_("The partner's organisation identifier in IATI data, e.g. NP-SWC-1234."),
+    )
+    iati_type = models.CharField(
+        _("IATI organisation type"),
+        max_length=3,
+        blank=True,
+        help_text=_(
+            "A code of IATI's OrganisationType list, e.g. 21 (international NGO), "
+            "22 (national NGO), 23 (regional NGO), 24 (partner country based NGO)."
+        ),
+    )
     is_public = models.BooleanField(
         _("shown on the site"), default=True, help_text=_("Untick to hide the partner's page.")
     )

@@ -12,7 +12,7 @@ from core.kept_uploads import KeepUploadsMixin
 from core.translations import MissingTranslationFilter, TranslationStatusAdmin
 from core.versions import VersionsAdmin
 
-from .admin_extensions import project_inlines
+from .admin_extensions import project_inlines, project_panel, project_panels
 from .admin_publication import PublicationAdmin, PublicationFilter, UpdatePublicationFilter
 from .admin_translations import ProjectAdminForm, translation_report
 from .models import (
@@ -47,7 +47,7 @@ class RegionAdmin(VersionsAdmin, TranslationStatusAdmin, TabbedTranslationAdmin)
 class SectorAdmin(VersionsAdmin, TranslationStatusAdmin, TabbedTranslationAdmin):
     list_display = ("name", "translation_status")
     search_fields = ("name_fr", "name_en")
-    fields = ("name", "slug", "description")
+    fields = ("name", "slug", "description", "dac_codes")
 
     def get_prepopulated_fields(self, request, obj=None):
         return language_slugs("name")
@@ -128,7 +128,15 @@ class ProjectAdmin(
         (None, {"fields": ("title", "slug", "subtitle", "summary", "body")}),
         (
             _("Where and what"),
-            {"fields": ("sector", "regions", "status", ("start_date", "end_date"))},
+            {
+                "fields": (
+                    "sector",
+                    "regions",
+                    "status",
+                    ("start_date", "end_date"),
+                    "iati_identifier",
+                )
+            },
         ),
         (
             _("People and money"),
@@ -150,6 +158,27 @@ class ProjectAdmin(
             },
         ),
     )
+
+    def get_fieldsets(self, request, obj=None):
+        # Then the panels of the apps built on the portfolio (admin_extensions).
+        panels = tuple((panel.title, {"fields": (panel.name,)}) for panel in project_panels())
+        return (*super().get_fieldsets(request, obj), *panels)
+
+    def get_readonly_fields(self, request, obj=None):
+        panels = tuple(panel.name for panel in project_panels())
+        return (*super().get_readonly_fields(request, obj), *panels)
+
+    def __getattr__(self, name):
+        # A panel's name reads as a method of this admin, as Django's read-only fields do.
+        panel = project_panel(name) if not name.startswith("_") else None
+        if panel is None:
+            raise AttributeError(name)
+
+        def render(obj):
+            return panel.render(obj if obj is not None and obj.pk else None)
+
+        render.short_description = panel.title
+        return render
 
     def get_inlines(self, request, obj):
         # Then those of the apps built on the portfolio (admin_extensions).

@@ -3,12 +3,16 @@
 ``load_demo`` writes this into the database; nothing here is read at request time.
 """
 
+from datetime import date
+
 SECTOR = {
     "key": "projets-speciaux",
     "name_fr": "Projets spéciaux",
     "name_en": "Special projects",
     "slug_fr": "projets-speciaux",
     "slug_en": "special-projects",
+    # OECD DAC: ending violence against women and girls; social protection.
+    "dac_codes": "15180 70, 16010 30",
 }
 
 REGIONS = [
@@ -76,6 +80,8 @@ PARTNERS = [
         "kind": "lead",
         "country": "IN",
         "city": "Mumbai",
+        # IATI OrganisationType: an NGO based in a partner country.
+        "iati_type": "24",
         "partner_since": 2013,
         "summary_fr": (
             "Fondation née à Mumbai qui accompagne les victimes de la traite humaine et les "
@@ -216,6 +222,8 @@ PROJECT = {
     "beneficiaries_description_fr": "filles et garçons",
     "beneficiaries_description_en": "girls and boys",
     "status": "active",
+    # IATI data needs a start date (planned or actual) for every activity.
+    "start_date": date(2025, 1, 1),
     "is_published": True,
     "is_featured": True,
     "cover_alt_fr": (

@@ -23,12 +23,13 @@ from partners.models import Partner
 from .models import Partnership, Project, ProjectImage, ProjectUpdate, Region, Sector
 from .search import refresh_search_documents
 
+# (French, English, OECD DAC sector codes with their shares).
 SECTORS = [
-    ("Éducation", "Education"),
-    ("Santé", "Health"),
-    ("Eau et assainissement", "Water and sanitation"),
-    ("Droits des femmes", "Women's rights"),
-    ("Agriculture", "Farming"),
+    ("Éducation", "Education", "11220"),
+    ("Santé", "Health", "12220"),
+    ("Eau et assainissement", "Water and sanitation", "14030"),
+    ("Droits des femmes", "Women's rights", "15170 80, 15180 20"),
+    ("Agriculture", "Farming", "31120"),
 ]
 
 # Countries and some of their parts: (French, English, ISO code, [(French, English), …]).
@@ -65,10 +66,10 @@ def placeholder_png(width: int, height: int, colour: tuple[int, int, int]) -> by
 
 def _sectors() -> list[Sector]:
     sectors = []
-    for name_fr, name_en in SECTORS:
+    for name_fr, name_en, dac_codes in SECTORS:
         sector = Sector.objects.filter(name_fr=name_fr).first()
         if sector is None:
-            sector = Sector.objects.create(name_fr=name_fr, name_en=name_en)
+            sector = Sector.objects.create(name_fr=name_fr, name_en=name_en, dac_codes=dac_codes)
         sectors.append(sector)
     return sectors
 

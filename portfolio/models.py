@@ -1,3 +1,6 @@
+import re
+from decimal import Decimal, InvalidOperation
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
@@ -117,6 +120,15 @@ class Sector(models.Model):
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     description = models.TextField(_("description"), blank=True)
+    dac_codes = models.CharField(
+        _("DAC sector codes"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The OECD DAC 5-digit sector codes this sector reports under, each with its "
+            'share in percent, e.g. "15180 60, 16010 40"; a single code alone counts for 100.'
+        ),
+    )
 
     # The public texts each language needs to be complete (core.translations).
     translated_required_fields = ("name",)
@@ -136,6 +148,46 @@ class Sector(models.Model):
         fill_missing_slugs(self, "name")
         super().save(*args, **kwargs)
         keep_addresses(self, "name", always_public, shown)
+
+    def clean(self):
+        super().clean()
+        try:
+            shares = parse_dac_codes(self.dac_codes)
+        except ValueError:
+            raise ValidationError(
+                {"dac_codes": _('Write each code with five digits and its share: "15180 60".')}
+            ) from None
+        if shares and sum(share for _code, share in shares) != 100:
+            raise ValidationError({"dac_codes": _("The shares must add up to 100.")})
+
+    def dac_shares(self) -> list[tuple[str, Decimal]]:
+        """Return the DAC codes and their shares as written (unreadable text gives none)."""
+        try:
+            return parse_dac_codes(self.dac_codes)
+        except ValueError:
+            return []
+
+
+def parse_dac_codes(text: str) -> list[tuple[str, Decimal]]:
+    """Read "15180 60, 16010 40" as [("15180", 60), ("16010", 40)]; one bare code is 100.
+
+    Raises ``ValueError`` on anything else.
+    """
+    items = [item.split() for item in (text or "").replace(";", ",").split(",") if item.strip()]
+    if len(items) == 1 and len(items[0]) == 1:
+        items[0].append("100")
+    shares = []
+    for item in items:
+        if len(item) != 2 or not re.fullmatch(r"\d{5}", item[0]):
+            raise ValueError(text)
+        try:
+            share = Decimal(item[1].rstrip("%"))
+        except InvalidOperation:
+            raise ValueError(text) from None
+        if not share.is_finite():
+            raise ValueError(text)
+        shares.append((item[0], share))
+    return shares
 
 
 class Publication(models.TextChoices):
@@ -327,6 +379,15 @@ class Project(models.Model):
         null=True,
         blank=True,
         help_text=_("Amount to raise, in Canadian dollars. Leave empty if none."),
+    )
+    iati_identifier = models.CharField(
+        _("IATI identifier"),
+        max_length=150,
+        blank=True,
+        help_text=_(
+            "The activity's identifier in IATI data. Leave empty to use the organisation's "
+            "identifier followed by the project's number."
+        ),
     )
     cover_image = SafeImageField(
         _("cover image"),
