@@ -12,7 +12,7 @@ def fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("partners", "0003_versions"),
+        ("partners", "0004_iati_fields"),
     ]
 
     operations = [

@@ -14,7 +14,7 @@ def fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("portfolio", "0006_versions"),
+        ("portfolio", "0007_iati_fields"),
     ]
 
     operations = [
