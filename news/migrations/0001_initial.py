@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('portfolio', '0007_image_dimensions'),
+        ('portfolio', '0008_image_dimensions'),
     ]
 
     operations = [
