@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "partners",
     "portfolio",
     "donations",
+    "results",
     "privacy",
     "devtools",
 ]
