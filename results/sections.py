@@ -16,9 +16,9 @@ from .models import Disaggregation, Indicator, Period, Result
 from .numbers import format_value
 
 # The chart's drawing box: labels on the left, bars on the right.
-CHART_WIDTH = 640
+CHART_WIDTH = 480
 LABEL_WIDTH = 150
-VALUE_ROOM = 110
+VALUE_ROOM = 80
 BAR_HEIGHT = 26
 BAR_GAP = 14
 
