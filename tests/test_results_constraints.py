@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import translation
 
 from results.models import Disaggregation, Indicator, Period, Result
@@ -152,3 +152,57 @@ def test_iati_codes():
     assert make_result(type="output").iati_type_code == "1"
     assert make_result(type="impact").iati_type_code == "3"
     assert make_indicator().iati_measure_code == "1"
+
+
+def enforced_at_commit():
+    """Check the deferred constraint triggers now, as the commit would."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+on_postgresql = pytest.mark.skipif(
+    "connection.vendor != 'postgresql'", reason="constraint triggers are PostgreSQL's"
+)
+
+
+@on_postgresql
+def test_postgresql_refuses_parts_above_the_total_written_behind_the_forms():
+    period = make_period(actual=Decimal(3200))
+    make_part(period, "filles", "girls", 1900)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_part(period, "garçons", "boys", 1400)  # save() runs no validation
+        enforced_at_commit()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Period.objects.filter(pk=period.pk).update(actual=Decimal(1000))
+        enforced_at_commit()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Period.objects.filter(pk=period.pk).update(actual=None)
+        enforced_at_commit()
+
+
+@on_postgresql
+def test_postgresql_accepts_parts_moved_between_categories_within_a_transaction():
+    period = make_period(actual=Decimal(3200))
+    girls = make_part(period, "filles", "girls", 1900)
+    boys = make_part(period, "garçons", "boys", 1300)
+    with transaction.atomic():
+        Disaggregation.objects.filter(pk=boys.pk).update(value=Decimal(1400))  # 3 300 for now
+        Disaggregation.objects.filter(pk=girls.pk).update(value=Decimal(1800))
+        enforced_at_commit()
+    with transaction.atomic():  # another dimension counts apart
+        make_part(period, "Népal", "Nepal", 3200, dimension_fr="pays", dimension_en="country")
+        enforced_at_commit()
+
+
+@on_postgresql
+def test_postgresql_refuses_a_percentage_above_100_in_a_period():
+    indicator = make_indicator(measure="percentage", baseline_value=Decimal(35))
+    period = make_period(indicator=indicator, target=Decimal(80), actual=Decimal(62))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Period.objects.filter(pk=period.pk).update(target=Decimal(120))
+        enforced_at_commit()
+    number = make_indicator()
+    make_period(indicator=number, target=Decimal(4000), actual=Decimal(3200))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Indicator.objects.filter(pk=number.pk).update(measure="percentage")
+        enforced_at_commit()
