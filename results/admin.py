@@ -78,7 +78,7 @@ class DisaggregationFormSet(BaseInlineFormSet):
 
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
-        form.instance.parts_checked = True
+        form.instance.checked_with_inlines = True
         return form
 
     def clean(self):
@@ -100,12 +100,14 @@ class DisaggregationInline(TranslationTabularInline):
     fields = ("dimension", "category", "value", "order")
 
 
-class PartsCheckedForm(forms.ModelForm):
-    """The period form: its parts are checked with the inline sent along (the formset)."""
+class CheckedWithInlinesForm(forms.ModelForm):
+    """The form of an indicator or a period: what its rows below must respect (periods within
+    100 for a percentage, parts within the actual value) is checked on the rows sent along
+    in its inline, not on those saved before."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.instance.parts_checked = True
+        self.instance.checked_with_inlines = True
 
 
 @admin.register(Result)
@@ -129,6 +131,7 @@ class ResultAdmin(TabbedTranslationAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(TabbedTranslationAdmin):
+    form = CheckedWithInlinesForm
     list_display = ("title", "result", "measure", "baseline_value")
     list_filter = ("measure",)
     list_select_related = ("result",)
@@ -153,7 +156,7 @@ class IndicatorAdmin(TabbedTranslationAdmin):
 
 @admin.register(Period)
 class PeriodAdmin(TabbedTranslationAdmin):
-    form = PartsCheckedForm
+    form = CheckedWithInlinesForm
     list_display = ("__str__", "target", "actual")
     list_select_related = ("indicator",)
     search_fields = ("indicator__title_fr", "indicator__title_en")

@@ -176,7 +176,8 @@ class Indicator(models.Model):
     def clean(self):
         if self.is_percentage and self.baseline_value is not None and self.baseline_value > 100:
             raise ValidationError({"baseline_value": _("A percentage cannot exceed 100.")})
-        if self.is_percentage and self.pk:
+        # The admin's indicator form checks the periods it is sent instead.
+        if self.is_percentage and self.pk and not getattr(self, "checked_with_inlines", False):
             over = Period.objects.filter(indicator=self).filter(
                 Q(target__gt=100) | Q(actual__gt=100)
             )
@@ -241,8 +242,8 @@ class Period(models.Model):
                 value = getattr(self, name)
                 if value is not None and value > 100:
                     errors[name] = _("A percentage cannot exceed 100.")
-        # The admin's period form checks the parts it is sent instead (``parts_checked``).
-        if self.pk and not getattr(self, "parts_checked", False) and "actual" not in errors:
+        # The admin's period form checks the parts it is sent instead.
+        if self.pk and not getattr(self, "checked_with_inlines", False) and "actual" not in errors:
             try:
                 check_parts(self.actual, self.disaggregations.all())
             except ValidationError as error:
@@ -333,8 +334,8 @@ class Disaggregation(models.Model):
         return (getattr(self, "dimension_fr", None) or self.dimension or "").strip().casefold()
 
     def clean(self):
-        # A set of parts edited together is checked as a set (``parts_checked``).
-        if getattr(self, "parts_checked", False) or not self.period_id or self.value is None:
+        # A set of parts edited together is checked as a set (``checked_with_inlines``).
+        if getattr(self, "checked_with_inlines", False) or not self.period_id or self.value is None:
             return
         siblings = Disaggregation.objects.filter(period_id=self.period_id).exclude(pk=self.pk)
         try:

@@ -229,3 +229,17 @@ def test_results_pages_open_for_editors(editor_client):
         assert editor_client.get(reverse(f"admin:results_{name}_changelist")).status_code == 200
     assert editor_client.get(reverse("admin:results_result_add")).status_code == 200
     make_result()
+
+
+def test_a_number_becomes_a_percentage_with_its_periods_in_one_save(editor_client):
+    editor_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    indicator = make_indicator(baseline_value=Decimal(0))
+    make_period(indicator=indicator, target=Decimal(4000), actual=Decimal(3200))
+    url = reverse("admin:results_indicator_change", args=[indicator.pk])
+    response = post(editor_client, url, measure="percentage")
+    assert response.status_code == 200
+    assert "A percentage cannot exceed 100." in response.content.decode()
+    changes = {"measure": "percentage", "periods-0-target": "80", "periods-0-actual": "64"}
+    saved(post(editor_client, url, **changes))
+    indicator.refresh_from_db()
+    assert indicator.is_percentage and indicator.periods.get().actual == 64
