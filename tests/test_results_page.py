@@ -189,3 +189,17 @@ def test_the_project_page_runs_as_many_queries_with_1_or_5_indicators(settings):
     results_of(five, 5)
     make_result(five, title_fr="Un autre résultat")
     assert project_page_queries(one) == project_page_queries(five) <= 15
+
+
+def test_the_portfolio_knows_nothing_of_the_results_app():
+    """Results come to the project page and form through the portfolio's extension points."""
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent
+    for path in [
+        *(root / "portfolio").rglob("*.py"),
+        root / "templates/portfolio/project_detail.html",
+    ]:
+        source = path.read_text()
+        assert "from results" not in source and "import results" not in source, path
+        assert "results_section" not in source, path
