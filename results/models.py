@@ -24,7 +24,6 @@ from portfolio.models import Project
 
 from .numbers import format_value
 
-HUNDRED = Decimal(100)
 BASELINE_YEARS = (1950, 2100)
 VALUE = {"max_digits": 14, "decimal_places": 2}
 
