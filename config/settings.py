@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "portfolio",
     "donations",
     "news",
+    "results",
     "privacy",
     "iati",
     "devtools",

@@ -41,7 +41,8 @@ class _FormFields(HTMLParser):
             self._add(self._select, attrs.get("value") or "")
 
     def handle_data(self, data):
-        if self._textarea and self.in_form:
+        # A textarea of an inline's blank template ("__prefix__") is not sent.
+        if self._textarea in self.data and self.in_form:
             values = self.data[self._textarea]
             values[-1] += data
 

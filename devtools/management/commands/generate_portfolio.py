@@ -11,6 +11,7 @@ from django.db import transaction
 from devtools.commands import DeveloperCommand
 from donations.generate import create_sponsorships
 from portfolio.generate import generate_projects
+from results.generate import create_results
 
 
 class Command(DeveloperCommand):
@@ -42,6 +43,7 @@ class Command(DeveloperCommand):
             raise CommandError("Sponsorships need projects: pass --projects too.")
         started = time.perf_counter()
         created = generate_projects(projects, seed=seed, partners=partners)
+        create_results(created, seed=seed)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Created {len(created)} projects in {time.perf_counter() - started:.1f} s."

@@ -11,6 +11,7 @@ from PIL import Image, ImageDraw, ImageFont
 from partners.models import Partner
 from portfolio import demo_content as demo
 from portfolio.models import Partnership, Project, Region, Sector
+from portfolio.page_extensions import demo_loaders
 
 # Fonts with accented letters, where the system has one; Pillow's built-in font has none.
 LABEL_FONTS = (
@@ -127,6 +128,9 @@ class Command(BaseCommand):
                 data["title_fr"].replace(" dans", "\ndans"),
             )
             project.cover_image.save(f"{data['key'][:40]}.png", ContentFile(png), save=True)
+
+        for load in demo_loaders():  # Other apps' rows about the project (its results…).
+            load(project, reset=reset)
 
         verb = "Created" if created else "Updated"
         self.stdout.write(self.style.SUCCESS(f"{verb} the demo project: {project.title_fr}"))
