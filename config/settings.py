@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "partners",
     "portfolio",
     "donations",
+    "places",
     "privacy",
     "devtools",
 ]

@@ -3,6 +3,12 @@
 ``load_demo`` writes this into the database; nothing here is read at request time.
 """
 
+from django.dispatch import Signal
+
+# Sent by ``load_demo`` once the demo project is saved, with ``project`` and ``regions``
+# (``{key: Region}``): apps built on the portfolio add their own demo rows to it.
+demo_loaded = Signal()
+
 SECTOR = {
     "key": "projets-speciaux",
     "name_fr": "Projets spéciaux",

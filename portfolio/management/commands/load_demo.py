@@ -128,6 +128,8 @@ class Command(BaseCommand):
             )
             project.cover_image.save(f"{data['key'][:40]}.png", ContentFile(png), save=True)
 
+        demo.demo_loaded.send(sender=self.__class__, project=project, regions=regions)
+
         verb = "Created" if created else "Updated"
         self.stdout.write(self.style.SUCCESS(f"{verb} the demo project: {project.title_fr}"))
 

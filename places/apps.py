@@ -1,0 +1,31 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlacesConfig(AppConfig):
+    name = "places"
+    verbose_name = _("Places")
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from core import pagecache
+        from portfolio.admin_extensions import add_project_inline
+
+        from .admin_inlines import LocationInline
+        from .models import Location
+
+        # Places show on project, region and home pages: a change renews their caches.
+        post_save.connect(
+            pagecache.content_changed, sender=Location, dispatch_uid="pagecache-Location"
+        )
+        post_delete.connect(
+            pagecache.content_changed, sender=Location, dispatch_uid="pagecache-del-Location"
+        )
+        add_project_inline(LocationInline)
+
+        from portfolio.demo_content import demo_loaded
+
+        from .demo_content import add_demo_places
+
+        demo_loaded.connect(add_demo_places, dispatch_uid="places-demo")
