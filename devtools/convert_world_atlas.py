@@ -49,6 +49,28 @@ def ring_points(arcs, indexes):
     return points
 
 
+def unwrap(points):
+    """Return the ring without jumps across the antimeridian (Russia's east, Fiji).
+
+    A ring that crosses it is made continuous (longitudes past 180 or -180) and returned
+    twice, once on each side of the world, so that a flat map draws no line across.
+    """
+    continuous = [points[0]]
+    for x, y in points[1:]:
+        previous = continuous[-1][0]
+        while x - previous > 180:
+            x -= 360
+        while previous - x > 180:
+            x += 360
+        continuous.append((x, y))
+    xs = [x for x, _y in continuous]
+    if max(xs) > 180:
+        return [continuous, [(x - 360, y) for x, y in continuous]]
+    if min(xs) < -180:
+        return [continuous, [(x + 360, y) for x, y in continuous]]
+    return [continuous]
+
+
 def distance_to_segment(point, start, end):
     (px, py), (ax, ay), (bx, by) = point, start, end
     dx, dy = bx - ax, by - ay
@@ -117,9 +139,10 @@ def convert(topology):
         rings = []
         for polygon in polygons.get(kind, []):
             for indexes in polygon:
-                ring = compact_ring(simplify_ring(ring_points(arcs, indexes), TOLERANCE))
-                if ring:
-                    rings.append(ring)
+                for points in unwrap(ring_points(arcs, indexes)):
+                    ring = compact_ring(simplify_ring(points, TOLERANCE))
+                    if ring:
+                        rings.append(ring)
         if not rings:
             continue
         xs = [v for ring in rings for v in ring[0::2]]

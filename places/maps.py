@@ -11,10 +11,11 @@ JavaScript.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from django.utils.html import escape
@@ -28,8 +29,10 @@ MIN_RATIO, MAX_RATIO = 0.55, 0.9
 MIN_SPAN = 5.0
 # Space around the places, as a share of their spread.
 MARGIN = 0.3
-# Points of a border closer than this to the line between their neighbours go (units).
+# Points of a border closer than this to the line kept through their neighbours go (units).
 THINNING = 0.8
+# Islands smaller than this both ways are not drawn (units).
+SMALLEST = 2.0
 POINT_RADIUS = 6
 
 
@@ -159,32 +162,91 @@ def _cross_y(a, b, y):
     return (a[0] + t * (b[0] - a[0]), y)
 
 
-def thin(points: list[tuple[float, float]], tolerance: float) -> list[tuple[float, float]]:
-    """Drop points closer than ``tolerance`` to the last one kept, or in line with it."""
-    kept = [points[0]]
-    for point in points[1:]:
-        last = kept[-1]
-        if abs(point[0] - last[0]) + abs(point[1] - last[1]) >= tolerance:
-            kept.append(point)
-    return kept
+def simplify(points: list[tuple[float, float]], tolerance: float) -> list[tuple[float, float]]:
+    """Keep the points that move the line by more than ``tolerance`` (Douglas-Peucker)."""
+    if len(points) < 3:
+        return points
+    keep = [False] * len(points)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(points) - 1)]
+    while stack:
+        first, last = stack.pop()
+        (ax, ay), (bx, by) = points[first], points[last]
+        dx, dy = bx - ax, by - ay
+        length = math.hypot(dx, dy)
+        farthest, index = tolerance, None
+        for i in range(first + 1, last):
+            px, py = points[i]
+            if length:
+                distance = abs(dy * (px - ax) - dx * (py - ay)) / length
+            else:
+                distance = math.hypot(px - ax, py - ay)
+            if distance > farthest:
+                farthest, index = distance, i
+        if index is not None:
+            keep[index] = True
+            stack += [(first, index), (index, last)]
+    return [point for point, kept in zip(points, keep, strict=True) if kept]
 
 
-def ring_path(ring, view: View, box) -> str:
-    clipped = clip(ring, box)
-    if len(clipped) < 3:
+def ring_path(ring, view: View, box, inside: bool) -> str:
+    """Return a ring as path data, cut to the box unless it lies ``inside`` it."""
+    points = ring if inside else clip(ring, box)
+    if len(points) < 3:
         return ""
-    projected = thin([view.project(lon, lat) for lon, lat in clipped], THINNING)
-    written = []
-    for x, y in projected:
-        pair = f"{number(x)} {number(y)}"
-        if not written or written[-1] != pair:
-            written.append(pair)
-    if len(written) < 3:
+    projected = [view.project(lon, lat) for lon, lat in points]
+    xs = [x for x, _y in projected]
+    ys = [y for _x, y in projected]
+    if max(xs) - min(xs) < SMALLEST and max(ys) - min(ys) < SMALLEST:
+        return ""  # an island smaller than a dot
+    # Split the closed ring at its farthest point from the first, so both halves simplify.
+    far = max(range(len(projected)), key=lambda i: abs(xs[i] - xs[0]) + abs(ys[i] - ys[0]))
+    one = simplify(projected[: far + 1], THINNING)
+    two = simplify([*projected[far:], projected[0]], THINNING)
+    # Rounded to tenths first, then written as moves from the point before: short numbers,
+    # and no error adds up along the ring.
+    tenths = []
+    for x, y in one + two[1:-1]:
+        here = (round(x * 10), round(y * 10))
+        if not tenths or tenths[-1] != here:
+            tenths.append(here)
+    if len(tenths) < 3:
         return ""
-    return "M" + "L".join(written) + "Z"
+    (x0, y0), moves = tenths[0], []
+    for (px, py), (x, y) in itertools.pairwise(tenths):
+        moves += [(x - px) / 10, (y - py) / 10]
+    return f"M{join([x0 / 10, y0 / 10])}l{join(moves)}z"
 
 
-def country_paths(view: View) -> list[str]:
+def join(values: list[float]) -> str:
+    """Write numbers as SVG path data does: no leading zero, a minus sign as separator."""
+    text = ""
+    for value in values:
+        written = number(value)
+        if written.startswith("0."):
+            written = written[1:]
+        elif written.startswith("-0."):
+            written = "-" + written[2:]
+        if (
+            text
+            and not written.startswith("-")
+            and not (written.startswith(".") and "." in _last(text))
+        ):
+            text += " "
+        text += written
+    return text
+
+
+def _last(text: str) -> str:
+    """Return the last number written in ``text``."""
+    for index in range(len(text) - 1, -1, -1):
+        if text[index] in " -":
+            return text[index + 1 :]
+    return text
+
+
+@lru_cache(maxsize=128)
+def country_paths(view: View) -> tuple[str, ...]:
     """Return one SVG path (``d``) per country the view shows."""
     # A little beyond the view: the edges that clipping adds fall outside the drawing.
     pad_x = (view.east - view.west) * 0.02
@@ -194,10 +256,12 @@ def country_paths(view: View) -> list[str]:
     for country in countries():
         if not view.overlaps(country["bbox"]):
             continue
-        d = "".join(ring_path(ring, view, box) for ring in country["rings"])
+        west, south, east, north = country["bbox"]
+        inside = box[0] <= west and east <= box[2] and box[1] <= south and north <= box[3]
+        d = "".join(ring_path(ring, view, box, inside) for ring in country["rings"])
         if d:
             paths.append(d)
-    return paths
+    return tuple(paths)
 
 
 def render_svg(points: list[Point], *, title: str, description: str, id_prefix: str) -> str:

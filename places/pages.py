@@ -107,9 +107,9 @@ def region_map(region: Region) -> dict:
         regions = fragments.memo("regions", (), lambda: list(Region.objects.order_by("name")))
         inside = region_tree(regions).get(region.pk, [region.pk])
         located = _published_locations().filter(region__in=inside)
-        locations = list(located.order_by(*_project_order(), "order", "pk")[: MAP_PLACES + 1])
-        total = len(locations) if len(locations) <= MAP_PLACES else located.count()
-        places = _project_places(locations[:MAP_PLACES])
+        locations = located.order_by(*_project_order(), "order", "pk")[:MAP_PLACES]
+        places = _project_places(locations)
+        total = located.count()
         title = _("Map of our projects' places in %(region)s") % {
             "region": translated(region, "name")
         }
@@ -123,9 +123,9 @@ def home_map() -> dict:
 
     def compute():
         located = _published_locations()
-        locations = list(located.order_by(*_project_order(), "order", "pk")[: MAP_PLACES + 1])
-        total = len(locations) if len(locations) <= MAP_PLACES else located.count()
-        places = _project_places(locations[:MAP_PLACES])
+        locations = located.order_by(*_project_order(), "order", "pk")[:MAP_PLACES]
+        places = _project_places(locations)
+        total = located.count()
         title = _("Map of our projects' places")
         return _map(places, total, title, _places_description(places), "home-map")
 
