@@ -11,7 +11,9 @@ class PlacesConfig(AppConfig):
 
         from core import pagecache
         from portfolio.admin_extensions import add_project_inline
+        from portfolio.page_extensions import add_page_section
 
+        from . import sections
         from .admin_inlines import LocationInline
         from .models import Location
 
@@ -23,6 +25,9 @@ class PlacesConfig(AppConfig):
             pagecache.content_changed, sender=Location, dispatch_uid="pagecache-del-Location"
         )
         add_project_inline(LocationInline)
+        add_page_section("project", sections.project_section)
+        add_page_section("region", sections.region_section)
+        add_page_section("home", sections.home_section)
 
         from portfolio.demo_content import demo_loaded
 

@@ -33,7 +33,7 @@ MARGIN = 0.3
 THINNING = 0.8
 # Islands smaller than this both ways are not drawn (units).
 SMALLEST = 2.0
-POINT_RADIUS = 6
+POINT_RADIUS = 8
 
 
 @dataclass(frozen=True)

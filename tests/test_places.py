@@ -426,3 +426,21 @@ def test_generated_projects_get_a_place_in_one_of_their_regions(db):
     assert create_locations(projects, seed=5) == 12
     for place in Location.objects.select_related("project"):
         assert place.project.regions.filter(pk=place.region_id).exists()
+
+
+def test_places_adds_its_maps_through_the_portfolio_page_extension_point():
+    from pathlib import Path
+
+    from places import sections
+    from portfolio import page_extensions
+
+    assert sections.project_section in page_extensions.page_sections("project")
+    assert sections.region_section in page_extensions.page_sections("region")
+    assert sections.home_section in page_extensions.page_sections("home")
+    page_extensions.add_page_section("home", sections.home_section)  # added once only
+    assert page_extensions.page_sections("home").count(sections.home_section) == 1
+    with pytest.raises(ValueError):
+        page_extensions.add_page_section("partner", sections.home_section)
+    # The portfolio's templates do not know the places app.
+    templates = Path(__file__).parent.parent / "templates" / "portfolio"
+    assert not any("places_map" in t.read_text() for t in templates.glob("*.html"))

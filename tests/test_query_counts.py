@@ -1,7 +1,8 @@
 """Every public page runs the same number of SQL queries with 2 projects or with 60.
 
 Each project comes with regions (and sub-regions), partners, photos, field news and a
-place on the maps, made by the same generators as ``generate_portfolio``. ``make bench`` prints the counts.
+place on the maps, made by the same generators as ``generate_portfolio``. ``make bench``
+prints the counts.
 """
 
 import pytest
