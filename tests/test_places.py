@@ -444,3 +444,12 @@ def test_places_adds_its_maps_through_the_portfolio_page_extension_point():
     # The portfolio's templates do not know the places app.
     templates = Path(__file__).parent.parent / "templates" / "portfolio"
     assert not any("places_map" in t.read_text() for t in templates.glob("*.html"))
+
+
+def test_names_are_escaped_in_the_map_and_the_list(client, bengal):
+    project, _india, west_bengal, _nepal = bengal
+    make_place(project, west_bengal, name_fr='<script>alert(1)</script>" onmouseover="x')
+    html = client.get(project.get_absolute_url()).content.decode()
+    assert "<script>alert(1)" not in html
+    assert '" onmouseover="x' not in html
+    assert svg_of(html).count("&lt;script&gt;alert(1)&lt;/script&gt;") == 2
