@@ -250,9 +250,12 @@ def test_a_region_without_places_and_a_project_without_places_show_no_map(client
 def test_places_of_unpublished_projects_stay_off_the_maps(client, bengal):
     _project, india, west_bengal, _nepal = bengal
     draft = make_project(title_fr="Brouillon secret", is_published=False)
-    make_place(draft, west_bengal, name_fr="Lieu du brouillon")
-    for url in (reverse("portfolio:home"), india.get_absolute_url()):
-        assert "Lieu du brouillon" not in client.get(url).content.decode()
+    make_place(draft, west_bengal, name_fr="Lieu du brouillon", name_en="Draft place")
+    for language in ("fr", "en"):
+        for url in (url_in(language, name="portfolio:home"), url_in(language, india)):
+            html = client.get(url).content.decode()
+            assert "Canning" in svg_of(html)  # the published project's place is there
+            assert "Lieu du brouillon" not in html and "Draft place" not in html
 
 
 def test_the_svg_holds_no_address_of_another_site_and_compact_numbers(client, bengal):
@@ -448,8 +451,10 @@ def test_places_adds_its_maps_through_the_portfolio_page_extension_point():
 
 def test_names_are_escaped_in_the_map_and_the_list(client, bengal):
     project, _india, west_bengal, _nepal = bengal
-    make_place(project, west_bengal, name_fr='<script>alert(1)</script>" onmouseover="x')
-    html = client.get(project.get_absolute_url()).content.decode()
-    assert "<script>alert(1)" not in html
-    assert '" onmouseover="x' not in html
-    assert svg_of(html).count("&lt;script&gt;alert(1)&lt;/script&gt;") == 2
+    attack = '<script>alert(1)</script>" onmouseover="x'
+    make_place(project, west_bengal, name_fr=attack, name_en=attack)
+    for language in ("fr", "en"):
+        html = client.get(url_in(language, project)).content.decode()
+        assert "<script>alert(1)" not in html
+        assert '" onmouseover="x' not in html
+        assert svg_of(html).count("&lt;script&gt;alert(1)&lt;/script&gt;") == 2
