@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "donations",
     "news",
     "results",
+    "places",
     "privacy",
     "iati",
     "devtools",

@@ -1,32 +1,41 @@
-"""Extension points of the project page and the demo content, for apps built on the portfolio.
+"""Extension points of the public pages and the demo content, for apps built on the portfolio.
 
-An app that shows its own rows on a project's page (the results framework, say) adds a
-section here from its ``AppConfig.ready()``; one that has demo rows for the seed project adds
-a loader. The portfolio does not know those apps, they know it.
+An app that shows its own section on the project, region or home page (the results
+framework, the places map) adds a function here from its ``AppConfig.ready()``; the page's
+template renders ``{% page_sections "project" project %}`` where such sections go, without
+knowing the app. One that has demo rows for the seed project adds a loader. The portfolio
+does not know those apps, they know it.
 """
 
 from collections.abc import Callable
 
-_sections: list[Callable] = []
+PAGES = ("home", "project", "region")
+
+_sections: dict[str, list[Callable[..., str]]] = {page: [] for page in PAGES}
 _demo_loaders: list[Callable] = []
 
 
-def add_project_section(render: Callable) -> None:
-    """Show ``render(project)`` (safe HTML) on the project page, after the story.
+def add_page_section(page: str, render: Callable[..., str]) -> None:
+    """Show what ``render(obj)`` returns (safe HTML, or "") on ``page``, in the order added.
 
-    The section is kept in the page's editorial fragment: the app must renew the page
-    cache when its rows change (``core.pagecache.content_changed``).
+    ``obj`` is the project or the region of the page (None on the home page). The section
+    is kept in the page's fragments: the app must renew the page cache when its rows change
+    (``core.pagecache.content_changed``).
     """
-    if render not in _sections:
-        _sections.append(render)
+    if page not in _sections:
+        raise ValueError(f"No page {page!r}: choose one of {PAGES}.")
+    if render not in _sections[page]:
+        _sections[page].append(render)
 
 
-def project_sections() -> tuple[Callable, ...]:
-    return tuple(_sections)
+def page_sections(page: str) -> tuple[Callable[..., str], ...]:
+    """Return the functions other apps added to ``page``, in the order they came."""
+    return tuple(_sections.get(page, ()))
 
 
 def add_demo_content(load: Callable) -> None:
-    """Run ``load(project, reset=…)`` when ``load_demo`` has made the seed project."""
+    """Run ``load(project, reset=…, regions={key: Region})`` when ``load_demo`` has made the
+    seed project."""
     if load not in _demo_loaders:
         _demo_loaders.append(load)
 

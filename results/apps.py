@@ -8,7 +8,7 @@ class ResultsConfig(AppConfig):
 
     def ready(self):
         from portfolio.admin_extensions import add_project_inline
-        from portfolio.page_extensions import add_demo_content, add_project_section
+        from portfolio.page_extensions import add_demo_content, add_page_section
 
         from . import signal_handlers
         from .admin import ResultInline
@@ -17,5 +17,5 @@ class ResultsConfig(AppConfig):
 
         signal_handlers.connect()
         add_project_inline(ResultInline)
-        add_project_section(results_section)
+        add_page_section("project", results_section)
         add_demo_content(add_demo_results)

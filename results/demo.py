@@ -84,7 +84,7 @@ RESULTS = [
 ]
 
 
-def add_demo_results(project, *, reset: bool = False) -> None:
+def add_demo_results(project, *, reset: bool = False, **kwargs) -> None:
     """Give the seed project its results, unless editors wrote some (``reset`` restores them)."""
     if project.results.exists():
         if not reset:

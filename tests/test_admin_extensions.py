@@ -9,7 +9,9 @@ from django.urls import reverse
 
 from donations.admin_inlines import SuggestedAmountInline
 from donations.models import SuggestedAmount
+from places.admin_inlines import LocationInline
 from portfolio.admin import ProjectAdmin
+from results.admin import ResultInline
 from portfolio.admin_extensions import add_project_inline, project_inlines
 from portfolio.models import Project
 
@@ -25,14 +27,16 @@ def test_the_project_admin_is_the_portfolio_s_own():
     assert "unregister" not in source
 
 
-def test_donations_adds_suggested_amounts_once_after_the_portfolio_inlines(rf, admin_user):
+def test_donations_and_places_add_their_inlines_once_after_the_portfolio_inlines(rf, admin_user):
     add_project_inline(SuggestedAmountInline)  # a second call (a reloaded app) changes nothing
+    add_project_inline(LocationInline)
     assert project_inlines().count(SuggestedAmountInline) == 1
+    assert project_inlines().count(LocationInline) == 1
     request = rf.get("/")
     request.user = admin_user
     inlines = admin.site._registry[Project].get_inlines(request, None)
-    own = len(ProjectAdmin.inlines)
-    assert inlines[: own + 1] == (*ProjectAdmin.inlines, SuggestedAmountInline)
+    # In the order of INSTALLED_APPS, whose ready() adds them.
+    assert inlines == (*ProjectAdmin.inlines, SuggestedAmountInline, ResultInline, LocationInline)
 
 
 def test_editors_add_a_suggested_amount_on_the_project_form(editor_client):

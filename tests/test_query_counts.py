@@ -1,7 +1,8 @@
 """Every public page runs the same number of SQL queries with 2 projects or with 60.
 
-Each project comes with regions (and sub-regions), partners, photos and field news, made
-by the same generator as ``generate_portfolio``. ``make bench`` prints the counts.
+Each project comes with regions (and sub-regions), partners, photos, field news and a
+place on the maps, made by the same generators as ``generate_portfolio``. ``make bench``
+prints the counts.
 """
 
 import pytest
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from partners.models import Partner
+from places.generate import create_locations
 from portfolio.generate import generate_projects
 from portfolio.models import Project
 
@@ -77,7 +79,7 @@ def rendered_every_time(settings):
 @pytest.fixture
 def portfolio_of(db):
     def build(size):
-        generate_projects(size, seed=size)
+        create_locations(generate_projects(size, seed=size), seed=size)
         return page_urls()
 
     return build
@@ -95,9 +97,9 @@ def test_each_page_stays_within_its_query_budget(
 
 
 def test_query_counts_do_not_grow_with_the_portfolio(client, db, capsys):
-    generate_projects(2, seed=2)
+    create_locations(generate_projects(2, seed=2), seed=2)
     small = {name: count_queries(client, url) for name, url in page_urls().items()}
-    generate_projects(58, seed=58)
+    create_locations(generate_projects(58, seed=58), seed=58)
     assert Project.objects.published().count() == 60
     large = {name: count_queries(client, url) for name, url in page_urls().items()}
     english = {name: count_queries(client, url) for name, url in page_urls("en").items()}

@@ -1,6 +1,6 @@
 """Generate synthetic projects, partners and sponsorships, for benchmarks and trials at scale.
 
-The rows are made by ``portfolio.generate`` and ``donations.generate``.
+The rows are made by ``portfolio.generate``, ``places.generate`` and ``donations.generate``.
 """
 
 import time
@@ -10,6 +10,7 @@ from django.db import transaction
 
 from devtools.commands import DeveloperCommand
 from donations.generate import create_sponsorships
+from places.generate import create_locations
 from portfolio.generate import generate_projects
 from results.generate import create_results
 
@@ -44,6 +45,7 @@ class Command(DeveloperCommand):
         started = time.perf_counter()
         created = generate_projects(projects, seed=seed, partners=partners)
         create_results(created, seed=seed)
+        create_locations(created, seed=7 if seed is None else seed)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Created {len(created)} projects in {time.perf_counter() - started:.1f} s."

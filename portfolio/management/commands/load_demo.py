@@ -129,8 +129,8 @@ class Command(BaseCommand):
             )
             project.cover_image.save(f"{data['key'][:40]}.png", ContentFile(png), save=True)
 
-        for load in demo_loaders():  # Other apps' rows about the project (its results…).
-            load(project, reset=reset)
+        for load in demo_loaders():  # Other apps' rows about the project (results, places…).
+            load(project, reset=reset, regions=regions)
 
         verb = "Created" if created else "Updated"
         self.stdout.write(self.style.SUCCESS(f"{verb} the demo project: {project.title_fr}"))
