@@ -12,11 +12,13 @@ The donations app provides them so that portfolio never imports donations:
 
 from django import template
 from django.conf import settings
+from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from core import fragments
+from core.templatetags.translated_fields import translated
 from donations import funding
 from donations.forms import PledgeForm
 from donations.models import SuggestedAmount
@@ -58,7 +60,11 @@ def project_cards(projects, heading="h3"):
     made = {
         project.pk: format_html(
             "<li>{}</li>",
-            project_card(project, heading=heading, footer=funding_bar(figures[project.pk])),
+            project_card(
+                project,
+                heading=heading,
+                footer=format_html("{}{}", funding_bar(figures[project.pk]), donate_link(project)),
+            ),
         )
         for project in missing
     }
@@ -98,6 +104,20 @@ def project_giving_panel(context, project):
     }
 
 
+def donate_link(project):
+    """Return a card's "Donate" link to its project's pledge page (none once completed)."""
+    if project.status == project.Status.COMPLETED:
+        return ""
+    title = translated(project, "title")
+    return format_html(
+        '<a class="button donate-link card-donate" href="{}">{}'
+        '<span class="visually-hidden"> — {}</span></a>',
+        reverse("donations:pledge", kwargs={"slug": project.slug}),
+        gettext("Donate"),
+        title.text,
+    )
+
+
 @register.simple_tag
 def funding_bar(figures):
     """Return a project's funding at a glance for its card (nothing without figures).
@@ -127,7 +147,7 @@ def funding_bar(figures):
         )
         return format_html(
             '<div class="funding-bar"><progress class="funding-progress" max="100" value="{}" '
-            'aria-label="{}">{}&nbsp;%</progress><p class="funding-summary">{}{}</p></div>',
+            'aria-label="{}">{}\u00a0%</progress><p class="funding-summary">{}{}</p></div>',
             figures.percent_raised,
             gettext("Share of the funding goal raised"),
             figures.percent_raised,
