@@ -84,6 +84,7 @@ def project_funding(context, project, form=None):
         "form": form or PledgeForm(project=project),
         "request": context.get("request"),
         "csrf_token": context.get("csrf_token"),
+        "draft": context.get("draft", ""),
         "heading": context.get("funding_heading", "h2"),
         "PRIVACY_CONTACT_EMAIL": settings.PRIVACY_CONTACT_EMAIL,
     }
