@@ -178,9 +178,7 @@ def test_csv_export_neutralises_formulas(client, finance_user, records):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     rows = list(
-        csv.reader(
-            io.StringIO(response.content.decode("utf-8-sig"), newline=""), delimiter=";"
-        )
+        csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline=""), delimiter=";")
     )
     header, *body = rows
     assert len(body) == 3
