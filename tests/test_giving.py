@@ -40,7 +40,8 @@ def project_url(project, language="fr"):
 
 
 def pledge_url(project, language="fr"):
-    return url_in(language, "donations:pledge", slug=project.slug)
+    with translation.override(language):
+        return reverse("donations:pledge", kwargs={"slug": project.slug})
 
 
 @pytest.fixture
