@@ -5,30 +5,32 @@ superusers) hold; editors get 403. The one exception is the suggested amounts, w
 editors write as an inline of the project form.
 """
 
-import csv
 import json
 import logging
 from decimal import Decimal
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models import Count, DecimalField, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from portfolio.models import Project
 
+from . import exports
 from .donor_rights import erase_donor_data, export_donor_data, given_under
 from .emails import send_confirmation_request
 from .forms import GiftForm
 from .funding import format_money, funding_by_project
 from .models import DataRequest, Gift, Sponsorship
+from .schedule import next_expected_on
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +75,7 @@ class SponsorshipAdmin(SimpleHistoryAdmin):
         "frequency",
         "status",
         "received_display",
+        "next_expected_display",
         "created_at",
     )
     list_filter = (
@@ -153,7 +156,9 @@ class SponsorshipAdmin(SimpleHistoryAdmin):
                     Sum("gifts__amount"),
                     Value(Decimal("0")),
                     output_field=DecimalField(max_digits=14, decimal_places=2),
-                )
+                ),
+                gift_count=Count("gifts"),
+                first_gift_on=Min("gifts__received_on"),
             )
         )
 
@@ -166,6 +171,16 @@ class SponsorshipAdmin(SimpleHistoryAdmin):
         # A zero total is falsy: test for the annotation, or every unpaid row costs a query.
         total = getattr(obj, "received_total", None)
         return format_money(obj.received() if total is None else total)
+
+    @admin.display(description=_("next gift expected"))
+    def next_expected_display(self, obj):
+        """A monthly pledge's next expected gift, after the first; a dash for the others."""
+        expected = next_expected_on(
+            obj,
+            gift_count=getattr(obj, "gift_count", None),
+            first_gift_on=getattr(obj, "first_gift_on", None),
+        )
+        return date_format(expected, "SHORT_DATE_FORMAT") if expected else "—"
 
     def save_formset(self, request, form, formset, change):
         gifts = formset.save(commit=False)
@@ -250,54 +265,7 @@ class SponsorshipAdmin(SimpleHistoryAdmin):
 
     @admin.action(description=_("Export the selected sponsorships (CSV)"), permissions=["view"])
     def export_csv(self, request, queryset):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="sponsorships-{stamp}.csv"'
-        response.write("\ufeff")  # lets spreadsheets read the file as UTF-8
-        writer = csv.writer(response)
-        writer.writerow(
-            [
-                "reference",
-                "created_at",
-                "project",
-                "donor_name",
-                "donor_email",
-                "language",
-                "amount",
-                "currency",
-                "frequency",
-                "status",
-                "confirmed_at",
-                "received",
-                "dedication",
-                "dedicated_to",
-                "name_shown_publicly",
-                "news_by_email",
-                "public_message",
-            ]
-        )
-        for s in queryset.select_related("project").order_by("created_at", "pk"):
-            row = [
-                s.reference,
-                timezone.localtime(s.created_at).isoformat(),
-                s.project.title_fr,
-                s.donor_name,
-                s.donor_email,
-                s.language,
-                s.amount,
-                s.currency,
-                s.frequency,
-                s.status,
-                timezone.localtime(s.confirmed_at).isoformat() if s.confirmed_at else "",
-                s.received_total,
-                s.dedication_kind,
-                s.dedication_name,
-                s.show_name_publicly,
-                s.news_opt_in,
-                s.public_message,
-            ]
-            writer.writerow([spreadsheet_safe(cell) for cell in row])
-        return response
+        return exports.sponsorships_csv(queryset)
 
     @admin.action(description=_("Send the confirmation email again"), permissions=["change"])
     def resend_confirmation(self, request, queryset):
@@ -409,8 +377,19 @@ class SponsorshipAdmin(SimpleHistoryAdmin):
                 self.admin_site.admin_view(self.totals_view),
                 name="donations_sponsorship_totals",
             ),
+            path(
+                "totals/gifts.csv",
+                self.admin_site.admin_view(self.gift_totals_export),
+                name="donations_sponsorship_gift_totals",
+            ),
             *super().get_urls(),
         ]
+
+    def gift_totals_export(self, request):
+        """Money received by month, method and project, as a CSV file (see ``exports``)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return exports.gift_totals_csv()
 
     def totals_view(self, request):
         if not self.has_view_permission(request):
@@ -443,6 +422,8 @@ class SponsorshipAdmin(SimpleHistoryAdmin):
                 "rows": rows,
                 "totals": totals,
                 "changelist_url": reverse("admin:donations_sponsorship_changelist"),
+                "gift_totals": exports.gift_totals(),
+                "gift_totals_url": reverse("admin:donations_sponsorship_gift_totals"),
             },
         )
 

@@ -8,6 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from donations.models import DataRequest, Gift, Sponsorship, SuggestedAmount
 from tests.factories import make_project, make_sponsorship, make_suggested_amount
@@ -175,16 +177,21 @@ def test_csv_export_neutralises_formulas(client, finance_user, records):
     )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
+    rows = list(
+        csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline=""), delimiter=";")
+    )
     header, *body = rows
     assert len(body) == 3
     for row in body:
         for cell in row:
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
-    assert rows[3][header.index("public_message")] == "'\r=HYPERLINK(1)"
-    by_name = {row[header.index("reference")]: row for row in body}
-    assert by_name[dangerous.reference][header.index("donor_name")].startswith("'=HYPERLINK")
-    assert by_name[minus.reference][header.index("donor_name")] == "'-2+3"
+    with translation.override("fr"):
+        message, reference = gettext("Public message"), gettext("Reference")
+        name = gettext("Donor's name")
+    assert rows[3][header.index(message)] == "'\r=HYPERLINK(1)"
+    by_name = {row[header.index(reference)]: row for row in body}
+    assert by_name[dangerous.reference][header.index(name)].startswith("'=HYPERLINK")
+    assert by_name[minus.reference][header.index(name)] == "'-2+3"
 
 
 def test_totals_per_project(client, finance_user, records):

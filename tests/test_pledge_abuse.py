@@ -60,7 +60,7 @@ def test_too_fast_submission_gets_the_form_back_to_send_again(
     """Autofill can beat the fill-time check: a person is asked to check and send again."""
     settings.PLEDGE_MIN_FILL_SECONDS = 1
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(pledge_url(project), pledge_form_data(seconds_ago=0.2))
+        response = client.post(pledge_url(project), pledge_form_data(seconds_ago=0.2), follow=True)
     assert response.status_code == 200
     html = response.content.decode()
     assert "Vérifiez ce que vous avez saisi, puis envoyez de nouveau le formulaire" in html
@@ -79,9 +79,11 @@ def test_too_fast_submission_gets_the_form_back_to_send_again(
 
 def test_too_fast_again_is_asked_again(client, project, settings):
     settings.PLEDGE_MIN_FILL_SECONDS = 30
-    html = client.post(pledge_url(project), pledge_form_data(seconds_ago=1)).content.decode()
+    html = client.post(
+        pledge_url(project), pledge_form_data(seconds_ago=1), follow=True
+    ).content.decode()
     token = re.search(r'name="form_token" value="([^"]+)"', html).group(1)
-    response = client.post(pledge_url(project), pledge_form_data(form_token=token))
+    response = client.post(pledge_url(project), pledge_form_data(form_token=token), follow=True)
     assert response.status_code == 200 and 'name="form_token"' in response.content.decode()
     assert not Sponsorship.objects.exists()
 
@@ -122,7 +124,7 @@ def test_one_form_sent_with_another_address_is_timed_again(client, project, sett
     settings.PLEDGE_MIN_FILL_SECONDS = 1
     data = pledge_form_data()
     assert client.post(pledge_url(project), data).status_code == 302
-    response = client.post(pledge_url(project), data | {"email": "other@example.org"})
+    response = client.post(pledge_url(project), data | {"email": "other@example.org"}, follow=True)
     assert response.status_code == 200
     html = response.content.decode()
     assert "Ce formulaire a déjà été envoyé" in html
@@ -131,12 +133,12 @@ def test_one_form_sent_with_another_address_is_timed_again(client, project, sett
     # Sent at once with the fresh token, it is too fast; after a while, it is a pledge.
     token = re.search(r'name="form_token" value="([^"]+)"', html).group(1)
     other = data | {"email": "other@example.org", "form_token": token}
-    assert client.post(pledge_url(project), other).status_code == 200
+    assert client.post(pledge_url(project), other, follow=True).status_code == 200
     time.sleep(1.1)
     assert client.post(pledge_url(project), other).status_code == 302
     assert Sponsorship.objects.count() == 2
     third = other | {"email": "third@example.org"}
-    assert client.post(pledge_url(project), third).status_code == 200
+    assert client.post(pledge_url(project), third, follow=True).status_code == 200
     assert Sponsorship.objects.count() == 2
 
 
@@ -170,7 +172,9 @@ def test_mistakes_do_not_use_up_the_email_limit(client, project, settings):
     """The email limit guards an inbox; a form sent back with errors sends no email."""
     settings.PLEDGE_RATE_PER_EMAIL = "2/h"
     for _n in range(3):
-        response = client.post(pledge_url(project), pledge_form_data(other_amount="abc"))
+        response = client.post(
+            pledge_url(project), pledge_form_data(other_amount="abc"), follow=True
+        )
         assert response.status_code == 200
     response = client.post(pledge_url(project), pledge_form_data())
     assert response.status_code == 302
@@ -266,7 +270,9 @@ def test_two_requests_writing_at_once_on_sqlite_wait_their_turn(tmp_path, django
 
 @pytest.mark.parametrize("value", ["0", "off", "no", "non", "false", "False", "", " ", "yes!"])
 def test_only_a_ticked_box_gives_consent(client, project, value):
-    response = client.post(pledge_url(project), pledge_form_data(privacy_consent=value))
+    response = client.post(
+        pledge_url(project), pledge_form_data(privacy_consent=value), follow=True
+    )
     assert response.status_code == 200
     assert "Nous ne pouvons enregistrer votre promesse de don qu’avec votre consentement" in (
         response.content.decode()
@@ -323,10 +329,10 @@ def test_dots_count_only_where_the_domain_ignores_them(client, project, settings
     ["marie@localhost", "marie@[127.0.0.1]", "marie@intranet", "marie@127.0.0.1", "a@[IPv6:::1]"],
 )
 def test_addresses_off_the_internet_are_refused_clearly(client, project, address):
-    response = client.post(pledge_url(project), pledge_form_data(email=address))
+    response = client.post(pledge_url(project), pledge_form_data(email=address), follow=True)
     assert response.status_code == 200
     html = response.content.decode()
     assert "Donnez une adresse sur un domaine public" in html
     assert not Sponsorship.objects.exists()
-    english = client.post(pledge_url(project, "en"), pledge_form_data(email=address))
+    english = client.post(pledge_url(project, "en"), pledge_form_data(email=address), follow=True)
     assert "Give an address on a public domain" in english.content.decode()

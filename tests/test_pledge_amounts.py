@@ -50,7 +50,7 @@ def pledge_url(project, language="fr"):
     ],
 )
 def test_invalid_other_amount_is_refused_next_to_the_field(client, project, amount):
-    response = client.post(pledge_url(project), pledge_form_data(other_amount=amount))
+    response = client.post(pledge_url(project), pledge_form_data(other_amount=amount), follow=True)
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="id_other_amount_error"' in html
@@ -59,7 +59,9 @@ def test_invalid_other_amount_is_refused_next_to_the_field(client, project, amou
 
 
 def test_error_is_in_english_for_an_english_visitor(client, project):
-    response = client.post(pledge_url(project, "en"), pledge_form_data(other_amount="-5"))
+    response = client.post(
+        pledge_url(project, "en"), pledge_form_data(other_amount="-5"), follow=True
+    )
     html = response.content.decode()
     assert "greater than or equal to 5" in html
     assert "was not recorded" in html
@@ -95,7 +97,9 @@ def test_amounts_as_people_write_them_are_understood(client, project, language, 
     [("en", "5,00"), ("en", "1,00,000"), ("fr", "1e3"), ("en", "1E3"), ("en", ".5e2"), ("fr", "$")],
 )
 def test_ambiguous_or_scientific_amounts_are_refused(client, project, language, typed):
-    response = client.post(pledge_url(project, language), pledge_form_data(other_amount=typed))
+    response = client.post(
+        pledge_url(project, language), pledge_form_data(other_amount=typed), follow=True
+    )
     assert response.status_code == 200
     assert 'id="id_other_amount_error"' in response.content.decode()
     assert not Sponsorship.objects.exists()
@@ -103,14 +107,14 @@ def test_ambiguous_or_scientific_amounts_are_refused(client, project, language, 
 
 def test_limits_come_from_settings(client, project, settings):
     settings.PLEDGE_MAX_AMOUNT = Decimal("100")
-    response = client.post(pledge_url(project), pledge_form_data(other_amount="150"))
+    response = client.post(pledge_url(project), pledge_form_data(other_amount="150"), follow=True)
     assert response.status_code == 200
     assert not Sponsorship.objects.exists()
 
 
 def test_suggested_amount_not_offered_is_refused(client, project):
     response = client.post(
-        pledge_url(project), pledge_form_data(amount_choice="30.00", other_amount="")
+        pledge_url(project), pledge_form_data(amount_choice="30.00", other_amount=""), follow=True
     )
     assert response.status_code == 200
     assert 'id="id_amount_choice_error"' in response.content.decode()
@@ -119,14 +123,16 @@ def test_suggested_amount_not_offered_is_refused(client, project):
 
 def test_suggested_amount_and_another_amount_together_are_refused(client, project):
     response = client.post(
-        pledge_url(project), pledge_form_data(amount_choice="25.00", other_amount="40")
+        pledge_url(project), pledge_form_data(amount_choice="25.00", other_amount="40"), follow=True
     )
     assert response.status_code == 200
     assert not Sponsorship.objects.exists()
 
 
 def test_no_amount_at_all_asks_for_one(client, project):
-    response = client.post(pledge_url(project), pledge_form_data(amount_choice="", other_amount=""))
+    response = client.post(
+        pledge_url(project), pledge_form_data(amount_choice="", other_amount=""), follow=True
+    )
     assert "Choisissez un montant" in response.content.decode()
     assert not Sponsorship.objects.exists()
 
@@ -145,7 +151,7 @@ def test_no_amount_at_all_asks_for_one(client, project):
     ],
 )
 def test_other_bad_input_is_refused_and_not_stored(client, project, field, value):
-    response = client.post(pledge_url(project), pledge_form_data(**{field: value}))
+    response = client.post(pledge_url(project), pledge_form_data(**{field: value}), follow=True)
     assert response.status_code == 200
     assert "errorlist" in response.content.decode()
     assert not Sponsorship.objects.exists()

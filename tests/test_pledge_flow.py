@@ -304,6 +304,7 @@ def test_error_summary_lists_each_error_with_a_link_to_its_field(client, project
     response = submit(
         client, project, language="en", other_amount="abc", privacy_consent="", frequency="x"
     )
+    response = client.get(response["Location"])
     html = response.content.decode()
     summary = html[
         html.index('class="error-summary"') : html.index(
@@ -317,7 +318,8 @@ def test_error_summary_lists_each_error_with_a_link_to_its_field(client, project
 
 
 def test_error_summary_speaks_french_to_a_french_visitor(client, project):
-    html = submit(client, project, other_amount="abc").content.decode()
+    response = submit(client, project, other_amount="abc")
+    html = client.get(response["Location"]).content.decode()
     assert "Autre montant (CAD) : Saisissez un nombre." in html
 
 

@@ -12,6 +12,7 @@ The donations app provides them so that portfolio never imports donations:
 
 from django import template
 from django.conf import settings
+from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -65,7 +66,11 @@ def project_cards(projects, heading="h3"):
     made = {
         pk: format_html(
             "<li>{}</li>",
-            project_card(rows[pk], heading=heading, footer=funding_bar(figures[pk])),
+            project_card(
+                rows[pk],
+                heading=heading,
+                footer=format_html("{}{}", funding_bar(figures[pk]), donate_link(rows[pk])),
+            ),
         )
         for pk in missing
     }
@@ -106,6 +111,7 @@ def project_funding(context, project, form=None):
         "form": form or PledgeForm(project=project),
         "request": context.get("request"),
         "csrf_token": context.get("csrf_token"),
+        "draft": context.get("draft", ""),
         "heading": context.get("funding_heading", "h2"),
         "PRIVACY_CONTACT_EMAIL": settings.PRIVACY_CONTACT_EMAIL,
     }
@@ -124,6 +130,21 @@ def project_giving_panel(context, project):
         ),
         "heading": context.get("funding_heading", "h2"),
     }
+
+
+def donate_link(project):
+    """Return a card's "Donate" link to its project's pledge page (none once completed).
+
+    Its purpose comes from its card (WCAG's link purpose in context): the title is not
+    repeated in its name, which stays the one a person reads.
+    """
+    if project.status == project.Status.COMPLETED:
+        return ""
+    return format_html(
+        '<a class="button donate-link card-donate" href="{}">{}</a>',
+        reverse("donations:pledge", kwargs={"slug": project.slug}),
+        gettext("Donate"),
+    )
 
 
 @register.simple_tag
@@ -155,7 +176,7 @@ def funding_bar(figures):
         )
         return format_html(
             '<div class="funding-bar"><progress class="funding-progress" max="100" value="{}" '
-            'aria-label="{}">{}&nbsp;%</progress><p class="funding-summary">{}{}</p></div>',
+            'aria-label="{}">{}\u00a0%</progress><p class="funding-summary">{}{}</p></div>',
             figures.percent_raised,
             gettext("Share of the funding goal raised"),
             figures.percent_raised,
