@@ -274,9 +274,8 @@ PLEDGE_RATE_PER_EMAIL = env.str("PLEDGE_RATE_PER_EMAIL", default="5/h")
 # receipts are issued, and who signs them. Demo values stand in while DEBUG is on; a
 # production start refuses empty ones (see donations.checks).
 CHARITY_NAME = env_or("CHARITY_NAME", ORGANISATION_NAME if DEBUG else "")
-CHARITY_ADDRESS = env_or(
-    "CHARITY_ADDRESS", "1234, rue Sainte-Catherine Ouest, Montréal (Québec) H3G 1P1" if DEBUG else ""
-)
+DEMO_CHARITY_ADDRESS = "1234, rue Sainte-Catherine Ouest, Montréal (Québec) H3G 1P1"
+CHARITY_ADDRESS = env_or("CHARITY_ADDRESS", DEMO_CHARITY_ADDRESS if DEBUG else "")
 CHARITY_REGISTRATION_NUMBER = env_or(
     "CHARITY_REGISTRATION_NUMBER", "123456789RR0001" if DEBUG else ""
 )
@@ -285,7 +284,9 @@ RECEIPT_SIGNATURE_IMAGE = env_or(
     "RECEIPT_SIGNATURE_IMAGE",
     str(BASE_DIR / "donations" / "receipt_assets" / "demo-signature.png") if DEBUG else "",
 )
-RECEIPT_SIGNATORY = env_or("RECEIPT_SIGNATORY", "Camille Tremblay, trésorière / Treasurer" if DEBUG else "")
+RECEIPT_SIGNATORY = env_or(
+    "RECEIPT_SIGNATORY", "Camille Tremblay, trésorière / Treasurer" if DEBUG else ""
+)
 # Where donors write to see or erase what we hold about them (shown in the privacy notice).
 PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="privacy@localhost")
 # The person in charge of the protection of personal information (Québec's Law 25),

@@ -654,6 +654,7 @@ class Gift(models.Model):
     advantage = money_field(
         _("value of the advantage"),
         default=Decimal("0"),
+        blank=True,
         help_text=_(
             "What the donor received in return (a meal, a ticket…); the receipt is for the "
             "amount minus this."
@@ -725,6 +726,8 @@ class Gift(models.Model):
         sponsorship and the bulk action all come through here.
         """
         adding = self._state.adding
+        if self.advantage is None:
+            self.advantage = Decimal("0")
         if self.sponsorship_id is not None:
             self.donor_id = (
                 Sponsorship.objects.filter(pk=self.sponsorship_id)

@@ -11,7 +11,6 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connection, connections
 from django.db.models import ProtectedError
-from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -177,8 +176,10 @@ def test_one_receipt_per_gift(gift):
 
 
 def test_no_receipt_without_a_complete_address(gift):
+    from django.utils import translation
+
     Donor.objects.filter(pk=gift.donor_id).update(street="", postal_code="")
-    with pytest.raises(ReceiptError) as error:
+    with translation.override("en"), pytest.raises(ReceiptError) as error:
         issue_for_gift(gift)
     assert "street address" in str(error.value) and "postal code" in str(error.value)
     assert not Receipt.objects.exists()
