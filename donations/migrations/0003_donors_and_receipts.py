@@ -77,12 +77,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='gift',
             name='advantage',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), help_text='What the donor received in return (a meal, a ticket…); the receipt is for the amount minus this.', max_digits=10, verbose_name='value of the advantage'),
+            field=models.DecimalField(blank=True, decimal_places=2, default=Decimal('0'), help_text='What the donor received in return (a meal, a ticket…); the receipt is for the amount minus this.', max_digits=10, verbose_name='value of the advantage'),
         ),
         migrations.AddField(
             model_name='historicalgift',
             name='advantage',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), help_text='What the donor received in return (a meal, a ticket…); the receipt is for the amount minus this.', max_digits=10, verbose_name='value of the advantage'),
+            field=models.DecimalField(blank=True, decimal_places=2, default=Decimal('0'), help_text='What the donor received in return (a meal, a ticket…); the receipt is for the amount minus this.', max_digits=10, verbose_name='value of the advantage'),
         ),
         migrations.CreateModel(
             name='Donor',
