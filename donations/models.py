@@ -134,7 +134,8 @@ class DonorQuerySet(models.QuerySet):
         email = (email or "").strip()
         if not email:
             return self.none()
-        return self.filter(email__iexact=email)
+        # Compared the way the unique index stores it, so that PostgreSQL can use it.
+        return self.alias(email_key=Lower("email")).filter(email_key=Lower(models.Value(email)))
 
 
 class Donor(models.Model):
@@ -447,7 +448,13 @@ class Sponsorship(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is None or set(update_fields) & set(self.FROZEN_ONCE_CONFIRMED):
             self._refuse_frozen_changes()
-        super().save(*args, **kwargs)
+        if update_fields is not None and "donor" not in update_fields:
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            # Moved to another donor: its gifts follow (issued receipts do not).
+            self.gifts.exclude(donor_id=self.donor_id).update(donor_id=self.donor_id)
 
     def get_absolute_url(self):
         return reverse("admin:donations_sponsorship_change", args=[self.pk])

@@ -293,3 +293,13 @@ def test_finance_edit_of_news_consent_is_logged(client, finance_user):
     assert donor.news_opt_in and donor.receipt_preference == "annual"
     (change,) = donor.consent_changes.all()
     assert change.source == "admin" and change.changed_by == finance_user
+
+
+def test_gifts_follow_their_pledge_to_another_donor():
+    sponsorship = make_sponsorship(make_project(), confirmed=True, donor_email="a@example.org")
+    gift = sponsorship.record_gift(amount=Decimal("10"), method="cash")
+    other = Donor.objects.create(email="b@example.org")
+    sponsorship.donor = other
+    sponsorship.save()
+    gift.refresh_from_db()
+    assert gift.donor == other
