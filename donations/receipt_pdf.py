@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.conf import settings
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
+from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfgen import canvas
 
 from .models import Receipt
@@ -70,10 +70,13 @@ def render_receipt(receipt: Receipt) -> bytes:
     left, y = 20 * mm, height - 22 * mm
 
     def line(text: str, *, size: float = 10, bold: bool = False, gap: float = 5.5 * mm):
+        """Write a line, wrapped to the page's width (a long address, a long name)."""
         nonlocal y
-        pdf.setFont("Helvetica-Bold" if bold else "Helvetica", size)
-        pdf.drawString(left, y, text)
-        y -= gap
+        font = "Helvetica-Bold" if bold else "Helvetica"
+        pdf.setFont(font, size)
+        for part in simpleSplit(text, font, size, width - 2 * left) or [""]:
+            pdf.drawString(left, y, part)
+            y -= gap
 
     def field(key: str, value: str):
         line(f"{_pair(key, language)} : {value}")
@@ -81,7 +84,7 @@ def render_receipt(receipt: Receipt) -> bytes:
     if receipt.status != Receipt.Status.ISSUED:
         mark = "cancelled" if receipt.status == Receipt.Status.CANCELLED else "spoiled"
         pdf.saveState()
-        pdf.setFont("Helvetica-Bold", 40)
+        pdf.setFont("Helvetica-Bold", 30)
         pdf.setFillGray(0.85)
         pdf.translate(width / 2, height / 2)
         pdf.rotate(35)
