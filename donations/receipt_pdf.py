@@ -68,6 +68,8 @@ def render_receipt(receipt: Receipt) -> bytes:
     pdf.setAuthor(receipt.charity_name)
     width, height = LETTER
     left, y = 20 * mm, height - 22 * mm
+    # French puts a (non-breaking) space before a colon; English does not.
+    colon = "\u00a0:" if language == "fr" else ":"
 
     def line(text: str, *, size: float = 10, bold: bool = False, gap: float = 5.5 * mm):
         """Write a line, wrapped to the page's width (a long address, a long name)."""
@@ -79,7 +81,7 @@ def render_receipt(receipt: Receipt) -> bytes:
             y -= gap
 
     def field(key: str, value: str):
-        line(f"{_pair(key, language)} : {value}")
+        line(f"{_pair(key, language)}{colon} {value}")
 
     if receipt.status != Receipt.Status.ISSUED:
         mark = "cancelled" if receipt.status == Receipt.Status.CANCELLED else "spoiled"
@@ -113,20 +115,23 @@ def render_receipt(receipt: Receipt) -> bytes:
         field("received_year", str(receipt.year))
     y -= 3 * mm
 
-    line(f"{_pair('donor', language)} :", bold=True)
+    line(f"{_pair('donor', language)}{colon}", bold=True)
     line(receipt.donor_name)
     for address_line in receipt.donor_address.splitlines():
         line(address_line)
     y -= 3 * mm
 
     if receipt.kind == Receipt.Kind.ANNUAL:
-        line(f"{_pair('gifts', language)} :", bold=True)
+        line(f"{_pair('gifts', language)}{colon}", bold=True)
         for gift in receipt.lines.all():
             line(f"{gift.received_on.isoformat()}    {money(gift.amount, language)}", gap=5 * mm)
         y -= 2 * mm
     field("amount", money(receipt.amount, language))
     field("advantage", money(receipt.advantage, language))
-    line(f"{_pair('eligible', language)} : {money(receipt.eligible_amount, language)}", bold=True)
+    line(
+        f"{_pair('eligible', language)}{colon} {money(receipt.eligible_amount, language)}",
+        bold=True,
+    )
     y -= 6 * mm
 
     signature = settings.RECEIPT_SIGNATURE_IMAGE
@@ -138,7 +143,7 @@ def render_receipt(receipt: Receipt) -> bytes:
         pdf.drawImage(image, left, y - draw_height, draw_width, draw_height, mask="auto")
         y -= draw_height + 4 * mm
     pdf.line(left, y + 2 * mm, left + 80 * mm, y + 2 * mm)
-    line(f"{_pair('signature', language)} : {receipt.signatory}", size=9)
+    line(f"{_pair('signature', language)}{colon} {receipt.signatory}", size=9)
     y -= 6 * mm
 
     cra_first, cra_second = WORDING["cra"] if language == "fr" else WORDING["cra"][::-1]
