@@ -303,3 +303,51 @@ def test_gifts_follow_their_pledge_to_another_donor():
     sponsorship.save()
     gift.refresh_from_db()
     assert gift.donor == other
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite serialises every write; run on PostgreSQL to race for one new address",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_pledges_of_a_new_address_at_once_make_one_donor():
+    import threading
+
+    from django.db import connections
+
+    start = threading.Barrier(8)
+    found, errors = [], []
+
+    def pledge(n):
+        try:
+            start.wait(timeout=30)
+            with transaction.atomic():  # as a request does (ATOMIC_REQUESTS)
+                found.append(Donor.find_or_create(f"New.Donor@Example.org{' ' * n}").pk)
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=pledge, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert len(set(found)) == 1 and len(found) == 8
+    assert Donor.objects.count() == 1
+
+
+def test_annual_command_reports_donors_it_cannot_receipt(capsys):
+    from django.core.management import call_command
+
+    sponsorship = make_sponsorship(make_project(), confirmed=True)
+    donor = sponsorship.donor
+    donor.receipt_preference = Donor.ReceiptPreference.ANNUAL
+    donor.save()
+    sponsorship.record_gift(amount=Decimal("10"), method="cash", received_on=date(2026, 1, 2))
+    call_command("issue_annual_receipts", "--year", "2026")
+    captured = capsys.readouterr()
+    assert f"#{donor.pk}" in captured.err
+    assert "Issued 0 annual receipt(s) for 2026." in captured.out
+    assert not Receipt.objects.exists()
