@@ -8,6 +8,7 @@ looks the same whenever it is drawn again (the signature image excepted).
 from __future__ import annotations
 
 import io
+import os
 from decimal import Decimal
 
 from django.conf import settings
@@ -135,7 +136,8 @@ def render_receipt(receipt: Receipt) -> bytes:
     y -= 6 * mm
 
     signature = settings.RECEIPT_SIGNATURE_IMAGE
-    if signature:
+    # Issuing checks the image is there; drawn again after it went, the copy lacks it.
+    if signature and os.path.isfile(str(signature)):
         image = ImageReader(str(signature))
         image_width, image_height = image.getSize()
         draw_height = 18 * mm

@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connection, connections
 from django.db.models import ProtectedError
+from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -337,3 +338,15 @@ def test_fifty_concurrent_receipts_get_gapless_serials():
     assert serials == [f"2026-{n:06d}" for n in range(1, RECEIPTS + 1)]
     assert ReceiptCounter.objects.get(year=2026).last_number == RECEIPTS
     assert connection.vendor == "postgresql"
+
+
+def test_a_copy_drawn_after_the_signature_went_missing_still_downloads(
+    gift, settings, client, finance_user
+):
+    receipt = issue_for_gift(gift)
+    settings.RECEIPT_SIGNATURE_IMAGE = "/nowhere/signature.png"
+    client.force_login(finance_user)
+    response = client.get(reverse("admin:donations_receipt_pdf", args=[receipt.pk]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    with pytest.raises(ReceiptError):
+        issue_for_gift(gift.sponsorship.record_gift(amount=Decimal("5"), method="cash"))
