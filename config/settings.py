@@ -290,6 +290,23 @@ PLEDGE_CONFIRMATION_MAX_AGE = 7 * 24 * 60 * 60
 PLEDGE_MIN_FILL_SECONDS = 3
 PLEDGE_RATE_PER_IP = env.str("PLEDGE_RATE_PER_IP", default="20/h")
 PLEDGE_RATE_PER_EMAIL = env.str("PLEDGE_RATE_PER_EMAIL", default="5/h")
+# Official donation receipts (Canada Revenue Agency): the charity as registered, where
+# receipts are issued, and who signs them. Demo values stand in while DEBUG is on; a
+# production start refuses empty ones (see donations.checks).
+CHARITY_NAME = env_or("CHARITY_NAME", ORGANISATION_NAME if DEBUG else "")
+DEMO_CHARITY_ADDRESS = "1234, rue Sainte-Catherine Ouest, Montréal (Québec) H3G 1P1"
+CHARITY_ADDRESS = env_or("CHARITY_ADDRESS", DEMO_CHARITY_ADDRESS if DEBUG else "")
+CHARITY_REGISTRATION_NUMBER = env_or(
+    "CHARITY_REGISTRATION_NUMBER", "123456789RR0001" if DEBUG else ""
+)
+RECEIPT_PLACE_OF_ISSUE = env_or("RECEIPT_PLACE_OF_ISSUE", "Montréal (Québec)" if DEBUG else "")
+RECEIPT_SIGNATURE_IMAGE = env_or(
+    "RECEIPT_SIGNATURE_IMAGE",
+    str(BASE_DIR / "donations" / "receipt_assets" / "demo-signature.png") if DEBUG else "",
+)
+RECEIPT_SIGNATORY = env_or(
+    "RECEIPT_SIGNATORY", "Camille Tremblay, trésorière / Treasurer" if DEBUG else ""
+)
 # Where donors write to see or erase what we hold about them (shown in the privacy notice).
 # Field updates are emailed to supporters while they are this many days old at most.
 NEWS_MAX_AGE_DAYS = env.int("NEWS_MAX_AGE_DAYS", default=14)

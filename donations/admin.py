@@ -14,10 +14,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, DecimalField, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -31,6 +33,10 @@ from .forms import GiftForm
 from .funding import format_money, funding_by_project
 from .models import DataRequest, Gift, Sponsorship
 from .schedule import next_expected_on
+from .models import ConsentChange, DataRequest, Donor, Gift, Receipt, Sponsorship
+from .receipt_pdf import render_receipt
+from .receipts import ReceiptError, cancel_and_replace, issue_annual, issue_for_gift, mark_spoiled
+from .receipts import send_receipt as email_receipt
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +59,7 @@ class GiftInline(admin.TabularInline):
     extra = 0
     fields = (
         "amount",
+        "advantage",
         "received_on",
         "method",
         "reference",
@@ -88,7 +95,7 @@ class SponsorshipAdmin(SimpleHistoryAdmin):
     list_select_related = ("project",)
     search_fields = ("reference", "donor_name", "donor_email")
     date_hierarchy = "created_at"
-    autocomplete_fields = ("project",)
+    autocomplete_fields = ("project", "donor")
     inlines = (GiftInline,)
     readonly_fields = (
         "reference",
@@ -103,7 +110,7 @@ class SponsorshipAdmin(SimpleHistoryAdmin):
     )
     fieldsets = (
         (None, {"fields": ("reference", "project", "status", ("amount", "currency"), "frequency")}),
-        (_("Donor"), {"fields": ("donor_name", "donor_email", "language")}),
+        (_("Donor"), {"fields": ("donor", "donor_name", "donor_email", "language")}),
         (
             _("Dedication and public message"),
             {
@@ -430,16 +437,26 @@ class SponsorshipAdmin(SimpleHistoryAdmin):
 
 @admin.register(Gift)
 class GiftAdmin(SimpleHistoryAdmin):
-    list_display = ("sponsorship", "amount", "received_on", "method", "reference", "recorded_by")
+    list_display = (
+        "sponsorship",
+        "donor",
+        "amount",
+        "received_on",
+        "method",
+        "reference",
+        "recorded_by",
+    )
     list_filter = ("method", "received_on")
-    list_select_related = ("sponsorship", "recorded_by")
+    list_select_related = ("sponsorship", "recorded_by", "donor")
     search_fields = ("sponsorship__reference", "reference", "transaction_id")
     date_hierarchy = "received_on"
     autocomplete_fields = ("sponsorship",)
-    readonly_fields = ("recorded_by", "recorded_at")
+    readonly_fields = ("donor", "recorded_by", "recorded_at")
+    actions = ("issue_receipt",)
     fields = (
         "sponsorship",
-        ("amount", "received_on"),
+        "donor",
+        ("amount", "advantage", "received_on"),
         "method",
         "reference",
         ("provider", "transaction_id"),
@@ -452,6 +469,346 @@ class GiftAdmin(SimpleHistoryAdmin):
         if not change:
             obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
+
+    def has_issue_receipt_permission(self, request):
+        return request.user.has_perm("donations.add_receipt")
+
+    @admin.action(
+        description=_("Issue a receipt for the selected gifts"), permissions=["issue_receipt"]
+    )
+    def issue_receipt(self, request, queryset):
+        issued = 0
+        for gift in queryset.select_related("sponsorship").order_by("received_on", "pk"):
+            try:
+                receipt = issue_for_gift(gift, issued_by=request.user)
+            except ReceiptError as error:
+                self.message_user(
+                    request,
+                    _("No receipt for %(gift)s: %(reason)s")
+                    % {"gift": gift, "reason": " ".join(error.messages)},
+                    messages.ERROR,
+                )
+            else:
+                self.log_change(request, gift, _("Receipt %s issued.") % receipt.serial)
+                issued += 1
+        if issued:
+            self.message_user(
+                request,
+                ngettext("%d receipt issued.", "%d receipts issued.", issued) % issued,
+                messages.SUCCESS,
+            )
+
+
+# Donors and their receipts: the Finance group only -----------------------------------
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DonorSponsorshipInline(ReadOnlyInline):
+    model = Sponsorship
+    fields = ("reference", "project", "amount", "frequency", "status", "created_at")
+    readonly_fields = fields
+    verbose_name_plural = _("pledges")
+
+
+class DonorGiftInline(ReadOnlyInline):
+    model = Gift
+    fk_name = "donor"
+    fields = ("sponsorship", "amount", "advantage", "received_on", "method")
+    readonly_fields = fields
+
+
+class DonorReceiptInline(ReadOnlyInline):
+    model = Receipt
+    fk_name = "donor"
+    fields = ("serial", "kind", "status", "eligible_amount", "issued_on", "pdf_link")
+    readonly_fields = fields
+
+    @admin.display(description=_("PDF"))
+    def pdf_link(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.pdf_url(), _("Download"))
+
+
+class ConsentChangeInline(ReadOnlyInline):
+    model = ConsentChange
+    show_change_link = False
+    fields = ("consent", "given", "source", "changed_at", "changed_by")
+    readonly_fields = fields
+
+
+@admin.register(Donor)
+class DonorAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "email", "city", "receipt_preference", "language", "news_opt_in")
+    list_filter = ("receipt_preference", "language", "news_opt_in")
+    search_fields = ("name", "email", "postal_code")
+    readonly_fields = ("created_at", "erased_at")
+    fieldsets = (
+        (None, {"fields": ("name", "email", "language")}),
+        (
+            _("Postal address (needed on receipts)"),
+            {"fields": ("street", ("city", "province"), ("postal_code", "country"))},
+        ),
+        (_("Receipts and consent"), {"fields": ("receipt_preference", "news_opt_in")}),
+        (_("Dates"), {"fields": ("created_at", "erased_at")}),
+    )
+    inlines = (DonorSponsorshipInline, DonorGiftInline, DonorReceiptInline, ConsentChangeInline)
+    actions = ("issue_last_years_receipt", "export_donor_data", "erase_donor_data")
+
+    def has_delete_permission(self, request, obj=None):
+        # A donor goes by erasure: the books keep their pledges, gifts and receipts.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        wanted = obj.news_opt_in
+        if "news_opt_in" in form.changed_data:
+            obj.news_opt_in = not wanted
+        super().save_model(request, obj, form, change)
+        if obj.news_opt_in != wanted:
+            obj.set_news_consent(wanted, source=ConsentChange.Source.ADMIN, by=request.user)
+
+    def has_issue_receipt_permission(self, request):
+        return request.user.has_perm("donations.add_receipt")
+
+    @admin.action(
+        description=_("Issue last year's annual receipt for the selected donors"),
+        permissions=["issue_receipt"],
+    )
+    def issue_last_years_receipt(self, request, queryset):
+        year = timezone.localdate().year - 1
+        issued = 0
+        for donor in queryset.order_by("pk"):
+            try:
+                receipt = issue_annual(donor, year, issued_by=request.user)
+            except ReceiptError as error:
+                self.message_user(
+                    request,
+                    _("No receipt for %(donor)s: %(reason)s")
+                    % {"donor": donor, "reason": " ".join(error.messages)},
+                    messages.ERROR,
+                )
+            else:
+                self.log_change(request, donor, _("Receipt %s issued.") % receipt.serial)
+                issued += 1
+        if issued:
+            self.message_user(
+                request,
+                ngettext("%d receipt issued.", "%d receipts issued.", issued) % issued,
+                messages.SUCCESS,
+            )
+
+    @admin.action(
+        description=_("Export everything held about these donors (JSON)"), permissions=["view"]
+    )
+    def export_donor_data(self, request, queryset):
+        donors = [
+            export_donor_data(donor=donor, performed_by=request.user, via="admin")
+            for donor in queryset.order_by("pk")
+        ]
+        response = HttpResponse(
+            json.dumps({"donors": donors}, ensure_ascii=False, indent=2),
+            content_type="application/json; charset=utf-8",
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="donor-data-{stamp}.json"'
+        return response
+
+    @admin.action(
+        description=_("Erase these donors' identity (amounts are kept)"), permissions=["change"]
+    )
+    def erase_donor_data(self, request, queryset):
+        donors = list(queryset.order_by("pk"))
+        if "apply" in request.POST:
+            for donor in donors:
+                erase_donor_data(donor=donor, performed_by=request.user, via="admin")
+                self.log_change(request, donor, _("Donor's identity erased."))
+            self.message_user(
+                request,
+                ngettext(
+                    "The identity of %d donor was erased.",
+                    "The identity of %d donors was erased.",
+                    len(donors),
+                )
+                % len(donors),
+                messages.SUCCESS,
+            )
+            return None
+        references = set()
+        for donor in donors:
+            references |= set(given_under(donor.email, [donor]))
+        return TemplateResponse(
+            request,
+            "donations/admin/erase_donor_data.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Erase donors' identity"),
+                "opts": self.model._meta,
+                "sponsorships": donors,
+                "affected": Sponsorship.objects.filter(reference__in=references).select_related(
+                    "project"
+                ),
+                "action": "erase_donor_data",
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
+class ReceiptLineInline(ReadOnlyInline):
+    model = Receipt.gifts.through
+    show_change_link = False
+    fields = ("gift", "received_on", "amount", "advantage", "in_force")
+    readonly_fields = fields
+    verbose_name_plural = _("gifts covered")
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(admin.ModelAdmin):
+    list_display = (
+        "serial",
+        "donor",
+        "kind",
+        "status",
+        "eligible_amount",
+        "issued_on",
+        "emailed_at",
+        "pdf_link",
+    )
+    list_filter = ("status", "kind", "year")
+    list_select_related = ("donor",)
+    search_fields = ("serial", "donor_name", "donor__email")
+    date_hierarchy = "issued_on"
+    fields = (
+        ("serial", "status"),
+        ("kind", "year"),
+        "replaces",
+        "replaced_by_link",
+        "donor",
+        "language",
+        "donor_name",
+        "donor_address",
+        "received_on",
+        ("amount", "advantage", "eligible_amount"),
+        ("charity_name", "registration_number"),
+        "charity_address",
+        ("place_of_issue", "signatory"),
+        ("issued_on", "issued_by"),
+        ("emailed_at", "cancelled_on", "spoiled_on"),
+        "pdf_link",
+    )
+    readonly_fields = tuple(
+        name for group in fields for name in (group if isinstance(group, tuple) else (group,))
+    )
+    inlines = (ReceiptLineInline,)
+    actions = ("cancel_and_replace", "mark_spoiled", "send_again")
+
+    def has_add_permission(self, request):
+        # Receipts are issued from gifts and donors, never typed in.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("PDF"))
+    def pdf_link(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.pdf_url(), _("Download"))
+
+    @admin.display(description=_("replaced by"))
+    def replaced_by_link(self, obj):
+        replacement = Receipt.objects.filter(replaces=obj).first()
+        if replacement is None:
+            return "-"
+        return format_html(
+            '<a href="{}">{}</a>', replacement.get_absolute_url(), replacement.serial
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/pdf/",
+                self.admin_site.admin_view(self.pdf_view),
+                name="donations_receipt_pdf",
+            ),
+            *super().get_urls(),
+        ]
+
+    def pdf_view(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        receipt = get_object_or_404(Receipt.objects.select_related("replaces"), pk=pk)
+        response = HttpResponse(render_receipt(receipt), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{receipt.filename()}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    @admin.action(description=_("Cancel and replace the selected receipts"), permissions=["change"])
+    def cancel_and_replace(self, request, queryset):
+        for receipt in queryset.order_by("pk"):
+            try:
+                replacement = cancel_and_replace(receipt, issued_by=request.user)
+            except ReceiptError as error:
+                self.message_user(
+                    request,
+                    _("%(serial)s not replaced: %(reason)s")
+                    % {"serial": receipt.serial, "reason": " ".join(error.messages)},
+                    messages.ERROR,
+                )
+            else:
+                self.log_change(
+                    request, receipt, _("Cancelled and replaced by %s.") % replacement.serial
+                )
+                self.message_user(
+                    request,
+                    _("%(old)s cancelled and replaced by %(new)s.")
+                    % {"old": receipt.serial, "new": replacement.serial},
+                    messages.SUCCESS,
+                )
+
+    @admin.action(description=_("Mark the selected receipts spoiled"), permissions=["change"])
+    def mark_spoiled(self, request, queryset):
+        count = 0
+        for receipt in queryset.order_by("pk"):
+            if mark_spoiled(receipt):
+                self.log_change(request, receipt, _("Marked spoiled."))
+                count += 1
+        self.message_user(
+            request,
+            ngettext("%d receipt marked spoiled.", "%d receipts marked spoiled.", count) % count,
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Email the selected receipts again"), permissions=["change"])
+    def send_again(self, request, queryset):
+        count = 0
+        for receipt in queryset.filter(status=Receipt.Status.ISSUED).select_related("donor"):
+            try:
+                sent = email_receipt(receipt)
+            except Exception:  # report every failure, send the rest
+                logger.exception("Receipt %s not emailed", receipt.serial)
+                self.message_user(
+                    request,
+                    _("The email server refused: %(references)s. Try again later.")
+                    % {"references": receipt.serial},
+                    messages.ERROR,
+                )
+            else:
+                count += sent
+        self.message_user(
+            request,
+            ngettext("%d email sent.", "%d emails sent.", count) % count,
+            messages.SUCCESS,
+        )
 
 
 @admin.register(DataRequest)

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Gift, ReferenceCounter, Sponsorship, format_reference
+from .models import Donor, Gift, ReferenceCounter, Sponsorship, format_reference
 
 AMOUNTS = [Decimal(a) for a in ("10", "20", "25", "50", "75", "100", "250", "500", "1000")]
 FIRST_NAMES = ["Alice", "Bashir", "Chloé", "Diego", "Élise", "Farah", "Gabriel", "Hina", "Ibrahim"]
@@ -42,11 +42,13 @@ def create_sponsorships(projects: Sequence, count: int, seed: int = 4) -> int:
             _sponsorship(rng, number, year, now, project_ids)
             for number in numbers[start : start + CHUNK_SIZE]
         ]
+        _link_donors(batch)
         Sponsorship.objects.bulk_create(batch, batch_size=CHUNK_SIZE)
         _fill_keys(batch)
         gifts = [
             Gift(
                 sponsorship_id=s.pk,
+                donor_id=s.donor_id,
                 amount=s.amount,
                 received_on=timezone.localdate(s.created_at) + timedelta(days=rng.randint(1, 20)),
                 method=rng.choice(Gift.Method.values),
@@ -87,6 +89,28 @@ def _sponsorship(rng, number, year, now, project_ids) -> Sponsorship:
         confirmed_at=created + timedelta(hours=1) if status != Sponsorship.Status.PENDING else None,
         cancelled_at=now if status == Sponsorship.Status.CANCELLED else None,
     )
+
+
+def _link_donors(sponsorships: list[Sponsorship]) -> None:
+    """Give each sponsorship its donor, one per address (an address met before keeps its
+    donor)."""
+    emails = {s.donor_email.lower(): s for s in sponsorships}
+    Donor.objects.bulk_create(
+        [
+            Donor(email=s.donor_email, name=s.donor_name, language=s.language)
+            for s in emails.values()
+        ],
+        batch_size=CHUNK_SIZE,
+        ignore_conflicts=True,
+    )
+    by_email = {
+        email.lower(): pk
+        for email, pk in Donor.objects.filter(
+            email__in=[s.donor_email for s in emails.values()]
+        ).values_list("email", "pk")
+    }
+    for sponsorship in sponsorships:
+        sponsorship.donor_id = by_email[sponsorship.donor_email.lower()]
 
 
 def _fill_keys(sponsorships: list[Sponsorship]) -> None:

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Q
+from django.db.models import F, ProtectedError, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -127,6 +128,179 @@ def format_reference(year: int, number: int) -> str:
     return f"SP-{year}-{number:06d}"
 
 
+class DonorQuerySet(models.QuerySet):
+    def for_email(self, email: str):
+        """Return the donor known under this address (any case), as a queryset."""
+        email = (email or "").strip()
+        if not email:
+            return self.none()
+        # Compared the way the unique index stores it, so that PostgreSQL can use it.
+        return self.alias(email_key=Lower("email")).filter(email_key=Lower(models.Value(email)))
+
+
+class Donor(models.Model):
+    """A person who gives: found by their email address, whatever its case.
+
+    The pledges keep what the donor typed on each form; the donor holds what the finance
+    team needs for receipts (postal address, receipt preference) and the consents.
+    """
+
+    class ReceiptPreference(models.TextChoices):
+        PER_GIFT = "per_gift", _("A receipt for each gift")
+        ANNUAL = "annual", _("One receipt a year")
+
+    email = models.EmailField(_("email"), blank=True)
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    street = models.CharField(_("street address"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    province = models.CharField(
+        _("province or state"), max_length=100, blank=True, help_text=_("For example QC.")
+    )
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    country = models.CharField(_("country"), max_length=100, blank=True, default="Canada")
+    language = models.CharField(
+        _("language"),
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("Emails and receipts for this donor use this language."),
+    )
+    receipt_preference = models.CharField(
+        _("receipts"),
+        max_length=10,
+        choices=ReceiptPreference.choices,
+        default=ReceiptPreference.PER_GIFT,
+    )
+    news_opt_in = models.BooleanField(_("wants news by email"), default=False)
+    created_at = models.DateTimeField(_("known since"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    erased_at = models.DateTimeField(_("identity erased on"), null=True, blank=True, editable=False)
+
+    objects = DonorQuerySet.as_manager()
+
+    IDENTITY_FIELDS = ("email", "name", "street", "city", "province", "postal_code", "country")
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("donor")
+        verbose_name_plural = _("donors")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~Q(email=""),
+                name="one_donor_per_email",
+                violation_error_message=_("A donor with this email address already exists."),
+            ),
+            models.CheckConstraint(
+                condition=Q(receipt_preference__in=["per_gift", "annual"]),
+                name="donor_receipt_preference_known",
+            ),
+        ]
+
+    def __str__(self):
+        if self.is_erased:
+            return _("Erased donor #%(id)s") % {"id": self.pk}
+        return self.name or self.email or _("Donor #%(id)s") % {"id": self.pk}
+
+    def save(self, *args, **kwargs):
+        self.email = (self.email or "").strip()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    def missing_address_fields(self) -> list[str]:
+        """Return the labels of what a receipt needs and this donor lacks."""
+        needed = ("name", "street", "city", "postal_code", "country")
+        return [
+            str(self._meta.get_field(name).verbose_name)
+            for name in needed
+            if not (getattr(self, name) or "").strip()
+        ]
+
+    @classmethod
+    def find_or_create(cls, email: str, **defaults) -> "Donor":
+        """Return the donor known under this address (any case), created if new.
+
+        Without an address (a pledge taken by phone, say), every call makes a new donor.
+        Two pledges of a new donor at once: the unique index lets one create them, the
+        other finds them.
+        """
+        email = (email or "").strip()
+        if not email:
+            return cls.objects.create(**defaults)
+        found = cls.objects.for_email(email).first()
+        if found is not None:
+            return found
+        try:
+            with transaction.atomic():
+                return cls.objects.create(email=email, **defaults)
+        except IntegrityError:
+            return cls.objects.for_email(email).get()
+
+    def set_news_consent(self, given: bool, *, source: str, by=None) -> bool:
+        """Record a change of the news consent; return False if it was already so."""
+        if self.news_opt_in == given:
+            return False
+        with transaction.atomic():
+            self.news_opt_in = given
+            self.save(update_fields=["news_opt_in", "updated_at"])
+            ConsentChange.objects.create(
+                donor=self,
+                consent=ConsentChange.Consent.NEWS,
+                given=given,
+                source=source,
+                changed_by=by if getattr(by, "pk", None) else None,
+            )
+        return True
+
+    def erase_identity(self) -> None:
+        for name in self.IDENTITY_FIELDS:
+            setattr(self, name, "")
+        if self.news_opt_in:
+            self.set_news_consent(False, source=ConsentChange.Source.ERASURE)
+        self.erased_at = timezone.now()
+        self.save()
+
+
+class ConsentChange(models.Model):
+    """One change of a donor's consent: when, which, given or withdrawn, and how."""
+
+    class Consent(models.TextChoices):
+        NEWS = "news", _("News by email")
+
+    class Source(models.TextChoices):
+        PLEDGE = "pledge", _("Pledge confirmed by email")
+        ADMIN = "admin", _("Changed by the finance team")
+        ERASURE = "erasure", _("Identity erased")
+        IMPORT = "import", _("Taken over from earlier pledges")
+
+    donor = models.ForeignKey(
+        Donor, verbose_name=_("donor"), on_delete=models.CASCADE, related_name="consent_changes"
+    )
+    consent = models.CharField(_("consent"), max_length=10, choices=Consent.choices)
+    given = models.BooleanField(_("given"), help_text=_("Unticked: withdrawn."))
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    changed_at = models.DateTimeField(_("changed on"), default=timezone.now, editable=False)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        verbose_name = _("consent change")
+        verbose_name_plural = _("consent changes")
+
+    def __str__(self):
+        return f"{self.get_consent_display()}: {self.given} ({self.changed_at:%Y-%m-%d})"
+
+
 class SponsorshipQuerySet(FundingQuerySet):
     def counted(self):
         """Return the sponsorships that count publicly: confirmed by their donor."""
@@ -177,6 +351,14 @@ class Sponsorship(models.Model):
         verbose_name=_("project"),
         on_delete=models.PROTECT,
         related_name="sponsorships",
+    )
+    donor = models.ForeignKey(
+        Donor,
+        verbose_name=_("donor"),
+        on_delete=models.PROTECT,
+        related_name="sponsorships",
+        blank=True,
+        help_text=_("Left empty, the donor is found (or added) by the email address."),
     )
     donor_name = models.CharField(_("donor's name"), max_length=150, blank=True)
     donor_email = models.EmailField(_("donor's email"), blank=True, db_index=True)
@@ -249,6 +431,13 @@ class Sponsorship(models.Model):
         return self.reference
 
     def save(self, *args, **kwargs):
+        if self.donor_id is None:
+            with transaction.atomic():
+                self.donor = Donor.find_or_create(
+                    self.donor_email, name=self.donor_name, language=self.language
+                )
+                self.save(*args, **kwargs)
+            return
         if not self.reference:
             with transaction.atomic():
                 year = timezone.localdate(self.created_at).year
@@ -259,7 +448,13 @@ class Sponsorship(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is None or set(update_fields) & set(self.FROZEN_ONCE_CONFIRMED):
             self._refuse_frozen_changes()
-        super().save(*args, **kwargs)
+        if update_fields is not None and "donor" not in update_fields:
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            # Moved to another donor: its gifts follow (issued receipts do not).
+            self.gifts.exclude(donor_id=self.donor_id).update(donor_id=self.donor_id)
 
     def get_absolute_url(self):
         return reverse("admin:donations_sponsorship_change", args=[self.pk])
@@ -346,6 +541,10 @@ class Sponsorship(models.Model):
             self.status = self.Status.CONFIRMED
             self.confirmed_at = timezone.now()
             self.save(update_fields=["status", "confirmed_at", "updated_at"])
+            if self.news_opt_in:
+                # The donor proved the address is theirs: their consent counts now.
+                donor = Donor.objects.select_for_update().get(pk=self.donor_id)
+                donor.set_news_consent(True, source=ConsentChange.Source.PLEDGE)
         return True
 
     def cancel(self) -> bool:
@@ -450,7 +649,24 @@ class Gift(models.Model):
         on_delete=models.PROTECT,
         related_name="gifts",
     )
+    donor = models.ForeignKey(
+        Donor,
+        verbose_name=_("donor"),
+        on_delete=models.PROTECT,
+        related_name="gifts",
+        editable=False,
+        help_text=_("The sponsorship's donor, set when the gift is saved."),
+    )
     amount = money_field(_("amount"))
+    advantage = money_field(
+        _("value of the advantage"),
+        default=Decimal("0"),
+        blank=True,
+        help_text=_(
+            "What the donor received in return (a meal, a ticket…); the receipt is for the "
+            "amount minus this."
+        ),
+    )
     received_on = models.DateField(_("received on"), default=timezone.localdate)
     method = models.CharField(_("method"), max_length=10, choices=Method.choices)
     reference = models.CharField(
@@ -492,6 +708,13 @@ class Gift(models.Model):
                 name="gift_amount_positive_and_bounded",
                 violation_error_message=_("The amount must be positive."),
             ),
+            models.CheckConstraint(
+                condition=Q(advantage__gte=0) & Q(advantage__lte=F("amount")),
+                name="gift_advantage_within_amount",
+                violation_error_message=_(
+                    "The advantage is between zero and the amount of the gift."
+                ),
+            ),
             models.UniqueConstraint(
                 fields=["provider", "transaction_id"],
                 condition=~Q(transaction_id=""),
@@ -510,10 +733,217 @@ class Gift(models.Model):
         sponsorship and the bulk action all come through here.
         """
         adding = self._state.adding
+        if self.advantage is None:
+            self.advantage = Decimal("0")
+        if self.sponsorship_id is not None:
+            self.donor_id = (
+                Sponsorship.objects.filter(pk=self.sponsorship_id)
+                .values_list("donor_id", flat=True)
+                .first()
+            )
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "donor" not in update_fields:
+                kwargs["update_fields"] = [*update_fields, "donor"]
         with transaction.atomic():
             super().save(*args, **kwargs)
             if adding and self.sponsorship.status == Sponsorship.Status.PENDING:
                 self.sponsorship.confirm()
+
+    @property
+    def eligible_amount(self) -> Decimal:
+        return self.amount - (self.advantage or Decimal("0"))
+
+
+class ReceiptCounter(models.Model):
+    """The last receipt serial number given in a year (gapless, like ``ReferenceCounter``).
+
+    Its row is locked (SELECT … FOR UPDATE) inside the transaction that stores the
+    receipt: concurrent receipts wait for each other, and one rolled back gives its
+    number back.
+    """
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("receipt counter")
+        verbose_name_plural = _("receipt counters")
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+    @classmethod
+    def take(cls, year: int) -> int:
+        """Return the next number of ``year``; call inside the transaction that uses it."""
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("Take a receipt number inside the transaction that stores it.")
+        try:
+            with transaction.atomic():
+                cls.objects.get_or_create(year=year)
+        except IntegrityError:
+            pass  # another receipt opened the year first: its row now exists
+        counter = cls.objects.select_for_update().get(year=year)
+        counter.last_number += 1
+        counter.save(update_fields=["last_number"])
+        return counter.last_number
+
+
+def format_serial(year: int, number: int) -> str:
+    return f"{year}-{number:06d}"
+
+
+class ReceiptQuerySet(models.QuerySet):
+    def delete(self):
+        raise ProtectedError(_("Receipts are kept: cancel or mark them spoiled instead."), set())
+
+
+class Receipt(models.Model):
+    """An official donation receipt for income tax purposes, as issued.
+
+    What it says is kept here as it was when issued (the donor's name and address, the
+    amounts, the charity's particulars): later edits of the donor change no issued
+    receipt, and its PDF is always drawn from these fields. Receipts are never deleted;
+    a wrong one is cancelled and replaced, a spoiled one is marked so.
+    """
+
+    class Kind(models.TextChoices):
+        GIFT = "gift", _("One gift")
+        ANNUAL = "annual", _("Annual")
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", _("Issued")
+        CANCELLED = "cancelled", _("Cancelled and replaced")
+        SPOILED = "spoiled", _("Spoiled")
+
+    serial = models.CharField(_("serial number"), max_length=20, unique=True, editable=False)
+    year = models.PositiveSmallIntegerField(_("year"), editable=False)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ISSUED, editable=False
+    )
+    donor = models.ForeignKey(
+        Donor,
+        verbose_name=_("donor"),
+        on_delete=models.PROTECT,
+        related_name="receipts",
+        editable=False,
+    )
+    gifts = models.ManyToManyField(
+        Gift, through="ReceiptLine", related_name="receipts", verbose_name=_("gifts")
+    )
+    replaces = models.OneToOneField(
+        "self",
+        verbose_name=_("cancels and replaces"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="replaced_by",
+    )
+    issued_on = models.DateField(_("issued on"), default=timezone.localdate, editable=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    # The snapshot: what the receipt says.
+    language = models.CharField(_("language"), max_length=5, editable=False)
+    donor_name = models.CharField(_("donor's name"), max_length=150, editable=False)
+    donor_address = models.TextField(_("donor's address"), editable=False)
+    received_on = models.DateField(
+        _("gift received on"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("For an annual receipt: empty, the gifts' dates are on its lines."),
+    )
+    amount = money_field(_("amount received"), editable=False)
+    advantage = money_field(_("value of the advantage"), editable=False)
+    eligible_amount = money_field(_("eligible amount"), editable=False)
+    charity_name = models.CharField(_("charity"), max_length=200, editable=False)
+    charity_address = models.CharField(_("charity's address"), max_length=300, editable=False)
+    registration_number = models.CharField(_("registration number"), max_length=20, editable=False)
+    place_of_issue = models.CharField(_("place of issue"), max_length=100, editable=False)
+    signatory = models.CharField(_("signatory"), max_length=200, editable=False)
+    # What happened to it afterwards.
+    cancelled_on = models.DateTimeField(_("cancelled on"), null=True, blank=True, editable=False)
+    spoiled_on = models.DateTimeField(_("marked spoiled on"), null=True, blank=True, editable=False)
+    emailed_at = models.DateTimeField(_("emailed on"), null=True, blank=True, editable=False)
+
+    objects = ReceiptQuerySet.as_manager()
+
+    # Cleared by an erasure once the receipt need no longer be kept.
+    IDENTITY_FIELDS = ("donor_name", "donor_address")
+
+    class Meta:
+        ordering = ["-year", "-serial"]
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "serial"], name="receipt_serial_per_year"),
+            models.CheckConstraint(
+                condition=Q(eligible_amount=F("amount") - F("advantage")),
+                name="receipt_eligible_is_amount_less_advantage",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["issued", "cancelled", "spoiled"]),
+                name="receipt_status_known",
+            ),
+        ]
+
+    def __str__(self):
+        return self.serial
+
+    def get_absolute_url(self):
+        return reverse("admin:donations_receipt_change", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        raise ProtectedError(_("Receipts are kept: cancel or mark them spoiled instead."), {self})
+
+    @property
+    def is_current(self) -> bool:
+        return self.status == self.Status.ISSUED
+
+    def pdf_url(self):
+        return reverse("admin:donations_receipt_pdf", args=[self.pk])
+
+    def filename(self) -> str:
+        return f"receipt-{self.serial}.pdf"
+
+
+class ReceiptLine(models.Model):
+    """A gift a receipt covers. A gift is covered by one receipt in force at a time."""
+
+    receipt = models.ForeignKey(
+        Receipt, verbose_name=_("receipt"), on_delete=models.PROTECT, related_name="lines"
+    )
+    gift = models.ForeignKey(
+        Gift, verbose_name=_("gift"), on_delete=models.PROTECT, related_name="receipt_lines"
+    )
+    received_on = models.DateField(_("received on"))
+    amount = money_field(_("amount"))
+    advantage = money_field(_("value of the advantage"))
+    in_force = models.BooleanField(_("in force"), default=True)
+
+    class Meta:
+        ordering = ["received_on", "pk"]
+        verbose_name = _("receipt line")
+        verbose_name_plural = _("receipt lines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gift"],
+                condition=Q(in_force=True),
+                name="one_receipt_in_force_per_gift",
+                violation_error_message=_("This gift already has a receipt."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.receipt_id}: {self.amount} ({self.received_on})"
 
 
 class DataRequest(models.Model):

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from donations.models import Sponsorship
+from donations.models import Donor, Sponsorship
 
 
 class Command(BaseCommand):
@@ -23,7 +23,12 @@ class Command(BaseCommand):
             gifts__isnull=True,
         )
         references = list(stale.values_list("reference", flat=True))
+        donors = set(stale.values_list("donor_id", flat=True))
         Sponsorship.objects.filter(reference__in=references).delete()
+        # A donor known only through these pledges is known no more.
+        Donor.objects.filter(
+            pk__in=donors, sponsorships__isnull=True, gifts__isnull=True, receipts__isnull=True
+        ).delete()
         # Deleting leaves a history row holding the identity: remove those too (by
         # reference: an id may once have been another pledge's).
         Sponsorship.history_of(references).delete()
