@@ -31,12 +31,11 @@ from .donor_rights import erase_donor_data, export_donor_data, given_under
 from .emails import send_confirmation_request
 from .forms import GiftForm
 from .funding import format_money, funding_by_project
-from .models import DataRequest, Gift, Sponsorship
-from .schedule import next_expected_on
 from .models import ConsentChange, DataRequest, Donor, Gift, Receipt, Sponsorship
 from .receipt_pdf import render_receipt
 from .receipts import ReceiptError, cancel_and_replace, issue_annual, issue_for_gift, mark_spoiled
 from .receipts import send_receipt as email_receipt
+from .schedule import next_expected_on
 
 logger = logging.getLogger(__name__)
 

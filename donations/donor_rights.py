@@ -17,8 +17,8 @@ import logging
 from typing import Any
 
 from django.db import transaction
-from django.dispatch import Signal
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from .models import DataRequest, Donor, Receipt, Sponsorship

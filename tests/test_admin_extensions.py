@@ -11,9 +11,9 @@ from donations.admin_inlines import SuggestedAmountInline
 from donations.models import SuggestedAmount
 from places.admin_inlines import LocationInline
 from portfolio.admin import ProjectAdmin
-from results.admin import ResultInline
 from portfolio.admin_extensions import add_project_inline, project_inlines
 from portfolio.models import Project
+from results.admin import ResultInline
 
 from .admin_forms import admin_form_data
 from .factories import make_project
