@@ -275,6 +275,7 @@ class ConsentChange(models.Model):
         ADMIN = "admin", _("Changed by the finance team")
         ERASURE = "erasure", _("Identity erased")
         IMPORT = "import", _("Taken over from earlier pledges")
+        EMAIL_LINK = "email-link", _("Unsubscribe link of a news email")
 
     donor = models.ForeignKey(
         Donor, verbose_name=_("donor"), on_delete=models.CASCADE, related_name="consent_changes"

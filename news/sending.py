@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from donations.addresses import mailbox_key
-from donations.models import Sponsorship
+from donations.models import ConsentChange, Donor, Sponsorship
 from portfolio.models import ProjectUpdate
 
 from .models import Delivery, OptOut
@@ -57,19 +57,24 @@ def absolute(path: str) -> str:
 def supporters(project) -> dict[str, tuple[str, str]]:
     """Return ``{mailbox: (address, language)}`` of the project's supporters who asked for news.
 
-    Only the donors themselves, by the address they confirmed their pledge with: a
-    dedication's honouree is never written to. With several pledges, the latest gives the
-    address and the language.
+    Donors whose news consent stands (given by confirming a pledge by email) and who have
+    a confirmed pledge to this project, by their own address: a dedication's honouree is
+    never written to. Several donors under spellings of one mailbox get one email.
     """
-    pledges = (
-        Sponsorship.objects.counted()
-        .filter(project=project, news_opt_in=True, erased_at__isnull=True)
-        .exclude(donor_email="")
-        .order_by("-confirmed_at", "-pk")
-        .values_list("donor_email", "language")
+    donors = (
+        Donor.objects.filter(
+            news_opt_in=True,
+            erased_at__isnull=True,
+            sponsorships__project=project,
+            sponsorships__status=Sponsorship.Status.CONFIRMED,
+        )
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+        .values_list("email", "language")
     )
     found: dict[str, tuple[str, str]] = {}
-    for email, language in pledges:
+    for email, language in donors:
         found.setdefault(mailbox_key(email), (email, language))
     return found
 
@@ -188,17 +193,25 @@ def send_news(now=None) -> Counter:
 
 @transaction.atomic
 def opt_out(mailbox: str, source: str) -> int:
-    """Stop news to a mailbox: every pledge given under any spelling of it stops asking.
+    """Stop news to a mailbox: every donor under any spelling of it withdraws the consent
+    (kept in their consent history), and their pledges stop asking.
 
-    Returns how many pledges changed. A later pledge that asks for news again starts them
-    again: that is the supporter's new choice.
+    Returns how many donors changed. A later pledge that asks for news again, once
+    confirmed, starts them again: that is the supporter's new choice.
     """
-    # Few pledges ask for news: compared here, every spelling of the mailbox is found.
+    # Few donors want news: compared here, every spelling of the mailbox is found.
+    donors = [
+        donor
+        for donor in Donor.objects.filter(news_opt_in=True).select_for_update().order_by("pk")
+        if mailbox_key(donor.email) == mailbox
+    ]
+    for donor in donors:
+        donor.set_news_consent(False, source=ConsentChange.Source.EMAIL_LINK)
     asking = Sponsorship.objects.filter(news_opt_in=True).values_list("pk", "donor_email")
     pks = [pk for pk, email in asking if mailbox_key(email) == mailbox]
-    changed = Sponsorship.objects.filter(pk__in=pks).update(news_opt_in=False)
+    Sponsorship.objects.filter(pk__in=pks).update(news_opt_in=False)
     OptOut.objects.create(mailbox=mailbox, source=source)
-    return changed
+    return len(donors)
 
 
 def forget(email: str) -> None:

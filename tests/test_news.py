@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from donations.donor_rights import erase_donor_data, export_donor_data
-from donations.models import Sponsorship
+from donations.models import ConsentChange, Donor, Sponsorship
 from news.models import Delivery, OptOut
 from news.sending import send_news, unsubscribe_token
 
@@ -25,9 +25,12 @@ def project():
 
 
 def supporter(project, email, language="fr", **fields):
-    return make_sponsorship(
-        project, confirmed=True, donor_email=email, language=language, news_opt_in=True, **fields
+    """A pledge that asked for news, confirmed by the donor (their consent counts then)."""
+    pledge = make_sponsorship(
+        project, donor_email=email, language=language, news_opt_in=True, **fields
     )
+    assert pledge.confirm()
+    return pledge
 
 
 def unsubscribe_url(message) -> str:
@@ -67,8 +70,8 @@ def test_nobody_else_is_emailed(project):
     supporter(other_project, "elsewhere@example.org")
     make_sponsorship(project, confirmed=True, donor_email="quiet@example.org", news_opt_in=False)
     make_sponsorship(project, confirmed=False, donor_email="pending@example.org", news_opt_in=True)
-    erased = supporter(project, "erased@example.org")
-    erased.erase_identity()
+    supporter(project, "erased@example.org")
+    erase_donor_data("erased@example.org")
     supporter(
         project,
         "donor@example.org",
@@ -161,6 +164,10 @@ class TestUnsubscribe:
         other.refresh_from_db()
         assert other.news_opt_in is False
         assert OptOut.objects.get().source == OptOut.Source.ONE_CLICK
+        # The donor's consent is withdrawn, and the history says how.
+        assert not Donor.objects.filter(news_opt_in=True).exists()
+        withdrawn = ConsentChange.objects.get(given=False)
+        assert withdrawn.source == ConsentChange.Source.EMAIL_LINK
 
         mail.outbox.clear()
         make_update(project)
