@@ -163,6 +163,11 @@ class TranslatedAdmin(LanguageSwitchMixin, TranslationAdmin):
         with_errors = {entry.language for entry in entries if entry.language}
         for language in languages:
             language["has_errors"] = language["code"] in with_errors
+        if entries:
+            # The summary takes the place of Django's one-line note (shown when ``errors``
+            # is set), with the form's own errors; the page title still says "Error".
+            context["error_count"] = len(context.get("errors") or entries)
+            context["errors"] = None
         context.update(
             edited_languages=languages,
             admin_language=(get_language() or settings.LANGUAGE_CODE).split("-")[0],

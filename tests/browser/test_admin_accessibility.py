@@ -5,12 +5,13 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
 from partners.models import Partner
-from tests.browser import test_admin_smoke
+from tests.browser import test_admin_languages, test_admin_smoke
 from tests.factories import make_photo, make_suggested_amount, make_update
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-editor = test_admin_smoke.editor
+# The Editors account, suggested amounts included: the project form shows a tabular inline.
+editor = test_admin_languages.editor
 
 
 def admin_pages(demo):
@@ -60,4 +61,10 @@ def test_no_violation_on_the_editors_pages(axe, page, site, demo, editor, langua
         page.goto(site.url + url)
         assert page.locator("html").get_attribute("lang") == language
         found[name] = violations(axe, page)
+    # Sent back with an error: the summary, its links, the switch marking the language.
+    page.goto(site.url + admin_pages(demo)["project change"])
+    page.locator("#id_slug_en").evaluate("input => { input.value = 'not an address!'; }")
+    page.locator("input[name=_continue]").click()
+    page.locator(".error-summary a").first.click()
+    found["project change with an error"] = violations(axe, page)
     assert found == {name: [] for name in found}

@@ -1,9 +1,11 @@
 """Editors choose once which language they edit; errors lead to their field; the editor speaks
 the admin's language."""
 
+import importlib
 import re
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -14,7 +16,36 @@ from tests.factories import make_photo, make_suggested_amount
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-editor = test_admin_smoke.editor
+DONATIONS_GRANTS = importlib.import_module(
+    "donations.migrations.0002_finance_and_editor_permissions"
+)
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    """The Editors account, with what both data migrations grant (live-server tests start
+    from an emptied database): the portfolio and partners, and the suggested amounts."""
+    portfolio = test_admin_smoke.GROUPS_MIGRATION
+    editors, _created = Group.objects.get_or_create(name="Editors")
+    editors.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label__in=portfolio.EDITOR_MODELS,
+            content_type__model__in=[
+                m for names in portfolio.EDITOR_MODELS.values() for m in names
+            ],
+            codename__regex=r"^({})_".format("|".join(portfolio.ACTIONS)),
+        ),
+        *Permission.objects.filter(
+            content_type__app_label="donations",
+            codename__in=DONATIONS_GRANTS.codenames(DONATIONS_GRANTS.EDITORS),
+        ),
+    )
+    user = django_user_model.objects.create_user(
+        "editor", "editor@example.org", test_admin_smoke.PASSWORD, is_staff=True
+    )
+    user.groups.add(editors)
+    return user
+
 
 # A field of each kind on the project form: text, long text, rich text, a photo's caption
 # (stacked inline), a suggested amount's impact (tabular inline).
