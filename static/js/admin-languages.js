@@ -70,6 +70,8 @@
   /* Show ``language``'s field of every translated field under ``root``, hide the others. */
   function showLanguage(language, root) {
     translatedControls(root || document).forEach(function (control) {
+      // Spell checkers and screen readers then use the text's own language.
+      control.setAttribute("lang", fieldLanguage(control));
       var hide = fieldLanguage(control) !== language;
       fieldContainers(control).forEach(function (container) {
         container.classList.toggle(HIDDEN, hide);
@@ -228,35 +230,30 @@
   }
 
   function start() {
-  switcher = document.querySelector(".language-switch");
-  if (switcher) {
-    switcher.addEventListener("click", function (event) {
-      var button = event.target.closest("[data-language]");
-      if (button) {
-        setLanguage(button.dataset.language, true);
-      }
-    });
-    setLanguage(activeLanguage(), false);
-    // A row added with "Add another" is a copy of the inline's template: show its fields
-    // in the language being edited, whatever the template showed.
-    document.addEventListener("formset:added", function (event) {
-      showLanguage(activeLanguage(), event.target);
-      window.setTimeout(function () { nameControls(event.target); }, 0);
-    });
-    // Another tab or window of the admin changed the language: follow it on return.
-    window.addEventListener("storage", function (event) {
-      if (event.key === STORAGE_KEY && languages().indexOf(event.newValue) !== -1) {
-        setLanguage(event.newValue, false);
-      }
-    });
-  }
+    switcher = document.querySelector(".language-switch");
+    if (switcher) {
+      switcher.addEventListener("click", function (event) {
+        var button = event.target.closest("[data-language]");
+        if (button) {
+          setLanguage(button.dataset.language, true);
+        }
+      });
+      setLanguage(activeLanguage(), false);
+      // A row added with "Add another" is a copy of the inline's template: show its fields
+      // in the language being edited, whatever the template showed.
+      document.addEventListener("formset:added", function (event) {
+        var pressed = switcher.querySelector("[aria-pressed=true]");
+        showLanguage(pressed ? pressed.dataset.language : activeLanguage(), event.target);
+        window.setTimeout(function () { nameControls(event.target); }, 0);
+      });
+    }
 
-  document.addEventListener("click", followErrorLink);
-  openSectionsWithErrors();
-  var summary = document.querySelector(".error-summary");
-  if (summary) {
-    summary.focus();
-  }
+    document.addEventListener("click", followErrorLink);
+    openSectionsWithErrors();
+    var summary = document.querySelector(".error-summary");
+    if (summary) {
+      summary.focus();
+    }
   }
 
   // The admin loads this in the page's head, before the form exists.
