@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django import forms
 from django.conf import settings
 from django.contrib.admin.widgets import AdminSplitDateTime
+from django.core.exceptions import FieldDoesNotExist
 from django.forms.forms import NON_FIELD_ERRORS
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -75,7 +76,7 @@ def translation_language(form, name: str) -> str:
         return ""
     try:
         field = model._meta.get_field(name)
-    except Exception:
+    except FieldDoesNotExist:  # a field of the form only
         return ""
     return field.language if isinstance(field, TranslationField) else ""
 
