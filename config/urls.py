@@ -4,8 +4,10 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemaps_views
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 from django.views.static import serve
 
 from core.models import PENDING_UPLOAD_FOLDER
@@ -49,6 +51,16 @@ urlpatterns = [
         name="pending_upload",
     ),
     path(f"{settings.ADMIN_URL}two-factor/", include("accounts.urls")),
+    # The rich-text editor's own strings (its dialogs), in the admin's language.
+    path(
+        f"{settings.ADMIN_URL}jsi18n/editor/",
+        # Outside a transaction: it reads no table, and the admin's own catalogue, asked for
+        # at the same moment, begins one (SQLite lets only one begin at a time).
+        transaction.non_atomic_requests(
+            JavaScriptCatalog.as_view(packages=["django_prose_editor"])
+        ),
+        name="admin_editor_jsi18n",
+    ),
     path(settings.ADMIN_URL, admin.site.urls),
     path("healthz", healthz, name="healthz"),
     # An index of sections, each in pages of TranslatedSitemap.limit addresses

@@ -10,7 +10,8 @@ from django_prose_editor.fields import ProseEditorField
 RICH_TEXT_EXTENSIONS = {
     "Bold": True,
     "Italic": True,
-    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    # Not inclusive (autolink off): a full stop typed right after a link stays outside it.
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"], "autolink": False},
     "Heading": {"levels": [2, 3, 4]},
     "BulletList": True,
     "OrderedList": True,

@@ -1,12 +1,13 @@
 """What the donations app adds to other apps' admin forms (see ``DonationsConfig.ready``)."""
 
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TranslationTabularInline
+
+from core.admin_languages import TranslatedTabularInline
 
 from .models import SuggestedAmount
 
 
-class SuggestedAmountInline(TranslationTabularInline):
+class SuggestedAmountInline(TranslatedTabularInline):
     """The pledge form's suggested amounts, written by editors on the project form."""
 
     model = SuggestedAmount

@@ -3,8 +3,8 @@ from django.contrib.admin.widgets import AdminTextInputWidget, AdminURLFieldWidg
 from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TabbedTranslationAdmin
 
+from core.admin_languages import TranslatedAdmin
 from core.admin_tools import image_preview, preview_links
 from core.kept_uploads import KeepUploadsMixin
 from core.translations import MissingTranslationFilter, TranslationStatusAdmin
@@ -14,7 +14,7 @@ from .models import Partner
 
 
 @admin.register(Partner)
-class PartnerAdmin(KeepUploadsMixin, VersionsAdmin, TranslationStatusAdmin, TabbedTranslationAdmin):
+class PartnerAdmin(KeepUploadsMixin, VersionsAdmin, TranslationStatusAdmin, TranslatedAdmin):
     list_display = (
         "name",
         "kind",

@@ -1,12 +1,13 @@
 """What the places app adds to the project form (see ``PlacesConfig.ready``)."""
 
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TranslationTabularInline
+
+from core.admin_languages import TranslatedTabularInline
 
 from .models import Location
 
 
-class LocationInline(TranslationTabularInline):
+class LocationInline(TranslatedTabularInline):
     """The places a project works in, shown on its map."""
 
     model = Location

@@ -5,8 +5,8 @@ from django.urls import path
 from django.utils.formats import localize
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline
 
+from core.admin_languages import TranslatedAdmin, TranslatedStackedInline
 from core.admin_tools import image_preview, publish_actions
 from core.kept_uploads import KeepUploadsMixin
 from core.translations import MissingTranslationFilter, TranslationStatusAdmin
@@ -31,7 +31,7 @@ def language_slugs(source: str) -> dict:
 
 
 @admin.register(Region)
-class RegionAdmin(VersionsAdmin, TranslationStatusAdmin, TabbedTranslationAdmin):
+class RegionAdmin(VersionsAdmin, TranslationStatusAdmin, TranslatedAdmin):
     list_display = ("name", "parent", "country", "translation_status")
     list_filter = ("country", ("parent", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("parent",)
@@ -44,7 +44,7 @@ class RegionAdmin(VersionsAdmin, TranslationStatusAdmin, TabbedTranslationAdmin)
 
 
 @admin.register(Sector)
-class SectorAdmin(VersionsAdmin, TranslationStatusAdmin, TabbedTranslationAdmin):
+class SectorAdmin(VersionsAdmin, TranslationStatusAdmin, TranslatedAdmin):
     list_display = ("name", "translation_status")
     search_fields = ("name_fr", "name_en")
     fields = ("name", "slug", "description", "dac_codes")
@@ -60,7 +60,7 @@ class PartnershipInline(admin.TabularInline):
     fields = ("partner", "role", "order")
 
 
-class ProjectImageInline(KeepUploadsMixin, TranslationStackedInline):
+class ProjectImageInline(KeepUploadsMixin, TranslatedStackedInline):
     model = ProjectImage
     extra = 0
     fields = (("image", "preview"), "alt_text", "caption", "credit", "order")
@@ -77,7 +77,7 @@ class ProjectAdmin(
     PublicationAdmin,
     VersionsAdmin,
     TranslationStatusAdmin,
-    TabbedTranslationAdmin,
+    TranslatedAdmin,
 ):
     form = ProjectAdminForm
     change_list_template = "portfolio/admin/project_change_list.html"
@@ -124,24 +124,11 @@ class ProjectAdmin(
     # The log names partnerships with their role: in the admin's language, whoever saved.
     log_choices = (Partnership.Role,)
     actions = publish_actions()
+    # The essentials open; the secondary sections fold ("collapse"), opened by a click or
+    # by a link of the error summary.
     fieldsets = (
-        (None, {"fields": ("title", "slug", "subtitle", "summary", "body")}),
-        (
-            _("Where and what"),
-            {
-                "fields": (
-                    "sector",
-                    "regions",
-                    "status",
-                    ("start_date", "end_date"),
-                    "iati_identifier",
-                )
-            },
-        ),
-        (
-            _("People and money"),
-            {"fields": (("beneficiaries", "beneficiaries_description"), "funding_goal")},
-        ),
+        (None, {"fields": ("title", "subtitle", "summary", "body")}),
+        (_("Where and what"), {"fields": ("sector", "regions", "status")}),
         (_("Cover image"), {"fields": ("cover_image", "cover_preview", "cover_alt")}),
         (
             _("Publication"),
@@ -150,12 +137,27 @@ class ProjectAdmin(
                     "is_published",
                     "publish_anyway",
                     "published_at",
-                    "preview_links",
                     "is_featured",
-                    "created",
-                    "last_changed",
+                    "preview_links",
                 )
             },
+        ),
+        (
+            _("Dates and beneficiaries"),
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    ("start_date", "end_date"),
+                    ("beneficiaries", "beneficiaries_description"),
+                ),
+            },
+        ),
+        (_("Funding"), {"classes": ("collapse",), "fields": ("funding_goal",)}),
+        (_("Web addresses"), {"classes": ("collapse",), "fields": ("slug",)}),
+        (_("Open data (IATI)"), {"classes": ("collapse",), "fields": ("iati_identifier",)}),
+        (
+            _("Created and changed"),
+            {"classes": ("collapse",), "fields": ("created", "last_changed")},
         ),
     )
 
@@ -232,7 +234,7 @@ class ProjectUpdateAdmin(
     PublicationAdmin,
     VersionsAdmin,
     TranslationStatusAdmin,
-    TabbedTranslationAdmin,
+    TranslatedAdmin,
 ):
     list_display = ("title", "project", "published_at", "publication", "translation_status")
     list_filter = (

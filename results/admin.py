@@ -8,10 +8,11 @@ from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import (
-    TabbedTranslationAdmin,
-    TranslationStackedInline,
-    TranslationTabularInline,
+
+from core.admin_languages import (
+    TranslatedAdmin,
+    TranslatedStackedInline,
+    TranslatedTabularInline,
 )
 
 from .models import Disaggregation, Indicator, Period, Result, check_parts
@@ -27,7 +28,7 @@ def change_link(obj, label, count=None):
     return format_html('<a href="{}">{}</a>', url, label)
 
 
-class ResultInline(TranslationStackedInline):
+class ResultInline(TranslatedStackedInline):
     """A project's results, on the project form (added by ``ResultsConfig.ready``)."""
 
     model = Result
@@ -42,7 +43,7 @@ class ResultInline(TranslationStackedInline):
         return change_link(obj, _("Edit indicators"), count)
 
 
-class IndicatorInline(TranslationStackedInline):
+class IndicatorInline(TranslatedStackedInline):
     model = Indicator
     extra = 0
     fields = (
@@ -61,7 +62,7 @@ class IndicatorInline(TranslationStackedInline):
         return change_link(obj, _("Edit periods"), count)
 
 
-class PeriodInline(TranslationStackedInline):
+class PeriodInline(TranslatedStackedInline):
     model = Period
     extra = 0
     fields = (("start", "end"), ("target", "actual"), "comment", "parts_link")
@@ -93,7 +94,7 @@ class DisaggregationFormSet(BaseInlineFormSet):
         check_parts(self.instance.actual, parts)
 
 
-class DisaggregationInline(TranslationTabularInline):
+class DisaggregationInline(TranslatedTabularInline):
     model = Disaggregation
     formset = DisaggregationFormSet
     extra = 0
@@ -111,7 +112,7 @@ class CheckedWithInlinesForm(forms.ModelForm):
 
 
 @admin.register(Result)
-class ResultAdmin(TabbedTranslationAdmin):
+class ResultAdmin(TranslatedAdmin):
     list_display = ("title", "project", "type", "order")
     list_filter = ("type",)
     list_select_related = ("project",)
@@ -130,7 +131,7 @@ class ResultAdmin(TabbedTranslationAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(TabbedTranslationAdmin):
+class IndicatorAdmin(TranslatedAdmin):
     form = CheckedWithInlinesForm
     list_display = ("title", "result", "measure", "baseline_value")
     list_filter = ("measure",)
@@ -155,7 +156,7 @@ class IndicatorAdmin(TabbedTranslationAdmin):
 
 
 @admin.register(Period)
-class PeriodAdmin(TabbedTranslationAdmin):
+class PeriodAdmin(TranslatedAdmin):
     form = CheckedWithInlinesForm
     list_display = ("__str__", "target", "actual")
     list_select_related = ("indicator",)

@@ -168,14 +168,14 @@ def test_publish_and_unpublish_actions(model, content, editor_client):
 
 @pytest.mark.django_db
 class TestProjectChangePage:
-    def test_tabs_use_the_local_copy_of_jquery_ui(self, content, editor_client, settings):
+    def test_one_language_switch_instead_of_tabs(self, content, editor_client):
         change = reverse("admin:portfolio_project_change", args=[content.pk])
         html = editor_client.get(change).content.decode()
         scripts = SCRIPT_SRC.findall(html)
-        local_copy = settings.STATIC_URL + settings.JQUERY_UI_URL
-        assert any(src.lstrip("/").startswith(local_copy.lstrip("/")) for src in scripts)
-        assert finders.find(settings.JQUERY_UI_URL)
-        assert any("tabbed_translation_fields.js" in src for src in scripts)
+        assert any(src.endswith("js/admin-languages.js") for src in scripts)
+        assert finders.find("js/admin-languages.js")
+        assert not any("tabbed_translation_fields.js" in src for src in scripts)
+        assert html.count('class="language-switch-button') == 2
         assert_loads_nothing_from_another_host(html)
 
     def test_view_on_site_leads_to_the_public_page(self, content, editor_client):

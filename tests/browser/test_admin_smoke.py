@@ -85,9 +85,9 @@ def test_an_editor_changes_the_english_subtitle(site, page, demo, editor):
     log_in(page, site, editor)
     page.goto(site.url + reverse("admin:portfolio_project_change", args=[demo.pk]))
 
-    # The language tabs exist only if jQuery UI loaded (from this site, not another host).
-    subtitle_tabs = page.locator(".ui-tabs", has=page.locator("#id_subtitle_en"))
-    expect(subtitle_tabs.locator(".ui-tabs-nav li")).to_have_count(2)
+    # One switch for the form's language; the admin's (French) first.
+    switch = page.get_by_role("group", name="Langue modifiée")
+    expect(switch.get_by_role("button")).to_have_count(2)
     expect(page.locator("#id_subtitle_en")).to_be_hidden()
     expect(page.locator("#id_subtitle_fr")).to_be_visible()
     # The rich-text editor replaced the story's text area with a toolbar and an editable area.
@@ -98,7 +98,7 @@ def test_an_editor_changes_the_english_subtitle(site, page, demo, editor):
     if SCREENSHOTS:
         page.screenshot(path=f"{SCREENSHOTS}/project-change.png", full_page=True)
 
-    subtitle_tabs.locator(".ui-tabs-nav a", has_text="en").click()
+    switch.get_by_role("button", name="English").click()
     new_subtitle = "A global approach to end trafficking, village by village"
     page.locator("#id_subtitle_en").fill(new_subtitle)
     page.locator("input[name=_save]").click()
@@ -118,8 +118,7 @@ def test_an_editor_changes_the_english_subtitle(site, page, demo, editor):
 def test_an_editor_writes_the_english_story_in_the_rich_text_editor(site, page, demo, editor):
     log_in(page, site, editor)
     page.goto(site.url + reverse("admin:portfolio_project_change", args=[demo.pk]))
-    story_tabs = page.locator(".ui-tabs", has=page.locator("#id_body_en"))
-    story_tabs.locator(".ui-tabs-nav a", has_text="en").click()
+    page.get_by_role("group", name="Langue modifiée").get_by_role("button", name="English").click()
     story = page.locator(".prose-editor", has=page.locator("#id_body_en"))
     editable = story.locator("[contenteditable=true]").first
     expect(editable).to_be_visible()

@@ -102,7 +102,8 @@ def test_the_admin_pages_break_no_rule_of_their_policy(site, page, demo, django_
         page.wait_for_load_state("networkidle")
         violations += page.evaluate("window.__violations")
     assert (violations, messages) == ([], [])
-    # The rich-text editor and the language tabs did start under the policy.
+    # The rich-text editor and the language switch did start under the policy.
     page.goto(site.url + reverse("admin:portfolio_project_change", args=[demo.pk]))
     expect(page.locator(".prose-menubar").first).to_be_visible()
-    expect(page.locator(".ui-tabs-nav").first).to_be_visible()
+    expect(page.locator(".language-switch [aria-pressed=true]")).to_have_count(1)
+    expect(page.locator("#id_title_en")).to_be_hidden()

@@ -17,8 +17,7 @@ def test_an_editor_confirms_a_project_without_its_english_title(site, page, demo
     test_admin_smoke.log_in(page, site, editor)
     page.goto(site.url + reverse("admin:portfolio_project_change", args=[demo.pk]))
 
-    title_tabs = page.locator(".ui-tabs", has=page.locator("#id_title_en"))
-    title_tabs.locator(".ui-tabs-nav a", has_text="en").click()
+    page.get_by_role("group", name="Langue modifiée").get_by_role("button", name="English").click()
     page.locator("#id_title_en").fill("")
     page.locator("input[name=_save]").click()
 
