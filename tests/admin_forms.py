@@ -41,7 +41,8 @@ class _FormFields(HTMLParser):
             self._add(self._select, attrs.get("value") or "")
 
     def handle_data(self, data):
-        if self._textarea and self.in_form:
+        # An inline's empty form (``__prefix__``) is left out: its texts too.
+        if self._textarea in self.data and self.in_form:
             values = self.data[self._textarea]
             values[-1] += data
 
