@@ -12,7 +12,7 @@ from core.models import PendingUpload
 from portfolio.models import ProjectImage, ProjectUpdate
 
 from .admin_forms import admin_form_data
-from .factories import image_bytes, make_photo, make_project
+from .factories import image_bytes, make_photo, make_project, make_update
 
 ALT_TEXTS = ["Le puits", "La classe", "Le marché"]
 
@@ -208,3 +208,71 @@ def test_a_field_update_and_a_bad_photo_are_refused_together(editor_client, proj
     assert project.title_fr == "Des puits"
     assert not ProjectUpdate.objects.exists()
     assert [p.alt_text_fr for p in ProjectImage.objects.filter(project=project)] == ALT_TEXTS
+
+
+PAYLOAD = '<p>Texte <strong>sûr</strong></p><script>alert(1)</script><img src=x onerror="alert(2)">'
+
+
+def test_a_field_update_text_is_rich_text_sanitised_as_it_is_saved(editor_client, project):
+    url = change_url(project)
+    form = admin_form_data(
+        editor_client.get(url),
+        **{
+            "updates-TOTAL_FORMS": "1",
+            "updates-0-title_fr": "La pompe",
+            "updates-0-text_fr": PAYLOAD,
+            "updates-0-text_en": PAYLOAD,
+            "updates-0-is_published": "on",
+            "updates-0-published_at_0": "01/12/2026",
+            "updates-0-published_at_1": "09:00:00",
+        },
+    )
+    html = editor_client.get(url).content.decode()
+    # The same editor as the project's story, in each language's tab.
+    assert 'name="updates-__prefix__-text_fr"' in html and "django_prose_editor" in html
+    assert editor_client.post(url, form).status_code == 302
+    stored = ProjectUpdate.objects.values_list("text_fr", "text_en").get()
+    assert stored == ("<p>Texte <strong>sûr</strong></p>", "<p>Texte <strong>sûr</strong></p>")
+
+
+def test_the_public_page_sanitises_an_update_text_whatever_the_database_holds(db, client, project):
+    from django.db.models import Value
+
+    update = make_update(project)
+    ProjectUpdate.objects.filter(pk=update.pk).update(text_fr=Value(PAYLOAD))
+    html = public_page(client, project)
+    news = html.split(f'id="update-{update.pk}"')[1].split("</article>")[0]
+    assert "<strong>sûr</strong>" in news
+    assert "<script" not in news and "onerror" not in news
+
+
+def test_plain_texts_written_before_become_paragraphs(db, project):
+    import importlib
+
+    from django.apps import apps
+    from django.db.models import Value
+
+    migration = importlib.import_module("portfolio.migrations.0007_update_text_as_rich_text")
+    plain, rich = make_update(project), make_update(project)
+    ProjectUpdate.objects.filter(pk=plain.pk).update(
+        text_fr=Value("Le puits est creusé.\n\nL’eau & la joie <enfin>."), text_en=Value("")
+    )
+    ProjectUpdate.objects.filter(pk=rich.pk).update(text_fr=Value("<p>Déjà <em>riche</em></p>"))
+
+    migration.plain_text_to_paragraphs(apps, None)
+
+    plain.refresh_from_db()
+    rich.refresh_from_db()
+    assert (
+        plain.text_fr == "<p>Le puits est creusé.</p>\n\n<p>L’eau &amp; la joie &lt;enfin&gt;.</p>"
+    )
+    assert plain.text_en == ""
+    assert rich.text_fr == "<p>Déjà <em>riche</em></p>"
+
+
+def test_the_home_page_shows_an_update_text_as_words(db, client, project):
+    make_update(project, text_fr="<p>L’eau &amp; la joie</p><p>au <strong>village</strong></p>")
+    with translation.override("fr"):
+        html = client.get(reverse("portfolio:home")).content.decode()
+    assert "L’eau &amp; la joie au village" in html
+    assert "&amp;amp;" not in html and "&lt;p&gt;" not in html

@@ -160,6 +160,23 @@ def test_three_files_chosen_at_once_become_three_photos(site, project_form, proj
     ]
 
 
+def english_tab(row, field):
+    tabs = row.locator(".ui-tabs", has=row.page.locator(field))
+    return tabs.locator(".ui-tabs-nav a", has_text="en")
+
+
+def write_rich_text(row, field, text):
+    """Type in the rich-text editor that took the place of ``field``, the last word bold."""
+    prose = row.locator(".prose-editor", has=row.page.locator(field))
+    expect(prose.locator(".prose-menubar").first).to_be_visible()
+    editable = prose.locator("[contenteditable=true]").first
+    editable.click()
+    *words, last = text.split(" ")
+    editable.press_sequentially(" ".join(words) + " ")
+    editable.press("ControlOrMeta+b")
+    editable.press_sequentially(last)
+
+
 def test_a_field_update_written_in_the_project_form_shows_in_both_languages(
     site, project_form, project_with_photos
 ):
@@ -167,18 +184,17 @@ def test_a_field_update_written_in_the_project_form_shows_in_both_languages(
     page.locator("#updates-group .add-row a").click()
     row = page.locator("#updates-0")
     row.locator("#id_updates-0-title_fr").fill("La pompe fonctionne")
-    row.locator("#id_updates-0-text_fr").fill("L’eau coule depuis lundi.")
+    write_rich_text(row, "#id_updates-0-text_fr", "L’eau coule depuis lundi.")
     # The English texts are in the other tab of each field.
-    for name, text in [("title", "The pump works"), ("text", "Water has flowed since Monday.")]:
-        field = f"#id_updates-0-{name}_en"
-        row.locator(".ui-tabs", has=page.locator(field)).locator(
-            ".ui-tabs-nav a", has_text="en"
-        ).click()
-        row.locator(field).fill(text)
+    english_tab(row, "#id_updates-0-title_en").click()
+    row.locator("#id_updates-0-title_en").fill("The pump works")
+    english_tab(row, "#id_updates-0-text_en").click()
+    write_rich_text(row, "#id_updates-0-text_en", "Water has flowed since Monday.")
     save(page)
 
     update = Project.objects.get(pk=project_with_photos.pk).updates.get()
     assert update.title_fr == "La pompe fonctionne" and update.title_en == "The pump works"
+    assert update.text_fr == "<p>L’eau coule depuis <strong>lundi.</strong></p>"
     page.goto(site.url + public_page(project_with_photos, "fr"))
     news = page.locator(f"#update-{update.pk}")
     expect(news.locator("h3")).to_have_text("La pompe fonctionne")
@@ -186,6 +202,7 @@ def test_a_field_update_written_in_the_project_form_shows_in_both_languages(
     page.goto(site.url + public_page(project_with_photos, "en"))
     expect(news.locator("h3")).to_have_text("The pump works")
     expect(news).to_contain_text("Water has flowed since Monday.")
+    expect(news.locator("strong")).to_have_text("Monday.")
 
 
 def test_the_new_controls_break_no_rule_of_accessibility_nor_of_the_policy(project_form):
