@@ -1,3 +1,9 @@
+from adminsortable2.admin import (
+    SortableAdminBase,
+    SortableInlineAdminMixin,
+    SortableStackedInline,
+    SortableTabularInline,
+)
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminTextInputWidget
 from django.db import models
@@ -53,26 +59,64 @@ class SectorAdmin(VersionsAdmin, TranslationStatusAdmin, TranslatedAdmin):
         return language_slugs("name")
 
 
-class PartnershipInline(admin.TabularInline):
+class PartnershipInline(SortableInlineAdminMixin, admin.TabularInline):
     model = Partnership
     extra = 0
     autocomplete_fields = ("partner",)
+    # The order is set by dragging the rows, or with their Move up / Move down buttons.
     fields = ("partner", "role", "order")
+    template = "portfolio/admin/edit_inline/sortable_tabular.html"
+    sortable_template = SortableTabularInline.template
+
+    class Media:
+        css = {"all": ("css/admin-inlines.css",)}
+        js = ("js/admin-reorder.js",)
 
 
-class ProjectImageInline(KeepUploadsMixin, TranslatedStackedInline):
+class ProjectImageInline(KeepUploadsMixin, SortableInlineAdminMixin, TranslatedStackedInline):
     model = ProjectImage
     extra = 0
     fields = (("image", "preview"), "alt_text", "caption", "credit", "order")
     readonly_fields = ("preview",)
+    # Sortable, and with an input that adds a photo row for each of several files.
+    template = "portfolio/admin/edit_inline/project_photos.html"
+    sortable_template = SortableStackedInline.template
+
+    class Media:
+        css = {"all": ("css/admin-inlines.css",)}
+        js = ("js/admin-reorder.js", "js/admin-several-photos.js")
 
     @admin.display(description=_("preview"))
     def preview(self, obj):
         return image_preview(obj.image, obj.alt_text)
 
 
+class ProjectUpdateInline(KeepUploadsMixin, PublicationAdmin, TranslatedStackedInline):
+    """Field updates written from their project's form; ProjectUpdateAdmin has them all."""
+
+    model = ProjectUpdate
+    extra = 0
+    fields = (
+        "title",
+        "text",
+        ("image", "photo_preview"),
+        "image_alt",
+        ("is_published", "published_at"),
+        "publication",
+    )
+    readonly_fields = ("photo_preview", "publication")
+    show_change_link = True
+    # The link to its full form is enough: that form opens the update on its public page.
+    view_on_site = False
+
+    @admin.display(description=_("preview"))
+    def photo_preview(self, obj):
+        return image_preview(obj.image, obj.image_alt)
+
+
 @admin.register(Project)
 class ProjectAdmin(
+    SortableAdminBase,
     KeepUploadsMixin,
     PublicationAdmin,
     VersionsAdmin,
@@ -120,7 +164,7 @@ class ProjectAdmin(
     formfield_overrides = {
         models.CharField: {"widget": AdminTextInputWidget(attrs={"class": "vLargeTextField"})}
     }
-    inlines = (PartnershipInline, ProjectImageInline)
+    inlines = (PartnershipInline, ProjectImageInline, ProjectUpdateInline)
     # The log names partnerships with their role: in the admin's language, whoever saved.
     log_choices = (Partnership.Role,)
     actions = publish_actions()

@@ -7,6 +7,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 
+from core.richtext import rich_text_sanitiser
 from core.templatetags.translated_fields import translated
 
 from .models import Project, ProjectUpdate
@@ -53,15 +54,15 @@ class LatestNewsFeed(Feed):
         return translated(item, "title").text
 
     def item_description(self, item):
-        """Return the item's plain text as HTML that shows it, never as markup.
+        """Return the item's text as HTML that is safe to render.
 
-        Atom readers render a summary as HTML: text an editor typed (``<img onerror=…>``,
-        a ``javascript:`` address) must reach them escaped, as the pages show it.
+        Atom readers render a summary as HTML: a project's plain summary (``<img onerror=…>``,
+        a ``javascript:`` address typed in it) reaches them escaped, as the pages show it;
+        a field update's rich text reaches them as the sanitiser leaves it, checked again.
         """
         if isinstance(item, ProjectUpdate):
-            text = translated(item, "text").text
-        else:
-            text = translated(item, "summary").text or translated(item, "subtitle").text
+            return rich_text_sanitiser(ProjectUpdate, "text")(translated(item, "text").text)
+        text = translated(item, "summary").text or translated(item, "subtitle").text
         return linebreaks(text, autoescape=True)
 
     def item_link(self, item):

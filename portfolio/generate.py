@@ -207,8 +207,8 @@ def generate_projects(
                     project=project,
                     title_fr=f"Nouvelles du projet, il y a {days} jours",
                     title_en=f"News from the project, {days} days ago",
-                    text_fr="Les activités avancent bien sur le terrain.",
-                    text_en="Work is going well in the field.",
+                    text_fr="<p>Les activités avancent bien sur le terrain.</p>",
+                    text_en="<p>Work is going well in the field.</p>",
                     published_at=now - timedelta(days=days),
                 )
             )

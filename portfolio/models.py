@@ -611,7 +611,7 @@ class ProjectImage(models.Model):
         return self.alt_text
 
 
-class ProjectUpdateQuerySet(PublicationQuerySet, pagecache.PublicContentQuerySet):
+class ProjectUpdateQuerySet(RichTextQuerySet, PublicationQuerySet, pagecache.PublicContentQuerySet):
     def published(self):
         """Return the field updates visible to the public: their project must be too."""
         return self.filter(publication_condition(), publication_condition("project__"))
@@ -633,7 +633,7 @@ class ProjectUpdate(models.Model):
         Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="updates"
     )
     title = models.CharField(_("title"), max_length=200)
-    text = models.TextField(_("text"))
+    text = RichTextField(verbose_name=_("text"))
     image = SafeImageField(
         _("photo"),
         upload_to="projects/updates/",
@@ -676,6 +676,10 @@ class ProjectUpdate(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        sanitise_all_rich_text(self)
+        super().save(*args, **kwargs)
 
     def publication_state(self) -> Publication:
         """Return where the update stands for visitors (its project's state counts too)."""

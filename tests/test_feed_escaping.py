@@ -1,4 +1,4 @@
-"""The Atom feed carries editors' plain text as text: feed readers never run it as markup."""
+"""The Atom feed carries editors' text so that feed readers never run it as markup."""
 
 import xml.etree.ElementTree as ET
 
@@ -27,11 +27,21 @@ def test_update_text_and_project_summary_reach_the_feed_escaped(client, payload,
     with translation.override(language):
         url = reverse("portfolio:feed")
     root = ET.fromstring(client.get(url).content)  # noqa: S314 - our own feed
-    summaries = [entry.find(f"{ATOM}summary") for entry in root.iter(f"{ATOM}entry")]
-    assert len(summaries) == 2
-    for summary in summaries:
+    entries = {
+        entry.find(f"{ATOM}id").text: entry.find(f"{ATOM}summary")
+        for entry in root.iter(f"{ATOM}entry")
+    }
+    assert len(entries) == 2
+    [update_summary] = [summary for key, summary in entries.items() if "#update-" in key]
+    [project_summary] = [summary for key, summary in entries.items() if "#update-" not in key]
+    for summary in entries.values():
         assert summary.get("type") == "html"
-        # What a reader renders as HTML: the payload shows as text, escaped once.
-        html = summary.text
-        assert "<" not in html.replace("<p>", "").replace("</p>", "").replace("<br>", "")
-        assert "&lt;" in html
+    # The project's plain summary, as a reader renders it: the payload as text, escaped once.
+    html = project_summary.text
+    assert "<" not in html.replace("<p>", "").replace("</p>", "").replace("<br>", "")
+    assert "&lt;" in html
+    # The update's rich text, sanitised: its words stay, nothing that runs does.
+    html = update_summary.text.lower()
+    assert ("avant" in html or "before" in html) and ("après" in html or "after" in html)
+    for active in ("<script", "<svg", "<img", "onerror", "onload", "javascript:"):
+        assert active not in html

@@ -224,3 +224,15 @@ def test_only_finance_reads_the_log(project, client, editor, finance_user):
     make_update(project)
     send_news()
     assert "camille@example.org" in client.get(url).content.decode()
+
+
+def test_the_updates_rich_text_is_sanitised_in_html_and_plain_in_text(project):
+    supporter(project, "camille@example.org")
+    update = make_update(project)
+    update.text_fr = "<p>Le puits &amp; la <strong>pompe</strong></p><script>alert(1)</script>"
+    update.save()
+    send_news()
+    [message] = mail.outbox
+    html, _mimetype = message.alternatives[0]
+    assert "<strong>pompe</strong>" in html and "<script" not in html
+    assert "Le puits & la pompe" in message.body and "<" not in message.body.split("\n")[3]

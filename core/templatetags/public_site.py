@@ -1,11 +1,12 @@
 """Template helpers for the public pages of every app."""
 
+import html
 import re
 
 import nh3
 from django import template
 from django.conf import settings
-from django.utils.html import format_html
+from django.utils.html import format_html, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
@@ -98,6 +99,19 @@ def first_paragraph(rich_text) -> str:
     found = FIRST_PARAGRAPH.search(text)
     excerpt = found.group(0) if found else Truncator(text).words(EXCERPT_WORDS, html=True)
     return mark_safe(nh3.clean(excerpt))  # noqa: S308 - cleaned just now
+
+
+BLOCK_ENDS = re.compile(r"</(?:p|li|h[1-6]|blockquote)>|<br\s*/?>", re.IGNORECASE)
+
+
+@register.filter
+def plain_text(rich_text) -> str:
+    """Return the words of rich text without its markup, to be escaped where shown.
+
+    Usage: ``{{ update_text.text|plain_text|truncatewords:30 }}``. Paragraphs stay apart.
+    """
+    text = strip_tags(BLOCK_ENDS.sub(" ", str(rich_text or "")))
+    return " ".join(html.unescape(text).split())
 
 
 @register.simple_tag
