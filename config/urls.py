@@ -51,6 +51,7 @@ urlpatterns = [
     path(f"{settings.ADMIN_URL}two-factor/", include("accounts.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("api/v1/", include("api.urls")),
     # An index of sections, each in pages of TranslatedSitemap.limit addresses
     # (/sitemap-projects.xml?p=2), so no single document grows with the portfolio.
     path(

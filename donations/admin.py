@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.spreadsheets import spreadsheet_safe
 from portfolio.models import Project
 
 from .donor_rights import erase_donor_data, export_donor_data, given_under
@@ -31,17 +32,6 @@ from .funding import format_money, funding_by_project
 from .models import DataRequest, Gift, Sponsorship
 
 logger = logging.getLogger(__name__)
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value) -> str:
-    """Return a CSV cell that a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
-
 
 # Sponsorships and gifts: the Finance group only ------------------------------------------
 
