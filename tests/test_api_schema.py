@@ -3,6 +3,8 @@ answer matches the schema (schemathesis, through the WSGI application)."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -24,7 +26,19 @@ from tests.factories import (
 
 
 @pytest.fixture
-def api_schema(db, settings):
+def keep_the_test_connection():
+    """Keep the database connection open between requests, as Django's test client does:
+    the WSGI application would close it at the end of each request, and the test's
+    transaction with it (on PostgreSQL)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_schema(db, settings, keep_the_test_connection):
     settings.API_RATE_LIMIT = None  # the examples come faster than any visitor
     country = make_region(name_fr="Inde", name_en="India")
     state = make_region(parent=country, name_fr="Bengale", name_en="Bengal")
