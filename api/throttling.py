@@ -19,4 +19,4 @@ class VisitorRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         address = request.META.get(settings.RATELIMIT_IP_META_KEY) or ""
-        return self.cache_format % {"scope": self.scope, "ident": address.split(",")[0].strip()}
+        return self.cache_format % {"scope": self.scope, "ident": address.strip()}

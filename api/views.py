@@ -13,8 +13,10 @@ from django.http import Http404
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from drf_spectacular.renderers import OpenApiJsonRenderer
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import exceptions, generics, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -296,3 +298,26 @@ class UpdateList(PublicView, generics.ListAPIView):
                 raise exceptions.ValidationError({"project": [_("Give a project's id.")]})
             updates = updates.filter(project_id=int(project))
         return updates.order_by("-published_at", "-pk")
+
+
+@extend_schema(exclude=True)
+class Schema(SpectacularAPIView):
+    """The OpenAPI schema, as JSON, its descriptions in the language of ``?lang=`` or
+    ``Accept-Language`` (never of a cookie: the page cache keeps it per language)."""
+
+    renderer_classes = [OpenApiJsonRenderer]
+
+    def dispatch(self, request, *args, **kwargs):
+        wanted = request.GET.get("lang")
+        language = wanted if wanted in LANGUAGE_CODES else negotiated_language(request)
+        with translation.override(language):
+            response = super().dispatch(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response.render()
+        response.headers["Content-Language"] = language
+        patch_vary_headers(response, ["Accept-Language"])
+        return response
+
+    def get(self, request, *args, **kwargs):
+        # The language is chosen in ``dispatch``; the parent's ``get`` would choose again.
+        return self._get_schema_response(request)

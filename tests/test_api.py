@@ -192,6 +192,17 @@ def test_the_default_language_follows_accept_language(visitor, portfolio, settin
     ] == ("Water")
 
 
+def test_the_schema_is_cached_per_language(visitor, db, settings):
+    settings.PAGE_CACHE_ENABLED = True
+    english = visitor.get("/api/v1/schema/", HTTP_ACCEPT_LANGUAGE="en")
+    french = visitor.get("/api/v1/schema/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert english["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    assert english["Content-Language"] == "en"
+    assert french["Content-Language"] == "fr"
+    assert english.content != french.content  # the pagination's descriptions
+    assert visitor.get("/api/v1/schema/?lang=en").content == english.content
+
+
 def test_an_unknown_language_is_refused(visitor, portfolio):
     response = visitor.get("/api/v1/projects/?lang=de")
     assert response.status_code == 400
@@ -242,6 +253,7 @@ def test_only_reads(visitor, portfolio):
         assert visitor.put(url, {}).status_code == 405
         assert visitor.delete(url).status_code == 405
         assert visitor.options(url).status_code == 200
+        assert visitor.head(url).status_code == 200
 
 
 def test_no_cookie_and_no_vary_on_cookie(visitor, portfolio, settings):
