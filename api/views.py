@@ -8,6 +8,7 @@ of date by the same changes as the pages.
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.utils import translation
@@ -91,15 +92,27 @@ class PublicView(generics.GenericAPIView):
         return super().get_serializer_context() | {"language": self.language}
 
 
+def as_id(text: str, model) -> int | None:
+    """Return ``text`` as an id of ``model``, or None when it cannot be one (not plain
+    digits, or beyond what the column holds: the database would refuse it)."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    field = model._meta.pk
+    _low, high = connections["default"].ops.integer_field_range(field.get_internal_type())
+    return number if high is None or number <= high else None
+
+
 def by_key(queryset, key: str):
     """Return the object with this id or this slug (in any language), or raise 404."""
+    pk = as_id(key, queryset.model)
+    if pk is not None:
+        found = queryset.filter(pk=pk).first()
+        if found is not None:
+            return found
     condition = Q()
     for code in LANGUAGE_CODES:
         condition |= Q(**{f"slug_{code}": key})
-    if key.isdigit():
-        found = queryset.filter(pk=int(key)).first()
-        if found is not None:
-            return found
     found = queryset.filter(condition).first()
     if found is None:
         raise Http404
@@ -294,9 +307,10 @@ class UpdateList(PublicView, generics.ListAPIView):
         updates = ProjectUpdate.objects.published().select_related("project")
         project = self.request.query_params.get("project")
         if project is not None:
-            if not project.isdigit():
+            pk = as_id(project, Project)
+            if pk is None:
                 raise exceptions.ValidationError({"project": [_("Give a project's id.")]})
-            updates = updates.filter(project_id=int(project))
+            updates = updates.filter(project_id=pk)
         return updates.order_by("-published_at", "-pk")
 
 

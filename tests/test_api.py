@@ -229,6 +229,15 @@ def test_filters_like_the_list_page(visitor, portfolio):
     assert ids(visitor, "?status=completed&region=inde") == set()
 
 
+def test_ids_beyond_the_database_are_not_found(visitor, portfolio):
+    huge = "9" * 30
+    for key in (huge, "²", "0"):
+        assert visitor.get(f"/api/v1/projects/{key}/").status_code == 404
+        assert visitor.get(f"/api/v1/partners/{key}/").status_code == 404
+    assert visitor.get(f"/api/v1/updates/?project={huge}").status_code == 400
+    assert visitor.get("/api/v1/updates/?project=²").status_code == 400
+
+
 def test_an_unknown_filter_value_is_refused(visitor, portfolio):
     response = visitor.get("/api/v1/projects/?region=atlantis")
     assert response.status_code == 400
