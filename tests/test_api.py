@@ -7,12 +7,14 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from donations.models import Gift
 from partners.models import Partner
 from portfolio.generate import generate_projects
 from portfolio.models import Project
+from tests.admin_forms import admin_form_data
 from tests.factories import (
     make_partner,
     make_project,
@@ -297,6 +299,31 @@ def test_answers_are_cached_and_a_change_shows_on_the_next_request(visitor, port
         "Une école",
     )
     assert "Un puits profond" in visitor.get("/api/v1/projects/?lang=fr").content.decode()
+
+
+@pytest.mark.parametrize("token_kept_in", ["cache", "database"])
+def test_an_admin_edit_shows_in_the_next_answer(
+    demo, editor_client, visitor, settings, token_kept_in
+):
+    settings.PAGE_CACHE_ENABLED = True
+    settings.PAGE_CACHE_STATE = token_kept_in
+    urls = {language: f"/api/v1/projects/{demo.pk}/?lang={language}" for language in ("fr", "en")}
+    lists = {language: f"/api/v1/projects/?lang={language}" for language in ("fr", "en")}
+    for url in [*urls.values(), *lists.values()]:
+        assert visitor.get(url).status_code == 200
+
+    change = reverse("admin:portfolio_project_change", args=[demo.pk])
+    form = admin_form_data(
+        editor_client.get(change),
+        title_fr="Prévenir la traite, édition revue",
+        title_en="Preventing trafficking, revised edition",
+    )
+    assert editor_client.post(change, form).status_code == 302
+
+    for answers in (urls, lists):
+        assert "Prévenir la traite, édition revue" in visitor.get(answers["fr"]).content.decode()
+        english = visitor.get(answers["en"]).content.decode()
+        assert "Preventing trafficking, revised edition" in english
 
 
 def test_a_gift_moves_the_cached_funding(visitor, portfolio, settings):
