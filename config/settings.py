@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "rest_framework",
+    "drf_spectacular",
     "axes",
     "core",
     "accounts",
@@ -71,6 +73,7 @@ INSTALLED_APPS = [
     "news",
     "results",
     "places",
+    "api",
     "privacy",
     "iati",
     "devtools",
@@ -171,7 +174,11 @@ PAGE_CACHE_STATE = "cache" if REDIS_URL else "database"
 PAGE_CACHE_SHARED_MAX_AGE = env.int("PAGE_CACHE_SHARED_MAX_AGE", default=0)
 PAGE_CACHE_SKIP_PREFIXES = (f"/{ADMIN_URL}", "/static/", "/media/", "/healthz")
 # The query parameters public pages understand (filters, search, pages, sitemap pages).
-PAGE_CACHE_QUERY_PARAMETERS = {"q", "region", "sector", "partner", "status", "page", "p"}
+# The API's too: its language, page size, partner kind and project.
+PAGE_CACHE_QUERY_PARAMETERS = {
+    *("q", "region", "sector", "partner", "status", "page", "p"),
+    *("lang", "page_size", "kind", "project"),
+}
 
 # Argon2 for new and changed passwords; older hashes still work and are upgraded at login.
 PASSWORD_HASHERS = [
@@ -321,6 +328,36 @@ PRIVACY_OFFICER_ADDRESS = env.str("PRIVACY_OFFICER_ADDRESS", default="")
 # Behind a proxy every request comes from the proxy's address: name the header that
 # carries the visitor's address (e.g. HTTP_X_REAL_IP), set by the proxy itself.
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+
+# The public API (api/): read-only JSON, anonymous, JSON only (one representation per
+# address, which the page cache keeps), no session, no format suffix.
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="120/min")
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.VisitorRateThrottle"],
+    "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "URL_FORMAT_OVERRIDE": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Project portfolio API",
+    "DESCRIPTION": (
+        "Read-only access to the published projects, partners, regions, sectors and field "
+        "updates, in French or English (`lang`)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectStatus": "portfolio.models.Project.Status",
+        "PartnershipRole": "portfolio.models.Partnership.Role",
+        "PartnerKind": "partners.models.Partner.Kind",
+    },
+}
 
 # Images: what an upload may be, and the widths served to cards and pages.
 IMAGE_MAX_BYTES = 10 * 1024 * 1024

@@ -63,6 +63,7 @@ urlpatterns = [
     ),
     path(settings.ADMIN_URL, admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("api/v1/", include("api.urls")),
     # An index of sections, each in pages of TranslatedSitemap.limit addresses
     # (/sitemap-projects.xml?p=2), so no single document grows with the portfolio.
     path(

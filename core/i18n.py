@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import translate_url
 from django.utils import translation
+from django.utils.translation import trans_real
 
 
 def object_urls_by_language(obj) -> dict[str, str]:
@@ -58,6 +59,25 @@ def fallback_order(language: str | None = None) -> list[str]:
     order = [language]
     order += [code for code, _name in settings.LANGUAGES if code != language]
     return order
+
+
+def negotiated_language(request) -> str:
+    """Return the site's language that the request's ``Accept-Language`` prefers, else the
+    default one.
+
+    For addresses without a language in them (the API): unlike Django's own negotiation,
+    it ignores the language cookie, so a response depends on the address and this one
+    header only, which the page cache keys on and the response varies on.
+    """
+    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    for accepted, _quality in trans_real.parse_accept_lang_header(header):
+        if accepted == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(accepted)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
 
 
 def fill_missing_slugs(instance, source_field: str) -> None:

@@ -42,6 +42,7 @@ from django.utils.cache import parse_etags
 from django.utils.functional import cached_property
 
 from . import fragments
+from .i18n import negotiated_language
 
 STATE_KEY = "pagecache:state"
 PAGE_KEY_PREFIX = "pagecache:page:"
@@ -424,12 +425,17 @@ class PageRequest:
     @cached_property
     def key(self) -> str:
         meta = self.request.META
+        path = self.request.path_info
+        # An address without a language (the API) answers in the one Accept-Language
+        # prefers: one copy per language, never one per spelling of the header.
+        language = translation.get_language_from_path(path) or negotiated_language(self.request)
         address = "|".join(
             (
                 "https" if self.request.is_secure() else "http",
                 meta.get("HTTP_HOST", ""),
-                self.request.path_info,
+                path,
                 meta.get("QUERY_STRING", ""),
+                language,
             )
         )
         return PAGE_KEY_PREFIX + hashlib.blake2b(address.encode(), digest_size=20).hexdigest()

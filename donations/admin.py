@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.spreadsheets import spreadsheet_safe
 from portfolio.models import Project
 
 from . import exports
@@ -38,17 +39,6 @@ from .receipts import send_receipt as email_receipt
 from .schedule import next_expected_on
 
 logger = logging.getLogger(__name__)
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value) -> str:
-    """Return a CSV cell that a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
-
 
 # Sponsorships and gifts: the Finance group only ------------------------------------------
 

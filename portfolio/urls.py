@@ -11,6 +11,7 @@ app_name = "portfolio"
 urlpatterns = [
     path("", views.home, name="home"),
     path(_("projects/"), views.project_list, name="project_list"),
+    path(_("projects/export.csv"), views.project_export, name="project_export"),
     path(_("projects/<slug:slug>/"), views.project_detail, name="project_detail"),
     path(_("preview/projects/<int:pk>/"), views.project_preview, name="project_preview"),
     path(_("regions/<slug:slug>/"), views.region_detail, name="region_detail"),

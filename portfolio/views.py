@@ -1,9 +1,11 @@
+import itertools
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.validators import slug_re
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Sum
-from django.http import HttpResponse, HttpResponseServerError
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.http import HttpResponse, HttpResponseServerError, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.urls import reverse
@@ -18,6 +20,7 @@ from core import fragments, preview
 from core.i18n import get_by_translated_slug, object_urls_by_language
 from core.pagecache import public_page
 from core.pagination import KeysFirstPaginator
+from core.spreadsheets import csv_delimiter, csv_lines, spreadsheet_number, spreadsheet_safe
 from core.text_search import fold
 from partners.models import Partner
 
@@ -108,21 +111,45 @@ def home_content() -> dict:
     }
 
 
-@public_page
-@require_safe
-def project_list(request):
-    """List, search and filter the published projects."""
+@dataclass
+class ProjectSelection:
+    """The published projects a list's search and filters choose, and what chose them."""
+
+    form: ProjectFilterForm
+    projects: QuerySet
+    query: str
+    status: str
+    chosen: dict  # {"region": Region | None, "sector": …, "partner": …}
+    more_partners: bool
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.query or self.status or any(self.chosen.values()))
+
+    @property
+    def memo_key(self) -> tuple:
+        """The values that choose the rows, for fragments kept per selection."""
+        return (self.query, self.status, *(obj and obj.pk for obj in self.chosen.values()))
+
+
+def select_projects(params) -> ProjectSelection:
+    """Return the published projects that these list parameters choose (``q``, ``region``
+    with its parts, ``sector``, ``partner``, ``status``), read as the project list reads
+    them: slugs in the current language, invalid values left out (the form says which).
+
+    The list page, its CSV export and the API all select through here.
+    """
     published = Project.objects.published()
     regions, sectors = fragments.memo("list-choices", (), filter_choices)
     tree = region_tree(regions)
-    wanted_partner = request.GET.get("partner", "")
+    wanted_partner = params.get("partner", "")
     partners, more_partners = fragments.memo(
         "list-partners",
         (wanted_partner if slug_re.match(wanted_partner) else "",),
         lambda: partner_options(published, wanted_partner),
     )
     form = ProjectFilterForm(
-        request.GET,
+        params,
         regions=regions,
         sectors=sectors,
         partners=partners,
@@ -146,33 +173,118 @@ def project_list(request):
     status = form.value("status")
     if status:
         projects = projects.filter(status=status)
-
     chosen = {"region": region, "sector": sector, "partner": partner}
-    filters = (query, status, *(obj and obj.pk for obj in chosen.values()))
+    return ProjectSelection(form, projects, query, status, chosen, more_partners)
+
+
+@public_page
+@require_safe
+def project_list(request):
+    """List, search and filter the published projects."""
+    selection = select_projects(request.GET)
+    query, status, chosen = selection.query, selection.status, selection.chosen
     page = KeysFirstPaginator(
-        card_projects(projects), PROJECTS_PER_PAGE, memo=("list", filters), keys_only=True
+        card_projects(selection.projects),
+        PROJECTS_PER_PAGE,
+        memo=("list", selection.memo_key),
+        keys_only=True,
     ).get_page(request.GET.get("page"))
+    language = translation.get_language()
     return render(
         request,
         "portfolio/project_list.html",
         {
-            "form": form,
+            "form": selection.form,
             "page_obj": page,
             "page_projects": page.object_list,
             "query": query,
-            "region": region,
-            "sector": sector,
-            "partner": partner,
+            **chosen,
             "status": status,
-            "is_filtered": bool(query or status or any(chosen.values())),
+            "is_filtered": selection.is_filtered,
             "language_urls": list_urls_by_language(query, status, chosen, page.number),
-            "canonical_path": list_url(
-                translation.get_language(), query, status, chosen, page.number
-            ),
+            "canonical_path": list_url(language, query, status, chosen, page.number),
+            "export_url": list_url(language, query, status, chosen, url_name="project_export"),
             "removal_links": removal_links(query, status, chosen),
-            "more_partners": more_partners,
+            "more_partners": selection.more_partners,
         },
     )
+
+
+# Rows read from the database at a time while an export streams.
+EXPORT_CHUNK = 500
+
+
+def export_columns() -> list[str]:
+    """Return the export's column headers, in the current language."""
+    return [
+        _("Title"),
+        _("Summary"),
+        _("Status"),
+        _("Sector"),
+        _("Regions"),
+        _("Partners"),
+        _("Beneficiaries"),
+        _("Start date"),
+        _("End date"),
+        _("Funding goal (CAD)"),
+        _("Page address"),
+    ]
+
+
+def export_rows(projects, site: str):
+    """Yield the export's rows for these projects, each text cell spreadsheet-safe."""
+    language = translation.get_language()
+    public_partnerships = Partnership.objects.filter(partner__is_public=True).select_related(
+        "partner"
+    )
+    rows = projects.select_related("sector").prefetch_related(
+        "regions", Prefetch("partnerships", queryset=public_partnerships)
+    )
+    statuses = dict(Project.Status.choices)
+    for project in rows.iterator(chunk_size=EXPORT_CHUNK):
+        text = [
+            project.title,
+            project.summary,
+            statuses.get(project.status, project.status),
+            project.sector or "",
+            ", ".join(str(region) for region in project.regions.all()),
+            ", ".join(str(p.partner) for p in project.partnerships.all()),
+        ]
+        yield [
+            *(spreadsheet_safe(cell) for cell in text),
+            spreadsheet_number(project.beneficiaries, language),
+            project.start_date.isoformat() if project.start_date else "",
+            project.end_date.isoformat() if project.end_date else "",
+            spreadsheet_number(project.funding_goal, language),
+            spreadsheet_safe(site + project.get_absolute_url()),
+        ]
+
+
+@public_page
+@require_safe
+def project_export(request):
+    """The project list as filtered, as a CSV file with headers in the visitor's language.
+
+    Streamed, so its size does not bound the server's memory; never kept by the page
+    cache (streamed responses are not).
+    """
+    selection = select_projects(request.GET)
+    language = translation.get_language()
+    site = f"{request.scheme}://{request.get_host()}"
+
+    def lines():
+        # The rows are read while the response streams: under the visitor's language.
+        with translation.override(language):
+            header = [spreadsheet_safe(column) for column in export_columns()]
+            yield from csv_lines(
+                itertools.chain([header], export_rows(selection.projects, site)),
+                delimiter=csv_delimiter(language),
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    filename = _("projects.csv")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def filter_choices() -> tuple[list[Region], list[Sector]]:
@@ -233,8 +345,9 @@ def partner_options(published, wanted: str) -> tuple[list[Partner], bool]:
     return sorted(offered, key=lambda p: fold(str(p))), len(ranked) > FILTER_PARTNERS
 
 
-def list_url(language, query, status, chosen, page_number=1) -> str:
-    """Return the project list's address in ``language`` with these filters."""
+def list_url(language, query, status, chosen, page_number=1, url_name="project_list") -> str:
+    """Return the project list's address (or its export's) in ``language`` with these
+    filters."""
     params = {}
     if query:
         params["q"] = query
@@ -246,7 +359,7 @@ def list_url(language, query, status, chosen, page_number=1) -> str:
     if page_number and page_number > 1:
         params["page"] = page_number
     with translation.override(language):
-        path = reverse("portfolio:project_list")
+        path = reverse(f"portfolio:{url_name}")
     return f"{path}?{urlencode(params)}" if params else path
 
 
