@@ -24,7 +24,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.spreadsheets import spreadsheet_safe
 from portfolio.models import Project
 
 from . import exports
