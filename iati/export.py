@@ -41,7 +41,7 @@ from partners.models import Partner
 from portfolio.models import Partnership, Project
 from portfolio.search import plain_text
 
-from .results import result_elements
+from .results import result_elements, with_results
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 IATI_VERSION = "2.03"
@@ -82,14 +82,18 @@ def activity_identifier(project: Project) -> str:
 def export_queryset(queryset=None):
     """Return the projects with what their activities read, in few queries."""
     queryset = Project.objects.published() if queryset is None else queryset
-    return queryset.select_related("sector").prefetch_related(
-        "regions",
-        Prefetch(
-            "partnerships",
-            queryset=Partnership.objects.filter(partner__in=Partner.objects.public())
-            .select_related("partner")
-            .order_by("order", "pk"),
-        ),
+    return (
+        with_results(queryset)
+        .select_related("sector")
+        .prefetch_related(
+            "regions",
+            Prefetch(
+                "partnerships",
+                queryset=Partnership.objects.filter(partner__in=Partner.objects.public())
+                .select_related("partner")
+                .order_by("order", "pk"),
+            ),
+        )
     )
 
 

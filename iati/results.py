@@ -8,6 +8,11 @@ module ``results/iati.py`` with a function::
         '''Yield one IATI 2.03 <result> element per result of ``project``, each complete
         (type, title narratives, indicators with measure, baseline, periods…).'''
 
+and, to read them in a fixed number of queries whatever the number of projects::
+
+    def with_results(queryset) -> QuerySet:
+        '''Return the projects with their results framework prefetched.'''
+
 The export appends what it yields after the activity's document links, where the IATI
 schema places ``<result>``, and validates it with the rest of the activity: the Standard
 Ruleset's result rules (8.6.1, 8.8.x, 8.9.x, 8.10.x, 8.11.1) and the ResultType and
@@ -30,3 +35,11 @@ def result_elements(project) -> Iterator:
         return
     provider = importlib.import_module(f"{RESULTS_APP}.iati")
     yield from provider.result_elements(project)
+
+
+def with_results(queryset):
+    """Return the projects with their results prefetched, when the results app is installed."""
+    if not apps.is_installed(RESULTS_APP):
+        return queryset
+    provider = importlib.import_module(f"{RESULTS_APP}.iati")
+    return provider.with_results(queryset)

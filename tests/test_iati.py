@@ -1,8 +1,6 @@
 """IATI 2.03 data: the export, its validation (schema, Standard Ruleset, codelists), the
 addresses, the command, the editors' panel and the cache."""
 
-import sys
-import types
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -19,6 +17,7 @@ from iati.publish import activity_report, export
 from iati.validation import schema, validate_activity
 from portfolio.models import Project, Sector
 from tests.factories import make_partner, make_project, make_region, make_sector, make_sponsorship
+from tests.results_factories import make_indicator, make_part, make_period, make_result
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
@@ -428,30 +427,41 @@ def test_manage_py_exits_non_zero_on_problems(db, tmp_path):
 # Results hook ------------------------------------------------------------------------
 
 
-def test_results_come_from_the_results_app_when_installed(db, monkeypatch):
+def test_the_results_framework_is_exported_valid(db):
     project = valid_project()
     activity, _report = activity_report(project)
     assert activity.find("result") is None
 
-    def result_elements(project):
-        result = etree.Element("result", type="1")
-        title = etree.SubElement(result, "title")
-        etree.SubElement(title, "narrative", {XML_LANG: "en"}).text = "Girls in school"
-        indicator = etree.SubElement(result, "indicator", measure="1")
-        etree.SubElement(etree.SubElement(indicator, "title"), "narrative").text = "Girls"
-        period = etree.SubElement(indicator, "period")
-        etree.SubElement(period, "period-start", {"iso-date": "2025-06-30"})
-        etree.SubElement(period, "period-end", {"iso-date": "2025-01-01"})
-        yield result
-
-    module = types.ModuleType("results.iati")
-    module.result_elements = result_elements
-    monkeypatch.setitem(sys.modules, "results", types.ModuleType("results"))
-    monkeypatch.setitem(sys.modules, "results.iati", module)
-    monkeypatch.setattr("iati.results.apps.is_installed", lambda name: name == "results")
+    indicator = make_indicator(result=make_result(project=project), ascending=True)
+    period = make_period(
+        indicator=indicator, comment_fr="Deux districts", comment_en="Two districts"
+    )
+    make_part(period, "filles", "girls", "1700")
+    make_part(period, "garçons", "boys", "1500")
+    make_result(project=project, title_fr="Sans indicateur", title_en="No indicator")
     activity, report = activity_report(project)
-    assert activity.find("result/title/narrative").text == "Girls in school"
-    assert "8.6.1" in report.rule_ids()  # the period ends before it starts
+
+    assert report.problems == [], [str(p) for p in report.problems]
+    [result] = activity.findall("result")  # A result without indicators is left out.
+    assert result.get("type") == "1"
+    narratives = {n.get(XML_LANG): n.text for n in result.findall("title/narrative")}
+    assert narratives == {
+        "fr": "Les enfants connaissent leurs droits",
+        "en": "Children know their rights",
+    }
+    exported = result.find("indicator")
+    assert (exported.get("measure"), exported.get("ascending")) == ("1", "1")
+    assert exported.find("baseline").attrib == {"year": "2023", "value": "0"}
+    period_element = exported.find("period")
+    assert period_element.find("period-start").get("iso-date") == "2024-01-01"
+    assert period_element.find("target").get("value") == "4000"
+    total, *parts = period_element.findall("actual")
+    assert total.get("value") == "3200" and total.find("dimension") is None
+    assert total.find("comment/narrative").text == "Deux districts"
+    assert [(p.get("value"), p.find("dimension").attrib) for p in parts] == [
+        ("1700", {"name": "sexe", "value": "filles"}),
+        ("1500", {"name": "sexe", "value": "garçons"}),
+    ]
 
 
 # The editors' panel ------------------------------------------------------------------
