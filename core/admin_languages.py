@@ -122,6 +122,14 @@ def error_summary(adminform, inline_admin_formsets) -> list[FieldError]:
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 
 
+class SummarisedErrors(list):
+    """The form's errors, false in a template's ``{% if errors %}``: the error summary shows
+    them, so Django's own note is left out, while code reading ``errors`` still finds them."""
+
+    def __bool__(self):
+        return False
+
+
 class LanguageSwitchMixin:
     """The script and style of the language switch, the error summary and the editor;
     date and time inputs with labels."""
@@ -168,7 +176,7 @@ class TranslatedAdmin(LanguageSwitchMixin, TranslationAdmin):
             # The summary takes the place of Django's one-line note (shown when ``errors``
             # is set), with the form's own errors; the page title still says "Error".
             context["error_count"] = len(context.get("errors") or entries)
-            context["errors"] = None
+            context["errors"] = SummarisedErrors(context.get("errors") or [])
         context.update(
             edited_languages=languages,
             admin_language=(get_language() or settings.LANGUAGE_CODE).split("-")[0],

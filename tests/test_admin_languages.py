@@ -108,6 +108,7 @@ def test_secondary_sections_fold_and_essentials_stay_open(demo, french):
         "Dates et bénéficiaires",
         "Financement",
         "Adresses web",
+        "Données ouvertes (IATI)",
         "Création et modifications",
     ]
     fieldsets = html.split("<fieldset")
