@@ -20,7 +20,7 @@ def iati_problems(project) -> str:
         blocking = set(report.blocking)
         parts.append(
             format_html(
-                '<p class="errornote">{}</p>',
+                '<p class="iati-problems-note">{}</p>',
                 _("IATI data for this project has problems; it is left out until they are solved:")
                 if blocking
                 else _("IATI data for this project has remarks:"),

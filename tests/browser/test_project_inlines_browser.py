@@ -160,11 +160,6 @@ def test_three_files_chosen_at_once_become_three_photos(site, project_form, proj
     ]
 
 
-def english_tab(row, field):
-    tabs = row.locator(".ui-tabs", has=row.page.locator(field))
-    return tabs.locator(".ui-tabs-nav a", has_text="en")
-
-
 def write_rich_text(row, field, text):
     """Type in the rich-text editor that took the place of ``field``, the last word bold."""
     prose = row.locator(".prose-editor", has=row.page.locator(field))
@@ -185,10 +180,9 @@ def test_a_field_update_written_in_the_project_form_shows_in_both_languages(
     row = page.locator("#updates-0")
     row.locator("#id_updates-0-title_fr").fill("La pompe fonctionne")
     write_rich_text(row, "#id_updates-0-text_fr", "L’eau coule depuis lundi.")
-    # The English texts are in the other tab of each field.
-    english_tab(row, "#id_updates-0-title_en").click()
+    # The form's language switch shows the English fields.
+    page.locator('.language-switch-button[data-language="en"]').click()
     row.locator("#id_updates-0-title_en").fill("The pump works")
-    english_tab(row, "#id_updates-0-text_en").click()
     write_rich_text(row, "#id_updates-0-text_en", "Water has flowed since Monday.")
     save(page)
 
@@ -222,7 +216,7 @@ def test_the_new_controls_break_no_rule_of_accessibility_nor_of_the_policy(proje
         page.locator("#images-group .inline-related:not(.has_original, .empty-form)")
     ).to_have_count(2)
 
-    # The controls added here; the admin's own widgets (the language tabs, the split date
+    # The controls added here; the admin's own widgets (the language switch, the split date
     # and time, the tables' headers) are audited with the rest of the admin forms.
     parts = [".reorder-buttons", ".keyboard-reorder", ".several-photos"]
     # Nothing broke the admin's Content-Security-Policy (before axe adds its own script).
