@@ -29,6 +29,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.apps import apps
 from django.conf import settings
 from django.db.models import Max, Prefetch, Sum
 from django.db.models.functions import TruncMonth
@@ -44,6 +45,8 @@ from portfolio.search import plain_text
 from .results import result_elements, with_results
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+# Latitude and longitude in WGS 84, as IATI asks of a location's point.
+WGS84 = "http://www.opengis.net/def/crs/EPSG/0/4326"
 IATI_VERSION = "2.03"
 
 # Partnership roles -> OrganisationRole codes (1 Funding, 2 Accountable, 4 Implementing).
@@ -82,6 +85,8 @@ def activity_identifier(project: Project) -> str:
 def export_queryset(queryset=None):
     """Return the projects with what their activities read, in few queries."""
     queryset = Project.objects.published() if queryset is None else queryset
+    if apps.is_installed("places"):
+        queryset = queryset.prefetch_related("locations")
     return (
         with_results(queryset)
         .select_related("sector")
@@ -253,6 +258,8 @@ def build_activity(project: Project, gifts: list[dict] | None = None) -> etree._
             activity, "recipient-country", {"code": code, "percentage": _percentage(share)}
         )
 
+    _locations(activity, project)
+
     if project.sector is not None:
         for code, share in project.sector.dac_shares():
             etree.SubElement(
@@ -281,6 +288,20 @@ def build_activity(project: Project, gifts: list[dict] | None = None) -> etree._
     for result in result_elements(project):
         activity.append(result)
     return activity
+
+
+def _locations(activity, project: Project) -> None:
+    """Add the project's places (from the places app, when installed) as ``<location>``."""
+    if not apps.is_installed("places"):
+        return
+    for place in project.locations.all():
+        location = etree.SubElement(activity, "location")
+        if place.reach:
+            etree.SubElement(location, "location-reach", {"code": str(place.reach)})
+        _translated(etree.SubElement(location, "name"), "name", place)
+        point = etree.SubElement(location, "point", {"srsName": WGS84})
+        etree.SubElement(point, "pos").text = f"{place.latitude} {place.longitude}"
+        etree.SubElement(location, "exactness", {"code": str(place.exactness)})
 
 
 def _transaction(activity, row: dict) -> None:

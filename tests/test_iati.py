@@ -546,3 +546,29 @@ def test_the_export_runs_as_many_queries_for_two_projects_as_for_six(db, client,
         valid_project()
     assert len(fetch(client, "/iati/activities.xml").findall("iati-activity")) == 6
     assert queries() == two
+
+
+def test_places_are_exported_as_locations(db):
+    from places.models import Location
+
+    project = valid_project()
+    region = project.regions.first()
+    Location.objects.create(
+        project=project,
+        name_fr="Canning",
+        name_en="Canning",
+        region=region,
+        latitude=Decimal("22.31250"),
+        longitude=Decimal("88.66580"),
+        reach=Location.Reach.ACTIVITY,
+    )
+    activity, report = activity_report(project)
+    assert report.problems == [], [str(p) for p in report.problems]
+    [location] = activity.findall("location")
+    assert location.find("location-reach").get("code") == "1"
+    assert location.find("name/narrative").text == "Canning"
+    assert location.find("point/pos").text == "22.31250 88.66580"
+    assert location.find("exactness").get("code") == "2"
+    # Where the schema puts it: after the recipient countries, before the sectors.
+    tags = [child.tag for child in activity]
+    assert tags.index("recipient-country") < tags.index("location") < tags.index("sector")
