@@ -3,8 +3,9 @@
 - **raised**: the sum of the gifts recorded against the project's sponsorships (money in
   hand counts whatever became of the pledge afterwards);
 - **pledged**: what confirmed sponsorships promised and has not arrived yet. A monthly
-  sponsorship promises its next instalment only: once a month's gift is in, the months
-  ahead are not counted as money to come, so the bar never runs ahead of reality;
+  sponsorship counts its first instalment only here: once a month's gift is in, the
+  months ahead are not counted as pledged, so the bar never runs ahead of reality (they
+  are told apart, as ``to_come``);
 - **supporters**: the sponsorships that count, one per confirmed pledge or gift;
 - **to_come**: the monthly gifts expected over the months after this one, up to
   ``schedule.MONTHS_AHEAD`` (12), of every active monthly pledge (``schedule.is_active``: a
