@@ -27,6 +27,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from portfolio.models import Project
 
 from . import exports
+from .admin_schedules import ScheduleAdminMixin
 from .donor_rights import erase_donor_data, export_donor_data, given_under
 from .emails import send_confirmation_request
 from .forms import GiftForm
@@ -60,7 +61,7 @@ class GiftInline(admin.TabularInline):
 
 
 @admin.register(Sponsorship)
-class SponsorshipAdmin(SimpleHistoryAdmin):
+class SponsorshipAdmin(ScheduleAdminMixin, SimpleHistoryAdmin):
     change_list_template = "donations/admin/sponsorship_change_list.html"
     list_display = (
         "reference",

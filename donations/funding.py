@@ -3,9 +3,14 @@
 - **raised**: the sum of the gifts recorded against the project's sponsorships (money in
   hand counts whatever became of the pledge afterwards);
 - **pledged**: what confirmed sponsorships promised and has not arrived yet. A monthly
-  sponsorship promises its next instalment only: once a month's gift is in, the months
-  ahead are not counted as money to come, so the bar never runs ahead of reality;
-- **supporters**: the sponsorships that count, one per confirmed pledge or gift.
+  sponsorship counts its first instalment only here: once a month's gift is in, the
+  months ahead are not counted as pledged, so the bar never runs ahead of reality (they
+  are told apart, as ``to_come``);
+- **supporters**: the sponsorships that count, one per confirmed pledge or gift;
+- **to_come**: the monthly gifts expected over the months after this one, up to
+  ``schedule.MONTHS_AHEAD`` (12), of every active monthly pledge (``schedule.is_active``: a
+  cancelled or paused pledge counts nothing to come). It is shown apart and is *not* part
+  of ``pledged`` nor of the share of the goal committed.
 
 Pending (unconfirmed) pledges never count. Nothing here is stored: figures for a whole
 list of projects come from one query.
@@ -22,6 +27,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 from .models import Gift, Sponsorship
+from .schedule import MONTHS_AHEAD
 
 ZERO = Decimal("0.00")
 
@@ -32,6 +38,7 @@ class FundingFigures:
     raised: Decimal = ZERO
     pledged: Decimal = ZERO
     supporters: int = 0
+    to_come: Decimal = ZERO
 
     @property
     def committed(self) -> Decimal:
@@ -66,6 +73,17 @@ def format_money(amount: Decimal | None) -> str:
     return gettext("$%(amount)s") % {"amount": number}
 
 
+def _active_monthly_sql() -> str:
+    """The condition on a sponsorship ``s`` of ``schedule.is_active_monthly``, in SQL.
+
+    Its parameters are the monthly frequency and the confirmed status.
+    """
+    condition = "s.frequency = %s AND s.status = %s AND s.cancelled_at IS NULL"
+    if any(field.name == "paused_at" for field in Sponsorship._meta.concrete_fields):
+        condition += " AND s.paused_at IS NULL"
+    return condition
+
+
 def _figures_sql(project_count: int) -> str:
     """Return the query of ``funding_by_project`` for this many projects.
 
@@ -74,22 +92,27 @@ def _figures_sql(project_count: int) -> str:
     added up per project. Written as SQL
     because the ORM repeats a subquery annotation in every aggregate that uses it: four
     lookups per sponsorship instead of one. Both databases understand it.
+
+    Parameters: those of ``_active_monthly_sql``, the months ahead, the project keys, then
+    the confirmed status twice.
     """
     sponsorship, gift = Sponsorship._meta.db_table, Gift._meta.db_table
     projects = ", ".join(["%s"] * project_count)
     return f"""
         WITH pledges AS MATERIALIZED (
-            SELECT s.project_id, s.status, s.amount, COALESCE(SUM(g.amount), 0) AS received
+            SELECT s.project_id, s.status, s.amount, COALESCE(SUM(g.amount), 0) AS received,
+                   CASE WHEN {_active_monthly_sql()} THEN s.amount * %s ELSE 0 END AS to_come
             FROM {sponsorship} s
             LEFT JOIN {gift} g ON g.sponsorship_id = s.id
             WHERE s.project_id IN ({projects})
-            GROUP BY s.id, s.project_id, s.status, s.amount
+            GROUP BY s.id, s.project_id, s.status, s.amount, s.frequency, s.cancelled_at
         )
         SELECT project_id,
                SUM(received),
                SUM(CASE WHEN status = %s AND amount > received
                         THEN amount - received ELSE 0 END),
-               SUM(CASE WHEN status = %s OR received > 0 THEN 1 ELSE 0 END)
+               SUM(CASE WHEN status = %s OR received > 0 THEN 1 ELSE 0 END),
+               SUM(to_come)
         FROM pledges
         GROUP BY project_id
     """  # noqa: S608 - table names from the models, values as parameters
@@ -110,20 +133,24 @@ def funding_by_project(projects: Iterable) -> dict[int, FundingFigures]:
     if not projects:
         return {}
     confirmed = Sponsorship.Status.CONFIRMED.value
+    monthly = Sponsorship.Frequency.MONTHLY.value
     with connection.cursor() as cursor:
         cursor.execute(
             _figures_sql(len(projects)),
-            [project.pk for project in projects] + [confirmed, confirmed],
+            [monthly, confirmed, MONTHS_AHEAD]
+            + [project.pk for project in projects]
+            + [confirmed, confirmed],
         )
         rows = {row[0]: row[1:] for row in cursor.fetchall()}
     figures = {}
     for project in projects:
-        raised, pledged, supporters = rows.get(project.pk, (0, 0, 0))
+        raised, pledged, supporters, to_come = rows.get(project.pk, (0, 0, 0, 0))
         figures[project.pk] = FundingFigures(
             goal=project.funding_goal,
             raised=_money(raised),
             pledged=_money(pledged),
             supporters=int(supporters or 0),
+            to_come=_money(to_come),
         )
     return figures
 

@@ -162,6 +162,15 @@ def funding_bar(figures):
 
     money = funding.format_money
     pledged = ""
+    to_come = ""
+    if figures.to_come:
+        to_come = format_html(
+            ' <span class="funding-to-come">{}</span>',
+            phrase(
+                gettext("(and %(amount)s of monthly gifts expected over the next 12 months)"),
+                amount=money(figures.to_come),
+            ),
+        )
     if figures.goal:
         if figures.pledged:
             pledged = format_html(
@@ -176,12 +185,13 @@ def funding_bar(figures):
         )
         return format_html(
             '<div class="funding-bar"><progress class="funding-progress" max="100" value="{}" '
-            'aria-label="{}">{}\u00a0%</progress><p class="funding-summary">{}{}</p></div>',
+            'aria-label="{}">{}\u00a0%</progress><p class="funding-summary">{}{}{}</p></div>',
             figures.percent_raised,
             gettext("Share of the funding goal raised"),
             figures.percent_raised,
             summary,
             pledged,
+            to_come,
         )
     if figures.has_support:
         if figures.pledged:
@@ -189,8 +199,9 @@ def funding_bar(figures):
                 ", {}", phrase(gettext("%(pledged)s pledged"), pledged=money(figures.pledged))
             )
         return format_html(
-            '<div class="funding-bar"><p class="funding-summary">{}{}</p></div>',
+            '<div class="funding-bar"><p class="funding-summary">{}{}{}</p></div>',
             phrase(gettext("<strong>%(raised)s</strong> raised"), raised=money(figures.raised)),
             pledged,
+            to_come,
         )
     return mark_safe('<div class="funding-bar"></div>')
