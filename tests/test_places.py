@@ -220,14 +220,14 @@ def test_the_project_page_shows_its_places_on_a_map_and_in_a_list(client, bengal
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
-@pytest.mark.parametrize("page", ["home", "country", "state"])
-def test_home_and_region_maps_lead_to_the_projects(client, bengal, language, page):
+@pytest.mark.parametrize("shown", ["home", "country", "state"])
+def test_home_and_region_maps_lead_to_the_projects(client, bengal, language, shown):
     project, india, west_bengal, _nepal = bengal
     url = {
         "home": lambda: url_in(language, name="portfolio:home"),
         "country": lambda: url_in(language, india),  # the place is in one of its parts
         "state": lambda: url_in(language, west_bengal),
-    }[page]()
+    }[shown]()
     html = client.get(url).content.decode()
     svg = svg_of(html)
     project_url = url_in(language, project)
@@ -236,7 +236,7 @@ def test_home_and_region_maps_lead_to_the_projects(client, bengal, language, pag
     assert f'<a href="{project_url}" aria-label="{canning}, {title}">' in svg
     assert f'<a href="{project_url}">{title}</a>' in html  # the list beside the map
     # Nepal's place is on the home page only: not in India.
-    assert ("Itahari" in svg) == (page == "home")
+    assert ("Itahari" in svg) == (shown == "home")
 
 
 def test_a_region_without_places_and_a_project_without_places_show_no_map(client, bengal):
