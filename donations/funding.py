@@ -7,8 +7,8 @@
   ahead are not counted as money to come, so the bar never runs ahead of reality;
 - **supporters**: the sponsorships that count, one per confirmed pledge or gift.
 
-Pending (unconfirmed) pledges never count. Nothing here is stored: figures for a whole
-list of projects come from one query.
+Pending (unconfirmed) pledges never count; a paused monthly pledge counts like a cancelled
+one. Nothing here is stored: figures for a whole list of projects come from one query.
 """
 
 from __future__ import annotations
@@ -79,11 +79,13 @@ def _figures_sql(project_count: int) -> str:
     projects = ", ".join(["%s"] * project_count)
     return f"""
         WITH pledges AS MATERIALIZED (
-            SELECT s.project_id, s.status, s.amount, COALESCE(SUM(g.amount), 0) AS received
+            SELECT s.project_id,
+                   CASE WHEN s.paused_at IS NULL THEN s.status END AS status,
+                   s.amount, COALESCE(SUM(g.amount), 0) AS received
             FROM {sponsorship} s
             LEFT JOIN {gift} g ON g.sponsorship_id = s.id
             WHERE s.project_id IN ({projects})
-            GROUP BY s.id, s.project_id, s.status, s.amount
+            GROUP BY s.id, s.project_id, s.status, s.paused_at, s.amount
         )
         SELECT project_id,
                SUM(received),
