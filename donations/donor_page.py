@@ -148,6 +148,11 @@ def _email_key(group, request) -> str:
     return mailbox_key(request.POST.get("email") or "")
 
 
+def _request_page(request, form, status=200, **context):
+    context |= {"form": form, "minutes": max(1, settings.DONOR_LINK_MAX_AGE // 60)}
+    return render(request, "donations/donor/request.html", context, status=status)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def request_link(request):
@@ -173,9 +178,7 @@ def request_link(request):
         )
         if limited:
             logger.warning("Donor sign-in link refused: rate limit")
-            response = render(
-                request, "donations/donor/request.html", {"form": form, "limited": True}, status=429
-            )
+            response = _request_page(request, form, status=429, limited=True)
             response["Retry-After"] = "3600"
             return _private(response)
         donor = (
@@ -190,14 +193,7 @@ def request_link(request):
         form = LinkRequestForm()
     elif request.method == "POST":
         status = 400
-    return _private(
-        render(
-            request,
-            "donations/donor/request.html",
-            {"form": form, "sent": sent, "minutes": max(1, settings.DONOR_LINK_MAX_AGE // 60)},
-            status=status,
-        )
-    )
+    return _private(_request_page(request, form, status=status, sent=sent))
 
 
 @never_cache
