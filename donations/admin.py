@@ -91,6 +91,7 @@ class SponsorshipAdmin(SimpleHistoryAdmin):
         "created_at",
         "confirmed_at",
         "cancelled_at",
+        "paused_at",
         "erased_at",
         "idempotency_key",
         # When the donor accepted the privacy notice: theirs, never an editor's to change.
@@ -118,6 +119,7 @@ class SponsorshipAdmin(SimpleHistoryAdmin):
                     "created_at",
                     "confirmed_at",
                     "cancelled_at",
+                    "paused_at",
                     "erased_at",
                     "idempotency_key",
                 )
