@@ -298,6 +298,10 @@ PLEDGE_CONFIRMATION_MAX_AGE = 7 * 24 * 60 * 60
 PLEDGE_MIN_FILL_SECONDS = 3
 PLEDGE_RATE_PER_IP = env.str("PLEDGE_RATE_PER_IP", default="20/h")
 PLEDGE_RATE_PER_EMAIL = env.str("PLEDGE_RATE_PER_EMAIL", default="5/h")
+# The donor's page: a sign-in link sent by email, valid this many seconds.
+DONOR_LINK_MAX_AGE = env.int("DONOR_LINK_MAX_AGE", default=60 * 60)
+DONOR_LINK_RATE_PER_IP = env.str("DONOR_LINK_RATE_PER_IP", default="20/h")
+DONOR_LINK_RATE_PER_EMAIL = env.str("DONOR_LINK_RATE_PER_EMAIL", default="3/h")
 # Official donation receipts (Canada Revenue Agency): the charity as registered, where
 # receipts are issued, and who signs them. Demo values stand in while DEBUG is on; a
 # production start refuses empty ones (see donations.checks).

@@ -92,6 +92,7 @@ class SponsorshipAdmin(ScheduleAdminMixin, SimpleHistoryAdmin):
         "created_at",
         "confirmed_at",
         "cancelled_at",
+        "paused_at",
         "erased_at",
         "idempotency_key",
         # When the donor accepted the privacy notice: theirs, never an editor's to change.
@@ -119,6 +120,7 @@ class SponsorshipAdmin(ScheduleAdminMixin, SimpleHistoryAdmin):
                     "created_at",
                     "confirmed_at",
                     "cancelled_at",
+                    "paused_at",
                     "erased_at",
                     "idempotency_key",
                 )

@@ -51,6 +51,7 @@ SPONSORSHIP_FIELDS = (
     "created_at",
     "confirmed_at",
     "cancelled_at",
+    "paused_at",
 )
 GIFT_FIELDS = (
     "amount",

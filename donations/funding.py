@@ -12,8 +12,8 @@
   cancelled or paused pledge counts nothing to come). It is shown apart and is *not* part
   of ``pledged`` nor of the share of the goal committed.
 
-Pending (unconfirmed) pledges never count. Nothing here is stored: figures for a whole
-list of projects come from one query.
+Pending (unconfirmed) pledges never count; a paused monthly pledge counts like a cancelled
+one. Nothing here is stored: figures for a whole list of projects come from one query.
 """
 
 from __future__ import annotations
@@ -78,10 +78,7 @@ def _active_monthly_sql() -> str:
 
     Its parameters are the monthly frequency and the confirmed status.
     """
-    condition = "s.frequency = %s AND s.status = %s AND s.cancelled_at IS NULL"
-    if any(field.name == "paused_at" for field in Sponsorship._meta.concrete_fields):
-        condition += " AND s.paused_at IS NULL"
-    return condition
+    return "s.frequency = %s AND s.status = %s AND s.cancelled_at IS NULL AND s.paused_at IS NULL"
 
 
 def _figures_sql(project_count: int) -> str:
@@ -100,12 +97,15 @@ def _figures_sql(project_count: int) -> str:
     projects = ", ".join(["%s"] * project_count)
     return f"""
         WITH pledges AS MATERIALIZED (
-            SELECT s.project_id, s.status, s.amount, COALESCE(SUM(g.amount), 0) AS received,
+            SELECT s.project_id,
+                   CASE WHEN s.paused_at IS NULL THEN s.status END AS status,
+                   s.amount, COALESCE(SUM(g.amount), 0) AS received,
                    CASE WHEN {_active_monthly_sql()} THEN s.amount * %s ELSE 0 END AS to_come
             FROM {sponsorship} s
             LEFT JOIN {gift} g ON g.sponsorship_id = s.id
             WHERE s.project_id IN ({projects})
-            GROUP BY s.id, s.project_id, s.status, s.amount, s.frequency, s.cancelled_at
+            GROUP BY s.id, s.project_id, s.status, s.paused_at, s.amount, s.frequency,
+                     s.cancelled_at
         )
         SELECT project_id,
                SUM(received),

@@ -276,6 +276,7 @@ class ConsentChange(models.Model):
         ERASURE = "erasure", _("Identity erased")
         IMPORT = "import", _("Taken over from earlier pledges")
         EMAIL_LINK = "email-link", _("Unsubscribe link of a news email")
+        DONOR_PAGE = "self", _("Changed by the donor on their page")
 
     donor = models.ForeignKey(
         Donor, verbose_name=_("donor"), on_delete=models.CASCADE, related_name="consent_changes"
@@ -304,8 +305,8 @@ class ConsentChange(models.Model):
 
 class SponsorshipQuerySet(FundingQuerySet):
     def counted(self):
-        """Return the sponsorships that count publicly: confirmed by their donor."""
-        return self.filter(status=Sponsorship.Status.CONFIRMED)
+        """Return the sponsorships that count publicly: confirmed by their donor, not paused."""
+        return self.filter(status=Sponsorship.Status.CONFIRMED, paused_at__isnull=True)
 
     def public_supporters(self):
         """Return confirmed sponsorships whose donors asked to be named publicly."""
@@ -394,6 +395,13 @@ class Sponsorship(models.Model):
     created_at = models.DateTimeField(_("pledged on"), default=timezone.now, editable=False)
     confirmed_at = models.DateTimeField(_("confirmed on"), null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(_("cancelled on"), null=True, blank=True, editable=False)
+    paused_at = models.DateTimeField(
+        _("paused on"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("A paused monthly pledge counts nowhere public until its donor resumes it."),
+    )
     erased_at = models.DateTimeField(_("identity erased on"), null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -554,6 +562,35 @@ class Sponsorship(models.Model):
         self.status = self.Status.CANCELLED
         self.cancelled_at = timezone.now()
         self.save(update_fields=["status", "cancelled_at", "updated_at"])
+        return True
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
+
+    @property
+    def can_pause(self) -> bool:
+        """A confirmed monthly pledge, running: its donor may pause or stop it."""
+        return (
+            self.frequency == self.Frequency.MONTHLY
+            and self.status == self.Status.CONFIRMED
+            and not self.is_paused
+        )
+
+    def pause(self) -> bool:
+        """Pause a running monthly pledge; return False if there was nothing to do."""
+        if not self.can_pause:
+            return False
+        self.paused_at = timezone.now()
+        self.save(update_fields=["paused_at", "updated_at"])
+        return True
+
+    def resume(self) -> bool:
+        """Resume a paused monthly pledge; return False if there was nothing to do."""
+        if not self.is_paused or self.status != self.Status.CONFIRMED:
+            return False
+        self.paused_at = None
+        self.save(update_fields=["paused_at", "updated_at"])
         return True
 
     # Money ---------------------------------------------------------------------------

@@ -47,7 +47,8 @@ def next_expected_on(
     gift_count: int | None = None,
     first_gift_on: date | None = None,
 ) -> date | None:
-    """Return when the next gift of a monthly pledge is expected (None for others).
+    """Return when the next gift of a monthly pledge is expected (None for others, and for
+    a pledge stopped or paused).
 
     ``gift_count`` and ``first_gift_on`` may be given when already known (an admin list
     annotates them); otherwise they are read from the pledge's gifts (one query).
@@ -55,6 +56,7 @@ def next_expected_on(
     if (
         sponsorship.frequency != Sponsorship.Frequency.MONTHLY
         or sponsorship.status == Sponsorship.Status.CANCELLED
+        or sponsorship.paused_at is not None
     ):
         return None
     if gift_count is None:
@@ -71,7 +73,7 @@ def is_active(pledge: Sponsorship) -> bool:
     return (
         pledge.status == Sponsorship.Status.CONFIRMED
         and pledge.cancelled_at is None
-        and getattr(pledge, "paused_at", None) is None
+        and pledge.paused_at is None
     )
 
 
@@ -116,7 +118,7 @@ def _end_of_expectations(pledge: Sponsorship) -> date | None:
         return date.min
     ends = [
         timezone.localdate(moment)
-        for moment in (pledge.cancelled_at, getattr(pledge, "paused_at", None))
+        for moment in (pledge.cancelled_at, pledge.paused_at)
         if moment is not None
     ]
     if pledge.status == Sponsorship.Status.CANCELLED and not ends:
