@@ -86,20 +86,19 @@ class SuggestedAmount(models.Model):
             )
 
 
-class ReferenceCounter(models.Model):
-    """The last sponsorship number given in a year.
+class YearCounter(models.Model):
+    """The last number given in a year, for numbers unique and without gaps.
 
-    Its row is locked while a number is taken, inside the transaction that stores the
-    sponsorship: concurrent pledges wait for each other, and a rolled-back pledge gives
-    its number back, so references stay unique and without gaps.
+    Its row is locked while a number is taken, inside the transaction that stores what
+    it numbers: concurrent takers wait for each other, and one rolled back gives its
+    number back.
     """
 
     year = models.PositiveSmallIntegerField(primary_key=True)
     last_number = models.PositiveIntegerField(default=0)
 
     class Meta:
-        verbose_name = _("reference counter")
-        verbose_name_plural = _("reference counters")
+        abstract = True
 
     def __str__(self):
         return f"{self.year}: {self.last_number}"
@@ -118,10 +117,18 @@ class ReferenceCounter(models.Model):
                     with transaction.atomic():
                         cls.objects.create(year=year, last_number=count)
                 except IntegrityError:
-                    # Another pledge opened the year first; its row now exists.
+                    # Another taker opened the year first; its row now exists.
                     cls.objects.filter(year=year).update(last_number=F("last_number") + count)
             last = cls.objects.values_list("last_number", flat=True).get(year=year)
         return range(last - count + 1, last + 1)
+
+
+class ReferenceCounter(YearCounter):
+    """The last sponsorship number given in a year (see ``YearCounter``)."""
+
+    class Meta:
+        verbose_name = _("reference counter")
+        verbose_name_plural = _("reference counters")
 
 
 def format_reference(year: int, number: int) -> str:
@@ -792,38 +799,19 @@ class Gift(models.Model):
         return self.amount - (self.advantage or Decimal("0"))
 
 
-class ReceiptCounter(models.Model):
-    """The last receipt serial number given in a year (gapless, like ``ReferenceCounter``).
-
-    Its row is locked (SELECT … FOR UPDATE) inside the transaction that stores the
-    receipt: concurrent receipts wait for each other, and one rolled back gives its
-    number back.
-    """
-
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last_number = models.PositiveIntegerField(default=0)
+class ReceiptCounter(YearCounter):
+    """The last receipt serial number given in a year (see ``YearCounter``)."""
 
     class Meta:
         verbose_name = _("receipt counter")
         verbose_name_plural = _("receipt counters")
 
-    def __str__(self):
-        return f"{self.year}: {self.last_number}"
-
     @classmethod
-    def take(cls, year: int) -> int:
-        """Return the next number of ``year``; call inside the transaction that uses it."""
+    def take(cls, year: int, count: int = 1) -> range:
+        """Reserve serial numbers of ``year``; call inside the transaction that uses them."""
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("Take a receipt number inside the transaction that stores it.")
-        try:
-            with transaction.atomic():
-                cls.objects.get_or_create(year=year)
-        except IntegrityError:
-            pass  # another receipt opened the year first: its row now exists
-        counter = cls.objects.select_for_update().get(year=year)
-        counter.last_number += 1
-        counter.save(update_fields=["last_number"])
-        return counter.last_number
+        return super().take(year, count)
 
 
 def format_serial(year: int, number: int) -> str:

@@ -98,7 +98,7 @@ def _issue(
         raise ReceiptError(_("This gift already has a receipt: cancel and replace it instead."))
     amount = sum((g.amount for g in gifts), Decimal("0"))
     advantage = sum((g.advantage for g in gifts), Decimal("0"))
-    number = ReceiptCounter.take(year)
+    (number,) = ReceiptCounter.take(year)
     receipt = Receipt.objects.create(
         serial=format_serial(year, number),
         year=year,
