@@ -468,26 +468,38 @@ class GiftAdmin(SimpleHistoryAdmin):
         description=_("Issue a receipt for the selected gifts"), permissions=["issue_receipt"]
     )
     def issue_receipt(self, request, queryset):
-        issued = 0
-        for gift in queryset.select_related("sponsorship").order_by("received_on", "pk"):
-            try:
-                receipt = issue_for_gift(gift, issued_by=request.user)
-            except ReceiptError as error:
-                self.message_user(
-                    request,
-                    _("No receipt for %(gift)s: %(reason)s")
-                    % {"gift": gift, "reason": " ".join(error.messages)},
-                    messages.ERROR,
-                )
-            else:
-                self.log_change(request, gift, _("Receipt %s issued.") % receipt.serial)
-                issued += 1
-        if issued:
-            self.message_user(
-                request,
-                ngettext("%d receipt issued.", "%d receipts issued.", issued) % issued,
-                messages.SUCCESS,
+        gifts = queryset.select_related("sponsorship").order_by("received_on", "pk")
+        issue_receipts(
+            self,
+            request,
+            gifts,
+            lambda gift: issue_for_gift(gift, issued_by=request.user),
+            lambda gift, reason: (
+                _("No receipt for %(gift)s: %(reason)s") % {"gift": gift, "reason": reason}
+            ),
+        )
+
+
+def issue_receipts(model_admin, request, objects, issue, refusal) -> None:
+    """Issue a receipt for each object (a gift, a donor's year), logging each one issued
+    and saying why any was refused, then how many were issued."""
+    issued = 0
+    for obj in objects:
+        try:
+            receipt = issue(obj)
+        except ReceiptError as error:
+            model_admin.message_user(
+                request, refusal(obj, " ".join(error.messages)), messages.ERROR
             )
+        else:
+            model_admin.log_change(request, obj, _("Receipt %s issued.") % receipt.serial)
+            issued += 1
+    if issued:
+        model_admin.message_user(
+            request,
+            ngettext("%d receipt issued.", "%d receipts issued.", issued) % issued,
+            messages.SUCCESS,
+        )
 
 
 # Donors and their receipts: the Finance group only -----------------------------------
@@ -579,26 +591,15 @@ class DonorAdmin(admin.ModelAdmin):
     )
     def issue_last_years_receipt(self, request, queryset):
         year = timezone.localdate().year - 1
-        issued = 0
-        for donor in queryset.order_by("pk"):
-            try:
-                receipt = issue_annual(donor, year, issued_by=request.user)
-            except ReceiptError as error:
-                self.message_user(
-                    request,
-                    _("No receipt for %(donor)s: %(reason)s")
-                    % {"donor": donor, "reason": " ".join(error.messages)},
-                    messages.ERROR,
-                )
-            else:
-                self.log_change(request, donor, _("Receipt %s issued.") % receipt.serial)
-                issued += 1
-        if issued:
-            self.message_user(
-                request,
-                ngettext("%d receipt issued.", "%d receipts issued.", issued) % issued,
-                messages.SUCCESS,
-            )
+        issue_receipts(
+            self,
+            request,
+            queryset.order_by("pk"),
+            lambda donor: issue_annual(donor, year, issued_by=request.user),
+            lambda donor, reason: (
+                _("No receipt for %(donor)s: %(reason)s") % {"donor": donor, "reason": reason}
+            ),
+        )
 
     @admin.action(
         description=_("Export everything held about these donors (JSON)"), permissions=["view"]
