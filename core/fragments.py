@@ -5,15 +5,29 @@ or a gift, the most frequent changes, would otherwise leave one page stale. The 
 have to be rendered again; fragments make that cheap. Each fragment is kept under the
 tokens of what it shows:
 
-- the *editorial token*, renewed by every change of public content except funding (a
-  project, partner, region, sector, photo, update or partnership saved or deleted, a
-  scheduled publication falling due);
+- the *editorial token*, renewed by every change of public content that can move more than
+  one project's own page and card (a project published, renamed or moved to another
+  region, a partner, region, sector, partnership, place or field update saved or deleted,
+  a scheduled publication falling due);
+- for the parts that show one project's own content (its page, its card), that project's
+  *content version*, moved by changes that only it shows: its story, subtitle, cover,
+  photos, dates, results (``invalidate_content``);
+- for a part of a project's page with its own rows (its results), that part's version,
+  moved with the content version by changes to those rows only (``kept_part``);
 - for the parts that show one project's funding or suggested amounts, that project's own
-  *funding version*, moved by its pledges, gifts and amounts.
+  *funding version*, moved by its pledges, gifts and amounts;
+- for search results, the *search token*, moved when a project's searched text changes
+  without the rest of the catalogue (its story, its subtitle).
 
 So after a gift to one project, every page is rendered again but only that project's card
-and panel are computed anew; the rest (filter panels, counts, other projects' cards) comes
-from here. After an editor's change everything is computed anew, as without fragments.
+and panel are computed anew; after an editor rewrites a project's story or adds photos,
+only that project's page and card are, and the rest (filter panels, counts, other
+projects' cards) comes from here. After a change of the catalogue everything is computed
+anew, as without fragments.
+
+A fragment may also depend on the content of projects it does not name in its key (a feed
+shows when its projects last changed): what it computes says so with ``depends_on``, and the
+fragment is kept with those projects' content versions and checked against them when read.
 
 Fragments need a cache shared by every worker (Redis); with the local-memory cache each
 worker would keep its own copies while the tokens live in the database, so there they are
@@ -27,7 +41,8 @@ from __future__ import annotations
 import hashlib
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
@@ -37,11 +52,16 @@ from django.utils import timezone, translation
 
 EDITORIAL_KEY = "pagecache:editorial"
 FUNDING_KEY_PREFIX = "pagecache:funding:"
+CONTENT_KEY_PREFIX = "pagecache:content:"
+# The content version that every project's content change moves, for what shows
+# something of every project (when the portfolio last changed).
+ANY_PROJECT = "any"
+PART_KEY_PREFIX = "pagecache:part:"
+SEARCH_KEY = "pagecache:search"
 FRAGMENT_KEY_PREFIX = "pagecache:fragment:"
 # Fragments are checked against their tokens on every read; this only bounds memory.
 FRAGMENT_TIMEOUT = 24 * 60 * 60
 
-_MISSING = object()
 # The editorial token read once per request (reset when a request starts).
 _request = threading.local()
 
@@ -65,6 +85,8 @@ def serve_request(request, *, public: bool) -> None:
 
 def _forget_token(**kwargs) -> None:
     _request.token = None
+    _request.search = None
+    _request.scopes = []
     _request.public = True
     _request.site = None
 
@@ -110,42 +132,164 @@ def invalidate_editorial() -> None:
     on_commit_once(renew_editorial)
 
 
-def _move_funding(project_pks: Iterable[int]) -> None:
+def _move_versions(prefix: str, project_pks: Iterable[int]) -> None:
     cache.set_many(
-        {f"{FUNDING_KEY_PREFIX}{pk}": uuid.uuid4().hex for pk in project_pks},
+        {f"{prefix}{pk}": uuid.uuid4().hex for pk in project_pks},
         FRAGMENT_TIMEOUT * 2,
     )
 
 
-def invalidate_funding(project_pks: Iterable[int]) -> None:
-    """Put these projects' funding fragments out of date, now and when the transaction commits."""
+def _invalidate_versions(prefix: str, project_pks: Iterable[int]) -> None:
+    """Move these projects' versions now and again when the transaction commits (the
+    same two steps as the editorial token)."""
     if not enabled():
         return
-    pks = sorted(set(project_pks))
+    pks = sorted(set(project_pks), key=str)
     if not pks:
         return
-    _move_funding(pks)
+    _move_versions(prefix, pks)
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: _move_funding(pks))
+        transaction.on_commit(lambda: _move_versions(prefix, pks))
 
 
-def funding_versions(project_pks: Iterable[int]) -> dict[int, str]:
-    """Return each project's funding version (one round trip; missing ones are created).
+def invalidate_funding(project_pks: Iterable[int]) -> None:
+    """Put these projects' funding fragments out of date, now and when the transaction commits."""
+    _invalidate_versions(FUNDING_KEY_PREFIX, project_pks)
+
+
+def invalidate_content(project_pks: Iterable[int]) -> None:
+    """Put the fragments that show these projects' own content out of date (their pages,
+    their cards, what depends on them), now and when the transaction commits."""
+    pks = set(project_pks)
+    if pks:
+        _invalidate_versions(CONTENT_KEY_PREFIX, [*pks, ANY_PROJECT])
+
+
+def invalidate_part(part: str, project_pks: Iterable[int]) -> None:
+    """Put out of date the fragments of one part of these projects' pages (their results),
+    kept under its own versions inside fragments kept under the content versions."""
+    _invalidate_versions(f"{PART_KEY_PREFIX}{part}:", project_pks)
+
+
+def part_versions(part: str, project_pks: Iterable[int]) -> dict[int, str]:
+    """Return each project's version of one part of its page (``invalidate_part``)."""
+    prefix = f"{PART_KEY_PREFIX}{part}:"
+    return {pk: v[0] for pk, v in _versions((prefix,), project_pks).items()}
+
+
+def kept_part(part: str, project_pk: int, compute: Callable[[], str]) -> str:
+    """Return one part of a project's page, kept under the project's version of that part
+    (a rewritten story renders the page around it anew, not the part)."""
+    if not in_use():
+        return compute()
+    version = part_versions(part, [project_pk])[project_pk]
+    return keep(fragment_key(f"part-{part}", project_pk, version), compute)
+
+
+def invalidate_search() -> None:
+    """Put kept search results out of date, now and when the transaction commits."""
+    from .pagecache import on_commit_once
+
+    if not enabled():
+        return
+    _renew_search()
+    on_commit_once(_renew_search)
+
+
+def _renew_search() -> None:
+    cache.set(SEARCH_KEY, uuid.uuid4().hex, None)
+    _request.search = None
+
+
+def search_token() -> str:
+    """Return the search token (made when missing)."""
+    token = getattr(_request, "search", None)
+    if token is None:
+        token = cache.get(SEARCH_KEY)
+        if token is None:
+            cache.add(SEARCH_KEY, uuid.uuid4().hex, None)
+            token = cache.get(SEARCH_KEY) or uuid.uuid4().hex
+        _request.search = token
+    return token
+
+
+def _versions(prefixes: tuple[str, ...], project_pks: Iterable[int]) -> dict[int, tuple]:
+    """Return each project's versions under these prefixes, in one round trip.
 
     A version that was evicted gets a new value, never a default one: a fragment kept
     under a default could otherwise come back after a change.
     """
-    pks = list(project_pks)
-    keys = {pk: f"{FUNDING_KEY_PREFIX}{pk}" for pk in pks}
-    found = cache.get_many(keys.values())
-    versions = {}
-    for pk, key in keys.items():
-        version = found.get(key)
-        if version is None:
-            cache.add(key, uuid.uuid4().hex, FRAGMENT_TIMEOUT * 2)
-            version = cache.get(key) or uuid.uuid4().hex
-        versions[pk] = version
-    return versions
+    keys = {(pk, prefix): f"{prefix}{pk}" for pk in project_pks for prefix in prefixes}
+    found = cache.get_many(keys.values()) if keys else {}
+    missing = {key: uuid.uuid4().hex for key in keys.values() if key not in found}
+    for key, value in missing.items():
+        # add(): a version another worker has just made is kept, and read back.
+        cache.add(key, value, FRAGMENT_TIMEOUT * 2)
+    if missing:
+        found |= {k: v for k, v in cache.get_many(missing.keys()).items() if v is not None}
+        found |= {k: v for k, v in missing.items() if k not in found}
+    versions: dict[int, list] = {}
+    for (pk, _prefix), key in keys.items():
+        versions.setdefault(pk, []).append(found[key])
+    return {pk: tuple(values) for pk, values in versions.items()}
+
+
+def funding_versions(project_pks: Iterable[int]) -> dict[int, str]:
+    """Return each project's funding version (one round trip; missing ones are created)."""
+    return {pk: v[0] for pk, v in _versions((FUNDING_KEY_PREFIX,), project_pks).items()}
+
+
+def content_versions(project_pks: Iterable[int]) -> dict[int, str]:
+    """Return each project's content version (one round trip; missing ones are created)."""
+    return {pk: v[0] for pk, v in _versions((CONTENT_KEY_PREFIX,), project_pks).items()}
+
+
+def card_versions(project_pks: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """Return ``{pk: (card version, funding version)}`` (one round trip): a card is kept
+    under the version of the "card" part (its cover, its goal) and its funding version, so
+    a rewritten story leaves it good."""
+    return _versions((f"{PART_KEY_PREFIX}card:", FUNDING_KEY_PREFIX), project_pks)
+
+
+def depends_on(versions: Mapping[int | str, str]) -> None:
+    """Say that what is being kept shows these projects' content, at these versions
+    (read before the rows they describe): it is kept with them and checked against them.
+    ``content_versions([ANY_PROJECT])`` stands for every project's content."""
+    for scope in getattr(_request, "scopes", ()):
+        scope.update(versions)
+
+
+def shows_content_of(project_pks: Iterable[int | str]) -> None:
+    """Say that what is being kept shows something of these projects' own content (when
+    they last changed): ``depends_on`` with their versions read now."""
+    if in_use():
+        depends_on(content_versions(project_pks))
+
+
+@dataclass
+class _Kept:
+    value: object
+    depends: dict[int, str] = field(default_factory=dict)
+
+
+def keep(key: str, compute: Callable[[], object]):
+    """Return what is kept under ``key`` if the content it depends on has not moved since,
+    else ``compute()``, kept with the content versions it says it depends on."""
+    kept = cache.get(key)
+    if isinstance(kept, _Kept):
+        if not kept.depends or content_versions(kept.depends) == kept.depends:
+            depends_on(kept.depends)
+            return kept.value
+    scopes = _request.__dict__.setdefault("scopes", [])
+    scope: dict[int, str] = {}
+    scopes.append(scope)
+    try:
+        value = compute()
+    finally:
+        scopes.remove(scope)
+    depends_on(scope)
+    cache.set(key, _Kept(value, scope), FRAGMENT_TIMEOUT)
+    return value
 
 
 def fragment_key(name: str, *vary) -> str:
@@ -165,12 +309,7 @@ def memo(name: str, vary: tuple, compute: Callable[[], object]):
     """
     if not in_use():
         return compute()
-    key = fragment_key(name, *vary)
-    value = cache.get(key, _MISSING)
-    if value is _MISSING:
-        value = compute()
-        cache.set(key, value, FRAGMENT_TIMEOUT)
-    return value
+    return keep(fragment_key(name, *vary), compute)
 
 
 def get_many(keys: Iterable[str]) -> dict[str, object]:

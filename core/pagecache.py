@@ -34,6 +34,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import Resolver404, resolve
@@ -124,12 +125,24 @@ def clear() -> None:
     fragments.renew_editorial()
 
 
-def invalidate(*, funding_of: Iterable[int] | None = None) -> None:
+def invalidate(
+    *,
+    funding_of: Iterable[int] | None = None,
+    content_of: Iterable[int] | None = None,
+    parts: Iterable[str] = (),
+    searched: bool = False,
+) -> None:
     """Make every stored public page out of date, now and again when the transaction commits.
 
-    ``funding_of`` says the change only moves these projects' funding figures (a pledge,
-    a gift, a suggested amount): pages are rendered anew, but the fragments that show
-    nothing of those projects' funding stay good (``core.fragments``).
+    Fragments (``core.fragments``) are put out of date as narrowly as the change allows:
+
+    - ``funding_of``: the change only moves these projects' funding figures (a pledge, a
+      gift, a suggested amount);
+    - ``content_of``: it only changes what these projects' own pages show (a story,
+      photos, results); ``parts`` names the parts of their pages kept apart that it
+      changes too (``"card"``: their cards; ``"results"``), and ``searched`` adds that it
+      changed text the search reads;
+    - neither: it may change any page (the editorial token).
 
     The token is marked out of date at once, so the next request renews it: this
     transaction's own requests see the change, and so does everyone once it commits where
@@ -139,10 +152,18 @@ def invalidate(*, funding_of: Iterable[int] | None = None) -> None:
     """
     _store_state(ContentState(token=uuid.uuid4().hex, valid_until=timezone.now()))
     on_commit_once(renew)
-    if funding_of is None:
+    if funding_of is None and content_of is None:
         fragments.invalidate_editorial()
-    else:
+        return
+    if funding_of is not None:
         fragments.invalidate_funding(funding_of)
+    if content_of is not None:
+        content_of = set(content_of)
+        fragments.invalidate_content(content_of)
+        for part in parts:
+            fragments.invalidate_part(part, content_of)
+        if searched:
+            fragments.invalidate_search()
 
 
 def on_commit_once(callback: Callable[[], object]) -> None:
@@ -171,6 +192,26 @@ def state_in_cache(key: str) -> ContentState:
 def content_changed(sender, **kwargs) -> None:
     """Receive a signal that public content changed (apps connect it to their models)."""
     invalidate()
+
+
+def own_content_changed(project_of: Callable[[models.Model], int | None], part: str = ""):
+    """Return a receiver for rows that only their project's own page and card show (its
+    photos, its results): their changes move that project's content version, not the
+    editorial token, and the version of the ``part`` of its page they show, if any
+    (``fragments.kept_part``). ``project_of(row)`` returns the project's key, None when
+    unknown (then every fragment is renewed)."""
+
+    def receiver(sender, instance, **kwargs):
+        try:
+            project = project_of(instance)
+        except ObjectDoesNotExist:
+            project = None
+        if project is None:
+            invalidate()
+            return
+        invalidate(content_of=[project], parts=[part] if part else ())
+
+    return receiver
 
 
 class PublicContentQuerySet(models.QuerySet):
@@ -286,11 +327,17 @@ def public_page(view):
     return transaction.non_atomic_requests(wrapper)
 
 
+class _NotKeptError(Exception):
+    """A response that is not kept as a fragment (an error, a redirect, a cookie)."""
+
+
 def editorial_page(view):
     """``@public_page`` for a page that shows no funding figures (feeds, sitemaps, lists of
     partners): its whole rendering is also kept as a fragment under the editorial token
     (``core.fragments``), so a pledge or a gift, which empties the page cache, does not
-    make it render again."""
+    make it render again. A page that shows something of projects' own content (when they
+    last changed) says so with ``fragments.depends_on``, and is rendered again when it
+    moves."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -298,17 +345,24 @@ def editorial_page(view):
             return view(request, *args, **kwargs)
         # The fragment's key holds the scheme, host and language already.
         key = fragments.fragment_key("page", request.get_full_path())
-        kept = cache.get(key)
-        if kept is not None:
-            headers, content = kept
-            return _response(headers, content)
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response.render()
-        if response.status_code == 200 and not response.streaming and not response.cookies:
-            kept = (_kept_headers(response), response.content)
-            cache.set(key, kept, fragments.FRAGMENT_TIMEOUT)
-        return response
+        answered = []
+
+        def compute():
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response.render()
+            answered.append(response)
+            if response.status_code == 200 and not response.streaming and not response.cookies:
+                return (_kept_headers(response), response.content)
+            raise _NotKeptError
+
+        try:
+            headers, content = fragments.keep(key, compute)
+        except _NotKeptError:
+            return answered[0]
+        if answered:
+            return answered[0]
+        return _response(headers, content)
 
     return public_page(wrapper)
 

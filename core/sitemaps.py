@@ -8,6 +8,8 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Max, QuerySet
 from django.utils import translation
 
+from core import fragments
+
 
 def slug_columns() -> list[str]:
     """Return every language's slug column: each address needs its own language's."""
@@ -70,6 +72,8 @@ class TranslatedSitemap(Sitemap):
     # in well under half a second with 10 000 projects. The protocol allows 50 000.
     limit = 1000
     lastmod_field = None
+    # Items are projects whose dates move with their own content (``core.fragments``).
+    project_content = False
 
     @cached_property
     def _summary(self) -> dict:
@@ -93,6 +97,9 @@ class TranslatedSitemap(Sitemap):
 
     def get_latest_lastmod(self):
         """Return the section's latest change without loading its rows."""
+        if self.project_content:
+            # Any project's change moves it: a kept index goes with every project's content.
+            fragments.shows_content_of([fragments.ANY_PROJECT])
         return self._summary["latest"]
 
     def get_urls(self, page=1, site=None, protocol=None):
@@ -105,7 +112,11 @@ class TranslatedSitemap(Sitemap):
         urls = []
         latest, all_dated = None, True
         previous = None
-        for item, language in self.paginator.page(page).object_list:
+        pairs = self.paginator.page(page).object_list
+        if self.project_content:
+            # Each project's date is shown: a kept page goes with their content.
+            fragments.shows_content_of({item.pk for item, _language in pairs})
+        for item, language in pairs:
             if item is not previous:  # An item's entries come one after the other.
                 previous = item
                 locations = {}

@@ -32,6 +32,17 @@ PAGE_NAMES = (
 )
 
 
+def bench_project() -> Project:
+    """Return the project whose pages are measured: the demo project, else the first one."""
+    published = Project.objects.published()
+    project = (
+        published.filter(slug_fr=DEMO_PROJECT_SLUG).first() or published.order_by("pk").first()
+    )
+    if project is None:
+        raise LookupError("No published project: run load_demo or generate_portfolio first.")
+    return project
+
+
 def bench_pages() -> list[tuple[str, str]]:
     """Return (name, address) of each measured page, the floor view first when it is on.
 
@@ -39,11 +50,7 @@ def bench_pages() -> list[tuple[str, str]]:
     preferred; any published project, country and partner do when they are missing.
     """
     published = Project.objects.published()
-    project = (
-        published.filter(slug_fr=DEMO_PROJECT_SLUG).first() or published.order_by("pk").first()
-    )
-    if project is None:
-        raise LookupError("No published project: run load_demo or generate_portfolio first.")
+    project = bench_project()
     countries = Region.objects.filter(parent__isnull=True)
     region = countries.filter(country="IN").order_by("pk").first() or countries.first()
     partner = (

@@ -7,6 +7,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 
+from core import fragments
 from core.richtext import rich_text_sanitiser
 from core.templatetags.translated_fields import translated
 
@@ -43,7 +44,10 @@ class LatestNewsFeed(Feed):
             .order_by("-published_at", "-pk")[:FEED_ITEMS]
         )
         items = sorted(projects + updates, key=lambda item: item.published_at, reverse=True)
-        return items[:FEED_ITEMS]
+        items = items[:FEED_ITEMS]
+        # A project's entry says when it last changed: the kept feed goes with it.
+        fragments.shows_content_of(item.pk for item in items if isinstance(item, Project))
+        return items
 
     def item_title(self, item):
         if isinstance(item, ProjectUpdate):

@@ -270,8 +270,16 @@ class ProjectQuerySet(RichTextQuerySet, PublicationQuerySet, pagecache.PublicCon
         )
 
     def for_cards(self):
-        """Return these projects with what a project card shows, in a fixed number of queries."""
-        return self.select_related("sector").prefetch_related("regions")
+        """Return these projects with what a project card shows, in a fixed number of queries.
+
+        The story and the search documents, the longest columns, are left out: no card
+        shows them (and kept cards would carry them in the cache)."""
+        long_columns = [
+            field.attname
+            for field in Project._meta.concrete_fields
+            if field.attname.startswith(("body", "search_document_"))
+        ]
+        return self.select_related("sector").prefetch_related("regions").defer(*long_columns)
 
     def search(self, text: str, language: str | None = None):
         """Return the projects matching every word of ``text``, best matches first.

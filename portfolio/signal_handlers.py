@@ -1,12 +1,82 @@
-"""Public pages show portfolio content: any change to it puts stored pages out of date."""
+"""Public pages show portfolio content: any change to it puts stored pages out of date.
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+Most changes may move any page (a project renamed shows in lists, maps and feeds). Those
+that only a project's own page and card show (its story, cover, dates, photos) put just
+that project's fragments out of date (``core.fragments``), so the rest of the site stays
+cheap to render after an editor's everyday work.
+"""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from core import pagecache
+from core.changes import changed_columns
 
 from .models import Partnership, Project, ProjectImage, ProjectUpdate, Region, Sector
 
-PUBLIC_MODELS = (Region, Sector, Project, Partnership, ProjectImage, ProjectUpdate)
+PUBLIC_MODELS = (Region, Sector, Partnership, ProjectUpdate)
+
+# Columns of a project that only its own page and card show (and the search, and when the
+# project last changed). A save that changes nothing else moves only its content version.
+OWN_CONTENT_FIELDS = (
+    "subtitle",
+    "body",
+    "beneficiaries_description",
+    "cover_alt",
+    "cover_image",
+    "cover_width",
+    "cover_height",
+    "start_date",
+    "end_date",
+    "funding_goal",
+    "iati_identifier",
+    "updated_at",
+)
+# Of those, what the search reads, what the cards show and what the funding figures read.
+SEARCHED_FIELDS = ("subtitle", "body")
+CARD_FIELDS = ("cover_alt", "cover_image", "cover_width", "cover_height", "funding_goal")
+FUNDING_FIELDS = ("funding_goal",)
+
+
+def columns(names) -> set[str]:
+    """Return the columns of these fields, each language's included."""
+    return {
+        field.attname
+        for field in Project._meta.concrete_fields
+        if field.attname in names or field.attname.rsplit("_", 1)[0] in names
+    }
+
+
+# The search documents, made from the texts.
+SEARCH_COLUMNS = {
+    field.attname for field in Project._meta.concrete_fields if field.name.startswith("search_")
+}
+OWN_CONTENT_COLUMNS = columns(OWN_CONTENT_FIELDS) | SEARCH_COLUMNS
+
+
+def project_saving(sender, instance, raw=False, update_fields=None, **kwargs):
+    """Note, before a project is written, which of its columns the save changes."""
+    instance._changed_columns = None if raw else changed_columns(instance, update_fields)
+
+
+def project_saved(sender, instance, created, **kwargs):
+    changed = None if created else instance.__dict__.pop("_changed_columns", None)
+    if changed is None or not changed <= OWN_CONTENT_COLUMNS:
+        pagecache.invalidate()
+    else:
+        pagecache.invalidate(
+            content_of=[instance.pk],
+            funding_of=[instance.pk] if changed & columns(FUNDING_FIELDS) else None,
+            parts=["card"] if changed & columns(CARD_FIELDS) else (),
+            searched=bool(changed & (columns(SEARCHED_FIELDS) | SEARCH_COLUMNS)),
+        )
+
+
+def photo_of(photo) -> int | None:
+    return photo.project_id
+
+
+# Photos show in the gallery of their project's page, not on its card.
+photo_changed = pagecache.own_content_changed(photo_of)
 
 
 def next_publication():
@@ -26,6 +96,15 @@ def connect():
         post_delete.connect(
             pagecache.content_changed, sender=model, dispatch_uid=f"pagecache-del-{model.__name__}"
         )
+    pre_save.connect(project_saving, sender=Project, dispatch_uid="pagecache-pre-Project")
+    post_save.connect(project_saved, sender=Project, dispatch_uid="pagecache-Project")
+    post_delete.connect(
+        pagecache.content_changed, sender=Project, dispatch_uid="pagecache-del-Project"
+    )
+    post_save.connect(photo_changed, sender=ProjectImage, dispatch_uid="pagecache-ProjectImage")
+    post_delete.connect(
+        photo_changed, sender=ProjectImage, dispatch_uid="pagecache-del-ProjectImage"
+    )
     for through in (Project.regions.through, Project.partners.through):
         m2m_changed.connect(
             pagecache.content_changed,

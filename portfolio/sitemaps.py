@@ -24,6 +24,7 @@ class ProjectSitemap(TranslatedSitemap):
     priority = 1.0
     changefreq = "weekly"
     lastmod_field = "updated_at"
+    project_content = True
 
     def items(self):
         return Project.objects.published().order_by("pk").only("pk", "updated_at", *slug_columns())

@@ -128,8 +128,10 @@ class ProjectSelection:
 
     @property
     def memo_key(self) -> tuple:
-        """The values that choose the rows, for fragments kept per selection."""
-        return (self.query, self.status, *(obj and obj.pk for obj in self.chosen.values()))
+        """The values that choose the rows, for fragments kept per selection (with the
+        search token when words are searched: a rewritten story can change what they find)."""
+        chosen = (self.query, self.status, *(obj and obj.pk for obj in self.chosen.values()))
+        return (*chosen, fragments.search_token()) if self.query and fragments.in_use() else chosen
 
 
 def select_projects(params) -> ProjectSelection:
@@ -409,18 +411,55 @@ def find_project(slug):
     )
 
 
-def project_page_content(slug) -> dict | None:
-    """What a project's page shows, or None when the slug leads to no published project."""
-    project = find_project(slug)
-    if not isinstance(project, Project):
+def project_page_content(pk) -> dict | None:
+    """What the page of the published project ``pk`` shows, or None when it is not.
+
+    Kept under the project's content version (``project_detail``); its regions,
+    partnerships and field updates, which editors' changes to other rows move (and so the
+    editorial token), are kept apart, so a rewritten story reads only the project and its
+    photos again.
+    """
+    projects = Project.objects.published().select_related("sector").prefetch_related("images")
+    project = projects.filter(pk=pk).first()
+    if project is None:
         return None
-    return project_context(project)
+    links = fragments.memo("project-links", (pk,), lambda: linked_rows(pk))
+    return project_context(project, links)
 
 
-def project_context(project) -> dict:
-    """What the page of this project (from ``page_queryset``) shows."""
-    partnerships = list(project.partnerships.all())
-    regions = list(project.regions.all())
+def linked_rows(pk) -> dict:
+    """Return the regions, public partnerships and published updates of project ``pk``."""
+    return {
+        "regions": list(
+            Region.objects.filter(projects=pk).select_related("parent").order_by("name")
+        ),
+        "partnerships": list(
+            Partnership.objects.filter(project=pk, partner__is_public=True)
+            .select_related("partner")
+            .order_by("order", "pk")
+        ),
+        "updates": list(
+            ProjectUpdate.objects.published().filter(project=pk).order_by("-published_at", "-pk")
+        ),
+    }
+
+
+def published_pk(slug) -> int | None:
+    """Return the key of the published project at this slug in the current language."""
+    return Project.objects.published().filter(slug=slug).values_list("pk", flat=True).first()
+
+
+def project_context(project, links: dict | None = None) -> dict:
+    """What the page of this project shows: from ``page_queryset``, or with its photos and
+    sector only and ``links`` from ``linked_rows``."""
+    if links is None:
+        links = {
+            "regions": list(project.regions.all()),
+            "partnerships": list(project.partnerships.all()),
+            "updates": list(project.updates.all()),
+        }
+    partnerships = links["partnerships"]
+    regions = links["regions"]
     nearby = {r.pk for r in regions} | {r.parent_id for r in regions if r.parent_id}
     shares_a_region = Exists(
         Project.regions.through.objects.filter(project=OuterRef("pk"), region__in=nearby)
@@ -438,9 +477,14 @@ def project_context(project) -> dict:
     return {
         "project": project,
         "regions": regions,
+        "photos": list(project.images.all()),
+        "updates": links["updates"],
         "lead_partnerships": [p for p in partnerships if p.role == Partnership.Role.LEAD],
         "partner_roles": roles,
-        "related_projects": keys(related[:RELATED_PROJECTS]),
+        # Chosen by regions and sector: kept under the editorial token alone.
+        "related_projects": fragments.memo(
+            "related", (project.pk,), lambda: keys(related[:RELATED_PROJECTS])
+        ),
         "language_urls": object_urls_by_language(project),
     }
 
@@ -448,11 +492,22 @@ def project_context(project) -> dict:
 @public_page
 @require_safe
 def project_detail(request, slug):
-    # Kept as a fragment: a gift or a pledge leaves it good (the funding panel and the
-    # cards, kept under the projects' funding versions, are rendered from their own).
-    content = fragments.memo("project-page", (slug,), lambda: project_page_content(slug))
+    content = None
+    if fragments.in_use():
+        # What the page shows is kept under the project's content version: a new photo or
+        # a rewritten story renders this page anew, not the others. The funding panel and
+        # the cards are kept under their own versions (``core.fragments``).
+        pk = fragments.memo("project-at", (slug,), lambda: published_pk(slug))
+        if pk is not None:
+            version = fragments.content_versions([pk])[pk]
+            content = fragments.memo(
+                "project-page", (pk, version), lambda: project_page_content(pk)
+            )
     if content is None:
-        return find_project(slug)  # The redirect or the 404.
+        project = find_project(slug)
+        if not isinstance(project, Project):
+            return project  # The redirect or the 404.
+        content = project_context(project)
     return render(request, "portfolio/project_detail.html", content)
 
 

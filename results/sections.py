@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from core import fragments
 from core.templatetags.translated_fields import translated
 
 from .models import Disaggregation, Indicator, Period, Result
@@ -125,7 +126,12 @@ def project_results(project) -> list[Result]:
 
 
 def results_section(project) -> str:
-    """Render the "Results" section of a project's page (nothing when it has none)."""
+    """Render the "Results" section of a project's page (nothing when it has none), kept
+    apart from the rest of the page: a rewritten story does not draw the charts again."""
+    return fragments.kept_part("results", project.pk, lambda: render_results(project))
+
+
+def render_results(project) -> str:
     results = project_results(project)
     if not results:
         return ""

@@ -3,41 +3,42 @@
 ::
 
     {% fragment "project-story" project.pk %}…{% endfragment %}
+    {% fragment "project-story" project.pk content=project.pk %}…{% endfragment %}
     {% fragment "giving-panel" project.pk funding=project.pk %}…{% endfragment %}
 
 The part is kept under the editorial token, the language and the values given; with
-``funding=<project pk>``, also under that project's funding version (see
-``core.fragments``). Variables set inside a fragment are not seen after it.
+``content=<project pk>``, also under that project's content version, and with
+``funding=<project pk>`` under its funding version (see ``core.fragments``). Variables set
+inside a fragment are not seen after it.
 """
 
 from django import template
-from django.core.cache import cache
 from django.utils.safestring import mark_safe
 
 from core import fragments
 
 register = template.Library()
 
+VERSIONS = {"content": fragments.content_versions, "funding": fragments.funding_versions}
+
 
 class FragmentNode(template.Node):
-    def __init__(self, nodelist, name, vary, funding):
+    def __init__(self, nodelist, name, vary, versions):
         self.nodelist = nodelist
         self.name = name
         self.vary = vary
-        self.funding = funding
+        self.versions = versions  # {"content" or "funding": the project pk's expression}
 
     def render(self, context):
         if not fragments.in_use():
             return self.nodelist.render(context)
         vary = [value.resolve(context) for value in self.vary]
-        if self.funding is not None:
-            project = self.funding.resolve(context)
-            vary.append(fragments.funding_versions([project])[project])
+        for kind, expression in self.versions.items():
+            project = expression.resolve(context)
+            versions = VERSIONS[kind]([project])
+            vary.append((kind, versions[project]))
         key = fragments.fragment_key(self.name.resolve(context), *vary)
-        content = cache.get(key)
-        if content is None:
-            content = self.nodelist.render(context)
-            cache.set(key, str(content), fragments.FRAGMENT_TIMEOUT)
+        content = fragments.keep(key, lambda: str(self.nodelist.render(context)))
         return mark_safe(content)  # noqa: S308 - our own template's output, kept as it was
 
 
@@ -48,11 +49,14 @@ def fragment(parser, token):
         raise template.TemplateSyntaxError("{% fragment %} needs a name.")
     nodelist = parser.parse(("endfragment",))
     parser.delete_first_token()
-    funding = None
+    versions = {}
     vary = []
     for bit in bits[2:]:
-        if bit.startswith("funding="):
-            funding = parser.compile_filter(bit.removeprefix("funding="))
+        kind, equals, expression = bit.partition("=")
+        if equals and kind in VERSIONS:
+            versions[kind] = parser.compile_filter(expression)
+        elif equals:
+            raise template.TemplateSyntaxError(f"{{% fragment %}} does not know {kind}=.")
         else:
             vary.append(parser.compile_filter(bit))
-    return FragmentNode(nodelist, parser.compile_filter(bits[1]), vary, funding)
+    return FragmentNode(nodelist, parser.compile_filter(bits[1]), vary, versions)

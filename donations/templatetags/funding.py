@@ -44,22 +44,24 @@ def project_cards(projects, heading="h3"):
     """Return the ``<li>`` of each project's card with its funding bar.
 
     ``projects`` are Project instances or their keys (what kept lists keep). Each card is
-    kept as a fragment under its project's funding version (``core.fragments``): after a
-    gift to one project, a list renders only that card anew. Cards not kept are rendered
-    from the instances given, or from rows loaded by key, all in one query.
+    kept as a fragment under its project's card and funding versions (``core.fragments``):
+    after a gift to one project, or a new cover, a list renders only that card anew. Cards
+    not kept are rendered from the instances given, or from rows loaded by key, all in one
+    query.
     """
     given = list(projects)
     pks = [item if isinstance(item, int) else item.pk for item in given]
     rows = {item.pk: item for item in given if not isinstance(item, int)}
     keys = {}
+    versions = {}
     if fragments.in_use() and pks:
-        versions = fragments.funding_versions(pks)
+        versions = fragments.card_versions(pks)
         keys = {pk: fragments.fragment_key("card", pk, heading, versions[pk]) for pk in pks}
     found = fragments.get_many(keys.values())
     missing = [pk for pk in pks if keys.get(pk) not in found]
     to_load = [pk for pk in missing if pk not in rows]
     if to_load:
-        rows |= card_rows(to_load)
+        rows |= card_rows(to_load, {pk: versions[pk][0] for pk in to_load if pk in versions})
     # A key whose project is gone (deleted since the list was kept) shows nothing.
     missing = [pk for pk in missing if pk in rows]
     figures = funding.funding_by_project(rows[pk] for pk in missing)
@@ -80,15 +82,16 @@ def project_cards(projects, heading="h3"):
     )
 
 
-def card_rows(pks: list[int]) -> dict[int, Project]:
-    """Return ``{pk: project}`` with what a card shows, kept as fragments one by one.
+def card_rows(pks: list[int], versions: dict[int, str]) -> dict[int, Project]:
+    """Return ``{pk: project}`` with what a card shows, kept as fragments one by one under
+    each project's card version (``versions``, read before the rows).
 
     After a gift, a card is rendered anew with the project's new figures but its row as
     it was kept; only rows not kept are read, in one query (and one for their regions).
     """
     if not fragments.in_use():
         return {project.pk: project for project in Project.objects.for_cards().filter(pk__in=pks)}
-    keys = {pk: fragments.fragment_key("card-row", pk) for pk in pks}
+    keys = {pk: fragments.fragment_key("card-row", pk, versions.get(pk)) for pk in pks}
     found = fragments.get_many(keys.values())
     rows = {pk: found[key] for pk, key in keys.items() if key in found}
     loaded = {

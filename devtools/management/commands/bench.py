@@ -53,7 +53,10 @@ TINY_SIZES = {
 SERVER = "postgres://postgres@127.0.0.1:5432"
 # Each server's settings, and how its tables are titled. "uncached" renders every page, with
 # the fragments that a pledge or a gift leaves good (core/fragments.py): the first request
-# after such a change. "cold" computes everything, as after an editor's change.
+# after such a change. "edited" also takes an editor to rewrite the measured project's story
+# before every request (devtools/middleware.py), as a save in the admin would: the first
+# request after an editor's everyday change. "cold" computes everything, as after a change
+# of the catalogue (a project published or renamed, a partner or a region changed).
 MODES = {
     "cached": ({"PAGE_CACHE": "true"}, "page cache on (PAGE_CACHE=true)"),
     "uncached": (
@@ -61,10 +64,16 @@ MODES = {
         "page cache off (PAGE_CACHE=false), fragments kept: "
         "the first request after a pledge or a gift",
     ),
+    "edited": (
+        {"PAGE_CACHE": "false", "BENCH_EDIT_PROJECT": "{project}"},
+        "page cache off, the measured project's story rewritten before every request "
+        "(BENCH_EDIT_PROJECT): the first request after an editor's change to a project's "
+        "story, photos, dates or results",
+    ),
     "cold": (
         {"PAGE_CACHE": "false", "FRAGMENT_CACHE": "false"},
-        "page cache and fragments off (FRAGMENT_CACHE=false): "
-        "the first request after an editor's change",
+        "page cache and fragments off (FRAGMENT_CACHE=false): the first request after a "
+        "change of the catalogue (a project published or renamed, a partner or region)",
     ),
 }
 WORKERS = 2
@@ -89,6 +98,7 @@ class Command(DeveloperCommand):
             help="Cache of the servers; this Redis database is emptied (default db 1).",
         )
         parser.add_argument("--rounds", type=int, help="Rounds per size and mode (default 5).")
+        parser.add_argument("--modes", help=f"Comma-separated: {', '.join(MODES)} (default all).")
         parser.add_argument(
             "--duration", type=int, help="Seconds of load per page per round (default 3)."
         )
@@ -127,7 +137,7 @@ class Command(DeveloperCommand):
 
     # Setting up ------------------------------------------------------------------------
 
-    def _run(self, *, sizes, tiny, rounds, duration, rebuild, pages, **options):
+    def _run(self, *, sizes, tiny, rounds, duration, rebuild, pages, modes, **options):
         table = TINY_SIZES if tiny else SIZES
         suffix = "_tiny" if tiny else ""
         names = [name.strip() for name in sizes.split(",") if name.strip()]
@@ -139,6 +149,10 @@ class Command(DeveloperCommand):
         if self.rounds < 1 or self.duration < 1:
             raise CommandError("--rounds and --duration must be at least 1.")
         self.wanted = {p.strip() for p in pages.split(",")} if pages else None
+        chosen = [m.strip() for m in modes.split(",") if m.strip()] if modes else list(MODES)
+        if not chosen or (unknown := set(chosen) - set(MODES)):
+            raise CommandError(f"--modes takes {', '.join(MODES)}, not {modes!r}.")
+        self.modes = [mode for mode in MODES if mode in chosen]
         if self.wanted and (unknown := self.wanted - set(PAGE_NAMES)):
             raise CommandError(
                 f"No page named {', '.join(sorted(unknown))}; pages: {', '.join(PAGE_NAMES)}."
@@ -191,7 +205,9 @@ class Command(DeveloperCommand):
         # measure it), so each database keeps the files made with it.
         return self.work / "media" / database.name
 
-    def env(self, database: Database | None, *, mode: str = "cached") -> dict[str, str]:
+    def env(
+        self, database: Database | None, *, mode: str = "cached", project: int | None = None
+    ) -> dict[str, str]:
         """Return the environment of a production server (and of its manage.py commands)."""
         env = dict(os.environ)
         env.update(
@@ -207,7 +223,7 @@ class Command(DeveloperCommand):
             SERVE_MEDIA="false",
             LOG_LEVEL="WARNING",
         )
-        env.update(MODES[mode][0])
+        env.update({name: value.format(project=project) for name, value in MODES[mode][0].items()})
         if database is not None:
             env["DATABASE_URL"] = database.url
             env["MEDIA_ROOT"] = str(self.media_root(database))
@@ -282,9 +298,10 @@ class Command(DeveloperCommand):
             raise BenchError(f"These pages do not answer 200: {', '.join(broken)}")
 
         servers = {}
-        for mode in MODES:
+        for mode in self.modes:
             log = self.work / "logs" / f"gunicorn-{size.name}-{mode}.log"
-            server = Server(self.env(database, mode=mode), log, WORKERS)
+            env = self.env(database, mode=mode, project=found["project"])
+            server = Server(env, log, WORKERS)
             self.stack.callback(server.stop)
             server.start()
             servers[mode] = server
@@ -375,14 +392,13 @@ class Command(DeveloperCommand):
             "floor-relative = SMALL ratio to floor ÷ LARGE ratio to floor (machine noise "
             "cancelled)"
         )
-        names = [
-            p["name"] for p in small["pages"] if p["name"] in large["modes"]["cached"]["rounds"]
-        ]
+        first = self.modes[0]
+        names = [p["name"] for p in small["pages"] if p["name"] in large["modes"][first]["rounds"]]
         queries = {
             size: {p["name"]: f"{p['queries_miss']}/{p['queries_hit']}" for p in data["pages"]}
             for size, data in (("small", small), ("large", large))
         }
-        for mode in MODES:
+        for mode in self.modes:
             self.say()
             self.say(MODES[mode][1])
             self.say(

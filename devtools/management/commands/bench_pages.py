@@ -13,7 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from devtools.commands import DeveloperCommand
-from devtools.pages import bench_pages
+from devtools.pages import bench_pages, bench_project
 from donations.models import Sponsorship
 from partners.models import Partner
 from portfolio.models import Project
@@ -32,6 +32,7 @@ class Command(DeveloperCommand):
     def handle(self, *args, as_json=False, **options):
         try:
             pages = bench_pages()
+            project = bench_project().pk
         except LookupError as error:
             raise CommandError(str(error)) from error
         client = Client(HTTP_HOST="127.0.0.1")
@@ -56,7 +57,8 @@ class Command(DeveloperCommand):
             "sponsorships": Sponsorship.objects.count(),
         }
         if as_json:
-            self.stdout.write(json.dumps({"counts": counts, "pages": measured}))
+            found = {"counts": counts, "pages": measured, "project": project}
+            self.stdout.write(json.dumps(found))
             return
         self.stdout.write(", ".join(f"{value} {key}" for key, value in counts.items()))
         self.stdout.write(f"{'page':<20}{'status':>7}{'queries miss/hit':>18}{'bytes':>9}  address")
