@@ -10,6 +10,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from django.views.static import serve
 
+from core import sitemaps
 from core.models import PENDING_UPLOAD_FOLDER
 from core.pagecache import editorial_page
 from core.views import pending_upload
@@ -74,7 +75,7 @@ urlpatterns = [
     ),
     path(
         "sitemap-<section>.xml",
-        editorial_page(sitemaps_views.sitemap),
+        editorial_page(sitemaps.section),
         {"sitemaps": SITEMAPS},
         name="sitemap_section",
     ),

@@ -140,8 +140,8 @@ def invalidate(
       gift, a suggested amount);
     - ``content_of``: it only changes what these projects' own pages show (a story,
       photos, results); ``parts`` names the parts of their pages kept apart that it
-      changes too (``"card"``: their cards; ``"results"``), and ``searched`` adds that it
-      changed text the search reads;
+      changes too (``"card"``: their cards; ``"bottom"``, ``"results"``), and
+      ``searched`` adds that it changed text the search reads;
     - neither: it may change any page (the editorial token).
 
     The token is marked out of date at once, so the next request renews it: this
@@ -194,12 +194,14 @@ def content_changed(sender, **kwargs) -> None:
     invalidate()
 
 
-def own_content_changed(project_of: Callable[[models.Model], int | None], part: str = ""):
+def own_content_changed(
+    project_of: Callable[[models.Model], int | None], parts: Iterable[str] = ()
+):
     """Return a receiver for rows that only their project's own page and card show (its
     photos, its results): their changes move that project's content version, not the
-    editorial token, and the version of the ``part`` of its page they show, if any
-    (``fragments.kept_part``). ``project_of(row)`` returns the project's key, None when
-    unknown (then every fragment is renewed)."""
+    editorial token, and the versions of the ``parts`` of its page they show
+    (``fragments.kept_part``, ``{% fragment … <part>=pk %}``). ``project_of(row)`` returns
+    the project's key, None when unknown (then every fragment is renewed)."""
 
     def receiver(sender, instance, **kwargs):
         try:
@@ -209,7 +211,7 @@ def own_content_changed(project_of: Callable[[models.Model], int | None], part: 
         if project is None:
             invalidate()
             return
-        invalidate(content_of=[project], parts=[part] if part else ())
+        invalidate(content_of=[project], parts=parts)
 
     return receiver
 

@@ -18,18 +18,38 @@ class KeysFirstPaginator(Paginator):
     are kept as fragments (``core.fragments``) under that name and the values that choose
     the rows: a page rendered again after a gift reads nothing from the database. With
     ``keys_only`` too, a kept page holds its rows' keys only, for lists whose items are
-    kept on their own (project cards).
+    kept on their own (project cards). With ``all_keys``, every key of the list is read in
+    one query and kept, which gives the count and every page: for searches, whose matching
+    would otherwise run twice (count, then page) each time search results are renewed.
     """
 
     def __init__(
-        self, *args, memo: tuple[str, tuple] | None = None, keys_only: bool = False, **kwargs
+        self,
+        *args,
+        memo: tuple[str, tuple] | None = None,
+        keys_only: bool = False,
+        all_keys: bool = False,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.memo = memo
-        self.keys_only = keys_only
+        self.keys_only = keys_only or all_keys
+        self.all_keys = all_keys
+
+    @cached_property
+    def _keys(self) -> list:
+        """Every key of the list, in order, in one query (kept under ``memo``)."""
+        name, vary = self.memo or ("", None)
+
+        def keys():
+            return list(self.object_list.values_list("pk", flat=True))
+
+        return keys() if vary is None else fragments.memo(f"{name}-keys", vary, keys)
 
     @cached_property
     def count(self):
+        if self.all_keys:
+            return len(self._keys)
         if self.memo is None:
             return super().count
         name, vary = self.memo
@@ -41,6 +61,8 @@ class KeysFirstPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
+        if self.all_keys:
+            return self._get_page(self._keys[bottom:top], number, self)
         keys = self.object_list.values("pk")[bottom:top]
         rows = self.object_list.filter(pk__in=keys)
         if self.memo is not None and fragments.in_use():

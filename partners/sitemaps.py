@@ -7,9 +7,14 @@ class PartnerSitemap(TranslatedSitemap):
     priority = 0.6
     changefreq = "monthly"
     lastmod_field = "updated_at"
+    url_name = "partners:partner_detail"
 
     def items(self):
-        return Partner.objects.public().order_by("pk").only("pk", "updated_at", *slug_columns())
+        return (
+            Partner.objects.public()
+            .order_by("pk")
+            .values_list("pk", "updated_at", *slug_columns(), named=True)
+        )
 
     def lastmod(self, partner):
         return partner.updated_at

@@ -7,11 +7,10 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 
-from core import fragments
 from core.richtext import rich_text_sanitiser
 from core.templatetags.translated_fields import translated
 
-from .models import Project, ProjectUpdate
+from .models import Project, ProjectUpdate, long_columns
 
 FEED_ITEMS = 30
 
@@ -37,17 +36,20 @@ class LatestNewsFeed(Feed):
         return settings.ORGANISATION_NAME
 
     def items(self):
-        projects = list(Project.objects.published().order_by("-published_at")[:FEED_ITEMS])
+        # Entries show neither stories nor search documents, the longest columns.
+        projects = list(
+            Project.objects.published()
+            .defer(*long_columns())
+            .order_by("-published_at")[:FEED_ITEMS]
+        )
         updates = list(
             ProjectUpdate.objects.published()
             .select_related("project")
+            .defer(*(f"project__{name}" for name in long_columns()))
             .order_by("-published_at", "-pk")[:FEED_ITEMS]
         )
         items = sorted(projects + updates, key=lambda item: item.published_at, reverse=True)
-        items = items[:FEED_ITEMS]
-        # A project's entry says when it last changed: the kept feed goes with it.
-        fragments.shows_content_of(item.pk for item in items if isinstance(item, Project))
-        return items
+        return items[:FEED_ITEMS]
 
     def item_title(self, item):
         if isinstance(item, ProjectUpdate):
@@ -78,4 +80,9 @@ class LatestNewsFeed(Feed):
         return item.published_at
 
     def item_updateddate(self, item):
-        return getattr(item, "updated_at", None) or item.published_at
+        """Return when the entry last changed in a way that matters to its readers.
+
+        An entry announces a project (its title and summary) or a field update: its date
+        stands, whatever is later edited on the project's page (its story, its photos), so
+        the feed stays the same until the catalogue changes (``core.fragments``)."""
+        return item.published_at

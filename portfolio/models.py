@@ -274,12 +274,7 @@ class ProjectQuerySet(RichTextQuerySet, PublicationQuerySet, pagecache.PublicCon
 
         The story and the search documents, the longest columns, are left out: no card
         shows them (and kept cards would carry them in the cache)."""
-        long_columns = [
-            field.attname
-            for field in Project._meta.concrete_fields
-            if field.attname.startswith(("body", "search_document_"))
-        ]
-        return self.select_related("sector").prefetch_related("regions").defer(*long_columns)
+        return self.select_related("sector").prefetch_related("regions").defer(*long_columns())
 
     def search(self, text: str, language: str | None = None):
         """Return the projects matching every word of ``text``, best matches first.
@@ -458,6 +453,12 @@ class Project(models.Model):
                 condition=Q(is_published=True),
                 name="project_public_sector_order",
             ),
+            # The latest change of a published project (the sitemap index), from the end.
+            models.Index(
+                fields=["-updated_at"],
+                condition=Q(is_published=True),
+                name="project_public_latest_change",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -529,6 +530,16 @@ def _add_search_columns():
 
 
 _add_search_columns()
+
+
+def long_columns() -> list[str]:
+    """Return a project's longest columns, its story and its search documents, which lists,
+    cards and feeds do not show."""
+    return [
+        field.attname
+        for field in Project._meta.concrete_fields
+        if field.attname.startswith(("body", "search_document_"))
+    ]
 
 
 class Partnership(models.Model):

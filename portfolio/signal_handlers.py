@@ -75,8 +75,8 @@ def photo_of(photo) -> int | None:
     return photo.project_id
 
 
-# Photos show in the gallery of their project's page, not on its card.
-photo_changed = pagecache.own_content_changed(photo_of)
+# Photos show in the gallery, in the bottom part of their project's page, not on its card.
+photo_changed = pagecache.own_content_changed(photo_of, parts=["bottom"])
 
 
 def next_publication():

@@ -20,14 +20,19 @@ class PageSitemap(TranslatedSitemap):
         return reverse(item)
 
 
+# An entry's address and date: rows, not model instances, for a thousand at a time.
+ITEM_COLUMNS = ("pk", "updated_at", *slug_columns())
+
+
 class ProjectSitemap(TranslatedSitemap):
     priority = 1.0
     changefreq = "weekly"
     lastmod_field = "updated_at"
     project_content = True
+    url_name = "portfolio:project_detail"
 
     def items(self):
-        return Project.objects.published().order_by("pk").only("pk", "updated_at", *slug_columns())
+        return Project.objects.published().order_by("pk").values_list(*ITEM_COLUMNS, named=True)
 
     def lastmod(self, project):
         return project.updated_at
@@ -36,6 +41,7 @@ class ProjectSitemap(TranslatedSitemap):
 class RegionSitemap(TranslatedSitemap):
     priority = 0.5
     changefreq = "monthly"
+    url_name = "portfolio:region_detail"
 
     def items(self):
-        return Region.objects.order_by("pk").only("pk", *slug_columns())
+        return Region.objects.order_by("pk").values_list("pk", *slug_columns(), named=True)

@@ -190,6 +190,7 @@ def project_list(request):
         PROJECTS_PER_PAGE,
         memo=("list", selection.memo_key),
         keys_only=True,
+        all_keys=bool(query),
     ).get_page(request.GET.get("page"))
     language = translation.get_language()
     return render(
@@ -449,6 +450,21 @@ def published_pk(slug) -> int | None:
     return Project.objects.published().filter(slug=slug).values_list("pk", flat=True).first()
 
 
+def related_projects(project, regions) -> list[int]:
+    """Return the keys of published projects in the same regions (or their countries) or
+    the same sector as ``project``."""
+    nearby = {r.pk for r in regions} | {r.parent_id for r in regions if r.parent_id}
+    shares_a_region = Exists(
+        Project.regions.through.objects.filter(project=OuterRef("pk"), region__in=nearby)
+    )
+    related = (
+        Project.objects.published()
+        .exclude(pk=project.pk)
+        .filter(Q(shares_a_region) | Q(sector_id=project.sector_id, sector__isnull=False))
+    )
+    return keys(related[:RELATED_PROJECTS])
+
+
 def project_context(project, links: dict | None = None) -> dict:
     """What the page of this project shows: from ``page_queryset``, or with its photos and
     sector only and ``links`` from ``linked_rows``."""
@@ -460,15 +476,6 @@ def project_context(project, links: dict | None = None) -> dict:
         }
     partnerships = links["partnerships"]
     regions = links["regions"]
-    nearby = {r.pk for r in regions} | {r.parent_id for r in regions if r.parent_id}
-    shares_a_region = Exists(
-        Project.regions.through.objects.filter(project=OuterRef("pk"), region__in=nearby)
-    )
-    related = (
-        Project.objects.published()
-        .exclude(pk=project.pk)
-        .filter(Q(shares_a_region) | Q(sector_id=project.sector_id, sector__isnull=False))
-    )
     roles = []
     for role, label in Partnership.Role.choices:
         members = [p for p in partnerships if p.role == role]
@@ -483,7 +490,7 @@ def project_context(project, links: dict | None = None) -> dict:
         "partner_roles": roles,
         # Chosen by regions and sector: kept under the editorial token alone.
         "related_projects": fragments.memo(
-            "related", (project.pk,), lambda: keys(related[:RELATED_PROJECTS])
+            "related", (project.pk,), lambda: related_projects(project, regions)
         ),
         "language_urls": object_urls_by_language(project),
     }

@@ -24,8 +24,9 @@ def project_of(row) -> int | None:
 
 
 PUBLIC_MODELS = (Result, Indicator, Period, Disaggregation)
-# The results section is kept as a part of the project page (``results.sections``).
-changed = pagecache.own_content_changed(project_of, part="results")
+# The results section is kept as a part of the project page (``results.sections``), inside
+# its bottom part.
+changed = pagecache.own_content_changed(project_of, parts=["results", "bottom"])
 
 
 def connect():

@@ -7,9 +7,10 @@
     {% fragment "giving-panel" project.pk funding=project.pk %}…{% endfragment %}
 
 The part is kept under the editorial token, the language and the values given; with
-``content=<project pk>``, also under that project's content version, and with
-``funding=<project pk>`` under its funding version (see ``core.fragments``). Variables set
-inside a fragment are not seen after it.
+``content=<project pk>``, also under that project's content version, with
+``funding=<project pk>`` under its funding version, and with any other ``<name>=<project
+pk>`` under the version of that part of the project's page (``fragments.invalidate_part``).
+Variables set inside a fragment are not seen after it.
 """
 
 from django import template
@@ -35,7 +36,10 @@ class FragmentNode(template.Node):
         vary = [value.resolve(context) for value in self.vary]
         for kind, expression in self.versions.items():
             project = expression.resolve(context)
-            versions = VERSIONS[kind]([project])
+            if kind in VERSIONS:
+                versions = VERSIONS[kind]([project])
+            else:
+                versions = fragments.part_versions(kind, [project])
             vary.append((kind, versions[project]))
         key = fragments.fragment_key(self.name.resolve(context), *vary)
         content = fragments.keep(key, lambda: str(self.nodelist.render(context)))
@@ -53,10 +57,8 @@ def fragment(parser, token):
     vary = []
     for bit in bits[2:]:
         kind, equals, expression = bit.partition("=")
-        if equals and kind in VERSIONS:
+        if equals:
             versions[kind] = parser.compile_filter(expression)
-        elif equals:
-            raise template.TemplateSyntaxError(f"{{% fragment %}} does not know {kind}=.")
         else:
             vary.append(parser.compile_filter(bit))
     return FragmentNode(nodelist, parser.compile_filter(bits[1]), vary, versions)
