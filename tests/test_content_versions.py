@@ -1,0 +1,691 @@
+"""An editor's change to one project's own content renders only that project anew.
+
+A project's story, subtitle, cover, dates, photos and results are shown by its own page
+and card (and the search, the feed, the sitemap): changing them moves that project's
+content version, not the editorial token, so the fragments of every other page stay kept.
+As in ``test_fragments``, a title changed behind the site's back (SQL, no signal) tells a
+kept fragment (the old title) from one computed anew (the new one).
+"""
+
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
+
+from core import fragments
+from core.changes import changed_columns
+from devtools.middleware import EditBeforeEachRequest
+from portfolio.models import Project, ProjectImage, Sector
+from portfolio.signal_handlers import OWN_CONTENT_COLUMNS
+from results.models import Disaggregation, Indicator, Period, Result
+from tests import test_fragments
+from tests.admin_forms import admin_form_data
+from tests.factories import make_photo, uploaded_image
+from tests.results_factories import make_indicator, make_part, make_period, make_result
+from tests.test_fragments import pages, sql_title
+
+pytestmark = pytest.mark.django_db
+
+# The fixtures of the fragments' tests: fragments on, two projects sharing a region.
+fragments_on = test_fragments.fragments_on
+projects = test_fragments.projects
+
+ATOM = {"atom": "http://www.w3.org/2005/Atom"}
+SITEMAP = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+BEHIND = "Titre changé sans signal"
+
+
+def sql_title_of(project, title):
+    """``sql_title`` for a project saved afterwards: the untranslated column too, which
+    the translations keep equal to the French one, so the save sees no title change."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Project._meta.db_table} SET title = %s, title_fr = %s WHERE id = %s",  # noqa: S608
+            [title, title, project.pk],
+        )
+
+
+def editorial():
+    """Return the editorial token as the next request reads it."""
+    fragments._forget_token()
+    return fragments.editorial_token()
+
+
+def search_token():
+    fragments._forget_token()
+    return fragments.search_token()
+
+
+def fresh(project):
+    """The project as an editor's form loads it."""
+    return Project.objects.get(pk=project.pk)
+
+
+def save_story(project, fr, en):
+    project = fresh(project)
+    project.body_fr = f"<p>{fr}</p>"
+    project.body_en = f"<p>{en}</p>"
+    project.save()
+    return project
+
+
+def get(client, url, language="fr"):
+    with translation.override(language):
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def page_url(project, language):
+    with translation.override(language):
+        return fresh(project).get_absolute_url()
+
+
+def visit_everything(visitor, funded, other, region, partner):
+    """Request every page in both languages (so their fragments are kept); return them."""
+    urls = pages(funded, other, region, partner)
+    for url in urls.values():
+        get(visitor, url)
+    for project in (funded, other):
+        for language in ("fr", "en"):
+            get(visitor, page_url(project, language), language)
+    return urls
+
+
+# -- A project's story -------------------------------------------------------------------
+
+
+def test_a_story_edit_renders_that_projects_page_anew_and_keeps_every_other_fragment(projects):
+    funded, other, *_ = projects
+    visitor = Client()
+    urls = visit_everything(visitor, *projects)
+    token, other_version = editorial(), fragments.content_versions([other.pk])[other.pk]
+    funded_version = fragments.content_versions([funded.pk])[funded.pk]
+    sql_title(other, BEHIND)
+
+    save_story(funded, "Un puits creusé par le village", "A well dug by the village")
+
+    assert editorial() == token
+    assert fragments.content_versions([other.pk])[other.pk] == other_version
+    assert fragments.content_versions([funded.pk])[funded.pk] != funded_version
+    for name, url in urls.items():
+        html = get(visitor, url)
+        # The other project's card and page were kept: nothing told the site of the title.
+        assert "L’école des filles" in html, name
+        assert BEHIND not in html, name
+    french = get(visitor, page_url(funded, "fr"))
+    assert "Un puits creusé par le village" in french
+    english = get(visitor, page_url(funded, "en"), "en")
+    assert "A well dug by the village" in english
+    assert "Un puits creusé" not in english
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"subtitle_fr": "Un sous-titre neuf"},
+        {"beneficiaries_description_fr": "des familles"},
+        {"start_date": date(2024, 3, 1), "end_date": date(2026, 6, 30)},
+        {"iati_identifier": "CA-CRA-1-XYZ"},
+    ],
+    ids=["subtitle", "beneficiaries", "dates", "iati"],
+)
+def test_other_own_content_columns_move_only_that_projects_content(projects, changes):
+    funded, other, *_ = projects
+    visitor = Client()
+    urls = visit_everything(visitor, *projects)
+    token = editorial()
+    before = fragments.content_versions([funded.pk])[funded.pk]
+    sql_title(other, BEHIND)
+
+    project = fresh(funded)
+    for name, value in changes.items():
+        setattr(project, name, value)
+    project.save()
+
+    assert editorial() == token
+    assert fragments.content_versions([funded.pk])[funded.pk] != before
+    for name, url in urls.items():
+        assert BEHIND not in get(visitor, url), name
+    french = get(visitor, page_url(funded, "fr"))
+    if "subtitle_fr" in changes:
+        assert "Un sous-titre neuf" in french
+    if "start_date" in changes:
+        assert "mars 2024" in french and "juin 2026" in french
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda project: setattr(project, "title_fr", "L’eau au village, revu"),
+        lambda project: setattr(project, "summary_fr", "Un autre résumé"),
+        lambda project: setattr(project, "status", Project.Status.COMPLETED),
+        lambda project: setattr(project, "is_featured", True),
+        lambda project: setattr(project, "sector", Sector.objects.create(name_fr="Eau")),
+    ],
+    ids=["title", "summary", "status", "featured", "sector"],
+)
+def test_any_other_column_renews_every_fragment(projects, change):
+    funded, other, *_ = projects
+    visitor = Client()
+    urls = visit_everything(visitor, *projects)
+    token = editorial()
+    sql_title(other, BEHIND)
+
+    project = fresh(funded)
+    change(project)
+    project.body_fr = "<p>Et une histoire neuve</p>"
+    project.save()
+
+    assert editorial() != token
+    for name, url in urls.items():
+        assert BEHIND in get(visitor, url), name
+
+
+def test_a_story_edit_keeps_the_cards_and_a_cover_renders_that_card_anew(projects):
+    funded, other, *_ = projects
+    visitor = Client()
+    urls = visit_everything(visitor, *projects)
+    sql_title_of(funded, "L’eau changée sans signal")
+    sql_title(other, BEHIND)
+
+    save_story(funded, "Une histoire neuve", "A new story")
+    for name in ("home", "list", "region", "partner"):
+        html = get(visitor, urls[name])
+        # The story is on no card: the funded project's card was kept too.
+        assert "L’eau au village" in html, name
+        assert "L’eau changée sans signal" not in html, name
+
+    project = fresh(funded)
+    project.cover_image.save("cover.jpg", uploaded_image(size=(1600, 900)), save=False)
+    project.cover_alt_fr = "Le puits du village"
+    project.save()
+    for name in ("home", "list", "region", "partner"):
+        html = get(visitor, urls[name])
+        assert "L’eau changée sans signal" in html, name  # its card, rendered anew
+        assert BEHIND not in html, name  # the other card, kept
+        assert "Le puits du village" in html, name
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"cover_alt_fr": "Une autre description"}, {"funding_goal": Decimal("1500")}],
+    ids=["cover_alt", "funding_goal"],
+)
+def test_what_a_card_shows_renders_that_card_anew(projects, changes):
+    funded, other, *_ = projects
+    visitor = Client()
+    urls = visit_everything(visitor, *projects)
+    token = editorial()
+    sql_title_of(funded, "L’eau changée sans signal")
+    sql_title(other, BEHIND)
+
+    project = fresh(funded)
+    for name, value in changes.items():
+        setattr(project, name, value)
+    project.save()
+
+    assert editorial() == token
+    for name in ("home", "list", "region", "partner"):
+        html = get(visitor, urls[name])
+        assert "L’eau changée sans signal" in html, name
+        assert BEHIND not in html, name
+        if "funding_goal" in changes:
+            assert "1\u202f500\xa0$" in html or "1\xa0500\xa0$" in html, name
+
+
+# -- The search --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("field", ["body", "subtitle"])
+def test_a_word_added_to_a_story_is_found_on_the_next_request(projects, field):
+    funded, _other, *_ = projects
+    visitor = Client()
+    searches = {}
+    for language, word in (("fr", "pompeolienne"), ("en", "windpump")):
+        with translation.override(language):
+            searches[language] = reverse("portfolio:project_list") + f"?q={word}"
+    for language, url in searches.items():
+        assert "L’eau au village" not in get(visitor, url, language)
+        assert "Water in the village" not in get(visitor, url, language)
+    token, searched = editorial(), search_token()
+
+    project = fresh(funded)
+    if field == "body":
+        project.body_fr = "<p>Une pompeolienne pour le puits</p>"
+        project.body_en = "<p>A windpump for the well</p>"
+    else:
+        project.subtitle_fr = "Une pompeolienne"
+        project.subtitle_en = "A windpump"
+    project.save()
+
+    assert editorial() == token
+    assert search_token() != searched
+    assert "L’eau au village" in get(visitor, searches["fr"])
+    assert "Water in the village" in get(visitor, searches["en"], "en")
+
+
+def test_a_change_nobody_searches_leaves_the_search_token(projects):
+    funded, *_ = projects
+    searched = search_token()
+    project = fresh(funded)
+    project.start_date = date(2025, 1, 1)
+    project.save()
+    assert search_token() == searched
+
+
+# -- Photos ------------------------------------------------------------------------------
+
+
+def test_a_new_photo_shows_on_its_project_page_and_keeps_the_other_fragments(projects):
+    funded, other, *_ = projects
+    visitor = Client()
+    urls = visit_everything(visitor, *projects)
+    token = editorial()
+    before = fragments.content_versions([funded.pk])[funded.pk]
+    sql_title(other, BEHIND)
+
+    photo = make_photo(funded, caption_fr="Le puits neuf", caption_en="The new well")
+
+    assert editorial() == token
+    assert fragments.content_versions([funded.pk])[funded.pk] != before
+    for name, url in urls.items():
+        assert BEHIND not in get(visitor, url), name
+    assert "Le puits neuf" in get(visitor, page_url(funded, "fr"))
+    assert "The new well" in get(visitor, page_url(funded, "en"), "en")
+
+    ProjectImage.objects.filter(pk=photo.pk).first().delete()
+
+    assert editorial() == token
+    assert "Le puits neuf" not in get(visitor, page_url(funded, "fr"))
+    assert "The new well" not in get(visitor, page_url(funded, "en"), "en")
+    for name, url in urls.items():
+        assert BEHIND not in get(visitor, url), name
+
+
+def test_a_photos_caption_edit_shows_on_its_project_page(projects):
+    funded, *_ = projects
+    photo = make_photo(funded, caption_fr="Le puits neuf")
+    visitor = Client()
+    assert "Le puits neuf" in get(visitor, page_url(funded, "fr"))
+    photo = ProjectImage.objects.get(pk=photo.pk)
+    photo.caption_fr = "Le puits, un an après"
+    photo.save()
+    assert "Le puits, un an après" in get(visitor, page_url(funded, "fr"))
+
+
+# -- Results -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def results(projects):
+    funded, *_ = projects
+    result = make_result(funded, title_fr="Le village boit une eau saine")
+    indicator = make_indicator(result, title_fr="Familles raccordées", title_en="Families linked")
+    period = make_period(indicator, target=Decimal(400), actual=Decimal(321))
+    part = make_part(period, "mères seules", "single mothers", "123")
+    return result, indicator, period, part
+
+
+def edit_result(rows):
+    result, indicator, period, part = rows
+    return {
+        "result": (Result, result.pk, "title_fr", "Le village boit une eau plus saine"),
+        "indicator": (Indicator, indicator.pk, "title_fr", "Foyers raccordés"),
+        "period": (Period, period.pk, "actual", Decimal(357)),
+        "part": (Disaggregation, part.pk, "category_fr", "grands-mères"),
+    }
+
+
+@pytest.mark.parametrize("row", ["result", "indicator", "period", "part"])
+def test_a_results_change_shows_on_its_project_page_and_keeps_the_other_fragments(
+    projects, results, row
+):
+    funded, other, *_ = projects
+    visitor = Client()
+    urls = visit_everything(visitor, *projects)
+    french = get(visitor, page_url(funded, "fr"))
+    assert "Familles raccordées" in french and "mères seules" in french
+    token = editorial()
+    content = fragments.content_versions([funded.pk])[funded.pk]
+    part = fragments.part_versions("results", [funded.pk])[funded.pk]
+    sql_title(other, BEHIND)
+
+    model, pk, field, value = edit_result(results)[row]
+    instance = model.objects.get(pk=pk)
+    setattr(instance, field, value)
+    instance.save()
+
+    assert editorial() == token
+    assert fragments.content_versions([funded.pk])[funded.pk] != content
+    assert fragments.part_versions("results", [funded.pk])[funded.pk] != part
+    for name, url in urls.items():
+        assert BEHIND not in get(visitor, url), name
+    french = get(visitor, page_url(funded, "fr"))
+    shown = {
+        "result": "Le village boit une eau plus saine",
+        "indicator": "Foyers raccordés",
+        "period": "357",
+        "part": "grands-mères",
+    }[row]
+    assert shown in french
+
+
+@pytest.mark.parametrize("row", ["indicator", "period", "part"])
+def test_a_deleted_result_row_leaves_its_project_page(projects, results, row):
+    funded, *_ = projects
+    visitor = Client()
+    assert "mères seules" in get(visitor, page_url(funded, "fr"))
+    token = editorial()
+    model, pk, *_ = edit_result(results)[row]
+    model.objects.get(pk=pk).delete()
+    assert editorial() == token
+    assert "mères seules" not in get(visitor, page_url(funded, "fr"))
+
+
+def test_a_story_edit_keeps_the_results_section(projects, results):
+    funded, *_ = projects
+    result = results[0]
+    visitor = Client()
+    assert "Le village boit une eau saine" in get(visitor, page_url(funded, "fr"))
+    part = fragments.part_versions("results", [funded.pk])[funded.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Result._meta.db_table} SET title_fr = %s WHERE id = %s",  # noqa: S608
+            ["Résultat changé sans signal", result.pk],
+        )
+
+    save_story(funded, "Une histoire neuve", "A new story")
+
+    assert fragments.part_versions("results", [funded.pk])[funded.pk] == part
+    french = get(visitor, page_url(funded, "fr"))
+    assert "Une histoire neuve" in french
+    # The results were kept apart, and not drawn again.
+    assert "Le village boit une eau saine" in french
+    assert "Résultat changé sans signal" not in french
+
+
+# -- The feed and the sitemap ------------------------------------------------------------
+
+
+def feed_updated(visitor, project):
+    """Return ``{entry link: updated}`` of the French feed, and the project's entry's date."""
+    with translation.override("fr"):
+        url = reverse("portfolio:feed")
+    root = ET.fromstring(get(visitor, url).encode())  # noqa: S314 - our own feed
+    entries = {}
+    for entry in root.findall("atom:entry", ATOM):
+        link = entry.find("atom:link", ATOM).get("href")
+        entries[link] = (entry.find("atom:title", ATOM).text, entry.find("atom:updated", ATOM).text)
+    (mine,) = [value for link, value in entries.items() if link.endswith(page_url(project, "fr"))]
+    return entries, mine
+
+
+def same_moment(text, moment):
+    return parse_datetime(text) == moment
+
+
+def test_the_feed_shows_when_a_project_last_changed_on_the_next_request(projects):
+    funded, other, *_ = projects
+    visitor = Client()
+    _entries, (title, updated) = feed_updated(visitor, funded)
+    assert same_moment(updated, fresh(funded).updated_at)
+    sql_title(other, BEHIND)
+    entries, _mine = feed_updated(visitor, funded)
+    assert BEHIND not in [title for title, _updated in entries.values()]  # kept
+    token = editorial()
+
+    edited = save_story(funded, "Une histoire neuve", "A new story")
+
+    assert editorial() == token
+    _entries, (title, updated) = feed_updated(visitor, funded)
+    assert title == "L’eau au village"
+    assert same_moment(updated, fresh(edited).updated_at)
+    assert not same_moment(updated, funded.updated_at)
+
+
+def sitemap_lastmods(visitor):
+    root = ET.fromstring(get(visitor, "/sitemap-projects.xml").encode())  # noqa: S314
+    return {
+        url.find("sm:loc", SITEMAP).text: url.find("sm:lastmod", SITEMAP).text
+        for url in root.findall("sm:url", SITEMAP)
+    }
+
+
+def index_lastmod(visitor):
+    root = ET.fromstring(get(visitor, "/sitemap.xml").encode())  # noqa: S314
+    for sitemap in root.findall("sm:sitemap", SITEMAP):
+        if "sitemap-projects.xml" in sitemap.find("sm:loc", SITEMAP).text:
+            return sitemap.find("sm:lastmod", SITEMAP).text
+    raise AssertionError("no projects section in the index")
+
+
+def sql_updated_at(moment, *rows):
+    with connection.cursor() as cursor:
+        for project in rows:
+            cursor.execute(
+                f"UPDATE {Project._meta.db_table} SET updated_at = %s WHERE id = %s",  # noqa: S608
+                [moment, project.pk],
+            )
+
+
+def test_the_sitemap_shows_when_a_project_last_changed_on_the_next_request(projects):
+    funded, other, *_ = projects
+    # The sitemap gives days: both projects last changed long ago.
+    sql_updated_at(datetime(2020, 1, 1, 12, tzinfo=UTC), funded, other)
+    visitor = Client()
+    before = sitemap_lastmods(visitor)
+    mine = [loc for loc in before if loc.endswith(page_url(funded, "fr"))]
+    assert mine and {before[loc] for loc in mine} == {"2020-01-01"}
+    assert index_lastmod(visitor).startswith("2020-01-01")
+    # Kept while nothing changes: a date written behind the site's back is not seen.
+    sql_updated_at(datetime(2021, 6, 1, 12, tzinfo=UTC), other)
+    assert sitemap_lastmods(visitor) == before
+    assert index_lastmod(visitor).startswith("2020-01-01")
+    token = editorial()
+
+    edited = save_story(funded, "Une histoire neuve", "A new story")
+
+    assert editorial() == token
+    today = timezone.localdate(fresh(edited).updated_at).isoformat()
+    assert today > "2021-06-01"
+    after = sitemap_lastmods(visitor)
+    for loc in mine:
+        assert after[loc] == today, loc
+    assert same_moment(index_lastmod(visitor), fresh(edited).updated_at)
+
+
+# -- What a save changes -----------------------------------------------------------------
+
+
+def test_an_unsaved_row_has_no_known_changes():
+    assert changed_columns(Project(title_fr="Neuf")) is None
+
+
+def test_a_row_as_loaded_has_no_changes_in_either_language(projects):
+    funded, *_ = projects
+    for language in ("fr", "en"):
+        with translation.override(language):
+            assert changed_columns(fresh(funded)) == set()
+
+
+def test_the_story_changed_is_seen_in_whatever_language_is_active(projects):
+    funded, *_ = projects
+    for active in ("fr", "en"):
+        with translation.override(active):
+            for column in ("body_fr", "body_en"):
+                project = fresh(funded)
+                setattr(project, column, "<p>Autre</p>")
+                changed = changed_columns(project)
+                assert changed == {column}, (active, column)
+                assert changed <= OWN_CONTENT_COLUMNS
+
+
+def test_a_story_edit_in_another_language_than_the_active_one_keeps_the_other_pages(projects):
+    funded, other, *_ = projects
+    visitor = Client()
+    urls = visit_everything(visitor, *projects)
+    token = editorial()
+    sql_title(other, BEHIND)
+    with translation.override("en"):
+        project = fresh(funded)
+        project.body_fr = "<p>Écrit depuis l’anglais</p>"
+        project.save()
+    assert editorial() == token
+    for name, url in urls.items():
+        assert BEHIND not in get(visitor, url), name
+    assert "Écrit depuis l’anglais" in get(visitor, page_url(funded, "fr"))
+
+
+def test_update_fields_restrict_what_is_compared_and_read(projects):
+    funded, *_ = projects
+    project = fresh(funded)
+    project.title_fr = "Un autre titre"
+    project.body_fr = "<p>Autre</p>"
+    with CaptureQueriesContext(connection) as queries:
+        changed = changed_columns(project, update_fields=["body_fr"])
+    assert changed == {"body_fr"}
+    (query,) = queries.captured_queries
+    assert "body_fr" in query["sql"]
+    assert "title_fr" not in query["sql"]
+    assert "summary_fr" not in query["sql"]
+    assert changed_columns(project, update_fields=["summary_fr"]) == set()
+    assert changed_columns(project) == {"title_fr", "body_fr"}
+
+
+def test_update_fields_that_miss_the_title_keep_the_other_pages(projects):
+    funded, other, *_ = projects
+    visitor = Client()
+    urls = visit_everything(visitor, *projects)
+    token = editorial()
+    sql_title(other, BEHIND)
+    project = fresh(funded)
+    project.body_fr = "<p>Écrit par une tâche</p>"
+    project.save(update_fields=["body_fr"])
+    assert editorial() == token
+    for name, url in urls.items():
+        assert BEHIND not in get(visitor, url), name
+    assert "Écrit par une tâche" in get(visitor, page_url(funded, "fr"))
+
+
+def test_a_file_is_compared_by_its_name(projects):
+    funded, *_ = projects
+    project = fresh(funded)
+    project.cover_image.save("cover.jpg", uploaded_image(size=(1600, 900)), save=False)
+    project.cover_alt_fr = "Le puits"
+    project.save()
+    stored = fresh(funded)
+    assert changed_columns(stored) == set()
+    stored.cover_image = stored.cover_image.name  # the same file, given by its name
+    assert changed_columns(stored) == set()
+    stored.cover_image = "projects/covers/another.jpg"
+    changed = changed_columns(stored)
+    # Another file (its size read anew with it): what a card shows.
+    assert "cover_image" in changed
+    assert changed <= {"cover_image", "cover_width", "cover_height"}
+
+
+# -- The benchmark's edited mode ---------------------------------------------------------
+
+
+def test_the_edited_mode_moves_the_projects_content_before_each_request(projects, settings):
+    funded, other, *_ = projects
+    settings.BENCH_EDIT_PROJECT = funded.pk
+    answered = []
+    middleware = EditBeforeEachRequest(lambda request: answered.append(request.path) or "ok")
+    factory = RequestFactory()
+    token = editorial()
+
+    for path in ("/fr/projets/", "/fr/", "/bench/floor/"):
+        mine = fragments.content_versions([funded.pk])[funded.pk]
+        theirs = fragments.content_versions([other.pk])[other.pk]
+        searched = search_token()
+        assert middleware(factory.get(path)) == "ok"
+        moved = not path.startswith("/bench/")
+        assert (fragments.content_versions([funded.pk])[funded.pk] != mine) is moved, path
+        assert (search_token() != searched) is moved, path
+        assert fragments.content_versions([other.pk])[other.pk] == theirs
+    assert answered == ["/fr/projets/", "/fr/", "/bench/floor/"]
+    assert editorial() == token
+
+
+def test_the_edited_mode_renders_the_projects_page_anew_each_time(projects, settings):
+    funded, other, *_ = projects
+    settings.BENCH_EDIT_PROJECT = funded.pk
+    visitor = Client()
+    url = page_url(funded, "fr")
+    other_url = page_url(other, "fr")
+    get(visitor, url)
+    get(visitor, other_url)
+    sql_title_of(funded, "L’eau changée sans signal")
+    sql_title(other, BEHIND)
+    middleware = EditBeforeEachRequest(lambda request: None)
+    middleware(RequestFactory().get(url))
+    assert "L’eau changée sans signal" in get(visitor, url)
+    assert BEHIND not in get(visitor, other_url)
+
+
+def test_the_edited_mode_is_on_only_with_its_setting():
+    assert "devtools.middleware.EditBeforeEachRequest" not in django_settings.MIDDLEWARE
+    script = (
+        "from django.conf import settings; "
+        "print(settings.MIDDLEWARE[0], settings.BENCH_EDIT_PROJECT)"
+    )
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "config.settings", "BENCH_EDIT_PROJECT": "7"}
+    shown = subprocess.run(  # noqa: S603 - our own interpreter and settings
+        [sys.executable, "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=django_settings.BASE_DIR,
+    ).stdout.split()
+    assert shown == ["devtools.middleware.EditBeforeEachRequest", "7"]
+
+
+# -- Through the admin -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("admin_language", ["fr", "en"])
+def test_saving_only_the_story_in_the_admin_keeps_the_editorial_token(
+    projects, editor_client, admin_language
+):
+    funded, other, *_ = projects
+    # Its publication date as the admin's form gives it, to the second (the form would
+    # otherwise change it, and with it what every list shows).
+    Project.objects.filter(pk=funded.pk).update(
+        published_at=fresh(funded).published_at.replace(microsecond=0)
+    )
+    editor_client.defaults["HTTP_ACCEPT_LANGUAGE"] = admin_language
+    visitor = Client()
+    urls = visit_everything(visitor, *projects)
+    sql_title(other, BEHIND)
+    token = editorial()
+
+    url = reverse("admin:portfolio_project_change", args=[funded.pk])
+    form = admin_form_data(
+        editor_client.get(url),
+        body_fr="<p>Le puits est creusé</p>",
+        body_en="<p>The well is dug</p>",
+    )
+    response = editor_client.post(url, form)
+    assert response.status_code == 302, response.context and response.context["errors"]
+
+    assert editorial() == token
+    for name, link in urls.items():
+        html = get(visitor, link)
+        assert "L’école des filles" in html, name
+        assert BEHIND not in html, name
+    assert "Le puits est creusé" in get(visitor, page_url(funded, "fr"))
+    assert "The well is dug" in get(visitor, page_url(funded, "en"), "en")
