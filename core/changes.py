@@ -37,7 +37,13 @@ def changed_columns(row: models.Model, update_fields=None) -> set[str] | None:
     if not fields:
         return set()
     names = [field.attname for field in fields]
-    stored = type(row)._base_manager.using(row._state.db).filter(pk=row.pk).values(*names).first()
+    rows = type(row)._base_manager.db_manager(row._state.db).all()
+    # A translated model's queries read ``title`` as the active language's column: here
+    # every name must mean its own column.
+    rewrite = getattr(rows, "rewrite", None)
+    if rewrite is not None:
+        rows = rewrite(False)
+    stored = rows.filter(pk=row.pk).values(*names).first()
     if stored is None:
         return None
     changed = set()

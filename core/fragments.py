@@ -286,7 +286,8 @@ def keep(key: str, compute: Callable[[], object]):
     try:
         value = compute()
     finally:
-        scopes.remove(scope)
+        # By identity: scopes are dicts, and two may be equal.
+        scopes[:] = [each for each in scopes if each is not scope]
     depends_on(scope)
     cache.set(key, _Kept(value, scope), FRAGMENT_TIMEOUT)
     return value

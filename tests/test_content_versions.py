@@ -436,23 +436,36 @@ def same_moment(text, moment):
     return parse_datetime(text) == moment
 
 
-def test_the_feed_shows_when_a_project_last_changed_on_the_next_request(projects):
+def test_a_story_edit_leaves_the_feed_kept_with_its_entries_dated_by_publication(projects):
+    # An entry announces a project by its title and summary: a story edit does not change
+    # it, so the kept feed serves on and the entry keeps its publication date.
     funded, other, *_ = projects
     visitor = Client()
     _entries, (title, updated) = feed_updated(visitor, funded)
-    assert same_moment(updated, fresh(funded).updated_at)
+    assert same_moment(updated, fresh(funded).published_at)
     sql_title(other, BEHIND)
-    entries, _mine = feed_updated(visitor, funded)
-    assert BEHIND not in [title for title, _updated in entries.values()]  # kept
     token = editorial()
 
-    edited = save_story(funded, "Une histoire neuve", "A new story")
+    save_story(funded, "Une histoire neuve", "A new story")
 
     assert editorial() == token
-    _entries, (title, updated) = feed_updated(visitor, funded)
+    entries, (title, updated) = feed_updated(visitor, funded)
+    assert BEHIND not in [title for title, _updated in entries.values()]  # kept
     assert title == "L’eau au village"
-    assert same_moment(updated, fresh(edited).updated_at)
-    assert not same_moment(updated, funded.updated_at)
+    assert same_moment(updated, fresh(funded).published_at)
+
+
+def test_a_title_change_renders_the_feed_anew(projects):
+    funded, other, *_ = projects
+    visitor = Client()
+    feed_updated(visitor, funded)
+    sql_title(other, BEHIND)
+    funded = fresh(funded)
+    funded.title_fr = "L’eau au village, revu"
+    funded.save()
+    entries, (title, _updated) = feed_updated(visitor, funded)
+    assert title == "L’eau au village, revu"
+    assert BEHIND in [title for title, _updated in entries.values()]
 
 
 def sitemap_lastmods(visitor):
