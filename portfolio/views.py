@@ -11,6 +11,7 @@ from django.template import loader
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
+from django.utils.functional import SimpleLazyObject
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -417,11 +418,9 @@ def project_page_content(pk) -> dict | None:
 
     Kept under the project's content version (``project_detail``); its regions,
     partnerships and field updates, which editors' changes to other rows move (and so the
-    editorial token), are kept apart, so a rewritten story reads only the project and its
-    photos again.
+    editorial token), are kept apart, so a rewritten story reads only the project again.
     """
-    projects = Project.objects.published().select_related("sector").prefetch_related("images")
-    project = projects.filter(pk=pk).first()
+    project = Project.objects.published().select_related("sector").filter(pk=pk).first()
     if project is None:
         return None
     links = fragments.memo("project-links", (pk,), lambda: linked_rows(pk))
@@ -448,6 +447,14 @@ def linked_rows(pk) -> dict:
 def published_pk(slug) -> int | None:
     """Return the key of the published project at this slug in the current language."""
     return Project.objects.published().filter(slug=slug).values_list("pk", flat=True).first()
+
+
+def with_photos(context: dict) -> dict:
+    """Add the project's photos to what its page shows, read only when the part of the page
+    that shows them is rendered: kept apart (``project_detail``), a rewritten story does not
+    read them again."""
+    project = context["project"]
+    return {**context, "photos": SimpleLazyObject(lambda: list(project.images.all()))}
 
 
 def related_projects(project, regions) -> list[int]:
@@ -484,7 +491,6 @@ def project_context(project, links: dict | None = None) -> dict:
     return {
         "project": project,
         "regions": regions,
-        "photos": list(project.images.all()),
         "updates": links["updates"],
         "lead_partnerships": [p for p in partnerships if p.role == Partnership.Role.LEAD],
         "partner_roles": roles,
@@ -515,7 +521,7 @@ def project_detail(request, slug):
         if not isinstance(project, Project):
             return project  # The redirect or the 404.
         content = project_context(project)
-    return render(request, "portfolio/project_detail.html", content)
+    return render(request, "portfolio/project_detail.html", with_photos(content))
 
 
 @require_safe
@@ -534,7 +540,9 @@ def project_preview(request, pk):
         state = publication_state(update.is_published, update.published_at)
         if state != Publication.PUBLISHED:
             update.preview_note = state.label
-    context = project_context(project) | preview.context(request, project, preview_message(project))
+    context = with_photos(project_context(project)) | preview.context(
+        request, project, preview_message(project)
+    )
     return preview.mark(render(request, "portfolio/project_detail.html", context))
 
 
