@@ -16,8 +16,9 @@ tokens of what it shows:
   moved with the content version by changes to those rows only (``kept_part``);
 - for the parts that show one project's funding or suggested amounts, that project's own
   *funding version*, moved by its pledges, gifts and amounts;
-- for search results, the *search token*, moved when a project's searched text changes
-  without the rest of the catalogue (its story, its subtitle).
+- for search results, a log of the projects whose searched text changed without the rest
+  of the catalogue (their story, their subtitle): kept results check those projects again
+  (``kept_search``).
 
 So after a gift to one project, every page is rendered again but only that project's card
 and panel are computed anew; after an editor rewrites a project's story or adds photos,
@@ -57,7 +58,10 @@ CONTENT_KEY_PREFIX = "pagecache:content:"
 # something of every project (when the portfolio last changed).
 ANY_PROJECT = "any"
 PART_KEY_PREFIX = "pagecache:part:"
-SEARCH_KEY = "pagecache:search"
+SEARCH_EDITS_KEY = "pagecache:searched-edits"
+SEARCH_EDIT_PREFIX = "pagecache:searched-edit:"
+# Searched edits a kept search result checks one by one; beyond, it is computed again.
+MAX_SEARCHED_EDITS = 50
 FRAGMENT_KEY_PREFIX = "pagecache:fragment:"
 # Fragments are checked against their tokens on every read; this only bounds memory.
 FRAGMENT_TIMEOUT = 24 * 60 * 60
@@ -85,7 +89,6 @@ def serve_request(request, *, public: bool) -> None:
 
 def _forget_token(**kwargs) -> None:
     _request.token = None
-    _request.search = None
     _request.scopes = []
     _request.public = True
     _request.site = None
@@ -186,31 +189,84 @@ def kept_part(part: str, project_pk: int, compute: Callable[[], str]) -> str:
     return keep(fragment_key(f"part-{part}", project_pk, version), compute)
 
 
-def invalidate_search() -> None:
-    """Put kept search results out of date, now and when the transaction commits."""
-    from .pagecache import on_commit_once
-
+def note_searched_edit(project_pks: Iterable[int]) -> None:
+    """Say that these projects' searched text changed (their story), now and when the
+    transaction commits: kept search results check them again when next read
+    (``kept_search``)."""
     if not enabled():
         return
-    _renew_search()
-    on_commit_once(_renew_search)
+    pks = sorted(set(project_pks))
+    if not pks:
+        return
+    _log_searched_edit(pks)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _log_searched_edit(pks))
 
 
-def _renew_search() -> None:
-    cache.set(SEARCH_KEY, uuid.uuid4().hex, None)
-    _request.search = None
+def _log_searched_edit(pks: list[int]) -> None:
+    # Each edit takes the next number of an atomic counter, then says which project it
+    # was; a reader that finds a number without its project recomputes.
+    for pk in pks:
+        cache.add(SEARCH_EDITS_KEY, 0, None)
+        number = cache.incr(SEARCH_EDITS_KEY)
+        cache.set(f"{SEARCH_EDIT_PREFIX}{number}", pk, FRAGMENT_TIMEOUT * 2)
 
 
-def search_token() -> str:
-    """Return the search token (made when missing)."""
-    token = getattr(_request, "search", None)
-    if token is None:
-        token = cache.get(SEARCH_KEY)
-        if token is None:
-            cache.add(SEARCH_KEY, uuid.uuid4().hex, None)
-            token = cache.get(SEARCH_KEY) or uuid.uuid4().hex
-        _request.search = token
-    return token
+def _searched_edits_since(number: int) -> tuple[int, list[int]] | None:
+    """Return the number of the latest searched edit and the projects whose searched text
+    changed after edit ``number``; None when that cannot be told (too many, or forgotten):
+    then kept results are computed again."""
+    latest = cache.get(SEARCH_EDITS_KEY) or 0
+    if latest < number or latest - number > MAX_SEARCHED_EDITS:
+        return None
+    if latest == number:
+        return latest, []
+    keys = [f"{SEARCH_EDIT_PREFIX}{each}" for each in range(number + 1, latest + 1)]
+    found = cache.get_many(keys)
+    if len(found) != len(keys):
+        return None
+    return latest, sorted(set(found.values()))
+
+
+@dataclass
+class _KeptSearch:
+    keys: list
+    edits: int  # the number of the last searched edit before the keys were read
+
+
+def kept_search(
+    name: str,
+    vary: tuple,
+    compute: Callable[[], list],
+    still_found: Callable[[list[int]], set[int]],
+) -> list:
+    """Return the keys a search finds, kept under the editorial token and ``vary``.
+
+    A rewritten story can change what a search finds, but only for that project: when
+    read, kept keys are checked against the projects whose searched text changed since
+    they were kept (``still_found(pks)`` returns those of ``pks`` the search finds now, in
+    one small query). If none of them came or went, the keys are still right (the order
+    comes from titles and dates, which renew the editorial token); otherwise they are
+    computed again.
+    """
+    if not in_use():
+        return compute()
+    key = fragment_key(name, *vary)
+    kept = cache.get(key)
+    if isinstance(kept, _KeptSearch):
+        since = _searched_edits_since(kept.edits)
+        if since is not None:
+            latest, edited = since
+            if not edited:
+                return kept.keys
+            if still_found(edited) == set(kept.keys) & set(edited):
+                # Still right: kept as checked, so these edits are not checked again.
+                cache.set(key, _KeptSearch(kept.keys, latest), FRAGMENT_TIMEOUT)
+                return kept.keys
+    edits = cache.get(SEARCH_EDITS_KEY) or 0  # Read before the keys: later edits are checked.
+    keys = compute()
+    cache.set(key, _KeptSearch(keys, edits), FRAGMENT_TIMEOUT)
+    return keys
 
 
 def _versions(prefixes: tuple[str, ...], project_pks: Iterable[int]) -> dict[int, tuple]:

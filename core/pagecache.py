@@ -163,7 +163,7 @@ def invalidate(
         for part in parts:
             fragments.invalidate_part(part, content_of)
         if searched:
-            fragments.invalidate_search()
+            fragments.note_searched_edit(content_of)
 
 
 def on_commit_once(callback: Callable[[], object]) -> None:

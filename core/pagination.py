@@ -19,9 +19,11 @@ class KeysFirstPaginator(Paginator):
     are kept as fragments (``core.fragments``) under that name and the values that choose
     the rows: a page rendered again after a gift reads nothing from the database. With
     ``keys_only`` too, a kept page holds its rows' keys only, for lists whose items are
-    kept on their own (project cards). With ``all_keys``, every key of the list is read in
-    one query and kept, which gives the count and every page: for searches, whose matching
-    would otherwise run twice (count, then page) each time search results are renewed.
+    kept on their own (project cards). With ``recheck`` (searches), every key of the list
+    is read in one query and kept, which gives the count and every page (the matching
+    would otherwise run twice, count then page); ``recheck(pks)`` tells which of these
+    projects the list still holds after their searched text changed
+    (``fragments.kept_search``).
     """
 
     def __init__(
@@ -29,13 +31,14 @@ class KeysFirstPaginator(Paginator):
         *args,
         memo: tuple[str, tuple] | None = None,
         keys_only: bool = False,
-        all_keys: bool = False,
+        recheck=None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.memo = memo
-        self.keys_only = keys_only or all_keys
-        self.all_keys = all_keys
+        self.recheck = recheck
+        self.all_keys = recheck is not None
+        self.keys_only = keys_only or self.all_keys
 
     @cached_property
     def _keys(self) -> list:
@@ -51,7 +54,9 @@ class KeysFirstPaginator(Paginator):
                 cursor.execute(sql, params)
                 return [row[0] for row in cursor.fetchall()]
 
-        return keys() if vary is None else fragments.memo(f"{name}-keys", vary, keys)
+        if vary is None:
+            return keys()
+        return fragments.kept_search(f"{name}-keys", vary, keys, self.recheck)
 
     @cached_property
     def count(self):

@@ -129,10 +129,12 @@ class ProjectSelection:
 
     @property
     def memo_key(self) -> tuple:
-        """The values that choose the rows, for fragments kept per selection (with the
-        search token when words are searched: a rewritten story can change what they find)."""
-        chosen = (self.query, self.status, *(obj and obj.pk for obj in self.chosen.values()))
-        return (*chosen, fragments.search_token()) if self.query and fragments.in_use() else chosen
+        """The values that choose the rows, for fragments kept per selection."""
+        return (self.query, self.status, *(obj and obj.pk for obj in self.chosen.values()))
+
+    def still_found(self, pks) -> set[int]:
+        """Return those of these projects that the selection chooses now."""
+        return set(self.projects.filter(pk__in=pks).values_list("pk", flat=True))
 
 
 def select_projects(params) -> ProjectSelection:
@@ -191,7 +193,8 @@ def project_list(request):
         PROJECTS_PER_PAGE,
         memo=("list", selection.memo_key),
         keys_only=True,
-        all_keys=bool(query),
+        # Searches are checked again, project by project, after a story is rewritten.
+        recheck=selection.still_found if query else None,
     ).get_page(request.GET.get("page"))
     language = translation.get_language()
     return render(

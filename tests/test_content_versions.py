@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -62,9 +63,9 @@ def editorial():
     return fragments.editorial_token()
 
 
-def search_token():
-    fragments._forget_token()
-    return fragments.search_token()
+def searched_edits():
+    """Return how many searched edits were logged (``fragments.note_searched_edit``)."""
+    return cache.get(fragments.SEARCH_EDITS_KEY) or 0
 
 
 def fresh(project):
@@ -259,7 +260,7 @@ def test_a_word_added_to_a_story_is_found_on_the_next_request(projects, field):
     for language, url in searches.items():
         assert "L’eau au village" not in get(visitor, url, language)
         assert "Water in the village" not in get(visitor, url, language)
-    token, searched = editorial(), search_token()
+    token, searched = editorial(), searched_edits()
 
     project = fresh(funded)
     if field == "body":
@@ -271,18 +272,18 @@ def test_a_word_added_to_a_story_is_found_on_the_next_request(projects, field):
     project.save()
 
     assert editorial() == token
-    assert search_token() != searched
+    assert searched_edits() > searched
     assert "L’eau au village" in get(visitor, searches["fr"])
     assert "Water in the village" in get(visitor, searches["en"], "en")
 
 
-def test_a_change_nobody_searches_leaves_the_search_token(projects):
+def test_a_change_nobody_searches_logs_no_searched_edit(projects):
     funded, *_ = projects
-    searched = search_token()
+    searched = searched_edits()
     project = fresh(funded)
     project.start_date = date(2025, 1, 1)
     project.save()
-    assert search_token() == searched
+    assert searched_edits() == searched
 
 
 # -- Photos ------------------------------------------------------------------------------
@@ -623,11 +624,11 @@ def test_the_edited_mode_moves_the_projects_content_before_each_request(projects
     for path in ("/fr/projets/", "/fr/", "/bench/floor/"):
         mine = fragments.content_versions([funded.pk])[funded.pk]
         theirs = fragments.content_versions([other.pk])[other.pk]
-        searched = search_token()
+        searched = searched_edits()
         assert middleware(factory.get(path)) == "ok"
         moved = not path.startswith("/bench/")
         assert (fragments.content_versions([funded.pk])[funded.pk] != mine) is moved, path
-        assert (search_token() != searched) is moved, path
+        assert (searched_edits() > searched) is moved, path
         assert fragments.content_versions([other.pk])[other.pk] == theirs
     assert answered == ["/fr/projets/", "/fr/", "/bench/floor/"]
     assert editorial() == token
@@ -702,3 +703,70 @@ def test_saving_only_the_story_in_the_admin_keeps_the_editorial_token(
         assert BEHIND not in html, name
     assert "Le puits est creusé" in get(visitor, page_url(funded, "fr"))
     assert "The well is dug" in get(visitor, page_url(funded, "en"), "en")
+
+
+# -- Kept search results, checked against rewritten stories -------------------------------
+
+
+def list_search(word):
+    with translation.override("fr"):
+        return reverse("portfolio:project_list") + f"?q={word}"
+
+
+def sql_document(project, text):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Project._meta.db_table} SET search_document_fr = %s WHERE id = %s",  # noqa: S608
+            [text, project.pk],
+        )
+
+
+def test_a_story_edit_that_changes_no_finding_keeps_the_search_results(projects):
+    funded, other, *_ = projects
+    visitor = Client()
+    url = list_search("inde")  # the region, in both projects' documents
+    html = get(visitor, url)
+    assert "L’eau au village" in html and "L’école des filles" in html
+    # Behind the site's back, the other project would no longer be found.
+    sql_document(other, "rien a voir")
+
+    save_story(funded, "Une histoire neuve", "A new story")
+    with CaptureQueriesContext(connection) as queries:
+        html = get(visitor, url)
+
+    # Only the edited project was checked again, and it is still found: the kept results
+    # served on, with the other project in them.
+    assert "L’eau au village" in html and "L’école des filles" in html
+    checks = [q["sql"] for q in queries.captured_queries if "search_document_fr" in q["sql"]]
+    assert len(checks) == 1, checks
+    assert str(funded.pk) in checks[0]
+
+
+def test_a_story_edit_that_drops_a_word_drops_the_project_from_its_search(projects):
+    funded, other, *_ = projects
+    visitor = Client()
+    save_story(funded, "Une pompeolienne pour le puits", "A windpump for the well")
+    url = list_search("pompeolienne")
+    assert "L’eau au village" in get(visitor, url)
+
+    save_story(funded, "Un puits creusé à la main", "A well dug by hand")
+
+    assert "L’eau au village" not in get(visitor, url)
+    save_story(other, "Une pompeolienne à l’école", "A windpump at school")
+    html = get(visitor, url)
+    assert "L’école des filles" in html and "L’eau au village" not in html
+
+
+def test_forgotten_search_edits_compute_the_results_again(projects):
+    funded, other, *_ = projects
+    visitor = Client()
+    url = list_search("inde")
+    get(visitor, url)
+    sql_document(other, "rien a voir")
+    save_story(funded, "Une histoire neuve", "A new story")
+    # The cache dropped the log of what changed (memory pressure): the results cannot be
+    # checked, so they are computed again, and the other project is gone.
+    number = cache.get(fragments.SEARCH_EDITS_KEY)
+    cache.delete(f"{fragments.SEARCH_EDIT_PREFIX}{number}")
+    html = get(visitor, url)
+    assert "L’eau au village" in html and "L’école des filles" not in html
