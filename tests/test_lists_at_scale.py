@@ -36,8 +36,9 @@ def build_portfolio():
         Partner(
             name_fr=f"Partenaire {k:04d}",
             name_en=f"Partner {k:04d}",
-            slug_fr=f"partenaire-{k:04d}",
-            slug_en=f"partner-{k:04d}",
+            # Not the factories' slugs ("partenaire-<n>"), whatever their counter has reached.
+            slug_fr=f"partenaire-echelle-{k:04d}",
+            slug_en=f"partner-scale-{k:04d}",
             kind=[Partner.Kind.LEAD, Partner.Kind.LOCAL, Partner.Kind.FUNDER][k % 3],
             country="NP",
             summary_fr="Une organisation du terrain.",
@@ -104,7 +105,7 @@ def queries_of(client, url) -> int:
 class TestProjectFilters:
     def test_the_list_stays_under_60_kb_with_2000_partners(self, client):
         build_portfolio()
-        for url in ("/fr/projets/", "/en/projects/", "/fr/projets/?partner=partenaire-0000"):
+        for url in ("/fr/projets/", "/en/projects/", "/fr/projets/?partner=partenaire-echelle-0000"):
             response = get(client, url)
             assert len(response.content) < 60_000, (url, len(response.content))
             partners = options(response.content.decode(), "partner")
@@ -117,18 +118,18 @@ class TestProjectFilters:
         assert offered[0] == ("", "All partners")
         busiest = [f"Partner {k:04d}" for k in range(BUSY - FILTER_PARTNERS, BUSY)]
         assert [label for _value, label in offered[1:]] == busiest
-        assert ("partner-0000", "Partner 0000") not in offered
+        assert ("partner-scale-0000", "Partner 0000") not in offered
 
     def test_any_partner_can_be_chosen_by_address_in_either_language(self, client):
         build_portfolio()
-        french = get(client, "/fr/projets/?partner=partenaire-0000").content.decode()
+        french = get(client, "/fr/projets/?partner=partenaire-echelle-0000").content.decode()
         assert titles(french) == ["Projet 000"]
-        assert selected_option(french, "partner") == "partenaire-0000"
+        assert selected_option(french, "partner") == "partenaire-echelle-0000"
         # The language switcher leads to the same filter, with the English slug.
-        assert 'href="/en/projects/?partner=partner-0000"' in french
-        english = get(client, "/en/projects/?partner=partner-0000").content.decode()
+        assert 'href="/en/projects/?partner=partner-scale-0000"' in french
+        english = get(client, "/en/projects/?partner=partner-scale-0000").content.decode()
         assert titles(english) == ["Project 000"]
-        assert selected_option(english, "partner") == "partner-0000"
+        assert selected_option(english, "partner") == "partner-scale-0000"
 
     def test_a_partner_without_projects_or_hidden_is_handled_as_before(self, client):
         build_portfolio()
@@ -160,7 +161,7 @@ class TestProjectFilters:
         build_portfolio()
         many = {
             "list": queries_of(client, "/fr/projets/"),
-            "chosen": queries_of(client, "/fr/projets/?partner=partenaire-0000"),
+            "chosen": queries_of(client, "/fr/projets/?partner=partenaire-echelle-0000"),
         }
         assert few == many
 
@@ -186,7 +187,7 @@ class TestPartnerList:
         build_portfolio()
         html = get(client, "/en/partners/?q=partner+0003").content.decode()
         link = re.search(
-            r'<a href="(/en/projects/\?partner=partner-0003)"[^>]*>4 projects</a>', html
+            r'<a href="(/en/projects/\?partner=partner-scale-0003)"[^>]*>4 projects</a>', html
         )
         assert link
         assert sorted(titles(get(client, link.group(1)).content.decode())) == [
