@@ -105,7 +105,11 @@ def queries_of(client, url) -> int:
 class TestProjectFilters:
     def test_the_list_stays_under_60_kb_with_2000_partners(self, client):
         build_portfolio()
-        for url in ("/fr/projets/", "/en/projects/", "/fr/projets/?partner=partenaire-echelle-0000"):
+        for url in (
+            "/fr/projets/",
+            "/en/projects/",
+            "/fr/projets/?partner=partenaire-echelle-0000",
+        ):
             response = get(client, url)
             assert len(response.content) < 60_000, (url, len(response.content))
             partners = options(response.content.decode(), "partner")
