@@ -176,8 +176,11 @@ def test_the_editor_speaks_french_and_keeps_a_full_stop_out_of_a_link(
     assert editable.bounding_box()["height"] >= 150
 
     editable.click()
+    expect(editable).to_be_focused()
     page.keyboard.press("ControlOrMeta+End")
     page.keyboard.type(" Voir le site")
+    # Each keystroke has reached the editor before the selection moves.
+    expect(editable).to_contain_text("Voir le site")
     for _letter in "site":
         page.keyboard.press("Shift+ArrowLeft")
     story.get_by_role("button", name="insérer un lien").click()
@@ -188,6 +191,10 @@ def test_the_editor_speaks_french_and_keeps_a_full_stop_out_of_a_link(
     dialog.get_by_role("button", name="Mettre à jour").click()
     page.keyboard.press("End")
     page.keyboard.type(".")
+    # The form's field holds the edited story before the form is sent.
+    expect(page.locator("#id_body_fr")).to_have_value(
+        re.compile(r'Voir le <a href="https://example.org/"[^>]*>site</a>\.</p>')
+    )
     page.locator("input[name=_save]").click()
     expect(page.locator(".messagelist .success")).to_be_visible()
 
