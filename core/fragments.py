@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.signals import request_started
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.utils import timezone, translation
 
@@ -92,9 +92,16 @@ def _forget_token(**kwargs) -> None:
     _request.scopes = []
     _request.public = True
     _request.site = None
+    # Versions read during this request: each is read from the cache once per request.
+    _request.versions = {}
+
+
+def _end_request(**kwargs) -> None:
+    _request.versions = None  # Outside a request, versions are always read anew.
 
 
 request_started.connect(_forget_token, dispatch_uid="fragments-forget-token")
+request_finished.connect(_end_request, dispatch_uid="fragments-end-request")
 
 
 def _store_editorial(state) -> None:
@@ -136,10 +143,11 @@ def invalidate_editorial() -> None:
 
 
 def _move_versions(prefix: str, project_pks: Iterable[int]) -> None:
-    cache.set_many(
-        {f"{prefix}{pk}": uuid.uuid4().hex for pk in project_pks},
-        FRAGMENT_TIMEOUT * 2,
-    )
+    moved = {f"{prefix}{pk}": uuid.uuid4().hex for pk in project_pks}
+    cache.set_many(moved, FRAGMENT_TIMEOUT * 2)
+    seen = getattr(_request, "versions", None)
+    if seen is not None:
+        seen.update(moved)
 
 
 def _invalidate_versions(prefix: str, project_pks: Iterable[int]) -> None:
@@ -276,7 +284,13 @@ def _versions(prefixes: tuple[str, ...], project_pks: Iterable[int]) -> dict[int
     under a default could otherwise come back after a change.
     """
     keys = {(pk, prefix): f"{prefix}{pk}" for pk in project_pks for prefix in prefixes}
-    found = cache.get_many(keys.values()) if keys else {}
+    seen = getattr(_request, "versions", None)
+    if seen is None:
+        seen = {}
+    found = {key: seen[key] for key in keys.values() if key in seen}
+    unread = [key for key in keys.values() if key not in found]
+    if unread:
+        found |= cache.get_many(unread)
     missing = {key: uuid.uuid4().hex for key in keys.values() if key not in found}
     for key, value in missing.items():
         # add(): a version another worker has just made is kept, and read back.
@@ -284,10 +298,20 @@ def _versions(prefixes: tuple[str, ...], project_pks: Iterable[int]) -> dict[int
     if missing:
         found |= {k: v for k, v in cache.get_many(missing.keys()).items() if v is not None}
         found |= {k: v for k, v in missing.items() if k not in found}
+    if getattr(_request, "versions", None) is not None:
+        _request.versions.update(found)
     versions: dict[int, list] = {}
     for (pk, _prefix), key in keys.items():
         versions.setdefault(pk, []).append(found[key])
     return {pk: tuple(values) for pk, values in versions.items()}
+
+
+def read_project_versions(project_pk: int) -> None:
+    """Read every version of one project's page at once (its content, funding, card and
+    parts), so that the fragments of its page find them read (one round trip)."""
+    if in_use():
+        parts = tuple(f"{PART_KEY_PREFIX}{part}:" for part in ("card", "bottom", "results"))
+        _versions((CONTENT_KEY_PREFIX, FUNDING_KEY_PREFIX, *parts), [project_pk])
 
 
 def funding_versions(project_pks: Iterable[int]) -> dict[int, str]:

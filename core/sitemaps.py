@@ -138,6 +138,7 @@ class TranslatedSitemap(Sitemap):
         latest, all_dated = None, True
         previous = None
         languages = self._languages()
+        changefreq_of, priority_of = self._reader("changefreq"), self._reader("priority")
         pairs = self.paginator.page(page).object_list
         if self.project_content:
             # Each project's date is shown: a kept page goes with every project's content
@@ -155,8 +156,8 @@ class TranslatedSitemap(Sitemap):
                         {"location": locations[settings.LANGUAGE_CODE], "lang_code": "x-default"}
                     )
                 lastmod = self._value("lastmod", item)
-                changefreq = self._value("changefreq", item)
-                priority = self._value("priority", item)
+                changefreq = changefreq_of(item)
+                priority = priority_of(item)
                 if lastmod is None:
                     all_dated = False
                 elif latest is None or lastmod > latest:
@@ -185,13 +186,24 @@ class TranslatedSitemap(Sitemap):
         if self.url_name is None:
             with translation.override(code):
                 return self.location(item)
-        template = self._url_templates.get(code)
-        if template is None:
+        found = self._url_templates.get(code)
+        if found is None:
             with translation.override(code):
                 address = reverse(self.url_name, kwargs={"slug": SLUG_MARK})
-            template = self._url_templates[code] = address.split(SLUG_MARK)
-        slugs = (getattr(item, f"slug_{each}", "") for each in fallback_order(code))
-        return next((slug for slug in slugs if slug), "").join(template)
+            columns = [f"slug_{each}" for each in fallback_order(code)]
+            found = self._url_templates[code] = (address.split(SLUG_MARK), columns)
+        template, columns = found
+        for column in columns:
+            slug = getattr(item, column, "")
+            if slug:
+                return slug.join(template)
+        return "".join(template)
+
+    def _reader(self, name):
+        """Return a function of an item giving this attribute of the sitemap (the same for
+        every item unless it is a method)."""
+        value = getattr(self, name, None)
+        return value if callable(value) else lambda _item: value
 
     def _value(self, name, item):
         """Return an attribute of the sitemap, called with ``item`` if it is a method."""

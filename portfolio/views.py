@@ -515,6 +515,7 @@ def project_detail(request, slug):
         # the cards are kept under their own versions (``core.fragments``).
         pk = fragments.memo("project-at", (slug,), lambda: published_pk(slug))
         if pk is not None:
+            fragments.read_project_versions(pk)
             version = fragments.content_versions([pk])[pk]
             content = fragments.memo(
                 "project-page", (pk, version), lambda: project_page_content(pk)
