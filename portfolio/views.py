@@ -423,7 +423,11 @@ def project_page_content(pk) -> dict | None:
     partnerships and field updates, which editors' changes to other rows move (and so the
     editorial token), are kept apart, so a rewritten story reads only the project again.
     """
-    project = Project.objects.published().select_related("sector").filter(pk=pk).first()
+    search_columns = [
+        f.attname for f in Project._meta.concrete_fields if f.name.startswith("search_")
+    ]
+    projects = Project.objects.published().select_related("sector").defer(*search_columns)
+    project = projects.filter(pk=pk).first()
     if project is None:
         return None
     links = fragments.memo("project-links", (pk,), lambda: linked_rows(pk))
