@@ -138,7 +138,9 @@ class TranslatedSitemap(Sitemap):
         latest, all_dated = None, True
         previous = None
         languages = self._languages()
-        changefreq_of, priority_of = self._reader("changefreq"), self._reader("priority")
+        lastmod_of, changefreq_of, priority_of = map(
+            self._reader, ("lastmod", "changefreq", "priority")
+        )
         pairs = self.paginator.page(page).object_list
         if self.project_content:
             # Each project's date is shown: a kept page goes with every project's content
@@ -155,7 +157,7 @@ class TranslatedSitemap(Sitemap):
                     alternates.append(
                         {"location": locations[settings.LANGUAGE_CODE], "lang_code": "x-default"}
                     )
-                lastmod = self._value("lastmod", item)
+                lastmod = lastmod_of(item)
                 changefreq = changefreq_of(item)
                 priority = priority_of(item)
                 if lastmod is None:
@@ -204,11 +206,6 @@ class TranslatedSitemap(Sitemap):
         every item unless it is a method)."""
         value = getattr(self, name, None)
         return value if callable(value) else lambda _item: value
-
-    def _value(self, name, item):
-        """Return an attribute of the sitemap, called with ``item`` if it is a method."""
-        value = getattr(self, name, None)
-        return value(item) if callable(value) else value
 
 
 URLSET_START = (

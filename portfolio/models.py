@@ -535,11 +535,10 @@ _add_search_columns()
 def long_columns() -> list[str]:
     """Return a project's longest columns, its story and its search documents, which lists,
     cards and feeds do not show."""
-    return [
-        field.attname
-        for field in Project._meta.concrete_fields
-        if field.attname.startswith(("body", "search_document_"))
+    stories = [
+        field.attname for field in Project._meta.concrete_fields if field.name.startswith("body")
     ]
+    return [*stories, *search_columns()]
 
 
 class Partnership(models.Model):

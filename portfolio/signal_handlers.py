@@ -12,6 +12,7 @@ from core import pagecache
 from core.changes import changed_columns
 
 from .models import Partnership, Project, ProjectImage, ProjectUpdate, Region, Sector
+from .search import search_columns
 
 PUBLIC_MODELS = (Region, Sector, Partnership, ProjectUpdate)
 
@@ -47,9 +48,7 @@ def columns(names) -> set[str]:
 
 
 # The search documents, made from the texts.
-SEARCH_COLUMNS = {
-    field.attname for field in Project._meta.concrete_fields if field.name.startswith("search_")
-}
+SEARCH_COLUMNS = set(search_columns())
 OWN_CONTENT_COLUMNS = columns(OWN_CONTENT_FIELDS) | SEARCH_COLUMNS
 
 

@@ -35,6 +35,7 @@ from .models import (
     Sector,
     publication_state,
 )
+from .search import search_columns
 
 PROJECTS_PER_PAGE = 12
 HOME_PROJECTS = 6
@@ -423,10 +424,7 @@ def project_page_content(pk) -> dict | None:
     partnerships and field updates, which editors' changes to other rows move (and so the
     editorial token), are kept apart, so a rewritten story reads only the project again.
     """
-    search_columns = [
-        f.attname for f in Project._meta.concrete_fields if f.name.startswith("search_")
-    ]
-    projects = Project.objects.published().select_related("sector").defer(*search_columns)
+    projects = Project.objects.published().select_related("sector").defer(*search_columns())
     project = projects.filter(pk=pk).first()
     if project is None:
         return None
