@@ -39,6 +39,7 @@ see pages computed from the database.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import threading
 import uuid
@@ -58,6 +59,7 @@ CONTENT_KEY_PREFIX = "pagecache:content:"
 # something of every project (when the portfolio last changed).
 ANY_PROJECT = "any"
 PART_KEY_PREFIX = "pagecache:part:"
+CARD_KEY_PREFIX = f"{PART_KEY_PREFIX}card:"
 SEARCH_EDITS_KEY = "pagecache:searched-edits"
 SEARCH_EDIT_PREFIX = "pagecache:searched-edit:"
 # Searched edits a kept search result checks one by one; beyond, it is computed again.
@@ -240,25 +242,59 @@ def _searched_edits_since(number: int) -> tuple[int, list[int]] | None:
 class _KeptSearch:
     keys: list
     edits: int  # the number of the last searched edit before the keys were read
+    # The rank of every key, as runs: (end, rank) says keys[previous end:end] have rank.
+    ranks: list[tuple[int, int]] = field(default_factory=list)
+
+    def rank_at(self, index: int) -> int | None:
+        run = bisect.bisect_right(self.ranks, index, key=lambda each: each[0])
+        return self.ranks[run][1] if run < len(self.ranks) else None
+
+
+def _rank_runs(ranks: Iterable[int]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    for index, rank in enumerate(ranks):
+        if runs and runs[-1][1] == rank:
+            runs[-1] = (index + 1, rank)
+        else:
+            runs.append((index + 1, rank))
+    return runs
+
+
+def _still_in_place(kept: _KeptSearch, edited: list[int], found: Mapping[int, int]) -> bool:
+    """Tell whether each edited project is where the kept keys have it: found now if and
+    only if kept, at the rank it was kept at (its place in its rank comes from what only
+    the catalogue's changes move)."""
+    wanted = set(edited)
+    places = {pk: index for index, pk in enumerate(kept.keys) if pk in wanted}
+    for pk in wanted:
+        if (pk in places) != (pk in found):
+            return False
+        if pk in found and kept.rank_at(places[pk]) != found[pk]:
+            return False
+    return True
 
 
 def kept_search(
     name: str,
     vary: tuple,
-    compute: Callable[[], list],
-    still_found: Callable[[list[int]], set[int]],
+    compute: Callable[[], list[tuple[int, int]]],
+    still_found: Callable[[list[int]], Mapping[int, int]],
 ) -> list:
     """Return the keys a search finds, kept under the editorial token and ``vary``.
 
-    A rewritten story can change what a search finds, but only for that project: when
-    read, kept keys are checked against the projects whose searched text changed since
-    they were kept (``still_found(pks)`` returns those of ``pks`` the search finds now, in
-    one small query). If none of them came or went, the keys are still right (the order
-    comes from titles and dates, which renew the editorial token); otherwise they are
-    computed again.
+    ``compute()`` returns the search's ``(key, rank)`` rows in order: best rank first,
+    then an order that only changes of the catalogue move (dates), which renew the
+    editorial token.
+
+    A rewritten story or a renamed project can change what a search finds and how it
+    ranks, but only for that project: when read, kept keys are checked against the
+    projects whose searched text changed since they were kept (``still_found(pks)``
+    returns ``{key: rank}`` for those of ``pks`` the search finds now, in one small
+    query). If each is still found or not as before, at the same rank, the keys are
+    still right; otherwise they are computed again.
     """
     if not in_use():
-        return compute()
+        return [pk for pk, _rank in compute()]
     key = fragment_key(name, *vary)
     kept = cache.get(key)
     if isinstance(kept, _KeptSearch):
@@ -267,31 +303,33 @@ def kept_search(
             latest, edited = since
             if not edited:
                 return kept.keys
-            if still_found(edited) == set(kept.keys) & set(edited):
+            if _still_in_place(kept, edited, still_found(edited)):
                 # Still right: kept as checked, so these edits are not checked again.
-                cache.set(key, _KeptSearch(kept.keys, latest), FRAGMENT_TIMEOUT)
+                kept.edits = latest
+                cache.set(key, kept, FRAGMENT_TIMEOUT)
                 return kept.keys
     edits = cache.get(SEARCH_EDITS_KEY) or 0  # Read before the keys: later edits are checked.
-    keys = compute()
-    cache.set(key, _KeptSearch(keys, edits), FRAGMENT_TIMEOUT)
+    rows = compute()
+    keys = [pk for pk, _rank in rows]
+    cache.set(key, _KeptSearch(keys, edits, _rank_runs(r for _pk, r in rows)), FRAGMENT_TIMEOUT)
     return keys
 
 
-def _versions(prefixes: tuple[str, ...], project_pks: Iterable[int]) -> dict[int, tuple]:
-    """Return each project's versions under these prefixes, in one round trip.
+def _read(keys: Iterable[str]) -> dict[str, str]:
+    """Return the versions under these keys, in one round trip (each read once per request).
 
     A version that was evicted gets a new value, never a default one: a fragment kept
     under a default could otherwise come back after a change.
     """
-    keys = {(pk, prefix): f"{prefix}{pk}" for pk in project_pks for prefix in prefixes}
+    keys = list(keys)
     seen = getattr(_request, "versions", None)
     if seen is None:
         seen = {}
-    found = {key: seen[key] for key in keys.values() if key in seen}
-    unread = [key for key in keys.values() if key not in found]
+    found = {key: seen[key] for key in keys if key in seen}
+    unread = [key for key in keys if key not in found]
     if unread:
         found |= cache.get_many(unread)
-    missing = {key: uuid.uuid4().hex for key in keys.values() if key not in found}
+    missing = {key: uuid.uuid4().hex for key in keys if key not in found}
     for key, value in missing.items():
         # add(): a version another worker has just made is kept, and read back.
         cache.add(key, value, FRAGMENT_TIMEOUT * 2)
@@ -300,6 +338,13 @@ def _versions(prefixes: tuple[str, ...], project_pks: Iterable[int]) -> dict[int
         found |= {k: v for k, v in missing.items() if k not in found}
     if getattr(_request, "versions", None) is not None:
         _request.versions.update(found)
+    return found
+
+
+def _versions(prefixes: tuple[str, ...], project_pks: Iterable[int]) -> dict[int, tuple]:
+    """Return each project's versions under these prefixes, in one round trip."""
+    keys = {(pk, prefix): f"{prefix}{pk}" for pk in project_pks for prefix in prefixes}
+    found = _read(keys.values())
     versions: dict[int, list] = {}
     for (pk, _prefix), key in keys.items():
         versions.setdefault(pk, []).append(found[key])
@@ -328,28 +373,40 @@ def card_versions(project_pks: Iterable[int]) -> dict[int, tuple[str, str]]:
     """Return ``{pk: (card version, funding version)}`` (one round trip): a card is kept
     under the version of the "card" part (its cover, its goal) and its funding version, so
     a rewritten story leaves it good."""
-    return _versions((f"{PART_KEY_PREFIX}card:", FUNDING_KEY_PREFIX), project_pks)
+    return _versions((CARD_KEY_PREFIX, FUNDING_KEY_PREFIX), project_pks)
 
 
-def depends_on(versions: Mapping[int | str, str]) -> None:
-    """Say that what is being kept shows these projects' content, at these versions
-    (read before the rows they describe): it is kept with them and checked against them.
-    ``content_versions([ANY_PROJECT])`` stands for every project's content."""
+def depends_on(versions: Mapping[str, str]) -> None:
+    """Say that what is being kept shows what these versions stand for, at these values
+    (``{version key: value}``, read before the rows they describe): it is kept with them
+    and checked against them when read (``shows_content_of``, ``shows_cards_of``)."""
     for scope in getattr(_request, "scopes", ()):
         scope.update(versions)
 
 
+def _depend(prefix: str, project_pks: Iterable[int | str]) -> None:
+    if in_use():
+        depends_on(_read(f"{prefix}{pk}" for pk in project_pks))
+
+
 def shows_content_of(project_pks: Iterable[int | str]) -> None:
     """Say that what is being kept shows something of these projects' own content (when
-    they last changed): ``depends_on`` with their versions read now."""
-    if in_use():
-        depends_on(content_versions(project_pks))
+    they last changed): it goes with their content versions. ``ANY_PROJECT`` stands for
+    every project's content."""
+    _depend(CONTENT_KEY_PREFIX, project_pks)
+
+
+def shows_cards_of(project_pks: Iterable[int]) -> None:
+    """Say that what is being kept shows what these projects' cards show of them (their
+    titles, summaries, covers): it goes with their card versions, so renaming a project
+    renders it anew, and leaves what shows only other projects as it was."""
+    _depend(CARD_KEY_PREFIX, project_pks)
 
 
 @dataclass
 class _Kept:
     value: object
-    depends: dict[int, str] = field(default_factory=dict)
+    depends: dict[str, str] = field(default_factory=dict)
 
 
 def keep(key: str, compute: Callable[[], object]):
@@ -357,11 +414,11 @@ def keep(key: str, compute: Callable[[], object]):
     else ``compute()``, kept with the content versions it says it depends on."""
     kept = cache.get(key)
     if isinstance(kept, _Kept):
-        if not kept.depends or content_versions(kept.depends) == kept.depends:
+        if not kept.depends or _read(kept.depends) == kept.depends:
             depends_on(kept.depends)
             return kept.value
     scopes = _request.__dict__.setdefault("scopes", [])
-    scope: dict[int, str] = {}
+    scope: dict[str, str] = {}
     scopes.append(scope)
     try:
         value = compute()

@@ -2,6 +2,7 @@
 
 from django.core.paginator import Paginator
 from django.db import connections
+from django.db.models import F, QuerySet, Value
 from django.utils.functional import cached_property
 
 from core import fragments
@@ -22,8 +23,8 @@ class KeysFirstPaginator(Paginator):
     kept on their own (project cards). With ``recheck`` (searches), every key of the list
     is read in one query and kept, which gives the count and every page (the matching
     would otherwise run twice, count then page); ``recheck(pks)`` tells which of these
-    projects the list still holds after their searched text changed
-    (``fragments.kept_search``).
+    projects the list still holds after their searched text changed, and at which rank
+    (``rank`` names the annotation the list is ordered by first; ``fragments.kept_search``).
     """
 
     def __init__(
@@ -32,11 +33,13 @@ class KeysFirstPaginator(Paginator):
         memo: tuple[str, tuple] | None = None,
         keys_only: bool = False,
         recheck=None,
+        rank: str | None = None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.memo = memo
         self.recheck = recheck
+        self.rank = rank
         self.all_keys = recheck is not None
         self.keys_only = keys_only or self.all_keys
 
@@ -45,18 +48,22 @@ class KeysFirstPaginator(Paginator):
         """Every key of the list, in order, in one query (kept under ``memo``)."""
         name, vary = self.memo or ("", None)
 
-        def keys():
+        def rows():
             # Straight from the cursor: thousands of keys through the ORM's iterator cost
             # more than the query.
-            query = self.object_list.values_list("pk", flat=True)
-            sql, params = query.query.sql_with_params()
+            query = ranked_keys(self.object_list, self.rank)
+            compiler = query.query.get_compiler(query.db)
+            sql, params = compiler.as_sql()
+            # The two columns come in the order the compiler chose, not always the one asked.
+            rank_at = compiler.annotation_col_map["kept_rank"]
             with connections[query.db].cursor() as cursor:
                 cursor.execute(sql, params)
-                return [row[0] for row in cursor.fetchall()]
+                rows = cursor.fetchall()
+            return rows if rank_at == 1 else [(pk, rank) for rank, pk in rows]
 
         if vary is None:
-            return keys()
-        return fragments.kept_search(f"{name}-keys", vary, keys, self.recheck)
+            return [pk for pk, _rank in rows()]
+        return fragments.kept_search(f"{name}-keys", vary, rows, self.recheck)
 
     @cached_property
     def count(self):
@@ -83,3 +90,13 @@ class KeysFirstPaginator(Paginator):
                 rows = rows.values_list("pk", flat=True)
             rows = fragments.memo(f"{name}-page", (*vary, bottom, top), lambda: list(rows))
         return self._get_page(rows, number, self)
+
+
+def ranked_keys(queryset: QuerySet, rank: str | None) -> QuerySet:
+    """Return ``(pk, rank)`` for each row of ``queryset``, in its order: its annotation (or
+    alias) ``rank``, or 0 when it has none (a search without words)."""
+    if rank and rank in queryset.query.annotations:
+        value = F(rank)
+    else:
+        value = Value(0)
+    return queryset.annotate(kept_rank=value).values_list("pk", "kept_rank")

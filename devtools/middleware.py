@@ -1,22 +1,32 @@
-"""The benchmark's "edited" mode: an editor's change before every request.
+"""The benchmark's "edited" and "renamed" modes: an editor's change before every request.
 
 With ``BENCH_EDIT_PROJECT=<project key>``, each request (but the floor's) first puts public
 pages out of date as saving that project's story in the admin does (``core.pagecache``):
-the page cache and that project's own fragments, and the kept search results. The pages
-measured are then each the first request after such a change. Never in production.
+the page cache and that project's own fragments, and the kept search results. With
+``BENCH_EDIT=title`` too, as changing its title does: its card and what names it as well.
+The pages measured are then each the first request after such a change. Never in
+production.
 """
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from core import pagecache
+
+# What each kind of edit puts out of date besides the project's own page (see
+# ``portfolio.signal_handlers.project_saved``).
+PARTS = {"story": (), "title": ("card",)}
 
 
 class EditBeforeEachRequest:
     def __init__(self, get_response):
         self.get_response = get_response
         self.project = settings.BENCH_EDIT_PROJECT
+        if settings.BENCH_EDIT not in PARTS:
+            raise ImproperlyConfigured(f"BENCH_EDIT takes {', '.join(PARTS)}.")
+        self.parts = PARTS[settings.BENCH_EDIT]
 
     def __call__(self, request):
         if not request.path.startswith("/bench/"):
-            pagecache.invalidate(content_of=[self.project], searched=True)
+            pagecache.invalidate(content_of=[self.project], parts=self.parts, searched=True)
         return self.get_response(request)

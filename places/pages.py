@@ -61,6 +61,9 @@ def _published_locations():
 
 
 def _project_places(locations) -> list[ListedPlace]:
+    locations = list(locations)
+    # Each point is named by its project's title: renaming one renders the map anew.
+    fragments.shows_cards_of({location.project_id for location in locations})
     return [
         ListedPlace(
             name=translated(location, "name"),
@@ -88,6 +91,7 @@ def project_map(project: Project) -> dict:
             )
             for location in locations
         ]
+        fragments.shows_cards_of([project.pk])
         title = _("Map of the places of the project %(title)s") % {
             "title": translated(project, "title")
         }

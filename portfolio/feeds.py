@@ -7,6 +7,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 
+from core import fragments
 from core.richtext import rich_text_sanitiser
 from core.templatetags.translated_fields import translated
 
@@ -49,7 +50,13 @@ class LatestNewsFeed(Feed):
             .order_by("-published_at", "-pk")[:FEED_ITEMS]
         )
         items = sorted(projects + updates, key=lambda item: item.published_at, reverse=True)
-        return items[:FEED_ITEMS]
+        items = items[:FEED_ITEMS]
+        # Entries show their projects' titles and summaries: renaming one of them renders
+        # the feed anew (``core.fragments``); other edits to a project leave it as it is.
+        fragments.shows_cards_of(
+            {item.project_id if isinstance(item, ProjectUpdate) else item.pk for item in items}
+        )
+        return items
 
     def item_title(self, item):
         if isinstance(item, ProjectUpdate):
@@ -84,5 +91,6 @@ class LatestNewsFeed(Feed):
 
         An entry announces a project (its title and summary) or a field update: its date
         stands, whatever is later edited on the project's page (its story, its photos), so
-        the feed stays the same until the catalogue changes (``core.fragments``)."""
+        the feed stays the same until the catalogue changes or one of its projects is
+        renamed (``core.fragments``)."""
         return item.published_at

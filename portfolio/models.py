@@ -17,6 +17,7 @@ from core.text_search import search_words
 from partners.models import Partner
 
 from .search import (
+    SEARCH_RANK,
     document_column,
     fill_search_documents,
     language_codes,
@@ -297,7 +298,9 @@ class ProjectQuerySet(RichTextQuerySet, PublicationQuerySet, pagecache.PublicCon
             for word in words
         ]
         rank = sum(in_title[1:], in_title[0])
-        return queryset.alias(search_rank=rank).order_by("-search_rank", *Project._meta.ordering)
+        return queryset.alias(**{SEARCH_RANK: rank}).order_by(
+            f"-{SEARCH_RANK}", *Project._meta.ordering
+        )
 
     def update(self, **kwargs):
         if set(kwargs) & SEARCH_SOURCES:

@@ -31,6 +31,9 @@ from core.text_search import fold
 # The project's own texts that the document holds, in the order they are written in it.
 SEARCHED_FIELDS = ("title", "subtitle", "summary", "body")
 
+# The annotation a search orders by first: how many of the words the title holds.
+SEARCH_RANK = "search_rank"
+
 # Rows written per UPDATE when many documents change at once (a region renamed).
 REFRESH_BATCH = 500
 

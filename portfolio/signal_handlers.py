@@ -1,9 +1,11 @@
 """Public pages show portfolio content: any change to it puts stored pages out of date.
 
-Most changes may move any page (a project renamed shows in lists, maps and feeds). Those
-that only a project's own page and card show (its story, cover, dates, photos) put just
-that project's fragments out of date (``core.fragments``), so the rest of the site stays
-cheap to render after an editor's everyday work.
+Some changes may move any page (a project published or moved to another region, a partner,
+a region). Those that show only where a project itself shows put just that project's
+fragments out of date (``core.fragments``), so the rest of the site stays cheap to render
+after an editor's everyday work: its story, cover, dates and photos (its page and card),
+its title and summary (its page, its card, and what names it: the feed, maps, the latest
+news on the home page, the searches that find it).
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
@@ -12,14 +14,16 @@ from core import pagecache
 from core.changes import changed_columns
 
 from .models import Partnership, Project, ProjectImage, ProjectUpdate, Region, Sector
-from .search import search_columns
+from .search import SEARCHED_FIELDS, search_columns
 
 PUBLIC_MODELS = (Region, Sector, Partnership, ProjectUpdate)
 
 # Columns of a project that only its own page and card show (and the search, and when the
 # project last changed). A save that changes nothing else moves only its content version.
 OWN_CONTENT_FIELDS = (
+    "title",
     "subtitle",
+    "summary",
     "body",
     "beneficiaries_description",
     "cover_alt",
@@ -32,9 +36,18 @@ OWN_CONTENT_FIELDS = (
     "iati_identifier",
     "updated_at",
 )
-# Of those, what the search reads, what the cards show and what the funding figures read.
-SEARCHED_FIELDS = ("subtitle", "body")
-CARD_FIELDS = ("cover_alt", "cover_image", "cover_width", "cover_height", "funding_goal")
+# Of those, what the cards (and what names projects: feeds, maps) show and what the
+# funding figures read. The search reads the texts (``search.SEARCHED_FIELDS``).
+CARD_FIELDS = (
+    "title",
+    "subtitle",
+    "summary",
+    "cover_alt",
+    "cover_image",
+    "cover_width",
+    "cover_height",
+    "funding_goal",
+)
 FUNDING_FIELDS = ("funding_goal",)
 
 

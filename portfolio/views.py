@@ -1,4 +1,5 @@
 import itertools
+import uuid
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_safe
 from core import fragments, preview
 from core.i18n import get_by_translated_slug, object_urls_by_language
 from core.pagecache import public_page
-from core.pagination import KeysFirstPaginator
+from core.pagination import KeysFirstPaginator, ranked_keys
 from core.spreadsheets import csv_delimiter, csv_lines, spreadsheet_number, spreadsheet_safe
 from core.text_search import fold
 from partners.models import Partner
@@ -35,7 +36,7 @@ from .models import (
     Sector,
     publication_state,
 )
-from .search import search_columns
+from .search import SEARCH_RANK, search_columns
 
 PROJECTS_PER_PAGE = 12
 HOME_PROJECTS = 6
@@ -104,9 +105,14 @@ def home_content() -> dict:
         | Q(Exists(located.filter(region__parent=OuterRef("pk"))))
     )
     figures = published.aggregate(projects=Count("pk"), beneficiaries=Sum("beneficiaries"))
+    updates = list(updates)
+    # Each update names its project: renaming one renders this anew.
+    fragments.shows_cards_of({update.project_id for update in updates})
     return {
+        # The page's fragments are kept under this: they are drawn anew with what they show.
+        "stamp": uuid.uuid4().hex,
         "projects": projects,
-        "updates": list(updates),
+        "updates": updates,
         "partners": list(partners),
         "countries": list(countries),
         "figures": figures,
@@ -133,9 +139,9 @@ class ProjectSelection:
         """The values that choose the rows, for fragments kept per selection."""
         return (self.query, self.status, *(obj and obj.pk for obj in self.chosen.values()))
 
-    def still_found(self, pks) -> set[int]:
-        """Return those of these projects that the selection chooses now."""
-        return set(self.projects.filter(pk__in=pks).values_list("pk", flat=True))
+    def still_found(self, pks) -> dict[int, int]:
+        """Return ``{key: search rank}`` for those of these projects the selection chooses now."""
+        return dict(ranked_keys(self.projects.filter(pk__in=pks), SEARCH_RANK))
 
 
 def select_projects(params) -> ProjectSelection:
@@ -196,6 +202,7 @@ def project_list(request):
         keys_only=True,
         # Searches are checked again, project by project, after a story is rewritten.
         recheck=selection.still_found if query else None,
+        rank=SEARCH_RANK,
     ).get_page(request.GET.get("page"))
     language = translation.get_language()
     return render(

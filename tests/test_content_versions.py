@@ -17,6 +17,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -27,12 +28,13 @@ from django.utils.dateparse import parse_datetime
 from core import fragments
 from core.changes import changed_columns
 from devtools.middleware import EditBeforeEachRequest
+from places.models import Location
 from portfolio.models import Project, ProjectImage, Sector
 from portfolio.signal_handlers import OWN_CONTENT_COLUMNS
 from results.models import Disaggregation, Indicator, Period, Result
 from tests import test_fragments
 from tests.admin_forms import admin_form_data
-from tests.factories import make_photo, uploaded_image
+from tests.factories import make_photo, make_region, make_update, uploaded_image
 from tests.results_factories import make_indicator, make_part, make_period, make_result
 from tests.test_fragments import pages, sql_title
 
@@ -169,13 +171,12 @@ def test_other_own_content_columns_move_only_that_projects_content(projects, cha
 @pytest.mark.parametrize(
     "change",
     [
-        lambda project: setattr(project, "title_fr", "L’eau au village, revu"),
-        lambda project: setattr(project, "summary_fr", "Un autre résumé"),
+        lambda project: setattr(project, "slug_fr", "l-eau-ailleurs"),
         lambda project: setattr(project, "status", Project.Status.COMPLETED),
         lambda project: setattr(project, "is_featured", True),
         lambda project: setattr(project, "sector", Sector.objects.create(name_fr="Eau")),
     ],
-    ids=["title", "summary", "status", "featured", "sector"],
+    ids=["slug", "status", "featured", "sector"],
 )
 def test_any_other_column_renews_every_fragment(projects, change):
     funded, other, *_ = projects
@@ -244,6 +245,93 @@ def test_what_a_card_shows_renders_that_card_anew(projects, changes):
         assert BEHIND not in html, name
         if "funding_goal" in changes:
             assert "1\u202f500\xa0$" in html or "1\xa0500\xa0$" in html, name
+
+
+# -- A project's title and summary -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"title_fr": "L’eau au village, revu", "title_en": "Water in the village, revised"},
+        {"summary_fr": "Un résumé revu", "summary_en": "A revised summary"},
+        # A card shows the subtitle where the summary is empty.
+        {"summary_fr": "", "summary_en": "", "subtitle_fr": "Un sous-titre revu"},
+    ],
+    ids=["title", "summary", "subtitle"],
+)
+def test_a_title_or_summary_change_shows_wherever_that_project_shows(projects, changes):
+    funded, other, *_ = projects
+    visitor = Client()
+    urls = visit_everything(visitor, *projects)
+    token = editorial()
+    sql_title(other, BEHIND)
+
+    project = fresh(funded)
+    for name, value in changes.items():
+        setattr(project, name, value)
+    project.save()
+
+    # Renaming a project is not a change of the catalogue: the other fragments are kept.
+    assert editorial() == token
+    shown = changes.get("title_fr") or changes.get("summary_fr") or changes["subtitle_fr"]
+    # The other project's page shows this one among its related projects.
+    for name in ("home", "list", "search", "region", "partner", "project"):
+        html = get(visitor, urls[name])
+        assert shown in html, name
+        assert BEHIND not in html, name  # The other project's card and page were kept.
+    assert shown in get(visitor, page_url(funded, "fr"))
+    if "title_en" in changes:
+        with translation.override("en"):
+            english = reverse("portfolio:project_list")
+        assert changes["title_en"] in get(visitor, english, "en")
+        assert changes["title_en"] in get(visitor, page_url(funded, "en"), "en")
+
+
+def test_a_renamed_project_shows_on_the_home_pages_latest_news(projects):
+    funded, other, *_ = projects
+    make_update(funded, title_fr="Le puits est creusé")
+    make_update(other, title_fr="La classe est ouverte")
+    visitor = Client()
+    home = get(visitor, reverse("portfolio:home"))
+    assert "Le puits est creusé" in home
+    sql_title(other, BEHIND)
+
+    project = fresh(funded)
+    project.title_fr = "L’eau au village, revu"
+    project.save()
+
+    home = get(visitor, reverse("portfolio:home"))
+    # The news names both projects: computed anew, it shows both titles as they are.
+    assert "L’eau au village, revu" in home
+    assert BEHIND in home
+
+
+def test_a_renamed_project_shows_on_the_maps_that_name_it(projects):
+    funded, other, region, _partner = projects
+    Location.objects.create(
+        project=funded, region=region, name_fr="Puits", latitude=22.5, longitude=88.3
+    )
+    visitor = Client()
+    assert "L’eau au village" in get(visitor, region.get_absolute_url())
+    lonely = make_region(name_fr="Népal", name_en="Nepal", country="NP")
+    Location.objects.create(
+        project=other, region=lonely, name_fr="École", latitude=27.7, longitude=85.3
+    )
+    fresh(other).regions.add(lonely)  # A change of the catalogue: every fragment renewed.
+    for url in (region.get_absolute_url(), lonely.get_absolute_url()):
+        get(visitor, url)
+    sql_title(other, BEHIND)
+
+    project = fresh(funded)
+    project.title_fr = "L’eau au village, revu"
+    project.save()
+
+    assert "L’eau au village, revu" in get(visitor, region.get_absolute_url())
+    # Nepal's map shows only the other project, whose title it kept.
+    nepal = get(visitor, lonely.get_absolute_url())
+    assert BEHIND not in nepal
+    assert "L’école des filles" in nepal
 
 
 # -- The search --------------------------------------------------------------------------
@@ -650,6 +738,30 @@ def test_the_edited_mode_renders_the_projects_page_anew_each_time(projects, sett
     assert BEHIND not in get(visitor, other_url)
 
 
+@pytest.mark.parametrize("edit", ["story", "title"])
+def test_the_renamed_mode_also_moves_the_projects_card(projects, settings, edit):
+    funded, other, *_ = projects
+    settings.BENCH_EDIT_PROJECT = funded.pk
+    settings.BENCH_EDIT = edit
+    middleware = EditBeforeEachRequest(lambda request: "ok")
+    cards = fragments.card_versions([funded.pk, other.pk])
+    token = editorial()
+
+    middleware(RequestFactory().get("/fr/projets/"))
+
+    after = fragments.card_versions([funded.pk, other.pk])
+    assert (after[funded.pk][0] != cards[funded.pk][0]) is (edit == "title")
+    assert after[other.pk] == cards[other.pk]
+    assert editorial() == token
+
+
+def test_the_edited_mode_refuses_an_unknown_kind_of_edit(projects, settings):
+    settings.BENCH_EDIT_PROJECT = projects[0].pk
+    settings.BENCH_EDIT = "cover"
+    with pytest.raises(ImproperlyConfigured):
+        EditBeforeEachRequest(lambda request: "ok")
+
+
 def test_the_edited_mode_is_on_only_with_its_setting():
     assert "devtools.middleware.EditBeforeEachRequest" not in django_settings.MIDDLEWARE
     script = (
@@ -740,6 +852,49 @@ def test_a_story_edit_that_changes_no_finding_keeps_the_search_results(projects)
     checks = [q["sql"] for q in queries.captured_queries if "search_document_fr" in q["sql"]]
     assert len(checks) == 1, checks
     assert str(funded.pk) in checks[0]
+
+
+def rename(project, fr):
+    project = fresh(project)
+    project.title_fr = fr
+    project.save()
+
+
+def test_a_rename_that_keeps_its_rank_keeps_the_search_results(projects):
+    funded, other, *_ = projects
+    save_story(other, "L’école du village", "The village school")
+    visitor = Client()
+    url = list_search("village")  # in the title of one, in the story of the other
+    html = get(visitor, url)
+    assert html.index("L’eau au village") < html.index("L’école des filles")
+    sql_document(other, "rien a voir")  # behind the site's back: no longer found
+
+    rename(funded, "L’eau au village, revu")  # still the word in its title
+
+    html = get(visitor, url)
+    # Still found at the same rank: the kept results served on, the other project in them.
+    assert html.index("L’eau au village, revu") < html.index("L’école des filles")
+
+
+def test_a_rename_that_changes_its_rank_orders_the_search_anew(projects):
+    funded, other, *_ = projects
+    save_story(funded, "Un puits pour le village", "A well for the village")
+    save_story(other, "L’école du village", "The village school")
+    visitor = Client()
+    url = list_search("village")
+    html = get(visitor, url)
+    assert html.index("L’eau au village") < html.index("L’école des filles")
+
+    rename(funded, "L’eau potable")  # the word is now only in its story: ranked lower
+    rename(other, "L’école des filles du village")  # and now in this one's title
+
+    html = get(visitor, url)
+    assert html.index("L’école des filles du village") < html.index("L’eau potable")
+    sql_document(other, "rien a voir")
+    rename(funded, "L’eau potable au village")  # back in its title: computed anew
+    html = get(visitor, url)
+    assert "L’eau potable au village" in html
+    assert "L’école des filles du village" not in html
 
 
 def test_a_story_edit_that_drops_a_word_drops_the_project_from_its_search(projects):

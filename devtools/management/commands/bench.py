@@ -55,8 +55,9 @@ SERVER = "postgres://postgres@127.0.0.1:5432"
 # the fragments that a pledge or a gift leaves good (core/fragments.py): the first request
 # after such a change. "edited" also takes an editor to rewrite the measured project's story
 # before every request (devtools/middleware.py), as a save in the admin would: the first
-# request after an editor's everyday change. "cold" computes everything, as after a change
-# of the catalogue (a project published or renamed, a partner or a region changed).
+# request after an editor's everyday change; "renamed", to retitle it. "cold" computes
+# everything, as after a change of the catalogue (a project published, a partner or a
+# region changed).
 MODES = {
     "cached": ({"PAGE_CACHE": "true"}, "page cache on (PAGE_CACHE=true)"),
     "uncached": (
@@ -70,10 +71,16 @@ MODES = {
         "(BENCH_EDIT_PROJECT): the first request after an editor's change to a project's "
         "story, photos, dates or results",
     ),
+    "renamed": (
+        {"PAGE_CACHE": "false", "BENCH_EDIT_PROJECT": "{project}", "BENCH_EDIT": "title"},
+        "page cache off, the measured project's title changed before every request "
+        "(BENCH_EDIT=title): the first request after an editor renames a project or "
+        "rewrites its summary",
+    ),
     "cold": (
         {"PAGE_CACHE": "false", "FRAGMENT_CACHE": "false"},
         "page cache and fragments off (FRAGMENT_CACHE=false): the first request after a "
-        "change of the catalogue (a project published or renamed, a partner or region)",
+        "change of the catalogue (a project published, a partner or region changed)",
     ),
 }
 WORKERS = 2
