@@ -373,9 +373,9 @@ LOGIN_URL = "admin:login"
 # A page with no query and a fixed template at /bench/floor/: the fastest a page can be
 # through the whole middleware stack, which `manage.py bench` compares every page with.
 BENCH_FLOOR_VIEW = env.bool("BENCH_FLOOR_VIEW", default=False)
-# The benchmark's "edited" and "renamed" modes: before every request, the pages this
-# project's story (or with BENCH_EDIT=title, its title) shows are put out of date, as an
-# editor's save would (devtools/middleware.py).
+# The benchmark's "edited", "renamed" and "news" modes: before every request, the pages
+# this project's story (or with BENCH_EDIT=title, its title; BENCH_EDIT=news, its field
+# updates) shows are put out of date, as an editor's save would (devtools/middleware.py).
 BENCH_EDIT_PROJECT = env.int("BENCH_EDIT_PROJECT", default=None)
 BENCH_EDIT = env.str("BENCH_EDIT", default="story")
 if BENCH_EDIT_PROJECT:

@@ -6,29 +6,34 @@ have to be rendered again; fragments make that cheap. Each fragment is kept unde
 tokens of what it shows:
 
 - the *editorial token*, renewed by every change of public content that can move more than
-  one project's own page and card (a project published, renamed or moved to another
-  region, a partner, region, sector, partnership, place or field update saved or deleted,
-  a scheduled publication falling due);
-- for the parts that show one project's own content (its page, its card), that project's
-  *content version*, moved by changes that only it shows: its story, subtitle, cover,
-  photos, dates, results (``invalidate_content``);
-- for a part of a project's page with its own rows (its results), that part's version,
-  moved with the content version by changes to those rows only (``kept_part``);
+  what shows one project (a project published or moved to another region or sector, a
+  partner, region, sector, partnership or place saved or deleted, a scheduled
+  publication falling due);
+- for the parts that show one project's own content (its page), that project's *content
+  version*, moved by changes that only it shows: its title, story, subtitle, summary,
+  cover, photos, dates, results (``invalidate_content``);
+- for a part of a project's page with its own rows (its results, its field updates), or
+  its card, that part's version, moved with the content version by changes to what the
+  part shows only (``kept_part``); the card's version moves with the title, summary,
+  subtitle, cover and funding goal; the news version of ``ANY_PROJECT`` moves with every
+  field update (the latest news, the feed);
 - for the parts that show one project's funding or suggested amounts, that project's own
   *funding version*, moved by its pledges, gifts and amounts;
 - for search results, a log of the projects whose searched text changed without the rest
-  of the catalogue (their story, their subtitle): kept results check those projects again
-  (``kept_search``).
+  of the catalogue (their title, story, subtitle, summary): kept results check those
+  projects again (``kept_search``).
 
 So after a gift to one project, every page is rendered again but only that project's card
 and panel are computed anew; after an editor rewrites a project's story or adds photos,
-only that project's page and card are, and the rest (filter panels, counts, other
-projects' cards) comes from here. After a change of the catalogue everything is computed
-anew, as without fragments.
+only that project's page is, and after a rename its page, its cards and what names it;
+the rest (filter panels, counts, other projects' cards) comes from here. After a change
+of the catalogue everything is computed anew, as without fragments.
 
-A fragment may also depend on the content of projects it does not name in its key (a feed
-shows when its projects last changed): what it computes says so with ``depends_on``, and the
-fragment is kept with those projects' content versions and checked against them when read.
+A fragment may also show something of projects it does not name in its key (a feed shows
+their titles, the sitemap when they last changed, a map names its points' projects): what
+it computes says so (``shows_cards_of``, ``shows_content_of``), and the fragment is kept
+with those projects' versions and checked against them when read. A fragment that contains
+others, or is drawn from a kept value, takes on what they depend on.
 
 Fragments need a cache shared by every worker (Redis); with the local-memory cache each
 worker would keep its own copies while the tokens live in the database, so there they are
@@ -59,6 +64,9 @@ CONTENT_KEY_PREFIX = "pagecache:content:"
 # something of every project (when the portfolio last changed).
 ANY_PROJECT = "any"
 PART_KEY_PREFIX = "pagecache:part:"
+# The part of a project's page that its field updates move; its version for
+# ``ANY_PROJECT`` moves with every project's (the latest news, the feed).
+NEWS = "news"
 CARD_KEY_PREFIX = f"{PART_KEY_PREFIX}card:"
 SEARCH_EDITS_KEY = "pagecache:searched-edits"
 SEARCH_EDIT_PREFIX = "pagecache:searched-edit:"
@@ -394,6 +402,12 @@ def shows_content_of(project_pks: Iterable[int | str]) -> None:
     they last changed): it goes with their content versions. ``ANY_PROJECT`` stands for
     every project's content."""
     _depend(CONTENT_KEY_PREFIX, project_pks)
+
+
+def shows_news_of(project_pks: Iterable[int | str]) -> None:
+    """Say that what is being kept shows these projects' field updates (``ANY_PROJECT``:
+    the latest of every project's): it goes with their news versions."""
+    _depend(f"{PART_KEY_PREFIX}{NEWS}:", project_pks)
 
 
 def shows_cards_of(project_pks: Iterable[int]) -> None:

@@ -1,9 +1,10 @@
-"""The benchmark's "edited" and "renamed" modes: an editor's change before every request.
+"""The benchmark's "edited", "renamed" and "news" modes: an editor's change before every request.
 
 With ``BENCH_EDIT_PROJECT=<project key>``, each request (but the floor's) first puts public
 pages out of date as saving that project's story in the admin does (``core.pagecache``):
 the page cache and that project's own fragments, and the kept search results. With
-``BENCH_EDIT=title`` too, as changing its title does: its card and what names it as well.
+``BENCH_EDIT=title`` too, as changing its title does: its card and what names it as well;
+with ``BENCH_EDIT=news``, as publishing a field update about it does.
 The pages measured are then each the first request after such a change. Never in
 production.
 """
@@ -11,11 +12,12 @@ production.
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from core import pagecache
+from core import fragments, pagecache
+from portfolio.signal_handlers import news_changed
 
 # What each kind of edit puts out of date besides the project's own page (see
-# ``portfolio.signal_handlers.project_saved``).
-PARTS = {"story": (), "title": ("card",)}
+# ``portfolio.signal_handlers``): a story, a title, a field update published.
+PARTS = {"story": (), "title": ("card",), "news": ("bottom", fragments.NEWS)}
 
 
 class EditBeforeEachRequest:
@@ -27,6 +29,10 @@ class EditBeforeEachRequest:
         self.parts = PARTS[settings.BENCH_EDIT]
 
     def __call__(self, request):
-        if not request.path.startswith("/bench/"):
+        if request.path.startswith("/bench/"):
+            pass
+        elif self.parts == PARTS["news"]:
+            news_changed([self.project])
+        else:
             pagecache.invalidate(content_of=[self.project], parts=self.parts, searched=True)
         return self.get_response(request)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -55,25 +56,86 @@ def _map(places: list[ListedPlace], total: int, title: str, description: str, pr
 
 
 def _published_locations():
-    return Location.objects.filter(publication_condition("project__")).select_related(
-        "project", "region"
-    )
+    return Location.objects.filter(publication_condition("project__"))
 
 
-def _project_places(locations) -> list[ListedPlace]:
-    locations = list(locations)
-    # Each point is named by its project's title: renaming one renders the map anew.
-    fragments.shows_cards_of({location.project_id for location in locations})
-    return [
-        ListedPlace(
-            name=translated(location, "name"),
-            link_text=translated(location.project, "title"),
-            url=location.project.get_absolute_url(),
-            latitude=float(location.latitude),
-            longitude=float(location.longitude),
+@dataclass(frozen=True)
+class _Located:
+    """A place on a map of projects, as kept before its project's title is read."""
+
+    name: TranslatedText
+    project_pk: int
+    url: str
+    latitude: float
+    longitude: float
+
+
+def _projects_map(vary: tuple, located, title: str, prefix: str) -> dict:
+    """The map of the places of ``located`` (published projects' places), the latest
+    projects' first, each point named by its project's title.
+
+    Which places it shows, and how many there are, only the catalogue moves: kept under
+    the editorial token. The titles are read for the places shown, so renaming one of
+    their projects reads those few again and leaves the rest as it was."""
+
+    read_now = {}  # The titles, when the places are read in this request.
+
+    def find():
+        rows = (
+            located.select_related("project")
+            .only(
+                "latitude",
+                "longitude",
+                "project",
+                *_columns("name"),
+                *_columns("project__slug"),
+                *_columns("project__title"),
+            )
+            .order_by(*_project_order(), "order", "pk")[:MAP_PLACES]
         )
-        for location in locations
-    ]
+        places = []
+        for location in rows:
+            read_now[location.project_id] = translated(location.project, "title")
+            places.append(
+                _Located(
+                    name=translated(location, "name"),
+                    project_pk=location.project_id,
+                    url=location.project.get_absolute_url(),
+                    latitude=float(location.latitude),
+                    longitude=float(location.longitude),
+                )
+            )
+        return places, located.count()
+
+    def compute():
+        found, total = fragments.memo("places-located", vary, find)
+        pks = {place.project_pk for place in found}
+        # Read before the titles: a rename meanwhile renders the map anew.
+        fragments.shows_cards_of(pks)
+        titles = read_now or {
+            project.pk: translated(project, "title")
+            for project in Project.objects.filter(pk__in=pks).only(*_columns("title"))
+        }
+        places = [
+            ListedPlace(
+                name=place.name,
+                link_text=titles[place.project_pk],
+                url=place.url,
+                latitude=place.latitude,
+                longitude=place.longitude,
+            )
+            for place in found
+            if place.project_pk in titles
+        ]
+        return _map(places, total, title, _places_description(places), prefix)
+
+    return fragments.memo("places-map", vary, compute)
+
+
+def _columns(field: str) -> list[str]:
+    """Return the columns of a translated field, each language's (the other language is
+    what a visitor reads where one is missing)."""
+    return [f"{field}_{code}" for code, _name in settings.LANGUAGES]
 
 
 def project_map(project: Project) -> dict:
@@ -104,36 +166,19 @@ def project_map(project: Project) -> dict:
 
 def region_map(region: Region) -> dict:
     """The map of the published projects' places in a region and the regions inside it."""
+    from portfolio.views import region_tree
 
-    def compute():
-        from portfolio.views import region_tree
-
-        regions = fragments.memo("regions", (), lambda: list(Region.objects.order_by("name")))
-        inside = region_tree(regions).get(region.pk, [region.pk])
-        located = _published_locations().filter(region__in=inside)
-        locations = located.order_by(*_project_order(), "order", "pk")[:MAP_PLACES]
-        places = _project_places(locations)
-        total = located.count()
-        title = _("Map of our projects' places in %(region)s") % {
-            "region": translated(region, "name")
-        }
-        return _map(places, total, title, _places_description(places), "region-map")
-
-    return fragments.memo("places-map", ("region", region.pk), compute)
+    regions = fragments.memo("regions", (), lambda: list(Region.objects.order_by("name")))
+    inside = region_tree(regions).get(region.pk, [region.pk])
+    title = _("Map of our projects' places in %(region)s") % {"region": translated(region, "name")}
+    located = _published_locations().filter(region__in=inside)
+    return _projects_map(("region", region.pk), located, title, "region-map")
 
 
 def home_map() -> dict:
     """The map of the published projects' places, the latest projects' first."""
-
-    def compute():
-        located = _published_locations()
-        locations = located.order_by(*_project_order(), "order", "pk")[:MAP_PLACES]
-        places = _project_places(locations)
-        total = located.count()
-        title = _("Map of our projects' places")
-        return _map(places, total, title, _places_description(places), "home-map")
-
-    return fragments.memo("places-map", ("home",), compute)
+    title = _("Map of our projects' places")
+    return _projects_map(("home",), _published_locations(), title, "home-map")
 
 
 def _project_order() -> list[str]:

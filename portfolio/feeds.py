@@ -37,6 +37,8 @@ class LatestNewsFeed(Feed):
         return settings.ORGANISATION_NAME
 
     def items(self):
+        # Publishing a field update renders the feed anew, as does a change of the catalogue.
+        fragments.shows_news_of([fragments.ANY_PROJECT])
         # Entries show neither stories nor search documents, the longest columns.
         projects = list(
             Project.objects.published()

@@ -10,13 +10,13 @@ news on the home page, the searches that find it).
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
-from core import pagecache
+from core import fragments, pagecache
 from core.changes import changed_columns
 
 from .models import Partnership, Project, ProjectImage, ProjectUpdate, Region, Sector
 from .search import SEARCHED_FIELDS, search_columns
 
-PUBLIC_MODELS = (Region, Sector, Partnership, ProjectUpdate)
+PUBLIC_MODELS = (Region, Sector, Partnership)
 
 # Columns of a project that only its own page and card show (and the search, and when the
 # project last changed). A save that changes nothing else moves only its content version.
@@ -91,6 +91,32 @@ def photo_of(photo) -> int | None:
 photo_changed = pagecache.own_content_changed(photo_of, parts=["bottom"])
 
 
+def update_saving(sender, instance, raw=False, **kwargs):
+    """Note, before a field update is written, the project it was about (it may move)."""
+    previous = None
+    if not raw and instance.pk is not None:
+        rows = ProjectUpdate.objects.filter(pk=instance.pk)
+        previous = rows.values_list("project_id", flat=True).first()
+    instance._previous_project_id = previous
+
+
+def update_changed(sender, instance, **kwargs):
+    """A field update shows on its project's page, in the latest news on the home page and
+    in the feed: those are rendered anew (``fragments.NEWS``), nothing else."""
+    projects = {instance.project_id, instance.__dict__.pop("_previous_project_id", None)}
+    projects.discard(None)
+    if projects:
+        news_changed(projects)
+    else:
+        pagecache.invalidate()
+
+
+def news_changed(project_pks) -> None:
+    """Put out of date what shows these projects' field updates, and the latest news."""
+    pagecache.invalidate(content_of=project_pks, parts=["bottom", fragments.NEWS])
+    fragments.invalidate_part(fragments.NEWS, [fragments.ANY_PROJECT])
+
+
 def next_publication():
     """Return when the next scheduled project or field update goes public, if any."""
     scheduled = [
@@ -108,6 +134,9 @@ def connect():
         post_delete.connect(
             pagecache.content_changed, sender=model, dispatch_uid=f"pagecache-del-{model.__name__}"
         )
+    pre_save.connect(update_saving, sender=ProjectUpdate, dispatch_uid="pagecache-pre-Update")
+    post_save.connect(update_changed, sender=ProjectUpdate, dispatch_uid="pagecache-Update")
+    post_delete.connect(update_changed, sender=ProjectUpdate, dispatch_uid="pagecache-del-Update")
     pre_save.connect(project_saving, sender=Project, dispatch_uid="pagecache-pre-Project")
     post_save.connect(project_saved, sender=Project, dispatch_uid="pagecache-Project")
     post_delete.connect(

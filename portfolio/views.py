@@ -34,6 +34,7 @@ from .models import (
     Publication,
     Region,
     Sector,
+    long_columns,
     publication_state,
 )
 from .search import SEARCH_RANK, search_columns
@@ -82,18 +83,33 @@ def region_tree(regions):
 @public_page
 @require_safe
 def home(request):
-    return render(request, "portfolio/home.html", fragments.memo("home", (), home_content))
+    content = fragments.memo("home", (), home_content)
+    news = fragments.memo("home-news", (), home_news)
+    # Its fragments are kept under both: they are drawn anew with what they show.
+    stamps = {"stamp": content["stamp"], "news_stamp": news["stamp"]}
+    return render(request, "portfolio/home.html", content | news | stamps)
+
+
+def home_news() -> dict:
+    """The latest field updates, kept apart from the rest of the home page: publishing one
+    renders only this part anew (``fragments.NEWS``)."""
+    fragments.shows_news_of([fragments.ANY_PROJECT])
+    updates = list(
+        ProjectUpdate.objects.published()
+        .select_related("project")
+        .defer(*(f"project__{name}" for name in long_columns()))
+        .order_by("-published_at", "-pk")[:HOME_UPDATES]
+    )
+    # Each update names its project: renaming one renders this anew.
+    fragments.shows_cards_of({update.project_id for update in updates})
+    return {"stamp": uuid.uuid4().hex, "updates": updates}
 
 
 def home_content() -> dict:
-    """What the home page shows, kept as a fragment (only editors' changes move it)."""
+    """What the home page shows but its news, kept as a fragment (only editors' changes
+    move it)."""
     published = Project.objects.published()
     projects = keys(published[:HOME_PROJECTS])
-    updates = (
-        ProjectUpdate.objects.published()
-        .select_related("project")
-        .order_by("-published_at", "-pk")[:HOME_UPDATES]
-    )
     partners = (
         Partner.objects.public()
         .filter(Exists(Partnership.objects.filter(partner=OuterRef("pk"), project__in=published)))
@@ -105,14 +121,9 @@ def home_content() -> dict:
         | Q(Exists(located.filter(region__parent=OuterRef("pk"))))
     )
     figures = published.aggregate(projects=Count("pk"), beneficiaries=Sum("beneficiaries"))
-    updates = list(updates)
-    # Each update names its project: renaming one renders this anew.
-    fragments.shows_cards_of({update.project_id for update in updates})
     return {
-        # The page's fragments are kept under this: they are drawn anew with what they show.
         "stamp": uuid.uuid4().hex,
         "projects": projects,
-        "updates": updates,
         "partners": list(partners),
         "countries": list(countries),
         "figures": figures,
@@ -441,6 +452,7 @@ def project_page_content(pk) -> dict | None:
 
 def linked_rows(pk) -> dict:
     """Return the regions, public partnerships and published updates of project ``pk``."""
+    fragments.shows_news_of([pk])  # Kept with its updates, which move only its news.
     return {
         "regions": list(
             Region.objects.filter(projects=pk).select_related("parent").order_by("name")

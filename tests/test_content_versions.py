@@ -70,6 +70,12 @@ def searched_edits():
     return cache.get(fragments.SEARCH_EDITS_KEY) or 0
 
 
+def french(address, *args):
+    """Return ``address(*args)`` (a reverse, a get_absolute_url) in French."""
+    with translation.override("fr"):
+        return address(*args)
+
+
 def fresh(project):
     """The project as an editor's form loads it."""
     return Project.objects.get(pk=project.pk)
@@ -293,7 +299,7 @@ def test_a_renamed_project_shows_on_the_home_pages_latest_news(projects):
     make_update(funded, title_fr="Le puits est creusé")
     make_update(other, title_fr="La classe est ouverte")
     visitor = Client()
-    home = get(visitor, reverse("portfolio:home"))
+    home = get(visitor, french(reverse, "portfolio:home"))
     assert "Le puits est creusé" in home
     sql_title(other, BEHIND)
 
@@ -301,7 +307,7 @@ def test_a_renamed_project_shows_on_the_home_pages_latest_news(projects):
     project.title_fr = "L’eau au village, revu"
     project.save()
 
-    home = get(visitor, reverse("portfolio:home"))
+    home = get(visitor, french(reverse, "portfolio:home"))
     # The news names both projects: computed anew, it shows both titles as they are.
     assert "L’eau au village, revu" in home
     assert BEHIND in home
@@ -313,13 +319,15 @@ def test_a_renamed_project_shows_on_the_maps_that_name_it(projects):
         project=funded, region=region, name_fr="Puits", latitude=22.5, longitude=88.3
     )
     visitor = Client()
-    assert "L’eau au village" in get(visitor, region.get_absolute_url())
+    india = french(region.get_absolute_url)
+    assert "L’eau au village" in get(visitor, india)
     lonely = make_region(name_fr="Népal", name_en="Nepal", country="NP")
     Location.objects.create(
         project=other, region=lonely, name_fr="École", latitude=27.7, longitude=85.3
     )
     fresh(other).regions.add(lonely)  # A change of the catalogue: every fragment renewed.
-    for url in (region.get_absolute_url(), lonely.get_absolute_url()):
+    nepal = french(lonely.get_absolute_url)
+    for url in (india, nepal):
         get(visitor, url)
     sql_title(other, BEHIND)
 
@@ -327,11 +335,63 @@ def test_a_renamed_project_shows_on_the_maps_that_name_it(projects):
     project.title_fr = "L’eau au village, revu"
     project.save()
 
-    assert "L’eau au village, revu" in get(visitor, region.get_absolute_url())
+    assert "L’eau au village, revu" in get(visitor, india)
     # Nepal's map shows only the other project, whose title it kept.
-    nepal = get(visitor, lonely.get_absolute_url())
+    nepal = get(visitor, nepal)
     assert BEHIND not in nepal
     assert "L’école des filles" in nepal
+
+
+# -- Field updates -----------------------------------------------------------------------
+
+
+def feed_titles(visitor):
+    with translation.override("fr"):
+        url = reverse("portfolio:feed")
+    root = ET.fromstring(get(visitor, url).encode())  # noqa: S314 - our own feed
+    return [entry.find("atom:title", ATOM).text for entry in root.findall("atom:entry", ATOM)]
+
+
+def test_a_field_update_shows_where_news_shows_and_keeps_the_other_fragments(projects):
+    funded, other, *_ = projects
+    visitor = Client()
+    urls = visit_everything(visitor, *projects)
+    feed_titles(visitor)
+    token = editorial()
+    sql_title(other, BEHIND)
+
+    make_update(funded, title_fr="Le puits est creusé", title_en="The well is dug")
+
+    assert editorial() == token
+    assert "Le puits est creusé" in get(visitor, urls["home"])
+    assert "Le puits est creusé" in get(visitor, page_url(funded, "fr"))
+    assert "The well is dug" in get(visitor, page_url(funded, "en"), "en")
+    assert any("Le puits est creusé" in title for title in feed_titles(visitor))
+    for name, url in urls.items():
+        # The other project's card and page, the lists, the filters: kept.
+        assert BEHIND not in get(visitor, url), name
+
+
+def test_a_field_update_moved_or_deleted_leaves_the_page_it_was_on(projects):
+    funded, other, *_ = projects
+    update = make_update(funded, title_fr="Le puits est creusé")
+    visitor = Client()
+    assert "Le puits est creusé" in get(visitor, page_url(funded, "fr"))
+    assert "Le puits est creusé" not in get(visitor, page_url(other, "fr"))
+
+    update.project = fresh(other)
+    update.save()
+
+    assert "Le puits est creusé" not in get(visitor, page_url(funded, "fr"))
+    assert "Le puits est creusé" in get(visitor, page_url(other, "fr"))
+    home = get(visitor, french(reverse, "portfolio:home"))
+    assert "Le puits est creusé" in home
+
+    update.delete()
+
+    assert "Le puits est creusé" not in get(visitor, page_url(other, "fr"))
+    assert "Le puits est creusé" not in get(visitor, french(reverse, "portfolio:home"))
+    assert not any("Le puits est creusé" in title for title in feed_titles(visitor))
 
 
 # -- The search --------------------------------------------------------------------------

@@ -55,9 +55,9 @@ SERVER = "postgres://postgres@127.0.0.1:5432"
 # the fragments that a pledge or a gift leaves good (core/fragments.py): the first request
 # after such a change. "edited" also takes an editor to rewrite the measured project's story
 # before every request (devtools/middleware.py), as a save in the admin would: the first
-# request after an editor's everyday change; "renamed", to retitle it. "cold" computes
-# everything, as after a change of the catalogue (a project published, a partner or a
-# region changed).
+# request after an editor's everyday change; "renamed", to retitle it; "news", to publish a
+# field update about it. "cold" computes everything, as after a change of the catalogue (a
+# project published, a partner or a region changed).
 MODES = {
     "cached": ({"PAGE_CACHE": "true"}, "page cache on (PAGE_CACHE=true)"),
     "uncached": (
@@ -76,6 +76,11 @@ MODES = {
         "page cache off, the measured project's title changed before every request "
         "(BENCH_EDIT=title): the first request after an editor renames a project or "
         "rewrites its summary",
+    ),
+    "news": (
+        {"PAGE_CACHE": "false", "BENCH_EDIT_PROJECT": "{project}", "BENCH_EDIT": "news"},
+        "page cache off, a field update about the measured project published before every "
+        "request (BENCH_EDIT=news)",
     ),
     "cold": (
         {"PAGE_CACHE": "false", "FRAGMENT_CACHE": "false"},
