@@ -153,10 +153,9 @@ def project_map(project: Project) -> dict:
             )
             for location in locations
         ]
-        fragments.shows_cards_of([project.pk])
-        title = _("Map of the places of the project %(title)s") % {
-            "title": translated(project, "title")
-        }
+        # The page's heading names the project: the map does not, so renaming the project
+        # leaves it as it is.
+        title = _("Map of this project's places")
         return _map(places, len(places), title, _places_description(places), "project-map")
 
     if project.pk is None:

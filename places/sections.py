@@ -3,6 +3,8 @@
 
 from django.template.loader import render_to_string
 
+from core import fragments
+
 from . import pages
 
 
@@ -13,13 +15,21 @@ def _section(content: dict) -> str:
     return render_to_string("places/map.html", content)
 
 
+def _kept_section(vary: tuple, content) -> str:
+    """Return the map section, kept as drawn (with what its map depends on): its list of
+    places and its drawing are not rendered again on every request."""
+    return fragments.memo("places-section", vary, lambda: _section(content()))
+
+
 def project_section(project) -> str:
-    return _section(pages.project_map(project))
+    if project.pk is None:  # A preview of a project not saved yet.
+        return ""
+    return _kept_section(("project", project.pk), lambda: pages.project_map(project))
 
 
 def region_section(region) -> str:
-    return _section(pages.region_map(region))
+    return _kept_section(("region", region.pk), lambda: pages.region_map(region))
 
 
 def home_section(_nothing=None) -> str:
-    return _section(pages.home_map())
+    return _kept_section(("home",), pages.home_map)

@@ -43,7 +43,7 @@ class LatestNewsFeed(Feed):
         projects = list(
             Project.objects.published()
             .defer(*long_columns())
-            .order_by("-published_at")[:FEED_ITEMS]
+            .order_by("-published_at", "-pk")[:FEED_ITEMS]
         )
         updates = list(
             ProjectUpdate.objects.published()

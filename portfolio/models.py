@@ -462,6 +462,12 @@ class Project(models.Model):
                 condition=Q(is_published=True),
                 name="project_public_latest_change",
             ),
+            # The latest published projects (the feed), read from the end of an index.
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=Q(is_published=True),
+                name="project_public_latest",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -112,9 +112,12 @@ def update_changed(sender, instance, **kwargs):
 
 
 def news_changed(project_pks) -> None:
-    """Put out of date what shows these projects' field updates, and the latest news."""
-    pagecache.invalidate(content_of=project_pks, parts=["bottom", fragments.NEWS])
-    fragments.invalidate_part(fragments.NEWS, [fragments.ANY_PROJECT])
+    """Put out of date what shows these projects' field updates, and the latest news: the
+    part of their pages that lists them (what keeps their page's rows goes with it), not
+    the rest of their pages."""
+    pagecache.invalidate(content_of=())  # The pages, none of the projects' own content.
+    fragments.invalidate_part("bottom", project_pks)
+    fragments.invalidate_part(fragments.NEWS, [*project_pks, fragments.ANY_PROJECT])
 
 
 def next_publication():

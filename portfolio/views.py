@@ -438,9 +438,10 @@ def find_project(slug):
 def project_page_content(pk) -> dict | None:
     """What the page of the published project ``pk`` shows, or None when it is not.
 
-    Kept under the project's content version (``project_detail``); its regions,
-    partnerships and field updates, which editors' changes to other rows move (and so the
-    editorial token), are kept apart, so a rewritten story reads only the project again.
+    Kept under the project's content version (``project_detail``); its regions and
+    partnerships, which editors' changes to other rows move (and so the editorial token),
+    are kept apart, so a rewritten story reads only the project again. Its field updates
+    are not in it: ``project_detail`` adds them, kept under its news version.
     """
     projects = Project.objects.published().select_related("sector").defer(*search_columns())
     project = projects.filter(pk=pk).first()
@@ -450,9 +451,24 @@ def project_page_content(pk) -> dict | None:
     return project_context(project, links)
 
 
+def published_updates(pk) -> list[ProjectUpdate]:
+    """Return the published field updates of project ``pk``, latest first."""
+    fragments.shows_news_of([pk])  # Kept with its news version, which its updates move.
+    return list(
+        ProjectUpdate.objects.published().filter(project=pk).order_by("-published_at", "-pk")
+    )
+
+
+def kept_updates(pk):
+    """Return the published field updates of project ``pk``, read only when the part of its
+    page that shows them is rendered (after a story is rewritten, it is kept)."""
+    return SimpleLazyObject(
+        lambda: fragments.memo("project-news", (pk,), lambda: published_updates(pk))
+    )
+
+
 def linked_rows(pk) -> dict:
-    """Return the regions, public partnerships and published updates of project ``pk``."""
-    fragments.shows_news_of([pk])  # Kept with its updates, which move only its news.
+    """Return the regions and public partnerships of project ``pk``."""
     return {
         "regions": list(
             Region.objects.filter(projects=pk).select_related("parent").order_by("name")
@@ -461,9 +477,6 @@ def linked_rows(pk) -> dict:
             Partnership.objects.filter(project=pk, partner__is_public=True)
             .select_related("partner")
             .order_by("order", "pk")
-        ),
-        "updates": list(
-            ProjectUpdate.objects.published().filter(project=pk).order_by("-published_at", "-pk")
         ),
     }
 
@@ -498,7 +511,7 @@ def related_projects(project, regions) -> list[int]:
 
 def project_context(project, links: dict | None = None) -> dict:
     """What the page of this project shows: from ``page_queryset``, or with its photos and
-    sector only and ``links`` from ``linked_rows``."""
+    sector only and ``links`` from ``linked_rows`` (its updates then added by the caller)."""
     if links is None:
         links = {
             "regions": list(project.regions.all()),
@@ -515,7 +528,7 @@ def project_context(project, links: dict | None = None) -> dict:
     return {
         "project": project,
         "regions": regions,
-        "updates": links["updates"],
+        "updates": links.get("updates", ()),
         "lead_partnerships": [p for p in partnerships if p.role == Partnership.Role.LEAD],
         "partner_roles": roles,
         # Chosen by regions and sector: kept under the editorial token alone.
@@ -541,6 +554,8 @@ def project_detail(request, slug):
             content = fragments.memo(
                 "project-page", (pk, version), lambda: project_page_content(pk)
             )
+            if content is not None:
+                content = {**content, "updates": kept_updates(pk)}
     if content is None:
         project = find_project(slug)
         if not isinstance(project, Project):
