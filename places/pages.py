@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import fragments
-from core.templatetags.translated_fields import TranslatedText, translated
+from core.templatetags.translated_fields import TranslatedText, translated, translated_plain
 from portfolio.models import Project, Region, publication_condition
 
 from .maps import Point, render_svg
@@ -112,10 +112,14 @@ def _projects_map(vary: tuple, located, title: str, prefix: str) -> dict:
         pks = {place.project_pk for place in found}
         # Read before the titles: a rename meanwhile renders the map anew.
         fragments.shows_cards_of(pks)
-        titles = read_now or {
-            project.pk: translated(project, "title")
-            for project in Project.objects.filter(pk__in=pks).only(*_columns("title"))
-        }
+        titles = read_now
+        if not titles:
+            columns = _columns("title")
+            rows = Project.objects.filter(pk__in=pks).values_list("pk", *columns)
+            titles = {
+                pk: translated_plain(dict(zip(columns, texts, strict=True)), "title")
+                for pk, *texts in rows
+            }
         places = [
             ListedPlace(
                 name=place.name,

@@ -11,9 +11,9 @@ from core import fragments
 from core.richtext import rich_text_sanitiser
 from core.templatetags.translated_fields import translated
 
-from .models import Project, ProjectUpdate, long_columns
+from .models import Project, ProjectUpdate
 
-FEED_ITEMS = 30
+FEED_ITEMS = 20
 
 
 class LatestNewsFeed(Feed):
@@ -39,20 +39,49 @@ class LatestNewsFeed(Feed):
     def items(self):
         # Publishing a field update renders the feed anew, as does a change of the catalogue.
         fragments.shows_news_of([fragments.ANY_PROJECT])
-        # Entries show neither stories nor search documents, the longest columns.
-        projects = list(
-            Project.objects.published()
-            .defer(*long_columns())
-            .order_by("-published_at", "-pk")[:FEED_ITEMS]
+        # The newest of both kinds, chosen by date from the ends of two indexes, then only
+        # those rows loaded, with only what an entry shows.
+        latest = sorted(
+            [
+                *(
+                    (when, pk, Project)
+                    for pk, when in Project.objects.published()
+                    .order_by("-published_at", "-pk")
+                    .values_list("pk", "published_at")[:FEED_ITEMS]
+                ),
+                *(
+                    (when, pk, ProjectUpdate)
+                    for pk, when in ProjectUpdate.objects.published()
+                    .order_by("-published_at", "-pk")
+                    .values_list("pk", "published_at")[:FEED_ITEMS]
+                ),
+            ],
+            key=lambda each: (each[0], each[1]),
+            reverse=True,
+        )[:FEED_ITEMS]
+        chosen = {
+            model: [pk for _when, pk, kind in latest if kind is model]
+            for model in (Project, ProjectUpdate)
+        }
+        rows = {
+            (Project, project.pk): project
+            for project in Project.objects.filter(pk__in=chosen[Project]).only(
+                "published_at", *_columns("title", "summary", "subtitle", "slug")
+            )
+        }
+        updates = ProjectUpdate.objects.filter(pk__in=chosen[ProjectUpdate]).select_related(
+            "project"
         )
-        updates = list(
-            ProjectUpdate.objects.published()
-            .select_related("project")
-            .defer(*(f"project__{name}" for name in long_columns()))
-            .order_by("-published_at", "-pk")[:FEED_ITEMS]
-        )
-        items = sorted(projects + updates, key=lambda item: item.published_at, reverse=True)
-        items = items[:FEED_ITEMS]
+        rows |= {
+            (ProjectUpdate, update.pk): update
+            for update in updates.only(
+                "published_at",
+                "project",
+                *_columns("title", "text"),
+                *_columns("project__title", "project__slug"),
+            )
+        }
+        items = [rows[kind, pk] for _when, pk, kind in latest if (kind, pk) in rows]
         # Entries show their projects' titles and summaries: renaming one of them renders
         # the feed anew (``core.fragments``); other edits to a project leave it as it is.
         fragments.shows_cards_of(
@@ -96,3 +125,9 @@ class LatestNewsFeed(Feed):
         the feed stays the same until the catalogue changes or one of its projects is
         renamed (``core.fragments``)."""
         return item.published_at
+
+
+def _columns(*fields: str) -> list[str]:
+    """Return the columns of these translated fields, each language's (an entry falls back
+    on the other language where one is missing)."""
+    return [f"{field}_{code}" for field in fields for code, _name in settings.LANGUAGES]

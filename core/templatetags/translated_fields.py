@@ -1,3 +1,4 @@
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django import template
@@ -40,6 +41,17 @@ def translated(obj, field_name: str) -> TranslatedText:
             sanitize = rich_text_sanitiser(type(obj), f"{field_name}_{code}")
             if sanitize:
                 text = sanitize(text)
+            return TranslatedText(text, code, code != current)
+    return TranslatedText("", current, False)
+
+
+def translated_plain(columns: Mapping[str, str | None], field_name: str) -> TranslatedText:
+    """``translated`` for a plain-text field read as values (``{"title_fr": …}``), not as
+    a model instance: the same language, or the first that has it."""
+    current = (translation.get_language() or "fr").split("-")[0]
+    for code in fallback_order(current):
+        text = columns.get(f"{field_name}_{code}") or ""
+        if text:
             return TranslatedText(text, code, code != current)
     return TranslatedText("", current, False)
 

@@ -22,7 +22,7 @@ from donations import funding
 from donations.forms import PledgeForm
 from donations.models import SuggestedAmount
 from portfolio.models import Project
-from portfolio.templatetags.project_cards import project_card
+from portfolio.templatetags.project_cards import attach_card_regions, project_card
 
 register = template.Library()
 
@@ -96,12 +96,16 @@ def card_rows(pks: list[int], versions: dict[int, str]) -> dict[int, Project]:
     rows = {pk: found[key] for pk, key in keys.items() if key in found}
     loaded = {
         project.pk: project
-        for project in Project.objects.for_cards().filter(
-            pk__in=[pk for pk in pks if pk not in rows]
-        )
+        for project in Project.objects.for_cards()
+        .prefetch_related(None)
+        .filter(pk__in=[pk for pk in pks if pk not in rows])
     }
     fragments.set_many({keys[pk]: project for pk, project in loaded.items()})
-    return rows | loaded
+    rows |= loaded
+    # Their regions are kept apart (rows are kept without them): a rename moves the row,
+    # not them.
+    attach_card_regions(rows.values())
+    return rows
 
 
 @register.inclusion_tag("donations/includes/project_funding.html", takes_context=True)

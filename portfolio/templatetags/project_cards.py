@@ -2,12 +2,15 @@
 and an included template costs several times more per card."""
 
 from django import template
+from django.db.models import prefetch_related_objects
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from core import fragments
 from core.templatetags.public_site import image, lang_attribute, text
 from core.templatetags.translated_fields import translated
+from portfolio.models import Project, Region
 
 register = template.Library()
 
@@ -20,7 +23,8 @@ def project_card(project, heading="h3", footer=""):
 
     ``heading`` is the title's level ("h2" or "h3") so the card fits the page's outline;
     ``footer`` is HTML shown at the bottom (the funding bar, from the donations app).
-    Expects ``sector`` selected and ``regions`` prefetched (``views.card_projects``).
+    Expects ``sector`` selected and ``regions`` prefetched (``views.card_projects``), or
+    given as ``card_regions`` (``attach_card_regions``).
     """
     heading = "h2" if heading == "h2" else "h3"
     title = translated(project, "title")
@@ -38,7 +42,9 @@ def project_card(project, heading="h3", footer=""):
         if project.sector
         else ""
     )
-    regions = list(project.regions.all())
+    regions = getattr(project, "card_regions", None)
+    if regions is None:
+        regions = list(project.regions.all())
     places = (
         format_html(
             '<p class="card-places"><span class="visually-hidden">{} </span>{}</p>',
@@ -71,3 +77,34 @@ def project_card(project, heading="h3", footer=""):
         blurb=blurb,
         footer=footer,
     )
+
+
+def attach_card_regions(projects) -> None:
+    """Give each project the regions its card shows, as ``card_regions``.
+
+    Kept per project as fragments under the editorial token (which every change of a
+    project's regions renews): a card drawn anew after a rename reads its project's row
+    again, not its regions. Without fragments, the regions are prefetched as usual.
+    """
+    projects = [project for project in projects if not hasattr(project, "card_regions")]
+    if not projects or not fragments.in_use():
+        prefetch_related_objects(projects, "regions")
+        return
+    keys = {project.pk: fragments.fragment_key("card-regions", project.pk) for project in projects}
+    found = fragments.get_many(keys.values())
+    missing = [pk for pk, key in keys.items() if key not in found]
+    if missing:
+        links = Project.regions.through.objects.filter(project_id__in=missing)
+        chosen: dict[int, set[int]] = {}
+        for project_pk, region_pk in links.values_list("project_id", "region_id"):
+            chosen.setdefault(project_pk, set()).add(region_pk)
+        # Every region, in name order, as the region pages keep them.
+        regions = fragments.memo("regions", (), lambda: list(Region.objects.order_by("name")))
+        made = {
+            keys[pk]: [region for region in regions if region.pk in chosen.get(pk, ())]
+            for pk in missing
+        }
+        fragments.set_many(made)
+        found |= made
+    for project in projects:
+        project.card_regions = found[keys[project.pk]]
