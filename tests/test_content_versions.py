@@ -294,6 +294,24 @@ def test_a_title_or_summary_change_shows_wherever_that_project_shows(projects, c
         assert changes["title_en"] in get(visitor, page_url(funded, "en"), "en")
 
 
+def test_a_renamed_projects_card_keeps_its_regions_and_shows_a_new_one(projects):
+    funded, other, region, _partner = projects
+    visitor = Client()
+    with translation.override("fr"):
+        url = reverse("portfolio:project_list") + f"?partner={_partner.slug}"
+    get(visitor, url)
+    rename(funded, "L’eau au village, revu")
+    html = get(visitor, url)
+    card = html[html.index("L’eau au village, revu") :]
+    assert "Inde" in card[: card.index("</article>")]  # its regions, kept apart
+
+    lonely = make_region(name_fr="Népal", name_en="Nepal", country="NP")
+    fresh(funded).regions.add(lonely)  # a change of the catalogue
+    html = get(visitor, url)
+    card = html[html.index("L’eau au village, revu") :]
+    assert "Népal" in card[: card.index("</article>")]
+
+
 def test_a_renamed_project_shows_on_the_home_pages_latest_news(projects):
     funded, other, *_ = projects
     make_update(funded, title_fr="Le puits est creusé")
