@@ -295,10 +295,10 @@ def test_a_title_or_summary_change_shows_wherever_that_project_shows(projects, c
 
 
 def test_a_renamed_projects_card_keeps_its_regions_and_shows_a_new_one(projects):
-    funded, other, region, _partner = projects
+    funded, _other, _region, partner = projects
     visitor = Client()
     with translation.override("fr"):
-        url = reverse("portfolio:project_list") + f"?partner={_partner.slug}"
+        url = reverse("portfolio:project_list") + f"?partner={partner.slug}"
     get(visitor, url)
     rename(funded, "L’eau au village, revu")
     html = get(visitor, url)
