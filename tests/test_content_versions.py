@@ -1003,3 +1003,56 @@ def test_forgotten_search_edits_compute_the_results_again(projects):
     cache.delete(f"{fragments.SEARCH_EDIT_PREFIX}{number}")
     html = get(visitor, url)
     assert "L’eau au village" in html and "L’école des filles" not in html
+
+
+# -- The home page's parts, and cards' figures ---------------------------------------------
+
+
+def computed_fragments(monkeypatch) -> list[str]:
+    """Return the list that the names of the fragments computed from now on go to (each
+    is still kept as usual)."""
+    computed = []
+    keep = fragments.keep
+
+    def recording(key, compute):
+        def computing():
+            computed.append(key.split(":")[2])
+            return compute()
+
+        return keep(key, computing)
+
+    monkeypatch.setattr(fragments, "keep", recording)
+    return computed
+
+
+def test_a_field_update_draws_only_the_home_pages_latest_news_anew(projects, monkeypatch):
+    funded, *_ = projects
+    visitor = Client()
+    home_url = french(reverse, "portfolio:home")
+    get(visitor, home_url)
+    computed = computed_fragments(monkeypatch)
+
+    make_update(funded, title_fr="Le puits est creusé")
+
+    assert "Le puits est creusé" in get(visitor, home_url)
+    # Where we work, the map and the partners are kept apart from the news.
+    assert sorted(computed) == ["home-latest-news", "home-news"]
+
+
+def test_a_renamed_card_keeps_its_funding_figures(projects):
+    funded, *_ = projects
+    visitor = Client()
+    url = french(reverse, "portfolio:project_list")
+    get(visitor, url)
+
+    rename(funded, "L’eau au village, revu")
+
+    with CaptureQueriesContext(connection) as queries:
+        html = get(visitor, url)
+    assert "L’eau au village, revu" in html
+    assert not [q["sql"] for q in queries if "donations_sponsorship" in q["sql"]]
+
+    test_fragments.gift(funded, "250")  # A gift moves the figures, and the card shows them.
+    html = get(visitor, url)
+    card = html[html.index("L’eau au village, revu") :]
+    assert "250" in card[: card.index("</article>")]

@@ -64,7 +64,7 @@ def project_cards(projects, heading="h3"):
         rows |= card_rows(to_load, {pk: versions[pk][0] for pk in to_load if pk in versions})
     # A key whose project is gone (deleted since the list was kept) shows nothing.
     missing = [pk for pk in missing if pk in rows]
-    figures = funding.funding_by_project(rows[pk] for pk in missing)
+    figures = kept_figures(rows, missing, versions)
     made = {
         pk: format_html(
             "<li>{}</li>",
@@ -80,6 +80,23 @@ def project_cards(projects, heading="h3"):
     return mark_safe(  # noqa: S308 - cards written by project_card, kept as they were
         "".join(made.get(pk) or found.get(keys.get(pk), "") for pk in pks)
     )
+
+
+def kept_figures(rows: dict[int, Project], pks: list[int], versions: dict) -> dict:
+    """Return ``{pk: FundingFigures}`` of these projects, each kept under its funding
+    version (``versions``: ``{pk: (card version, funding version)}``, read before): a card
+    drawn anew after a rename reads its row again, not its figures. Those not kept come
+    from one query."""
+    keys = {
+        pk: fragments.fragment_key("funding-figures", pk, versions[pk][1])
+        for pk in pks
+        if pk in versions
+    }
+    found = fragments.get_many(keys.values())
+    figures = {pk: found[keys[pk]] for pk in pks if keys.get(pk) in found}
+    computed = funding.funding_by_project(rows[pk] for pk in pks if pk not in figures)
+    fragments.set_many({keys[pk]: value for pk, value in computed.items() if pk in keys})
+    return figures | computed
 
 
 def card_rows(pks: list[int], versions: dict[int, str]) -> dict[int, Project]:
