@@ -3,7 +3,6 @@ import posixpath
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.sitemaps import views as sitemaps_views
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.urls import include, path
@@ -69,7 +68,7 @@ urlpatterns = [
     # (/sitemap-projects.xml?p=2), so no single document grows with the portfolio.
     path(
         "sitemap.xml",
-        editorial_page(sitemaps_views.index),
+        editorial_page(sitemaps.index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
     ),

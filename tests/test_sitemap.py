@@ -5,10 +5,14 @@ import xml.etree.ElementTree as ET
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.sitemaps import views as sitemaps_views
 from django.core.cache import cache
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
+from config.urls import SITEMAPS
+from core import sitemaps
 from core.sitemaps import TranslatedSitemap
 from tests.factories import make_partner, make_project, make_update
 
@@ -137,3 +141,28 @@ def test_a_section_page_loads_only_what_its_addresses_need(client, demo):
     sql = " ".join(query["sql"] for query in queries)
     assert "slug_en" in sql and "updated_at" in sql
     assert "body_fr" not in sql and "summary_fr" not in sql
+
+
+def test_the_index_lists_what_djangos_own_index_lists(client, demo, monkeypatch):
+    """The index is written without Django's template, and says the same: each page of
+    each section with the section's latest change, and the same headers."""
+    for _ in range(2):
+        make_project()
+    monkeypatch.setattr(TranslatedSitemap, "limit", 3)  # Sections of several pages.
+    request = RequestFactory().get("/sitemap.xml")
+    ours = sitemaps.index(request, SITEMAPS, sitemap_url_name="sitemap_section")
+    theirs = sitemaps_views.index(request, SITEMAPS, sitemap_url_name="sitemap_section")
+    theirs.render()
+    assert client.get("/sitemap.xml").content == ours.content  # What the site serves.
+
+    def listed(content):
+        root = ET.fromstring(content)  # noqa: S314 - our own responses.
+        return [
+            (item.find("sm:loc", NS).text, getattr(item.find("sm:lastmod", NS), "text", None))
+            for item in root.findall("sm:sitemap", NS)
+        ]
+
+    assert len(listed(ours.content)) > len(SECTIONS)
+    assert listed(ours.content) == listed(theirs.content)
+    for header in ("Last-Modified", "X-Robots-Tag", "Content-Type"):
+        assert ours.get(header) == theirs.get(header), header
