@@ -1,5 +1,8 @@
 """An Atom feed per language: new projects and news from the field, newest first."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
@@ -14,6 +17,8 @@ from core.templatetags.translated_fields import translated
 from .models import Project, ProjectUpdate
 
 FEED_ITEMS = 20
+# The kinds of entries.
+PROJECT, UPDATE = "project", "update"
 
 
 class LatestNewsFeed(Feed):
@@ -37,59 +42,72 @@ class LatestNewsFeed(Feed):
         return settings.ORGANISATION_NAME
 
     def items(self):
-        # Publishing a field update renders the feed anew, as does a change of the catalogue.
-        fragments.shows_news_of([fragments.ANY_PROJECT])
-        # The newest of both kinds, chosen by date from the ends of two indexes, then only
-        # those rows loaded, with only what an entry shows.
-        latest = sorted(
-            [
-                *(
-                    (when, pk, Project)
-                    for pk, when in Project.objects.published()
-                    .order_by("-published_at", "-pk")
-                    .values_list("pk", "published_at")[:FEED_ITEMS]
-                ),
-                *(
-                    (when, pk, ProjectUpdate)
-                    for pk, when in ProjectUpdate.objects.published()
-                    .order_by("-published_at", "-pk")
-                    .values_list("pk", "published_at")[:FEED_ITEMS]
-                ),
-            ],
-            key=lambda each: (each[0], each[1]),
-            reverse=True,
-        )[:FEED_ITEMS]
+        """Return the 20 newest entries (projects published and field updates), each as
+        what it shows (``Entry``).
+
+        Which entries, only the catalogue and field updates move: kept under the
+        editorial token and the news version of every project. Each entry is kept under
+        the versions of what it shows (its project's card; an update's project's news
+        too), so renaming a project or publishing an update reads only the entries that
+        show it again (``core.fragments``)."""
+        latest = fragments.memo("feed-latest", (), _latest)
+        projects = {project for _when, _pk, _kind, project in latest}
+        # Entries show their projects' titles and summaries: renaming one of them renders
+        # the feed anew; other edits to a project leave it as it is.
+        fragments.shows_cards_of(projects)
+        keys = {}
+        if fragments.in_use():
+            cards = fragments.part_versions("card", projects)
+            news = fragments.part_versions(
+                fragments.NEWS, {project for *_, kind, project in latest if kind == UPDATE}
+            )
+            keys = {
+                (kind, pk): fragments.fragment_key(
+                    "feed-entry", kind, pk, cards[project], news.get(project)
+                )
+                for _when, pk, kind, project in latest
+            }
+        found = fragments.get_many(keys.values())
+        entries = {entry: found[key] for entry, key in keys.items() if key in found}
+        made = self._entries([(kind, pk) for _when, pk, kind, _project in latest], entries)
+        fragments.set_many({keys[entry]: value for entry, value in made.items() if entry in keys})
+        entries |= made
+        return [entries[kind, pk] for _when, pk, kind, _project in latest if (kind, pk) in entries]
+
+    def _entries(self, wanted, kept) -> dict:
+        """Return ``{(kind, pk): Entry}`` of the entries wanted and not kept, from their
+        rows (one query per kind), with only what an entry shows."""
         chosen = {
-            model: [pk for _when, pk, kind in latest if kind is model]
-            for model in (Project, ProjectUpdate)
+            kind: [pk for each, pk in wanted if each == kind and (kind, pk) not in kept]
+            for kind in (PROJECT, UPDATE)
         }
-        rows = {
-            (Project, project.pk): project
-            for project in Project.objects.filter(pk__in=chosen[Project]).only(
+        rows = []
+        if chosen[PROJECT]:
+            rows += Project.objects.filter(pk__in=chosen[PROJECT]).only(
                 "published_at", *_columns("title", "summary", "subtitle", "slug")
             )
-        }
-        updates = ProjectUpdate.objects.filter(pk__in=chosen[ProjectUpdate]).select_related(
-            "project"
-        )
-        rows |= {
-            (ProjectUpdate, update.pk): update
-            for update in updates.only(
-                "published_at",
-                "project",
-                *_columns("title", "text"),
-                *_columns("project__title", "project__slug"),
+        if chosen[UPDATE]:
+            rows += (
+                ProjectUpdate.objects.filter(pk__in=chosen[UPDATE])
+                .select_related("project")
+                .only(
+                    "published_at",
+                    "project",
+                    *_columns("title", "text"),
+                    *_columns("project__title", "project__slug"),
+                )
             )
+        return {
+            (UPDATE if isinstance(row, ProjectUpdate) else PROJECT, row.pk): Entry(
+                title=self._title(row),
+                description=self._description(row),
+                link=self._link(row),
+                published_at=row.published_at,
+            )
+            for row in rows
         }
-        items = [rows[kind, pk] for _when, pk, kind in latest if (kind, pk) in rows]
-        # Entries show their projects' titles and summaries: renaming one of them renders
-        # the feed anew (``core.fragments``); other edits to a project leave it as it is.
-        fragments.shows_cards_of(
-            {item.project_id if isinstance(item, ProjectUpdate) else item.pk for item in items}
-        )
-        return items
 
-    def item_title(self, item):
+    def _title(self, item):
         if isinstance(item, ProjectUpdate):
             return _("%(project)s — news: %(title)s") % {
                 "project": translated(item.project, "title").text,
@@ -97,7 +115,7 @@ class LatestNewsFeed(Feed):
             }
         return translated(item, "title").text
 
-    def item_description(self, item):
+    def _description(self, item):
         """Return the item's text as HTML that is safe to render.
 
         Atom readers render a summary as HTML: a project's plain summary (``<img onerror=…>``,
@@ -109,10 +127,19 @@ class LatestNewsFeed(Feed):
         text = translated(item, "summary").text or translated(item, "subtitle").text
         return linebreaks(text, autoescape=True)
 
-    def item_link(self, item):
+    def _link(self, item):
         if isinstance(item, ProjectUpdate):
             return f"{item.project.get_absolute_url()}#update-{item.pk}"
         return item.get_absolute_url()
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.description
+
+    def item_link(self, item):
+        return item.link
 
     def item_pubdate(self, item):
         return item.published_at
@@ -125,6 +152,36 @@ class LatestNewsFeed(Feed):
         the feed stays the same until the catalogue changes or one of its projects is
         renamed (``core.fragments``)."""
         return item.published_at
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What an entry of the feed shows: kept as such, not as the rows it comes from."""
+
+    title: str
+    description: str
+    link: str
+    published_at: datetime
+
+
+def _latest() -> list[tuple[datetime, int, str, int]]:
+    """Return ``(date, key, kind, project key)`` of the newest entries of both kinds,
+    chosen by date from the ends of two indexes."""
+    # Publishing a field update changes them, as does a change of the catalogue.
+    fragments.shows_news_of([fragments.ANY_PROJECT])
+    projects = (
+        Project.objects.published()
+        .order_by("-published_at", "-pk")
+        .values_list("published_at", "pk")[:FEED_ITEMS]
+    )
+    updates = (
+        ProjectUpdate.objects.published()
+        .order_by("-published_at", "-pk")
+        .values_list("published_at", "pk", "project_id")[:FEED_ITEMS]
+    )
+    entries = [(when, pk, PROJECT, pk) for when, pk in projects]
+    entries += [(when, pk, UPDATE, project) for when, pk, project in updates]
+    return sorted(entries, key=lambda each: (each[0], each[1]), reverse=True)[:FEED_ITEMS]
 
 
 def _columns(*fields: str) -> list[str]:

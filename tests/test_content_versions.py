@@ -622,8 +622,10 @@ def test_a_story_edit_leaves_the_feed_kept_with_its_entries_dated_by_publication
     assert same_moment(updated, fresh(funded).published_at)
 
 
-def test_a_title_change_renders_the_feed_anew(projects):
+def test_a_title_change_reads_again_only_the_feed_entries_that_show_it(projects):
     funded, other, *_ = projects
+    make_update(funded, title_fr="Le puits est creusé")
+    make_update(other, title_fr="La classe est ouverte")
     visitor = Client()
     feed_updated(visitor, funded)
     sql_title(other, BEHIND)
@@ -631,8 +633,19 @@ def test_a_title_change_renders_the_feed_anew(projects):
     funded.title_fr = "L’eau au village, revu"
     funded.save()
     entries, (title, _updated) = feed_updated(visitor, funded)
+    titles = [title for title, _updated in entries.values()]
     assert title == "L’eau au village, revu"
-    assert BEHIND in [title for title, _updated in entries.values()]
+    # The renamed project's update names it anew; the other project's entries are kept.
+    assert "L’eau au village, revu — nouvelle : Le puits est creusé" in titles
+    assert "L’école des filles" in titles
+    assert "L’école des filles — nouvelle : La classe est ouverte" in titles
+    assert not any(BEHIND in title for title in titles)
+
+    region = fresh(other).regions.get()
+    region.save()  # A change of the catalogue reads every entry again.
+    titles = [title for title, _updated in feed_updated(visitor, funded)[0].values()]
+    assert BEHIND in titles
+    assert f"{BEHIND} — nouvelle : La classe est ouverte" in titles
 
 
 def sitemap_lastmods(visitor):
