@@ -82,14 +82,22 @@ class KeysFirstPaginator(Paginator):
             top = self.count
         if self.all_keys:
             return self._get_page(self._keys[bottom:top], number, self)
-        keys = self.object_list.values("pk")[bottom:top]
-        rows = self.object_list.filter(pk__in=keys)
-        if self.memo is not None and fragments.in_use():
-            name, vary = self.memo
-            if self.keys_only:
-                rows = rows.values_list("pk", flat=True)
-            rows = fragments.memo(f"{name}-page", (*vary, bottom, top), lambda: list(rows))
-        return self._get_page(rows, number, self)
+
+        def rows():
+            return self.object_list.filter(pk__in=self.object_list.values("pk")[bottom:top])
+
+        if self.memo is None or not fragments.in_use():
+            return self._get_page(rows(), number, self)
+        name, vary = self.memo
+
+        def kept():
+            # Built only when not kept: a queryset costs more to build than to read back.
+            page = rows()
+            return list(page.values_list("pk", flat=True) if self.keys_only else page)
+
+        return self._get_page(
+            fragments.memo(f"{name}-page", (*vary, bottom, top), kept), number, self
+        )
 
 
 def ranked_keys(queryset: QuerySet, rank: str | None) -> QuerySet:

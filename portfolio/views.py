@@ -602,11 +602,13 @@ def preview_message(project) -> str:
 @public_page
 @require_safe
 def region_detail(request, slug):
-    found = get_by_translated_slug(Region.objects.select_related("parent"), slug)
-    if not isinstance(found, Region):
-        return found
-    region = found
     regions = fragments.memo("regions", (), lambda: list(Region.objects.order_by("name")))
+    region = kept_region(regions, slug)
+    if region is None:
+        found = get_by_translated_slug(Region.objects.select_related("parent"), slug)
+        if not isinstance(found, Region):
+            return found  # The redirect or the 404.
+        region = found
     tree = region_tree(regions)
     projects = card_projects(Project.objects.published().in_regions(tree[region.pk]))
     page = KeysFirstPaginator(
@@ -623,6 +625,24 @@ def region_detail(request, slug):
             "language_urls": object_urls_by_language(region),
         },
     )
+
+
+def kept_region(regions: list[Region], slug: str) -> Region | None:
+    """Return the region at this slug in the current language, with its parent, from the
+    kept list of every region (its key kept under the editorial token, which every change
+    of a region renews); None when fragments are off or no region has this slug."""
+    if not fragments.in_use():
+        return None
+    pk = fragments.memo(
+        "region-at",
+        (slug,),
+        lambda: Region.objects.filter(slug=slug).values_list("pk", flat=True).first(),
+    )
+    by_pk = {region.pk: region for region in regions}
+    region = by_pk.get(pk)
+    if region is not None and region.parent_id is not None:
+        region.parent = by_pk[region.parent_id]
+    return region
 
 
 def page_not_found(request, exception=None):

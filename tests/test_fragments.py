@@ -177,3 +177,32 @@ def test_without_a_shared_cache_fragments_are_off(projects, settings):
     visitor.get(url)
     sql_title(other, "Titre changé sans signal")
     assert "Titre changé sans signal" in visitor.get(url).content.decode()
+
+
+def test_a_region_page_rendered_after_a_gift_reads_only_that_projects_figures(projects):
+    funded, _other, region, _partner = projects
+    subregion = make_region(name_fr="Bengale occidental", name_en="West Bengal", parent=region)
+    visitor = Client()
+    urls = {}
+    for language in ("fr", "en"):
+        with translation.override(language):
+            urls[language] = (region.get_absolute_url(), subregion.get_absolute_url())
+    for language, addresses in urls.items():
+        for url in addresses:
+            with translation.override(language):
+                assert visitor.get(url).status_code == 200
+    gift(funded, "50")
+    for language, (url, sub_url) in urls.items():
+        with translation.override(language), CaptureQueriesContext(connection) as queries:
+            page = visitor.get(url).content.decode()
+            sub_page = visitor.get(sub_url).content.decode()
+        # The region and its place among the regions are kept: only the figures are read.
+        assert len(queries) == 1, [query["sql"] for query in queries]
+        assert "donations_sponsorship" in queries[0]["sql"]
+        assert ("Inde" if language == "fr" else "India") in page
+        assert ("Inde" if language == "fr" else "India") in sub_page  # its parent
+    # Another language's slug still leads to the region's own address.
+    with translation.override("en"):
+        response = visitor.get(urls["fr"][0].replace("/fr/", "/en/", 1))
+    assert response.status_code == 301
+    assert response["Location"] == urls["en"][0]
