@@ -206,3 +206,26 @@ def test_a_region_page_rendered_after_a_gift_reads_only_that_projects_figures(pr
         response = visitor.get(urls["fr"][0].replace("/fr/", "/en/", 1))
     assert response.status_code == 301
     assert response["Location"] == urls["en"][0]
+
+
+def test_the_kept_header_marks_the_current_page_and_leads_to_its_other_language(projects):
+    funded, other, region, partner = projects
+    visitor = Client()
+    with translation.override("fr"):
+        lists = [reverse("portfolio:project_list"), reverse("partners:partner_list")]
+        pages_fr = [funded.get_absolute_url(), other.get_absolute_url(), region.get_absolute_url()]
+    with translation.override("en"):
+        pages_en = [funded.get_absolute_url(), other.get_absolute_url(), region.get_absolute_url()]
+    for _visit in range(2):  # Then from the kept header.
+        for fr, en in zip(pages_fr, pages_en, strict=True):
+            html = visitor.get(fr).content.decode()
+            switcher = html[html.index('class="language-switcher"') :]
+            assert f'href="{en}"' in switcher[: switcher.index("</nav>")], fr
+            assert 'aria-current="page"' not in html[: html.index("</header>")]
+        for url in lists:
+            html = visitor.get(url).content.decode()
+            header = html[: html.index("</header>")]
+            assert f'<a href="{url}" aria-current="page">' in header
+        searched = visitor.get(lists[0] + "?q=eau").content.decode()
+        switcher = searched[searched.index('class="language-switcher"') :]
+        assert "?q=eau" in switcher[: switcher.index("</nav>")]

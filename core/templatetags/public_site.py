@@ -6,6 +6,7 @@ import re
 import nh3
 from django import template
 from django.conf import settings
+from django.urls import reverse
 from django.utils.html import format_html, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -60,6 +61,19 @@ def absolute_uri(context, url: str = "") -> str:
     if request is None:
         return url
     return request.build_absolute_uri(url or request.path)
+
+
+# The main menu's items, by the URL of the page each leads to.
+MENU = (("projects", "portfolio:project_list"), ("partners", "partners:partner_list"))
+
+
+@register.simple_tag(takes_context=True)
+def nav_current(context) -> str:
+    """Return the main menu's item that is the current page ("projects", "partners"), or
+    "" (the header, kept as a fragment, varies on it rather than on every address)."""
+    request = context.get("request")
+    path = request.path if request is not None else None
+    return next((item for item, url_name in MENU if path == reverse(url_name)), "")
 
 
 @register.simple_tag
