@@ -209,7 +209,7 @@ def test_a_region_page_rendered_after_a_gift_reads_only_that_projects_figures(pr
 
 
 def test_the_kept_header_marks_the_current_page_and_leads_to_its_other_language(projects):
-    funded, other, region, partner = projects
+    funded, other, region, _partner = projects
     visitor = Client()
     with translation.override("fr"):
         lists = [reverse("portfolio:project_list"), reverse("partners:partner_list")]
