@@ -92,9 +92,68 @@ def in_use() -> bool:
 
 def serve_request(request, *, public: bool) -> None:
     """Start a request: whether it may use fragments (staff see everything as it is), and
-    its scheme and host, which absolute addresses in fragments depend on."""
+    its scheme and host, which absolute addresses in fragments depend on; then read at once
+    what the last request for the same address read (``_prefetch``)."""
     _request.public = public
     _request.site = (request.scheme, request.get_host()) if public else None
+    if public and enabled():
+        _prefetch((*_request.site, request.get_full_path()))
+
+
+# What the latest request for each address read, by address, in this process: the next
+# request for it reads all of it in one round trip (the keys hold the versions they were
+# kept under, so a key out of date since is simply not found, and read as usual).
+_read_by_address: dict[tuple, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+# Addresses remembered at most; beyond, the memory starts again.
+READ_ADDRESSES = 5000
+
+
+def _prefetch(address: tuple) -> None:
+    """Read the fragments and versions the latest request for this address read, in one
+    round trip; each is then read from here (``_get``), as if read a moment later."""
+    _request.address = address
+    _request.used = ([], [])
+    fragment_keys, version_keys = _read_by_address.get(address, ((), ()))
+    keys = [EDITORIAL_KEY, *fragment_keys, *version_keys]
+    found = cache.get_many(keys)
+    _request.asked = {EDITORIAL_KEY, *fragment_keys}
+    _request.prefetched = {key: found[key] for key in _request.asked if key in found}
+    if getattr(_request, "versions", None) is not None:
+        _request.versions.update({key: found[key] for key in version_keys if key in found})
+
+
+def _remember_reads() -> None:
+    address, used = getattr(_request, "address", None), getattr(_request, "used", None)
+    if address is None or used is None:
+        return
+    if len(_read_by_address) >= READ_ADDRESSES:
+        _read_by_address.clear()
+    fragment_keys, version_keys = used
+    _read_by_address[address] = (tuple(dict.fromkeys(fragment_keys)), tuple(set(version_keys)))
+
+
+def _get(key: str):
+    """Return the value under ``key``: read at the start of the request if it was then
+    (``_prefetch``), else now."""
+    used = getattr(_request, "used", None)
+    if used is not None:
+        used[0].append(key)
+    asked = getattr(_request, "asked", None)
+    if asked is not None and key in asked:
+        return _request.prefetched.get(key)
+    return cache.get(key)
+
+
+def _set(key: str, value, timeout) -> None:
+    cache.set(key, value, timeout)
+    _note_set({key: value})
+
+
+def _note_set(values: Mapping[str, object]) -> None:
+    """Keep what was prefetched in step with what this request wrote."""
+    asked = getattr(_request, "asked", None)
+    if asked is not None:
+        _request.prefetched.update({k: v for k, v in values.items() if k in asked})
 
 
 def _forget_token(**kwargs) -> None:
@@ -102,12 +161,19 @@ def _forget_token(**kwargs) -> None:
     _request.scopes = []
     _request.public = True
     _request.site = None
+    _request.address = None
+    _request.used = None
+    _request.asked = None
+    _request.prefetched = {}
     # Versions read during this request: each is read from the cache once per request.
     _request.versions = {}
 
 
 def _end_request(**kwargs) -> None:
+    _remember_reads()
     _request.versions = None  # Outside a request, versions are always read anew.
+    _request.address = _request.used = _request.asked = None
+    _request.prefetched = {}
 
 
 request_started.connect(_forget_token, dispatch_uid="fragments-forget-token")
@@ -117,6 +183,9 @@ request_finished.connect(_end_request, dispatch_uid="fragments-end-request")
 def _store_editorial(state) -> None:
     cache.set(EDITORIAL_KEY, state, None)
     _request.token = None
+    if getattr(_request, "asked", None):
+        _request.asked.discard(EDITORIAL_KEY)
+        _request.prefetched.pop(EDITORIAL_KEY, None)
 
 
 def renew_editorial() -> None:
@@ -133,7 +202,12 @@ def editorial_token() -> str:
 
     token = getattr(_request, "token", None)
     if token is None:
-        token = _request.token = state_in_cache(EDITORIAL_KEY).token
+        prefetched = getattr(_request, "prefetched", {}).get(EDITORIAL_KEY)
+        if prefetched is not None and prefetched.is_current(timezone.now()):
+            token = prefetched.token
+        else:
+            token = state_in_cache(EDITORIAL_KEY).token
+        _request.token = token
     return token
 
 
@@ -227,6 +301,7 @@ def _log_searched_edit(pks: list[int]) -> None:
     for pk in pks:
         cache.add(SEARCH_EDITS_KEY, 0, None)
         number = cache.incr(SEARCH_EDITS_KEY)
+        _note_set({SEARCH_EDITS_KEY: number})
         cache.set(f"{SEARCH_EDIT_PREFIX}{number}", pk, FRAGMENT_TIMEOUT * 2)
 
 
@@ -234,7 +309,7 @@ def _searched_edits_since(number: int) -> tuple[int, list[int]] | None:
     """Return the number of the latest searched edit and the projects whose searched text
     changed after edit ``number``; None when that cannot be told (too many, or forgotten):
     then kept results are computed again."""
-    latest = cache.get(SEARCH_EDITS_KEY) or 0
+    latest = _get(SEARCH_EDITS_KEY) or 0
     if latest < number or latest - number > MAX_SEARCHED_EDITS:
         return None
     if latest == number:
@@ -304,7 +379,7 @@ def kept_search(
     if not in_use():
         return [pk for pk, _rank in compute()]
     key = fragment_key(name, *vary)
-    kept = cache.get(key)
+    kept = _get(key)
     if isinstance(kept, _KeptSearch):
         since = _searched_edits_since(kept.edits)
         if since is not None:
@@ -314,12 +389,12 @@ def kept_search(
             if _still_in_place(kept, edited, still_found(edited)):
                 # Still right: kept as checked, so these edits are not checked again.
                 kept.edits = latest
-                cache.set(key, kept, FRAGMENT_TIMEOUT)
+                _set(key, kept, FRAGMENT_TIMEOUT)
                 return kept.keys
-    edits = cache.get(SEARCH_EDITS_KEY) or 0  # Read before the keys: later edits are checked.
+    edits = _get(SEARCH_EDITS_KEY) or 0  # Read before the keys: later edits are checked.
     rows = compute()
     keys = [pk for pk, _rank in rows]
-    cache.set(key, _KeptSearch(keys, edits, _rank_runs(r for _pk, r in rows)), FRAGMENT_TIMEOUT)
+    _set(key, _KeptSearch(keys, edits, _rank_runs(r for _pk, r in rows)), FRAGMENT_TIMEOUT)
     return keys
 
 
@@ -330,6 +405,9 @@ def _read(keys: Iterable[str]) -> dict[str, str]:
     under a default could otherwise come back after a change.
     """
     keys = list(keys)
+    used = getattr(_request, "used", None)
+    if used is not None:
+        used[1].extend(keys)
     seen = getattr(_request, "versions", None)
     if seen is None:
         seen = {}
@@ -426,7 +504,7 @@ class _Kept:
 def keep(key: str, compute: Callable[[], object]):
     """Return what is kept under ``key`` if the content it depends on has not moved since,
     else ``compute()``, kept with the content versions it says it depends on."""
-    kept = cache.get(key)
+    kept = _get(key)
     if isinstance(kept, _Kept):
         if not kept.depends or _read(kept.depends) == kept.depends:
             depends_on(kept.depends)
@@ -440,7 +518,7 @@ def keep(key: str, compute: Callable[[], object]):
         # By identity: scopes are dicts, and two may be equal.
         scopes[:] = [each for each in scopes if each is not scope]
     depends_on(scope)
-    cache.set(key, _Kept(value, scope), FRAGMENT_TIMEOUT)
+    _set(key, _Kept(value, scope), FRAGMENT_TIMEOUT)
     return value
 
 
@@ -465,9 +543,23 @@ def memo(name: str, vary: tuple, compute: Callable[[], object]):
 
 
 def get_many(keys: Iterable[str]) -> dict[str, object]:
-    return cache.get_many(list(keys)) if in_use() else {}
+    """Return the fragments found under these keys (those prefetched without a round trip)."""
+    if not in_use():
+        return {}
+    keys = list(keys)
+    used = getattr(_request, "used", None)
+    if used is not None:
+        used[0].extend(keys)
+    asked = getattr(_request, "asked", None) or set()
+    prefetched = getattr(_request, "prefetched", {})
+    found = {key: prefetched[key] for key in keys if key in asked and key in prefetched}
+    unread = [key for key in keys if key not in asked]
+    if unread:
+        found |= cache.get_many(unread)
+    return found
 
 
 def set_many(values: dict[str, object]) -> None:
     if in_use() and values:
         cache.set_many(values, FRAGMENT_TIMEOUT)
+        _note_set(values)

@@ -229,3 +229,34 @@ def test_the_kept_header_marks_the_current_page_and_leads_to_its_other_language(
         searched = visitor.get(lists[0] + "?q=eau").content.decode()
         switcher = searched[searched.index('class="language-switcher"') :]
         assert "?q=eau" in switcher[: switcher.index("</nav>")]
+
+
+def test_a_page_asked_again_reads_what_it_shows_in_one_round_trip(projects, monkeypatch):
+    """What the latest request for an address read is read at once by the next one."""
+    from django.core.cache import cache
+
+    visitor = Client()
+    urls = pages(*projects)
+    for url in urls.values():
+        visitor.get(url)
+        visitor.get(url)
+    reads = []
+    inside = []  # A cache may read many keys one by one: one call is one round trip.
+    for method in ("get", "get_many"):
+        real = getattr(cache, method)
+
+        def counted(*args, real=real, method=method, **kwargs):
+            if not inside:
+                reads.append(method)
+            inside.append(method)
+            try:
+                return real(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        monkeypatch.setattr(cache, method, counted)
+    sql_title(projects[1], "Titre changé sans signal")
+    for name, url in urls.items():
+        reads.clear()
+        assert "L’école des filles" in visitor.get(url).content.decode(), name  # kept
+        assert reads == ["get_many"], (name, reads)
