@@ -113,7 +113,10 @@ def _prefetch(address: tuple) -> None:
     round trip; each is then read from here (``_get``), as if read a moment later."""
     _request.address = address
     _request.used = ([], [])
-    fragment_keys, version_keys = _read_by_address.get(address, ((), ()))
+    learned = _read_by_address.get(address)
+    if learned is None:
+        return  # Not asked before, or a page that reads no fragment (nothing to read).
+    fragment_keys, version_keys = learned
     keys = [EDITORIAL_KEY, *fragment_keys, *version_keys]
     found = cache.get_many(keys)
     _request.asked = {EDITORIAL_KEY, *fragment_keys}
@@ -129,6 +132,9 @@ def _remember_reads() -> None:
     if len(_read_by_address) >= READ_ADDRESSES:
         _read_by_address.clear()
     fragment_keys, version_keys = used
+    if not fragment_keys and not version_keys:
+        _read_by_address.pop(address, None)
+        return
     _read_by_address[address] = (tuple(dict.fromkeys(fragment_keys)), tuple(set(version_keys)))
 
 

@@ -260,3 +260,8 @@ def test_a_page_asked_again_reads_what_it_shows_in_one_round_trip(projects, monk
         reads.clear()
         assert "L’école des filles" in visitor.get(url).content.decode(), name  # kept
         assert reads == ["get_many"], (name, reads)
+    # A page that shows no fragment reads nothing.
+    for _visit in range(2):
+        reads.clear()
+        assert visitor.get("/robots.txt").status_code == 200
+    assert reads == []
