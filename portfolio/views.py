@@ -655,7 +655,9 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    """The 500 page; it reads nothing from the database, which may be what failed."""
+    """The 500 page; it reads nothing from the database or the cache, either of which may
+    be what failed (its header and footer are rendered, not read from the fragments)."""
+    fragments.serve_request(request, public=False)
     try:
         return HttpResponseServerError(loader.render_to_string("500.html", {}, request))
     except Exception:  # The error page must never fail in turn.

@@ -390,6 +390,23 @@ class TestErrorPages:
             html = response.content.decode()
             assert text in html and f'<html lang="{language}">' in html
 
+    def test_the_500_page_keeps_the_site_look_when_the_cache_is_down(self, rf, db, settings):
+        from portfolio.views import server_error
+
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django_redis.cache.RedisCache",
+                "LOCATION": "redis://127.0.0.1:1/0",  # Nothing listens there.
+            }
+        }
+        settings.PAGE_CACHE_STATE = "cache"
+        settings.FRAGMENT_CACHE_ENABLED = True
+        with translation.override("en"):
+            response = server_error(rf.get("/en/"))
+        assert response.status_code == 500
+        html = response.content.decode()
+        assert "Something went wrong" in html and 'class="site-header"' in html
+
     def test_an_uncaught_error_gives_the_500_page(self, client, db, monkeypatch):
         from portfolio import views
 
