@@ -138,20 +138,27 @@ def _remember_reads() -> None:
     _read_by_address[address] = (tuple(dict.fromkeys(fragment_keys)), tuple(set(version_keys)))
 
 
-def _get(key: str):
-    """Return the value under ``key``: read at the start of the request if it was then
-    (``_prefetch``), else now."""
+def _fetch(keys: list[str]) -> dict[str, object]:
+    """Return the values found under these keys: those read at the start of the request
+    as they were then (``_prefetch``), the others read now, in one round trip."""
     used = getattr(_request, "used", None)
     if used is not None:
-        used[0].append(key)
-    asked = getattr(_request, "asked", None)
-    if asked is not None and key in asked:
-        return _request.prefetched.get(key)
-    return cache.get(key)
+        used[0].extend(keys)
+    asked = getattr(_request, "asked", None) or set()
+    prefetched = getattr(_request, "prefetched", {})
+    found = {key: prefetched[key] for key in keys if key in asked and key in prefetched}
+    unread = [key for key in keys if key not in asked]
+    if unread:
+        found |= cache.get_many(unread)
+    return found
 
 
-def _set(key: str, value, timeout) -> None:
-    cache.set(key, value, timeout)
+def _get(key: str):
+    return _fetch([key]).get(key)
+
+
+def _set(key: str, value) -> None:
+    cache.set(key, value, FRAGMENT_TIMEOUT)
     _note_set({key: value})
 
 
@@ -395,12 +402,12 @@ def kept_search(
             if _still_in_place(kept, edited, still_found(edited)):
                 # Still right: kept as checked, so these edits are not checked again.
                 kept.edits = latest
-                _set(key, kept, FRAGMENT_TIMEOUT)
+                _set(key, kept)
                 return kept.keys
     edits = _get(SEARCH_EDITS_KEY) or 0  # Read before the keys: later edits are checked.
     rows = compute()
     keys = [pk for pk, _rank in rows]
-    _set(key, _KeptSearch(keys, edits, _rank_runs(r for _pk, r in rows)), FRAGMENT_TIMEOUT)
+    _set(key, _KeptSearch(keys, edits, _rank_runs(r for _pk, r in rows)))
     return keys
 
 
@@ -524,7 +531,7 @@ def keep(key: str, compute: Callable[[], object]):
         # By identity: scopes are dicts, and two may be equal.
         scopes[:] = [each for each in scopes if each is not scope]
     depends_on(scope)
-    _set(key, _Kept(value, scope), FRAGMENT_TIMEOUT)
+    _set(key, _Kept(value, scope))
     return value
 
 
@@ -550,19 +557,7 @@ def memo(name: str, vary: tuple, compute: Callable[[], object]):
 
 def get_many(keys: Iterable[str]) -> dict[str, object]:
     """Return the fragments found under these keys (those prefetched without a round trip)."""
-    if not in_use():
-        return {}
-    keys = list(keys)
-    used = getattr(_request, "used", None)
-    if used is not None:
-        used[0].extend(keys)
-    asked = getattr(_request, "asked", None) or set()
-    prefetched = getattr(_request, "prefetched", {})
-    found = {key: prefetched[key] for key in keys if key in asked and key in prefetched}
-    unread = [key for key in keys if key not in asked]
-    if unread:
-        found |= cache.get_many(unread)
-    return found
+    return _fetch(list(keys)) if in_use() else {}
 
 
 def set_many(values: dict[str, object]) -> None:

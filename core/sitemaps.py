@@ -247,7 +247,7 @@ def _entry_tail(url, escape) -> str:
     parts = []
     lastmod = url["lastmod"]
     if lastmod:
-        if isinstance(lastmod, datetime.datetime) and timezone.is_aware(lastmod):
+        if _is_aware(lastmod):
             lastmod = timezone.localtime(lastmod)
         parts.append(f"<lastmod>{lastmod:%Y-%m-%d}</lastmod>")
     if url["changefreq"]:
