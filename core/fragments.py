@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -56,6 +57,9 @@ from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.utils import timezone, translation
+from django_redis.client import DefaultClient
+
+logger = logging.getLogger(__name__)
 
 EDITORIAL_KEY = "pagecache:editorial"
 FUNDING_KEY_PREFIX = "pagecache:funding:"
@@ -139,15 +143,22 @@ def _remember_reads() -> None:
 
 
 def _fetch(keys: list[str]) -> dict[str, object]:
-    """Return the values found under these keys: those read at the start of the request
-    as they were then (``_prefetch``), the others read now, in one round trip."""
+    """Return the values found under these keys: those this request wrote (``_write``),
+    those read at the start of the request as they were then (``_prefetch``), the others
+    read now, in one round trip."""
     used = getattr(_request, "used", None)
     if used is not None:
         used[0].extend(keys)
     asked = getattr(_request, "asked", None) or set()
     prefetched = getattr(_request, "prefetched", {})
-    found = {key: prefetched[key] for key in keys if key in asked and key in prefetched}
-    unread = [key for key in keys if key not in asked]
+    written = getattr(_request, "written", None) or {}
+    found = {key: written[key] for key in keys if key in written}
+    found |= {
+        key: prefetched[key]
+        for key in keys
+        if key in asked and key in prefetched and key not in found
+    }
+    unread = [key for key in keys if key not in asked and key not in found]
     if unread:
         found |= cache.get_many(unread)
     return found
@@ -158,8 +169,41 @@ def _get(key: str):
 
 
 def _set(key: str, value) -> None:
-    cache.set(key, value, FRAGMENT_TIMEOUT)
-    _note_set({key: value})
+    _write({key: value})
+
+
+def _write(values: Mapping[str, object]) -> None:
+    """Keep these fragments: during a request, all in one round trip when it ends.
+
+    With Redis, each value is serialised now, as it is (what the page does with it next
+    is not kept), and sent with the others when the request ends (``_send_writes``): a
+    page that draws several fragments anew writes them at once, not one by one. Until
+    then this request reads them from here.
+    """
+    pending = getattr(_request, "pending", None)
+    client = getattr(cache, "client", None)
+    if pending is None or not isinstance(client, DefaultClient):
+        cache.set_many(values, FRAGMENT_TIMEOUT)
+    else:
+        pending.extend((client.make_key(k), client.encode(v)) for k, v in values.items())
+        _request.written.update(values)
+    _note_set(values)
+
+
+def _send_writes() -> None:
+    pending = getattr(_request, "pending", None)
+    _request.pending = None
+    _request.written = None
+    if not pending:
+        return
+    try:
+        pipe = cache.client.get_client(write=True).pipeline(transaction=False)
+        for key, value in pending:
+            pipe.set(key, value, ex=FRAGMENT_TIMEOUT)
+        pipe.execute()
+    except Exception:
+        # The page was served; what was not kept is computed again.
+        logger.warning("Fragments could not be kept.", exc_info=True)
 
 
 def _note_set(values: Mapping[str, object]) -> None:
@@ -180,9 +224,13 @@ def _forget_token(**kwargs) -> None:
     _request.prefetched = {}
     # Versions read during this request: each is read from the cache once per request.
     _request.versions = {}
+    # Fragments this request keeps, written when it ends (``_write``).
+    _request.pending = []
+    _request.written = {}
 
 
 def _end_request(**kwargs) -> None:
+    _send_writes()
     _remember_reads()
     _request.versions = None  # Outside a request, versions are always read anew.
     _request.address = _request.used = _request.asked = None
@@ -562,5 +610,4 @@ def get_many(keys: Iterable[str]) -> dict[str, object]:
 
 def set_many(values: dict[str, object]) -> None:
     if in_use() and values:
-        cache.set_many(values, FRAGMENT_TIMEOUT)
-        _note_set(values)
+        _write(values)

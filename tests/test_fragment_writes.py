@@ -1,0 +1,136 @@
+"""Fragments drawn during a request are written to Redis together when it ends.
+
+These run against the Redis server on 127.0.0.1:6379 (database 13); writes that fail are
+those of a Redis user that may not write.
+"""
+
+import socket
+
+import pytest
+import redis
+from django.core.signals import request_finished, request_started
+from django.test import Client
+
+from core import fragments
+from tests.factories import make_project
+
+pytestmark = pytest.mark.django_db
+
+
+def reachable(port, host="127.0.0.1"):
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+needs_redis = pytest.mark.skipif(not reachable(6379), reason="no Redis server on 127.0.0.1:6379")
+
+
+def use_redis(settings, url):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "fragment-writes",
+        }
+    }
+    settings.PAGE_CACHE_ENABLED = False
+    settings.PAGE_CACHE_STATE = "cache"
+    settings.FRAGMENT_CACHE_ENABLED = True
+
+
+@pytest.fixture
+def shared_redis(settings):
+    url = "redis://127.0.0.1:6379/13"
+    use_redis(settings, url)
+    server = redis.Redis.from_url(url)
+    server.flushdb()
+    yield server
+    server.flushdb()
+
+
+def stored(server, key):
+    return server.exists(f"fragment-writes:1:{key}") == 1
+
+
+@needs_redis
+def test_fragments_are_written_when_the_request_ends_and_read_back_meanwhile(shared_redis):
+    request_started.send(sender=None)
+    fragments.set_many({"a": "premier", "b": "second"})
+    fragments._set("c", ["troisième"])
+    # Nothing has gone to Redis yet; this request reads what it wrote.
+    assert not any(stored(shared_redis, key) for key in "abc")
+    assert fragments.get_many(["a", "b", "c"]) == {
+        "a": "premier",
+        "b": "second",
+        "c": ["troisième"],
+    }
+    request_finished.send(sender=None)
+    assert all(stored(shared_redis, key) for key in "abc")
+    assert shared_redis.ttl("fragment-writes:1:a") > fragments.FRAGMENT_TIMEOUT - 60
+    # The next request reads them from Redis.
+    request_started.send(sender=None)
+    assert fragments.get_many(["a", "c"]) == {"a": "premier", "c": ["troisième"]}
+    request_finished.send(sender=None)
+
+
+@needs_redis
+def test_a_fragment_is_kept_as_it_was_when_written(shared_redis):
+    request_started.send(sender=None)
+    value = {"title": "L’eau au village"}
+    fragments.set_many({"row": value})
+    value["title"] = "changed by the page afterwards"
+    request_finished.send(sender=None)
+    request_started.send(sender=None)
+    assert fragments.get_many(["row"]) == {"row": {"title": "L’eau au village"}}
+    request_finished.send(sender=None)
+
+
+@needs_redis
+def test_outside_a_request_a_fragment_is_written_at_once(shared_redis):
+    fragments.set_many({"now": 1})
+    assert stored(shared_redis, "now")
+
+
+@needs_redis
+def test_a_page_keeps_its_fragments_with_redis(shared_redis):
+    make_project(title_fr="L’eau au village", title_en="Water in the village")
+    client = Client()
+    assert client.get("/fr/projets/").status_code == 200
+    kept = shared_redis.keys("fragment-writes:1:pagecache:fragment:*")
+    assert kept  # Written once the response was closed.
+
+
+@pytest.fixture
+def reader(shared_redis):
+    """A Redis user that may read but not write (SET refused): how a page fares when its
+    fragments cannot be kept."""
+    name = "fragment-writes-reader"
+    shared_redis.execute_command(
+        "ACL", "SETUSER", name, "on", ">lecture", "~*", "&*", "+@all", "-set"
+    )
+    yield f"redis://{name}:lecture@127.0.0.1:6379/13"
+    shared_redis.execute_command("ACL", "DELUSER", name)
+
+
+@needs_redis
+def test_a_page_is_served_when_its_fragments_cannot_be_written(
+    shared_redis, reader, settings, caplog
+):
+    make_project(title_fr="L’eau au village", title_en="Water in the village")
+    client = Client(raise_request_exception=True)
+    pages = {"/fr/projets/": "L’eau au village", "/en/projects/": "Water in the village"}
+    for address in pages:
+        assert client.get(address).status_code == 200
+    # The tokens and versions stay; the fragments are gone and must be drawn anew.
+    for key in shared_redis.scan_iter("fragment-writes:1:pagecache:fragment:*"):
+        shared_redis.delete(key)
+    use_redis(settings, reader)
+    for address, title in pages.items():
+        response = client.get(address)
+        assert response.status_code == 200
+        assert title in response.content.decode()
+    assert "Fragments could not be kept." in caplog.text
+    assert not list(shared_redis.scan_iter("fragment-writes:1:pagecache:fragment:*"))
