@@ -37,7 +37,8 @@ from .models import (
     long_columns,
     publication_state,
 )
-from .search import SEARCH_RANK, search_columns
+from .rows import published_page_row
+from .search import SEARCH_RANK
 
 PROJECTS_PER_PAGE = 12
 HOME_PROJECTS = 6
@@ -443,8 +444,7 @@ def project_page_content(pk) -> dict | None:
     are kept apart, so a rewritten story reads only the project again. Its field updates
     are not in it: ``project_detail`` adds them, kept under its news version.
     """
-    projects = Project.objects.published().select_related("sector").defer(*search_columns())
-    project = projects.filter(pk=pk).first()
+    project = published_page_row(pk)
     if project is None:
         return None
     links = fragments.memo("project-links", (pk,), lambda: linked_rows(pk))

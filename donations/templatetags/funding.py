@@ -22,6 +22,7 @@ from donations import funding
 from donations.forms import PledgeForm
 from donations.models import SuggestedAmount
 from portfolio.models import Project
+from portfolio.rows import card_rows as rows_by_key
 from portfolio.templatetags.project_cards import attach_card_regions, project_card
 
 register = template.Library()
@@ -111,12 +112,7 @@ def card_rows(pks: list[int], versions: dict[int, str]) -> dict[int, Project]:
     keys = {pk: fragments.fragment_key("card-row", pk, versions.get(pk)) for pk in pks}
     found = fragments.get_many(keys.values())
     rows = {pk: found[key] for pk, key in keys.items() if key in found}
-    loaded = {
-        project.pk: project
-        for project in Project.objects.for_cards()
-        .prefetch_related(None)
-        .filter(pk__in=[pk for pk in pks if pk not in rows])
-    }
+    loaded = rows_by_key([pk for pk in pks if pk not in rows])
     fragments.set_many({keys[pk]: project for pk, project in loaded.items()})
     rows |= loaded
     # Their regions are kept apart (rows are kept without them): a rename moves the row,

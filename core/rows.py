@@ -1,0 +1,80 @@
+"""Rows read by primary key, with their query compiled once per process.
+
+For a wide model (a project has some forty columns with their translations), Django
+spends more time building and compiling a query than the database spends running it:
+about 0.5 ms against 0.2 ms for one project's row. A page drawn anew after an edit reads
+the edited project's row and little else (``core.fragments`` keeps the rest), so that
+compilation is a large part of its cost. ``RowsByKey`` compiles the query once per
+database and number of keys, then only runs it: the same columns, the same conversions
+of their values and the same instances as the ORM gives.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+
+from django.db import connections, router
+from django.db.models import Model, QuerySet
+
+
+class RowsByKey:
+    """Read rows of ``model`` by primary key, leaving out the columns ``leave_out()`` names
+    (deferred, as ``QuerySet.defer`` leaves them)."""
+
+    def __init__(self, model: type[Model], leave_out: Callable[[], Iterable[str]] = tuple):
+        self.model = model
+        self.leave_out = leave_out
+        self._compiled: dict[tuple[str, int], tuple[str, list[str], dict]] = {}
+        self._lock = threading.Lock()
+
+    def columns(self) -> list[str]:
+        left_out = set(self.leave_out())
+        return [
+            field.attname
+            for field in self.model._meta.concrete_fields
+            if field.attname not in left_out
+        ]
+
+    def _compile(self, alias: str, count: int) -> tuple[str, list[str], dict]:
+        found = self._compiled.get((alias, count))
+        if found is not None:
+            return found
+        columns = self.columns()
+        # Stand-ins for the keys: only their number matters to the statement.
+        marks = [-1 - each for each in range(count)]
+        queryset = QuerySet(self.model).using(alias).filter(pk__in=marks).order_by()
+        compiler = queryset.values_list(*columns).query.get_compiler(alias)
+        sql, params = compiler.as_sql()
+        if list(params) != marks:
+            raise ValueError(f"Unexpected parameters for {self.model.__name__}'s rows.")
+        converters = compiler.get_converters([each[0] for each in compiler.select])
+        compiled = (sql, columns, converters)
+        with self._lock:
+            self._compiled[(alias, count)] = compiled
+        return compiled
+
+    def __call__(self, pks: Iterable) -> dict:
+        """Return ``{pk: instance}`` for those of these keys that have a row."""
+        pks = list(dict.fromkeys(pks))
+        if not pks:
+            return {}
+        alias = router.db_for_read(self.model)
+        sql, columns, converters = self._compile(alias, len(pks))
+        connection = connections[alias]
+        field = self.model._meta.pk
+        values = [field.get_db_prep_value(field.to_python(pk), connection) for pk in pks]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            rows = cursor.fetchall()
+        found = {}
+        for row in rows:
+            if converters:
+                row = list(row)
+                # As the ORM converts what the database returns (dates, decimals).
+                for position, (functions, expression) in converters.items():
+                    for function in functions:
+                        row[position] = function(row[position], expression, connection)
+            instance = self.model.from_db(alias, columns, row)
+            found[instance.pk] = instance
+        return found

@@ -1,0 +1,49 @@
+"""Projects read by key for the parts of pages drawn anew after an edit (``core.rows``).
+
+After a rename, a list draws one card anew; after a rewritten story, a project page
+draws its top anew: each reads one project's row, and with fragments in use only that.
+These read it with a query compiled once, and give it its sector from the kept sectors
+(a sector's change renews the editorial token, and so them) instead of a join.
+"""
+
+from core import fragments
+from core.rows import RowsByKey
+
+from .models import Project, Publication, Sector, long_columns, publication_state
+from .search import search_columns
+
+# What a card shows: neither the story nor the search documents (``for_cards``).
+_CARD_ROWS = RowsByKey(Project, long_columns)
+# What a project's page shows: the story too.
+_PAGE_ROWS = RowsByKey(Project, search_columns)
+
+
+def kept_sectors() -> dict[int, Sector]:
+    """Return every sector by key, kept under the editorial token."""
+    return fragments.memo("sectors", (), lambda: {s.pk: s for s in Sector.objects.all()})
+
+
+def _with_sectors(projects: dict[int, Project]) -> dict[int, Project]:
+    if projects:
+        sectors = kept_sectors()
+        field = Project._meta.get_field("sector")
+        for project in projects.values():
+            field.set_cached_value(project, sectors.get(project.sector_id))
+    return projects
+
+
+def card_rows(pks) -> dict[int, Project]:
+    """Return ``{pk: project}`` with its sector, as ``for_cards`` gives it (but its
+    regions: ``attach_card_regions``), for those of these keys that have a row."""
+    return _with_sectors(_CARD_ROWS(pks))
+
+
+def published_page_row(pk) -> Project | None:
+    """Return the project ``pk`` with its sector and story, as its page shows it, or None
+    when it is not published."""
+    project = _with_sectors(_PAGE_ROWS([pk])).get(pk)
+    if project is None:
+        return None
+    if publication_state(project.is_published, project.published_at) != Publication.PUBLISHED:
+        return None
+    return project

@@ -1,0 +1,91 @@
+"""Rows read by key with a query compiled once (core.rows, portfolio.rows): the same
+instances as the ORM's, on SQLite and PostgreSQL alike."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db.models.sql.compiler import SQLCompiler
+from django.utils import timezone, translation
+
+from core.rows import RowsByKey
+from portfolio.models import Project, long_columns
+from portfolio.rows import card_rows, published_page_row
+from tests.factories import make_project, make_sector
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def project():
+    return make_project(
+        title_fr="L’eau au village",
+        title_en="Water in the village",
+        body_fr="<p>Des puits pour trois villages.</p>",
+        sector=make_sector(name_fr="Eau", name_en="Water"),
+        funding_goal=Decimal("12500.50"),
+        start_date=datetime.date(2025, 3, 1),
+        beneficiaries=1200,
+    )
+
+
+def test_rows_are_the_orms_rows(project):
+    other = make_project(title_fr="L’école", title_en="The school")
+    read = RowsByKey(Project, long_columns)
+    rows = read([project.pk, other.pk, 999_999])
+    assert set(rows) == {project.pk, other.pk}  # A key without a row is left out.
+    expected = Project.objects.defer(*long_columns()).get(pk=project.pk)
+    row = rows[project.pk]
+    for field in Project._meta.concrete_fields:
+        if field.attname not in long_columns():
+            assert getattr(row, field.attname) == getattr(expected, field.attname), field.attname
+    # Converted as the ORM converts them, whatever the database returns.
+    assert isinstance(row.published_at, datetime.datetime) and row.published_at.tzinfo
+    assert row.funding_goal == Decimal("12500.50") and row.start_date == datetime.date(2025, 3, 1)
+    assert row.get_deferred_fields() == expected.get_deferred_fields()
+    assert row.body_fr == "<p>Des puits pour trois villages.</p>"  # Read when asked.
+    with translation.override("en"):
+        assert row.title == "Water in the village"
+    assert row._state.adding is False
+
+
+def test_the_query_is_compiled_once_per_number_of_keys(project, monkeypatch):
+    other = make_project()
+    compiled = []
+    as_sql = SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):
+        compiled.append(self.query.model)
+        return as_sql(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    read = RowsByKey(Project)
+    assert set(read([project.pk])) == {project.pk}
+    assert set(read([other.pk])) == {other.pk}
+    assert len(compiled) == 1
+    assert set(read([project.pk, other.pk])) == {project.pk, other.pk}
+    assert set(read([other.pk, project.pk])) == {project.pk, other.pk}
+    assert len(compiled) == 2
+
+
+def test_card_rows_come_with_their_sector(project, django_assert_num_queries, settings):
+    settings.PAGE_CACHE_STATE = "cache"  # Fragments in use, as with Redis.
+    settings.FRAGMENT_CACHE_ENABLED = True
+    card_rows([project.pk])  # The sectors are read once (kept with fragments in use).
+    with django_assert_num_queries(1):
+        row = card_rows([project.pk])[project.pk]
+        assert row.sector.name_fr == "Eau"
+    assert "body_fr" in row.get_deferred_fields()
+
+
+def test_a_page_row_is_read_only_while_published(project):
+    assert published_page_row(project.pk).body_fr == "<p>Des puits pour trois villages.</p>"
+    Project.objects.filter(pk=project.pk).update(
+        published_at=timezone.now() + datetime.timedelta(days=1)
+    )
+    assert published_page_row(project.pk) is None  # Scheduled.
+    Project.objects.filter(pk=project.pk).update(
+        is_published=False, published_at=timezone.now() - datetime.timedelta(days=1)
+    )
+    assert published_page_row(project.pk) is None  # A draft.
+    assert published_page_row(999_999) is None
