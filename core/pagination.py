@@ -16,6 +16,9 @@ class KeysFirstPaginator(Paginator):
     with their joins, cost more the further the page. So the page's keys are chosen in
     a subquery, and only they are loaded (``WHERE pk IN (… LIMIT 12 OFFSET 5988)``).
 
+    ``object_list`` may be a function that returns the queryset, called when rows or keys
+    are first read from the database.
+
     With ``memo=(name, vary)``, the count and each page's rows (with what they prefetch)
     are kept as fragments (``core.fragments``) under that name and the values that choose
     the rows: a page rendered again after a gift reads nothing from the database. With
@@ -29,6 +32,7 @@ class KeysFirstPaginator(Paginator):
 
     def __init__(
         self,
+        object_list,
         *args,
         memo: tuple[str, tuple] | None = None,
         keys_only: bool = False,
@@ -36,12 +40,30 @@ class KeysFirstPaginator(Paginator):
         rank: str | None = None,
         **kwargs,
     ):
-        super().__init__(*args, **kwargs)
+        # A function that builds the queryset: called only when the rows or the keys are
+        # read from the database, not when they are kept.
+        self._build = object_list if callable(object_list) else None
+        super().__init__(object_list, *args, **kwargs)
         self.memo = memo
         self.recheck = recheck
         self.rank = rank
         self.all_keys = recheck is not None
         self.keys_only = keys_only or self.all_keys
+
+    @property
+    def object_list(self):
+        if self._build is not None:
+            self._object_list = self._build()
+            self._build = None
+        return self._object_list
+
+    @object_list.setter
+    def object_list(self, value):
+        self._object_list = value
+
+    def _check_object_list_is_ordered(self):
+        if self._build is None:  # Not built yet: checking would build it.
+            super()._check_object_list_is_ordered()
 
     @cached_property
     def _keys(self) -> list:

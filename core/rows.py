@@ -20,15 +20,25 @@ from django.db.models import Model, QuerySet
 
 class RowsByKey:
     """Read rows of ``model`` by primary key, leaving out the columns ``leave_out()`` names
-    (deferred, as ``QuerySet.defer`` leaves them)."""
+    (deferred, as ``QuerySet.defer`` leaves them), or with only the key and the columns
+    ``only()`` names."""
 
-    def __init__(self, model: type[Model], leave_out: Callable[[], Iterable[str]] = tuple):
+    def __init__(
+        self,
+        model: type[Model],
+        leave_out: Callable[[], Iterable[str]] = tuple,
+        *,
+        only: Callable[[], Iterable[str]] | None = None,
+    ):
         self.model = model
         self.leave_out = leave_out
+        self.only = only
         self._compiled: dict[tuple[str, int], tuple[str, list[str], dict]] = {}
         self._lock = threading.Lock()
 
     def columns(self) -> list[str]:
+        if self.only is not None:
+            return [self.model._meta.pk.attname, *self.only()]
         left_out = set(self.leave_out())
         return [
             field.attname
@@ -56,25 +66,36 @@ class RowsByKey:
 
     def __call__(self, pks: Iterable) -> dict:
         """Return ``{pk: instance}`` for those of these keys that have a row."""
+        alias = router.db_for_read(self.model)
+        columns = self._compile(alias, 1)[1]
+        found = (self.model.from_db(alias, columns, row) for row in self._rows(alias, pks))
+        return {instance.pk: instance for instance in found}
+
+    def values(self, pks: Iterable) -> dict:
+        """Return ``{pk: {column: value}}`` for those of these keys that have a row."""
+        alias = router.db_for_read(self.model)
+        columns = self._compile(alias, 1)[1]
+        return {row[0]: dict(zip(columns, row, strict=True)) for row in self._rows(alias, pks)}
+
+    def _rows(self, alias: str, pks: Iterable) -> list:
         pks = list(dict.fromkeys(pks))
         if not pks:
-            return {}
-        alias = router.db_for_read(self.model)
-        sql, columns, converters = self._compile(alias, len(pks))
+            return []
+        sql, _columns, converters = self._compile(alias, len(pks))
         connection = connections[alias]
         field = self.model._meta.pk
         values = [field.get_db_prep_value(field.to_python(pk), connection) for pk in pks]
         with connection.cursor() as cursor:
             cursor.execute(sql, values)
             rows = cursor.fetchall()
-        found = {}
+        if not converters:
+            return rows
+        converted = []
         for row in rows:
-            if converters:
-                row = list(row)
-                # As the ORM converts what the database returns (dates, decimals).
-                for position, (functions, expression) in converters.items():
-                    for function in functions:
-                        row[position] = function(row[position], expression, connection)
-            instance = self.model.from_db(alias, columns, row)
-            found[instance.pk] = instance
-        return found
+            row = list(row)
+            # As the ORM converts what the database returns (dates, decimals).
+            for position, (functions, expression) in converters.items():
+                for function in functions:
+                    row[position] = function(row[position], expression, connection)
+            converted.append(row)
+        return converted

@@ -7,6 +7,7 @@ are the visitor's language's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import fragments
+from core.rows import RowsByKey
 from core.templatetags.translated_fields import TranslatedText, translated, translated_plain
 from portfolio.models import Project, Region, publication_condition
 
@@ -70,8 +72,8 @@ class _Located:
     longitude: float
 
 
-def _projects_map(vary: tuple, located, title: str, prefix: str) -> dict:
-    """The map of the places of ``located`` (published projects' places), the latest
+def _projects_map(vary: tuple, located: Callable, title: str, prefix: str) -> dict:
+    """The map of the places ``located()`` returns (published projects' places), the latest
     projects' first, each point named by its project's title.
 
     Which places it shows, and how many there are, only the catalogue moves: kept under
@@ -81,8 +83,9 @@ def _projects_map(vary: tuple, located, title: str, prefix: str) -> dict:
     read_now = {}  # The titles, when the places are read in this request.
 
     def find():
+        places_located = located()
         rows = (
-            located.select_related("project")
+            places_located.select_related("project")
             .only(
                 "latitude",
                 "longitude",
@@ -105,7 +108,7 @@ def _projects_map(vary: tuple, located, title: str, prefix: str) -> dict:
                     longitude=float(location.longitude),
                 )
             )
-        return places, located.count()
+        return places, places_located.count()
 
     def compute():
         found, total = fragments.memo("places-located", vary, find)
@@ -114,12 +117,7 @@ def _projects_map(vary: tuple, located, title: str, prefix: str) -> dict:
         fragments.shows_cards_of(pks)
         titles = read_now
         if not titles:
-            columns = _columns("title")
-            rows = Project.objects.filter(pk__in=pks).values_list("pk", *columns)
-            titles = {
-                pk: translated_plain(dict(zip(columns, texts, strict=True)), "title")
-                for pk, *texts in rows
-            }
+            titles = {pk: translated_plain(row, "title") for pk, row in _TITLES.values(pks).items()}
         places = [
             ListedPlace(
                 name=place.name,
@@ -140,6 +138,10 @@ def _columns(field: str) -> list[str]:
     """Return the columns of a translated field, each language's (the other language is
     what a visitor reads where one is missing)."""
     return [f"{field}_{code}" for code, _name in settings.LANGUAGES]
+
+
+# The titles of the projects a map names, read again after a rename.
+_TITLES = RowsByKey(Project, only=lambda: _columns("title"))
 
 
 def project_map(project: Project) -> dict:
@@ -174,14 +176,17 @@ def region_map(region: Region) -> dict:
     regions = fragments.memo("regions", (), lambda: list(Region.objects.order_by("name")))
     inside = region_tree(regions).get(region.pk, [region.pk])
     title = _("Map of our projects' places in %(region)s") % {"region": translated(region, "name")}
-    located = _published_locations().filter(region__in=inside)
+
+    def located():
+        return _published_locations().filter(region__in=inside)
+
     return _projects_map(("region", region.pk), located, title, "region-map")
 
 
 def home_map() -> dict:
     """The map of the published projects' places, the latest projects' first."""
     title = _("Map of our projects' places")
-    return _projects_map(("home",), _published_locations(), title, "home-map")
+    return _projects_map(("home",), _published_locations, title, "home-map")
 
 
 def _project_order() -> list[str]:

@@ -1,18 +1,65 @@
 """The map sections that the places app adds to the project, region and home pages
 (``portfolio.page_extensions``; connected in ``PlacesConfig.ready``)."""
 
-from django.template.loader import render_to_string
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from core import fragments
 
 from . import pages
 
 
+def _lang(text) -> str:
+    """The ``lang`` attribute of a text shown in another language than the page's."""
+    return format_html(' lang="{}"', text.lang) if text.is_fallback else ""
+
+
 def _section(content: dict) -> str:
-    """Return the map section, or nothing when there is no place to show."""
-    if not content or not content.get("places"):
+    """Return the map section: the SVG drawn by ``places.maps``, its caption, and the same
+    places as a list; nothing when there is no place to show.
+
+    Written in Python: a map lists up to 40 places, drawn anew when a project they name
+    is renamed."""
+    places = content.get("places") if content else None
+    if not places:
         return ""
-    return render_to_string("places/map.html", content)
+    map_id = content["map_id"]
+    items = format_html_join(
+        "",
+        '<li><span{}>{}</span> — <a href="{}"{}>{}</a></li>',
+        (
+            (_lang(place.name), place.name, place.url, _lang(place.link_text), place.link_text)
+            for place in places
+        ),
+    )
+    more = ""
+    if content["total"] > len(places):
+        more = format_html(
+            '<p class="muted">{}</p>',
+            _("The map shows %(shown)s of %(total)s places, those of the latest projects.")
+            % {"shown": len(places), "total": content["total"]},
+        )
+    return format_html(
+        '<section class="container section places-map" aria-labelledby="{id}-heading">'
+        '<h2 id="{id}-heading">{on_the_map}</h2>'
+        '<div class="places-map-layout"><figure class="places-map-figure">{svg}'
+        '<figcaption class="muted">{boundaries} {shapes}</figcaption></figure>'
+        '<div class="places-map-list"><h3 id="{id}-list-heading">{shown}</h3>'
+        '<ul class="plain-list" aria-labelledby="{id}-list-heading">{items}</ul>{more}'
+        "</div></div></section>",
+        id=map_id,
+        on_the_map=_("On the map"),
+        # Drawn by places.maps from our own shapes and escaped coordinates and names.
+        svg=mark_safe(content["svg"]),  # noqa: S308
+        boundaries=_(
+            "Boundaries are approximate and do not imply any position on disputed territories."
+        ),
+        shapes=_("Country shapes: Natural Earth."),
+        shown=_("Places shown"),
+        items=items,
+        more=more,
+    )
 
 
 def _kept_section(vary: tuple, content) -> str:

@@ -1,6 +1,8 @@
 import itertools
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -131,16 +133,44 @@ def home_content() -> dict:
     }
 
 
+# The list parameters a selection reads, in this order.
+SELECTION_PARAMETERS = ("q", "region", "sector", "partner", "status")
+
+
 @dataclass
 class ProjectSelection:
-    """The published projects a list's search and filters choose, and what chose them."""
+    """The published projects a list's search and filters choose, and what chose them.
 
-    form: ProjectFilterForm
-    projects: QuerySet
+    Its form and its rows are built when first asked: a list drawn from kept fragments
+    needs neither (its filter panel and its keys are kept).
+    """
+
+    build_form: Callable[[], ProjectFilterForm]
     query: str
     status: str
     chosen: dict  # {"region": Region | None, "sector": …, "partner": …}
     more_partners: bool
+    regions: list
+
+    @cached_property
+    def form(self) -> ProjectFilterForm:
+        return self.build_form()
+
+    @cached_property
+    def projects(self) -> QuerySet:
+        projects = Project.objects.published()
+        if self.query:
+            projects = projects.search(self.query)
+        region, sector, partner = (self.chosen[name] for name in ("region", "sector", "partner"))
+        if region:
+            projects = projects.in_regions(region_tree(self.regions)[region.pk])
+        if sector:
+            projects = projects.filter(sector=sector)
+        if partner:
+            projects = projects.with_partner(partner)
+        if self.status:
+            projects = projects.filter(status=self.status)
+        return projects
 
     @property
     def is_filtered(self) -> bool:
@@ -161,44 +191,51 @@ def select_projects(params) -> ProjectSelection:
     with its parts, ``sector``, ``partner``, ``status``), read as the project list reads
     them: slugs in the current language, invalid values left out (the form says which).
 
+    What the form makes of the parameters is kept (under the editorial token, which every
+    change of the choices renews): a list drawn again validates nothing.
+
     The list page, its CSV export and the API all select through here.
     """
     published = Project.objects.published()
     regions, sectors = fragments.memo("list-choices", (), filter_choices)
-    tree = region_tree(regions)
     wanted_partner = params.get("partner", "")
     partners, more_partners = fragments.memo(
         "list-partners",
         (wanted_partner if slug_re.match(wanted_partner) else "",),
         lambda: partner_options(published, wanted_partner),
     )
-    form = ProjectFilterForm(
-        params,
-        regions=regions,
-        sectors=sectors,
-        partners=partners,
-        more_partners=more_partners,
-    )
-    form.is_valid()
+    made = []
 
-    projects = published
-    query = form.value("q").strip()
-    if query:
-        projects = projects.search(query)
-    region = form.selected("region")
-    if region:
-        projects = projects.in_regions(tree[region.pk])
-    sector = form.selected("sector")
-    if sector:
-        projects = projects.filter(sector=sector)
-    partner = form.selected("partner")
-    if partner:
-        projects = projects.with_partner(partner)
-    status = form.value("status")
-    if status:
-        projects = projects.filter(status=status)
-    chosen = {"region": region, "sector": sector, "partner": partner}
-    return ProjectSelection(form, projects, query, status, chosen, more_partners)
+    def build_form() -> ProjectFilterForm:
+        if not made:
+            form = ProjectFilterForm(
+                params,
+                regions=regions,
+                sectors=sectors,
+                partners=partners,
+                more_partners=more_partners,
+            )
+            form.is_valid()
+            made.append(form)
+        return made[0]
+
+    def read_form() -> tuple:
+        form = build_form()
+        chosen = (form.selected(name) for name in ("region", "sector", "partner"))
+        return (
+            form.value("q").strip(),
+            form.value("status"),
+            *(obj and obj.pk for obj in chosen),
+        )
+
+    asked = tuple(params.get(name, "") for name in SELECTION_PARAMETERS)
+    query, status, *pks = fragments.memo("list-selection", asked, read_form)
+    options = (regions, sectors, partners)
+    chosen = {
+        name: next((obj for obj in objs if obj.pk == pk), None) if pk is not None else None
+        for name, objs, pk in zip(("region", "sector", "partner"), options, pks, strict=True)
+    }
+    return ProjectSelection(build_form, query, status, chosen, more_partners, regions)
 
 
 @public_page
@@ -208,7 +245,7 @@ def project_list(request):
     selection = select_projects(request.GET)
     query, status, chosen = selection.query, selection.status, selection.chosen
     page = KeysFirstPaginator(
-        card_projects(selection.projects),
+        lambda: card_projects(selection.projects),
         PROJECTS_PER_PAGE,
         memo=("list", selection.memo_key),
         keys_only=True,
@@ -609,10 +646,12 @@ def region_detail(request, slug):
         if not isinstance(found, Region):
             return found  # The redirect or the 404.
         region = found
-    tree = region_tree(regions)
-    projects = card_projects(Project.objects.published().in_regions(tree[region.pk]))
+    inside = region_tree(regions)[region.pk]
     page = KeysFirstPaginator(
-        projects, PROJECTS_PER_PAGE, memo=("region", (region.pk,)), keys_only=True
+        lambda: card_projects(Project.objects.published().in_regions(inside)),
+        PROJECTS_PER_PAGE,
+        memo=("region", (region.pk,)),
+        keys_only=True,
     ).get_page(request.GET.get("page"))
     return render(
         request,

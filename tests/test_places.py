@@ -458,3 +458,61 @@ def test_names_are_escaped_in_the_map_and_the_list(client, bengal):
         assert "<script>alert(1)" not in html
         assert '" onmouseover="x' not in html
         assert svg_of(html).count("&lt;script&gt;alert(1)&lt;/script&gt;") == 2
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "more"),
+    [
+        ("fr", "Lieux indiqués", "La carte montre 2 lieux sur 5"),
+        ("en", "Places shown", "The map shows 2 of 5 places"),
+    ],
+)
+def test_the_map_section_lists_its_places_escaped_in_the_visitors_language(language, heading, more):
+    from core.templatetags.translated_fields import TranslatedText
+    from places.pages import ListedPlace
+    from places.sections import _section
+
+    places = [
+        ListedPlace(
+            TranslatedText("Canning & <Sud>", "fr", language != "fr"),
+            TranslatedText("L’eau au village", "fr", language != "fr"),
+            "/fr/projets/l-eau/?a=1&b=2",
+            22.3,
+            88.6,
+        ),
+        ListedPlace(
+            TranslatedText("Dhaka", "en", language != "en"),
+            TranslatedText("Girls' school", "en", language != "en"),
+            "/en/projects/school/",
+            23.8,
+            90.4,
+        ),
+    ]
+    content = {"svg": "<svg></svg>", "places": places, "total": 5, "map_id": "region-map"}
+    with translation.override(language):
+        html = _section(content)
+        assert _section({**content, "places": []}) == ""
+        assert "La carte montre" not in _section({**content, "total": 2})
+        assert "The map shows" not in _section({**content, "total": 2})
+    other = "en" if language == "fr" else "fr"
+    assert (
+        '<section class="container section places-map" aria-labelledby="region-map-heading">'
+        in html
+    )
+    assert f'<h3 id="region-map-list-heading">{heading}</h3>' in html
+    assert more in html
+    assert "<svg></svg>" in html
+    # Names escaped; a text in the other language says so.
+    escaped = "Canning &amp; &lt;Sud&gt;"
+    first, second = re.findall(r"<li>.*?</li>", html)
+    if language == "fr":
+        assert first == (
+            f'<li><span>{escaped}</span> — <a href="/fr/projets/l-eau/?a=1&amp;b=2">'
+            "L’eau au village</a></li>"
+        )
+        assert f'<span lang="{other}">Dhaka</span>' in second
+    else:
+        assert f'<span lang="{other}">{escaped}</span>' in first
+        assert second == (
+            '<li><span>Dhaka</span> — <a href="/en/projects/school/">Girls&#x27; school</a></li>'
+        )
