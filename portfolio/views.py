@@ -258,7 +258,8 @@ def project_list(request):
         request,
         "portfolio/project_list.html",
         {
-            "form": selection.form,
+            # Built when the filter panel is drawn, not when it is kept.
+            "form": SimpleLazyObject(lambda: selection.form),
             "page_obj": page,
             "page_projects": page.object_list,
             "query": query,

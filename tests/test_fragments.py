@@ -265,3 +265,35 @@ def test_a_page_asked_again_reads_what_it_shows_in_one_round_trip(projects, monk
         reads.clear()
         assert visitor.get("/robots.txt").status_code == 200
     assert reads == []
+
+
+def test_a_kept_list_validates_its_filters_once_and_shows_their_changes(projects, monkeypatch):
+    from portfolio import forms
+
+    funded, other, region, partner = projects
+    built = []
+    real_init = forms.ProjectFilterForm.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(args)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(forms.ProjectFilterForm, "__init__", counting)
+    visitor = Client()
+    with translation.override("fr"):
+        url = reverse("portfolio:project_list") + f"?region={region.slug}&status=active"
+    first = visitor.get(url).content.decode()
+    assert "L’école des filles" in first and len(built) == 1
+    gift(funded, "250")
+    again = visitor.get(url).content.decode()
+    assert "250\xa0$" in again and "L’école des filles" in again
+    assert len(built) == 1  # Drawn again from what was kept: no form built.
+    # A region renamed changes the slugs the list reads: the filters are read anew.
+    region.name_fr = "Inde du Nord"
+    region.slug_fr = "inde-du-nord"
+    region.save()
+    assert visitor.get(url).status_code == 200
+    assert len(built) == 2
+    with translation.override("fr"):
+        moved = reverse("portfolio:project_list") + "?region=inde-du-nord&status=active"
+    assert "L’école des filles" in visitor.get(moved).content.decode()
