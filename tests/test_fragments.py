@@ -270,7 +270,7 @@ def test_a_page_asked_again_reads_what_it_shows_in_one_round_trip(projects, monk
 def test_a_kept_list_validates_its_filters_once_and_shows_their_changes(projects, monkeypatch):
     from portfolio import forms
 
-    funded, other, region, partner = projects
+    funded, _other, region, _partner = projects
     built = []
     real_init = forms.ProjectFilterForm.__init__
 
