@@ -1,7 +1,9 @@
 """The map sections that the places app adds to the project, region and home pages
 (``portfolio.page_extensions``; connected in ``PlacesConfig.ready``)."""
 
-from django.utils.html import format_html, format_html_join
+from html import escape
+
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -25,13 +27,15 @@ def _section(content: dict) -> str:
     if not places:
         return ""
     map_id = content["map_id"]
-    items = format_html_join(
-        "",
-        '<li><span{}>{}</span> — <a href="{}"{}>{}</a></li>',
-        (
-            (_lang(place.name), place.name, place.url, _lang(place.link_text), place.link_text)
+    # Each text escaped (html.escape, as Django's escape does): up to 40 lines, drawn
+    # anew after a rename, cost less than through format_html.
+    items = mark_safe(  # noqa: S308
+        "".join(
+            f"<li><span{_lang(place.name)}>{escape(str(place.name))}</span> — "
+            f'<a href="{escape(place.url)}"{_lang(place.link_text)}>'
+            f"{escape(str(place.link_text))}</a></li>"
             for place in places
-        ),
+        )
     )
     more = ""
     if content["total"] > len(places):
