@@ -196,13 +196,12 @@ def select_projects(params) -> ProjectSelection:
 
     The list page, its CSV export and the API all select through here.
     """
-    published = Project.objects.published()
     regions, sectors = fragments.memo("list-choices", (), filter_choices)
     wanted_partner = params.get("partner", "")
     partners, more_partners = fragments.memo(
         "list-partners",
         (wanted_partner if slug_re.match(wanted_partner) else "",),
-        lambda: partner_options(published, wanted_partner),
+        lambda: partner_options(Project.objects.published(), wanted_partner),
     )
     made = []
 
