@@ -67,21 +67,21 @@ class RowsByKey:
     def __call__(self, pks: Iterable) -> dict:
         """Return ``{pk: instance}`` for those of these keys that have a row."""
         alias = router.db_for_read(self.model)
-        columns = self._compile(alias, 1)[1]
-        found = (self.model.from_db(alias, columns, row) for row in self._rows(alias, pks))
+        columns, rows = self._rows(alias, pks)
+        found = (self.model.from_db(alias, columns, row) for row in rows)
         return {instance.pk: instance for instance in found}
 
     def values(self, pks: Iterable) -> dict:
         """Return ``{pk: {column: value}}`` for those of these keys that have a row."""
-        alias = router.db_for_read(self.model)
-        columns = self._compile(alias, 1)[1]
-        return {row[0]: dict(zip(columns, row, strict=True)) for row in self._rows(alias, pks)}
+        columns, rows = self._rows(router.db_for_read(self.model), pks)
+        return {row[0]: dict(zip(columns, row, strict=True)) for row in rows}
 
-    def _rows(self, alias: str, pks: Iterable) -> list:
+    def _rows(self, alias: str, pks: Iterable) -> tuple[list[str], list]:
+        """Return the columns read and the rows of these keys, their values converted."""
         pks = list(dict.fromkeys(pks))
         if not pks:
-            return []
-        sql, _columns, converters = self._compile(alias, len(pks))
+            return [], []
+        sql, columns, converters = self._compile(alias, len(pks))
         connection = connections[alias]
         field = self.model._meta.pk
         values = [field.get_db_prep_value(field.to_python(pk), connection) for pk in pks]
@@ -89,7 +89,7 @@ class RowsByKey:
             cursor.execute(sql, values)
             rows = cursor.fetchall()
         if not converters:
-            return rows
+            return columns, rows
         converted = []
         for row in rows:
             row = list(row)
@@ -98,4 +98,4 @@ class RowsByKey:
                 for function in functions:
                     row[position] = function(row[position], expression, connection)
             converted.append(row)
-        return converted
+        return columns, converted
