@@ -37,14 +37,14 @@ class RowsByKey:
         self._lock = threading.Lock()
 
     def columns(self) -> list[str]:
+        """Return the columns read, in the model's order (``Model.from_db`` takes a row's
+        values in that order when some columns are left out)."""
+        fields = self.model._meta.concrete_fields
         if self.only is not None:
-            return [self.model._meta.pk.attname, *self.only()]
+            wanted = {self.model._meta.pk.attname, *self.only()}
+            return [field.attname for field in fields if field.attname in wanted]
         left_out = set(self.leave_out())
-        return [
-            field.attname
-            for field in self.model._meta.concrete_fields
-            if field.attname not in left_out
-        ]
+        return [field.attname for field in fields if field.attname not in left_out]
 
     def _compile(self, alias: str, count: int) -> tuple[str, list[str], dict]:
         found = self._compiled.get((alias, count))

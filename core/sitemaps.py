@@ -35,15 +35,19 @@ class LanguagePairs:
     """
 
     def __init__(self, items, languages, count=None):
-        self.items = items
+        # The items, or a function returning them: then called only for a page's items.
+        self._items = items
         self.languages = list(languages)
         self._count = count
+
+    @cached_property
+    def items(self):
+        return self._items() if callable(self._items) else self._items
 
     def count(self) -> int:
         """Return the number of pairs: items times languages."""
         if self._count is None:
-            items = self.items.count() if isinstance(self.items, QuerySet) else len(self.items)
-            self._count = items * len(self.languages)
+            self._count = _size(self.items) * len(self.languages)
         return self._count
 
     def __len__(self):
@@ -94,38 +98,49 @@ class TranslatedSitemap(Sitemap):
     project_content = False
 
     @cached_property
-    def _summary(self) -> dict:
-        """Return the section's number of items and latest change.
+    def _name(self) -> str:
+        return f"{type(self).__module__}.{type(self).__name__}"
 
-        Kept for the sitemap's life: the views make one per request from the class. The
-        number moves only with the catalogue, so it is kept under the editorial token
-        (``core.fragments``); the latest change is read from the end of an index.
-        """
-        items = self.items()
-        if not isinstance(items, QuerySet):
-            return {"count": len(items), "latest": None}
-        name = f"{type(self).__module__}.{type(self).__name__}"
-        count = fragments.memo("sitemap-count", (name,), items.count)
-        latest = None
-        if self.lastmod_field:
+    @cached_property
+    def _item_count(self) -> int:
+        """Return the section's number of items.
+
+        Kept for the sitemap's life (the views make one per request from the class). It
+        moves only with the catalogue, so it is kept under the editorial token
+        (``core.fragments``), and the items' query is built only when it is not kept."""
+        return fragments.memo("sitemap-count", (self._name,), lambda: _size(self.items()))
+
+    @cached_property
+    def _latest(self):
+        """Return the section's latest change, read from the end of an index.
+
+        Kept under the editorial token; for a section of projects, also with every
+        project's content, which moves their dates (``core.fragments``)."""
+        if not self.lastmod_field:
+            return None
+
+        def latest():
+            if self.project_content:
+                fragments.shows_content_of([fragments.ANY_PROJECT])
+            items = self.items()
+            if not isinstance(items, QuerySet):
+                return None
             dates = items.order_by(f"-{self.lastmod_field}").values_list(
                 self.lastmod_field, flat=True
             )
-            latest = dates.first()
-        return {"count": count, "latest": latest}
+            return dates.first()
+
+        return fragments.memo("sitemap-latest", (self._name,), latest)
 
     @property
     def paginator(self):
         languages = self._languages()
-        pairs = LanguagePairs(self.items(), languages, self._summary["count"] * len(languages))
+        pairs = LanguagePairs(self.items, languages, self._item_count * len(languages))
         return Paginator(pairs, self.limit)
 
     def get_latest_lastmod(self):
         """Return the section's latest change without loading its rows."""
-        if self.project_content:
-            # Any project's change moves it: a kept index goes with every project's content.
-            fragments.shows_content_of([fragments.ANY_PROJECT])
-        return self._summary["latest"]
+        return self._latest
 
     def get_urls(self, page=1, site=None, protocol=None):
         """Return the page's URL entries, each with its alternates and an x-default.
@@ -138,45 +153,120 @@ class TranslatedSitemap(Sitemap):
         latest, all_dated = None, True
         previous = None
         languages = self._languages()
-        lastmod_of, changefreq_of, priority_of = map(
-            self._reader, ("lastmod", "changefreq", "priority")
-        )
+        readers = self._readers()
         pairs = self.paginator.page(page).object_list
         if self.project_content:
-            # Each project's date is shown: a kept page goes with every project's content
-            # (checking the versions of its thousand projects would cost more than it saves).
+            # Each project's date is shown: a kept page goes with every project's content.
             fragments.shows_content_of([fragments.ANY_PROJECT])
         for item, language in pairs:
             if item is not previous:  # An item's entries come one after the other.
                 previous = item
-                locations = {code: prefix + self._location(item, code) for code in languages}
-                alternates = [
-                    {"location": url, "lang_code": code} for code, url in locations.items()
-                ]
-                if settings.LANGUAGE_CODE in locations:
-                    alternates.append(
-                        {"location": locations[settings.LANGUAGE_CODE], "lang_code": "x-default"}
-                    )
-                lastmod = lastmod_of(item)
-                changefreq = changefreq_of(item)
-                priority = priority_of(item)
+                entries = self._item_urls(item, prefix, languages, readers)
+                lastmod = entries[language]["lastmod"]
                 if lastmod is None:
                     all_dated = False
                 elif latest is None or lastmod > latest:
                     latest = lastmod
-            urls.append(
-                {
-                    "item": (item, language),
-                    "location": locations[language],
-                    "lastmod": lastmod,
-                    "changefreq": changefreq,
-                    "priority": "" if priority is None else str(priority),
-                    "alternates": alternates,
-                }
-            )
+            urls.append(entries[language])
         if all_dated and latest:
             self.latest_lastmod = latest  # The view's Last-Modified header.
         return urls
+
+    def _item_urls(self, item, prefix: str, languages, readers) -> dict[str, dict]:
+        """Return an item's URL entry in each language, ``{code: entry}``: they share its
+        date, frequency, priority and alternates (the same list)."""
+        lastmod_of, changefreq_of, priority_of = readers
+        locations = {code: prefix + self._location(item, code) for code in languages}
+        alternates = [{"location": url, "lang_code": code} for code, url in locations.items()]
+        if settings.LANGUAGE_CODE in locations:
+            alternates.append(
+                {"location": locations[settings.LANGUAGE_CODE], "lang_code": "x-default"}
+            )
+        lastmod = lastmod_of(item)
+        changefreq = changefreq_of(item)
+        priority = priority_of(item)
+        return {
+            code: {
+                "item": (item, code),
+                "location": location,
+                "lastmod": lastmod,
+                "changefreq": changefreq,
+                "priority": "" if priority is None else str(priority),
+                "alternates": alternates,
+            }
+            for code, location in locations.items()
+        }
+
+    def _readers(self):
+        return tuple(map(self._reader, ("lastmod", "changefreq", "priority")))
+
+    def page_xml(self, page=1, site=None, protocol=None) -> tuple[str, object]:
+        """Return the XML of one page of the section and its latest change (None unless
+        every entry is dated).
+
+        A section of projects (``project_content``) with fragments in use keeps each
+        project's entries under its content version, and which projects a page lists
+        under the editorial token: after an editor's change to one project, its pages are
+        put together from what is kept, and only that project's entries are written anew.
+        """
+        if not (self.project_content and self.url_name and fragments.in_use()):
+            urls = self.get_urls(page=page, site=site, protocol=protocol)
+            return urlset(urls), getattr(self, "latest_lastmod", None)
+        prefix = f"{self.get_protocol(protocol)}://{self.get_domain(site)}"
+        languages = self._languages()
+        number = self.paginator.validate_number(page)
+        per_item = len(languages)
+        start = (number - 1) * self.limit
+        stop = min(start + self.limit, self._item_count * per_item)
+        first, last = start // per_item, -(-stop // per_item)  # the items the pairs touch
+        # Each project's date is shown: a kept page goes with every project's content.
+        fragments.shows_content_of([fragments.ANY_PROJECT])
+        pks = fragments.memo(
+            "sitemap-keys",
+            (self._name, first, last),
+            lambda: [item.pk for item in self.items()[first:last]],
+        )
+        # Read before the rows they describe: an edit meanwhile writes its entries anew.
+        versions = fragments.content_versions(pks) if pks else {}
+        base = fragments.fragment_key("sitemap-entries", self._name, prefix)
+        keys = {pk: f"{base}:{pk}:{versions[pk]}" for pk in pks}
+        found = fragments.get_many(keys.values())
+        entries = {pk: found[key] for pk, key in keys.items() if key in found}
+        missing = [pk for pk in pks if pk not in entries]
+        if missing:
+            made = self._entries_xml(missing, prefix, languages)
+            fragments.set_many({keys[pk]: entry for pk, entry in made.items()})
+            entries |= made
+        parts, latest, all_dated = [], None, True
+        for pk in pks:
+            if pk in entries:  # Gone since the keys were kept: the catalogue moved.
+                lastmod, xml = entries[pk]
+                parts.extend(xml)
+                if lastmod is None:
+                    all_dated = False
+                elif latest is None or lastmod > latest:
+                    latest = lastmod
+        offset = first * per_item
+        body = "".join(parts[start - offset : stop - offset])
+        return URLSET_START + body + "</urlset>\n", latest if all_dated else None
+
+    def items_by_key(self, pks):
+        """Return the items of these keys, as ``items()`` gives them (for ``page_xml``)."""
+        return self.items().filter(pk__in=pks)
+
+    def _entries_xml(self, pks, prefix: str, languages) -> dict[int, tuple]:
+        """Return ``{pk: (lastmod, (XML of its entry in each language, …))}`` of these
+        items, read in one query."""
+        readers = self._readers()
+        made = {}
+        for item in self.items_by_key(pks):
+            urls = self._item_urls(item, prefix, languages, readers)
+            escape, tails = _escaper(), {}
+            made[item.pk] = (
+                urls[languages[0]]["lastmod"],
+                tuple(_url_xml(urls[code], escape, tails) for code in languages),
+            )
+        return made
 
     def _location(self, item, code: str) -> str:
         """Return the item's address in the language ``code``.
@@ -220,7 +310,19 @@ def urlset(urls) -> str:
 
     Written here rather than by the template engine, which takes most of the time of a
     page of a thousand addresses with their alternates."""
-    # Each address comes several times (as an entry and as the alternates of the others).
+    escape = _escaper()
+    parts = [URLSET_START]
+    # An item's entries (one per language) share their date and alternates: written once.
+    tails = {}
+    for url in urls:
+        parts.append(_url_xml(url, escape, tails))
+    parts.append("</urlset>\n")
+    return "".join(parts)
+
+
+def _escaper():
+    """Return an escaping function that escapes each text once (each address comes several
+    times: as an entry and as the alternates of the others)."""
     escaped = {}
 
     def escape(text) -> str:
@@ -229,17 +331,17 @@ def urlset(urls) -> str:
             found = escaped[text] = html.escape(str(text))
         return found
 
-    parts = [URLSET_START]
-    # An item's entries (one per language) share their date and alternates: written once.
-    tails = {}
-    for url in urls:
-        parts.append(f"<url><loc>{escape(url['location'])}</loc>")
-        tail = tails.get(id(url["alternates"]))
-        if tail is None:
-            tail = tails[id(url["alternates"])] = _entry_tail(url, escape)
-        parts.append(tail)
-    parts.append("</urlset>\n")
-    return "".join(parts)
+    return escape
+
+
+def _url_xml(url, escape, tails=None) -> str:
+    """Return the XML of one URL entry; ``tails`` keeps the tails written, by alternates."""
+    tail = None if tails is None else tails.get(id(url["alternates"]))
+    if tail is None:
+        tail = _entry_tail(url, escape)
+        if tails is not None:
+            tails[id(url["alternates"])] = tail
+    return f"<url><loc>{escape(url['location'])}</loc>{tail}"
 
 
 def _entry_tail(url, escape) -> str:
@@ -305,6 +407,10 @@ def index(request, sitemaps, sitemap_url_name):
     return response
 
 
+def _size(items) -> int:
+    return items.count() if isinstance(items, QuerySet) else len(items)
+
+
 def _is_aware(value) -> bool:
     return isinstance(value, datetime.datetime) and timezone.is_aware(value)
 
@@ -317,13 +423,12 @@ def section(request, sitemaps, section):
     site = sitemaps[section]
     site = site() if callable(site) else site
     try:
-        urls = site.get_urls(
+        xml, lastmod = site.page_xml(
             page=request.GET.get("p", 1), site=get_current_site(request), protocol=request.scheme
         )
     except (EmptyPage, PageNotAnInteger) as error:
         raise Http404("No such page of this sitemap.") from error
-    response = HttpResponse(urlset(urls), content_type="application/xml")
-    lastmod = getattr(site, "latest_lastmod", None)
+    response = HttpResponse(xml, content_type="application/xml")
     if lastmod is not None:
         response["Last-Modified"] = http_date(lastmod.timestamp())
     return response

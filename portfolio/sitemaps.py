@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from core.rows import RowsByKey
 from core.sitemaps import TranslatedSitemap, slug_columns
 
 from .models import Project, Region
@@ -22,6 +23,8 @@ class PageSitemap(TranslatedSitemap):
 
 # An entry's address and date: rows, not model instances, for a thousand at a time.
 ITEM_COLUMNS = ("pk", "updated_at", *slug_columns())
+# The same, read by key with a query compiled once: the entries written anew after an edit.
+_ITEMS_BY_KEY = RowsByKey(Project, only=lambda: ITEM_COLUMNS[1:])
 
 
 class ProjectSitemap(TranslatedSitemap):
@@ -33,6 +36,9 @@ class ProjectSitemap(TranslatedSitemap):
 
     def items(self):
         return Project.objects.published().order_by("pk").values_list(*ITEM_COLUMNS, named=True)
+
+    def items_by_key(self, pks):
+        return _ITEMS_BY_KEY(pks).values()
 
     def lastmod(self, project):
         return project.updated_at

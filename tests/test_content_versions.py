@@ -27,6 +27,7 @@ from django.utils.dateparse import parse_datetime
 
 from core import fragments
 from core.changes import changed_columns
+from core.sitemaps import TranslatedSitemap
 from devtools.middleware import EditBeforeEachRequest
 from places.models import Location
 from portfolio.models import Project, ProjectImage, Sector
@@ -34,7 +35,7 @@ from portfolio.signal_handlers import OWN_CONTENT_COLUMNS
 from results.models import Disaggregation, Indicator, Period, Result
 from tests import test_fragments
 from tests.admin_forms import admin_form_data
-from tests.factories import make_photo, make_region, make_update, uploaded_image
+from tests.factories import make_photo, make_project, make_region, make_update, uploaded_image
 from tests.results_factories import make_indicator, make_part, make_period, make_result
 from tests.test_fragments import pages, sql_title
 
@@ -697,6 +698,58 @@ def test_the_sitemap_shows_when_a_project_last_changed_on_the_next_request(proje
     for loc in mine:
         assert after[loc] == today, loc
     assert same_moment(index_lastmod(visitor), fresh(edited).updated_at)
+
+
+def test_a_story_edit_writes_again_only_that_projects_sitemap_entries(projects):
+    funded, other, region, _partner = projects
+    sql_updated_at(datetime(2020, 1, 1, 12, tzinfo=UTC), funded, other)
+    visitor = Client()
+    before = sitemap_lastmods(visitor)
+    addresses = (page_url(other, "fr"), page_url(other, "en"))
+    theirs = [loc for loc in before if loc.endswith(addresses)]
+    assert len(theirs) == 2 and {before[loc] for loc in theirs} == {"2020-01-01"}
+    # Written behind the site's back: seen only where the other project's entries are
+    # written anew.
+    sql_updated_at(datetime(2021, 6, 1, 12, tzinfo=UTC), other)
+
+    save_story(funded, "Une histoire neuve", "A new story")
+
+    after = sitemap_lastmods(visitor)
+    today = timezone.localdate(fresh(funded).updated_at).isoformat()
+    assert {after[loc] for loc in after if loc not in theirs} == {today}
+    assert {after[loc] for loc in theirs} == {"2020-01-01"}  # Kept as they were.
+
+    region.save()  # A change of the catalogue writes every entry again.
+    assert {sitemap_lastmods(visitor)[loc] for loc in theirs} == {"2021-06-01"}
+
+
+@pytest.mark.parametrize("limit", [3, 4, 200])
+def test_sitemap_pages_put_together_from_kept_entries_are_those_written_whole(
+    projects, settings, monkeypatch, limit
+):
+    """Each page of the projects' section, kept entry by entry, is the page written whole
+    without fragments, its Last-Modified included, whether a project's two languages fall
+    on one page or on two."""
+    make_project(title_fr="Les semences", title_en="Seeds")
+    monkeypatch.setattr(TranslatedSitemap, "limit", limit)
+    pages_count = -(-3 * 2 // limit)
+
+    def served(on):
+        settings.FRAGMENT_CACHE_ENABLED = on
+        cache.clear()
+        visitor = Client()
+        answers = []
+        for number in range(1, pages_count + 1):
+            for _again in range(2):  # Written, then put together from what was kept.
+                response = visitor.get(f"/sitemap-projects.xml?p={number}")
+                assert response.status_code == 200
+                answers.append((response.content, response["Last-Modified"]))
+        assert visitor.get(f"/sitemap-projects.xml?p={pages_count + 1}").status_code == 404
+        return answers
+
+    kept = served(True)
+    assert kept == served(False)
+    assert len({content for content, _date in kept}) == pages_count
 
 
 # -- What a save changes -----------------------------------------------------------------

@@ -49,6 +49,21 @@ def test_rows_are_the_orms_rows(project):
     assert row._state.adding is False
 
 
+def test_only_some_columns_in_any_order_give_each_its_own_value(project):
+    # Named out of the model's order: the story's columns come after the dates'.
+    read = RowsByKey(Project, only=lambda: ("slug_en", "title_fr", "updated_at", "slug_fr"))
+    row = read([project.pk])[project.pk]
+    expected = Project.objects.get(pk=project.pk)
+    for column in ("slug_en", "title_fr", "updated_at", "slug_fr"):
+        assert getattr(row, column) == getattr(expected, column), column
+    assert row.get_deferred_fields() == {
+        field.attname for field in Project._meta.concrete_fields
+    } - {"id", "slug_en", "title_fr", "updated_at", "slug_fr"}
+    values = read.values([project.pk])[project.pk]
+    assert values["updated_at"] == expected.updated_at
+    assert values["slug_en"] == expected.slug_en and values["title_fr"] == expected.title_fr
+
+
 def test_the_query_is_compiled_once_per_number_of_keys(project, monkeypatch):
     other = make_project()
     compiled = []
