@@ -153,6 +153,7 @@ if REDIS_URL:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="portfolio"),
+            "OPTIONS": {"CLIENT_CLASS": "core.redis_client.RedisClient"},
         }
     }
 else:

@@ -101,6 +101,7 @@ def test_the_cache_uses_redis_when_redis_url_is_set():
     cache = json.loads(result.stdout)
     assert cache["BACKEND"] == "django_redis.cache.RedisCache"
     assert cache["LOCATION"] == "redis://cache.internal:6379/3"
+    assert cache["OPTIONS"]["CLIENT_CLASS"] == "core.redis_client.RedisClient"
 
 
 def redis_reachable(host="127.0.0.1", port=6379):

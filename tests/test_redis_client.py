@@ -1,0 +1,90 @@
+"""The Redis cache's client reads pickled values at once and every other value as
+django-redis does (core.redis_client), against the Redis server on 127.0.0.1:6379."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+import redis
+from django.core.cache import caches
+from django.utils import timezone
+
+from core.redis_client import RedisClient
+from portfolio.models import Project
+from tests.factories import make_project
+from tests.test_fragment_writes import needs_redis
+
+URL = "redis://127.0.0.1:6379/12"
+ZLIB = "django_redis.compressors.zlib.ZlibCompressor"
+
+pytestmark = [pytest.mark.django_db, needs_redis]
+
+
+def redis_cache(settings, **options):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": URL,
+            "KEY_PREFIX": "client-test",
+            "OPTIONS": {"CLIENT_CLASS": "core.redis_client.RedisClient", **options},
+        }
+    }
+    return caches["default"]
+
+
+@pytest.fixture(autouse=True)
+def empty_database():
+    server = redis.Redis.from_url(URL)
+    server.flushdb()
+    yield
+    server.flushdb()
+
+
+def values():
+    return {
+        "text": "Prévenir la traite",
+        "empty": "",
+        "digits as text": "12",
+        "bytes": b"\x80\x05 not pickled",
+        "number": 42,
+        "negative": -7,
+        "big": 2**70,
+        "decimal": Decimal("12500.50"),
+        "moment": timezone.now(),
+        "day": datetime.date(2026, 12, 3),
+        "nothing": None,
+        "yes": True,
+        "list": [1, "deux", (3,)],
+        "dict": {"fr": "eau", "en": "water"},
+    }
+
+
+@pytest.mark.parametrize("options", [{}, {"COMPRESSOR": ZLIB}])
+def test_every_kind_of_value_comes_back_as_it_was_stored(settings, options):
+    cache = redis_cache(settings, **options)
+    assert isinstance(cache.client, RedisClient)
+    project = make_project(title_fr="L’eau au village")
+    stored = values() | {"project": Project.objects.get(pk=project.pk)}
+    cache.set_many(stored)
+    found = cache.get_many(stored)
+    assert found == stored
+    for key, value in stored.items():
+        assert cache.get(key, "missing") == value, key
+    assert found["project"].title_fr == "L’eau au village"
+    cache.add("counter", 0)
+    assert cache.incr("counter") == 1 and cache.get("counter") == 1
+
+
+def test_a_pickled_value_is_read_without_the_detour_through_integers(settings, monkeypatch):
+    cache = redis_cache(settings)
+    cache.set("words", {"fr": "eau"})
+    cache.set("number", 5)
+    client = cache.client
+
+    def refused(*_args):
+        raise AssertionError("read as something else before being unpickled")
+
+    # django-redis tries a value as an integer, then through the compressor, then unpickles.
+    monkeypatch.setattr(client._compressor, "decompress", refused)
+    assert cache.get("words") == {"fr": "eau"}
+    assert cache.get_many(["words", "number"]) == {"words": {"fr": "eau"}, "number": 5}
