@@ -1,8 +1,10 @@
 """What the map sections of the project, region and home pages show.
 
-Each map is kept as a fragment (``core.fragments.memo``) under the editorial token, which
+Each map is kept with its section (``places.sections``) under the editorial token, which
 every save or deletion of a place renews, and the language: the names and addresses in it
-are the visitor's language's.
+are the visitor's language's. A map is drawn only for its section, so it is not kept on
+its own as well: a section drawn anew (after a rename of a project it names) would
+otherwise read and write its drawing twice.
 """
 
 from __future__ import annotations
@@ -110,28 +112,25 @@ def _projects_map(vary: tuple, located: Callable, title: str, prefix: str) -> di
             )
         return places, places_located.count()
 
-    def compute():
-        found, total = fragments.memo("places-located", vary, find)
-        pks = {place.project_pk for place in found}
-        # Read before the titles: a rename meanwhile renders the map anew.
-        fragments.shows_cards_of(pks)
-        titles = read_now
-        if not titles:
-            titles = {pk: translated_plain(row, "title") for pk, row in _TITLES.values(pks).items()}
-        places = [
-            ListedPlace(
-                name=place.name,
-                link_text=titles[place.project_pk],
-                url=place.url,
-                latitude=place.latitude,
-                longitude=place.longitude,
-            )
-            for place in found
-            if place.project_pk in titles
-        ]
-        return _map(places, total, title, _places_description(places), prefix)
-
-    return fragments.memo("places-map", vary, compute)
+    found, total = fragments.memo("places-located", vary, find)
+    pks = {place.project_pk for place in found}
+    # Read before the titles: a rename meanwhile renders the map anew.
+    fragments.shows_cards_of(pks)
+    titles = read_now
+    if not titles:
+        titles = {pk: translated_plain(row, "title") for pk, row in _TITLES.values(pks).items()}
+    places = [
+        ListedPlace(
+            name=place.name,
+            link_text=titles[place.project_pk],
+            url=place.url,
+            latitude=place.latitude,
+            longitude=place.longitude,
+        )
+        for place in found
+        if place.project_pk in titles
+    ]
+    return _map(places, total, title, _places_description(places), prefix)
 
 
 def _columns(field: str) -> list[str]:
@@ -147,26 +146,23 @@ _TITLES = RowsByKey(Project, only=lambda: _columns("title"))
 def project_map(project: Project) -> dict:
     """The map of one project's places; each point leads to the page of its region."""
 
-    def compute():
-        locations = Location.objects.filter(project=project).select_related("region")
-        places = [
-            ListedPlace(
-                name=translated(location, "name"),
-                link_text=translated(location.region, "name"),
-                url=location.region.get_absolute_url(),
-                latitude=float(location.latitude),
-                longitude=float(location.longitude),
-            )
-            for location in locations
-        ]
-        # The page's heading names the project: the map does not, so renaming the project
-        # leaves it as it is.
-        title = _("Map of this project's places")
-        return _map(places, len(places), title, _places_description(places), "project-map")
-
     if project.pk is None:
         return {}
-    return fragments.memo("places-map", ("project", project.pk), compute)
+    locations = Location.objects.filter(project=project).select_related("region")
+    places = [
+        ListedPlace(
+            name=translated(location, "name"),
+            link_text=translated(location.region, "name"),
+            url=location.region.get_absolute_url(),
+            latitude=float(location.latitude),
+            longitude=float(location.longitude),
+        )
+        for location in locations
+    ]
+    # The page's heading names the project: the map does not, so renaming the project
+    # leaves it as it is.
+    title = _("Map of this project's places")
+    return _map(places, len(places), title, _places_description(places), "project-map")
 
 
 def region_map(region: Region) -> dict:
