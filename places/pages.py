@@ -52,6 +52,8 @@ def _map(places: list[ListedPlace], total: int, title: str, description: str, pr
             title=title,
             description=description,
             id_prefix=prefix,
+            # Kept with its section, which fills the land in when it is served.
+            land_marked=True,
         ),
         "places": places,
         "total": total,

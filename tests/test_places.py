@@ -2,10 +2,12 @@
 on server-drawn maps of the project, region and home pages (fr and en), kept in the
 page cache and fragments and renewed by every change."""
 
+import pickle
 import re
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
@@ -14,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from core import fragments
 from places import maps
 from places.generate import create_locations
 from places.models import Location
@@ -284,6 +287,38 @@ def test_a_map_of_many_places_worldwide_stays_within_the_page_budget(client, db)
     bare = client.get(reverse("portfolio:home")).content.decode()
     assert "places-map" not in bare
     assert len(html.encode()) - len(bare.encode()) < PAGE_BUDGET
+
+
+@pytest.mark.parametrize("shown", ["home", "country"])
+def test_a_kept_map_keeps_a_mark_for_its_land_and_serves_it_drawn(client, bengal, settings, shown):
+    _project, india, *_ = bengal
+    url = url_in("fr", name="portfolio:home") if shown == "home" else url_in("fr", india)
+    drawn = svg_of(client.get(url).content.decode())  # Fragments off: drawn whole.
+    assert "<path " in drawn and maps.LAND_MARK_START not in drawn
+    settings.PAGE_CACHE_ENABLED = False
+    settings.PAGE_CACHE_STATE = "cache"
+    settings.FRAGMENT_CACHE_ENABLED = True
+    cache.clear()
+    visitor = Client()
+    for _ in range(2):  # Drawn and kept, then served from what was kept.
+        assert svg_of(visitor.get(url).content.decode()) == drawn
+    kept = [
+        value
+        for value in fragments_kept("places-section")
+        if maps.LAND_MARK_START in value and "<path " not in value
+    ]
+    assert len(kept) == 1
+
+
+def fragments_kept(name):
+    """Return what is kept under fragments of this name (a local-memory cache or Redis)."""
+    prefix = f"{fragments.FRAGMENT_KEY_PREFIX}{name}:"
+    if hasattr(cache, "_cache"):  # Local memory: its keys hold ours.
+        found = [pickle.loads(value) for key, value in cache._cache.items() if prefix in key]  # noqa: S301 - our own test cache
+    else:
+        server = cache.client.get_client()
+        found = [cache.client.decode(server.get(key)) for key in server.keys(f"*{prefix}*")]
+    return [str(each.value) for each in found]
 
 
 def test_the_demo_project_map_is_small(client, demo):
