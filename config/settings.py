@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions and languages: a cached page needs neither (see core.pagecache).
     "core.pagecache.PageCacheMiddleware",
+    # After the page cache: what it keeps has its maps' land (places.maps.with_land).
+    "places.middleware.MapLandMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -2,8 +2,8 @@
 
 django-redis stores integers as digits (so that ``incr`` works on them) and everything
 else pickled, and reads a value back by first trying it as an integer: for a pickled
-value that attempt fails with an exception, which costs ten times as much as unpickling
-it. A page drawn after a change reads from fifty to a few hundred fragments and versions
+value that attempt fails with an exception, which costs more than ten times as much as
+unpickling it. A page drawn after a change reads from fifty to a few hundred fragments and versions
 at once (``core.fragments``), so here a pickled value, which always starts with the
 pickle protocol's mark, is unpickled at once; anything else is read as django-redis
 reads it.
@@ -13,7 +13,8 @@ from django_redis.client import DefaultClient
 from django_redis.compressors.identity import IdentityCompressor
 from django_redis.serializers.pickle import PickleSerializer
 
-# The first byte of a value pickled with protocol 2 or later (django-redis uses the latest).
+# The first byte of a value pickled with protocol 2 or later (a value pickled with an
+# older protocol, if django-redis is told to use one, is read the usual way).
 PICKLE_MARK = b"\x80"
 
 

@@ -42,6 +42,9 @@ class RowsByKey:
         fields = self.model._meta.concrete_fields
         if self.only is not None:
             wanted = {self.model._meta.pk.attname, *self.only()}
+            unknown = wanted - {field.attname for field in fields}
+            if unknown:
+                raise ValueError(f"{self.model.__name__} has no column {sorted(unknown)}.")
             return [field.attname for field in fields if field.attname in wanted]
         left_out = set(self.leave_out())
         return [field.attname for field in fields if field.attname not in left_out]
@@ -74,7 +77,10 @@ class RowsByKey:
     def values(self, pks: Iterable) -> dict:
         """Return ``{pk: {column: value}}`` for those of these keys that have a row."""
         columns, rows = self._rows(router.db_for_read(self.model), pks)
-        return {row[0]: dict(zip(columns, row, strict=True)) for row in rows}
+        if not columns:
+            return {}
+        key = columns.index(self.model._meta.pk.attname)
+        return {row[key]: dict(zip(columns, row, strict=True)) for row in rows}
 
     def _rows(self, alias: str, pks: Iterable) -> tuple[list[str], list]:
         """Return the columns read and the rows of these keys, their values converted."""

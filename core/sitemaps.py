@@ -222,9 +222,7 @@ class TranslatedSitemap(Sitemap):
         # Each project's date is shown: a kept page goes with every project's content.
         fragments.shows_content_of([fragments.ANY_PROJECT])
         pks = fragments.memo(
-            "sitemap-keys",
-            (self._name, first, last),
-            lambda: [item.pk for item in self.items()[first:last]],
+            "sitemap-keys", (self._name, first, last), lambda: self._keys(first, last)
         )
         # Read before the rows they describe: an edit meanwhile writes its entries anew.
         versions = fragments.content_versions(pks) if pks else {}
@@ -250,8 +248,16 @@ class TranslatedSitemap(Sitemap):
         body = "".join(parts[start - offset : stop - offset])
         return URLSET_START + body + "</urlset>\n", latest if all_dated else None
 
+    def _keys(self, first: int, last: int) -> list:
+        """Return the keys of the items ``first`` to ``last`` (excluded), in order."""
+        items = self.items()
+        if isinstance(items, QuerySet):
+            return list(items.values_list("pk", flat=True)[first:last])
+        return [item.pk for item in items[first:last]]
+
     def items_by_key(self, pks):
-        """Return the items of these keys, as ``items()`` gives them (for ``page_xml``)."""
+        """Return the items of these keys, in any order, with what ``location()`` and
+        ``lastmod()`` read (for ``page_xml``)."""
         return self.items().filter(pk__in=pks)
 
     def _entries_xml(self, pks, prefix: str, languages) -> dict[int, tuple]:
@@ -417,7 +423,7 @@ def _is_aware(value) -> bool:
 
 def section(request, sitemaps, section):
     """Serve one page of one sitemap section (``?p=``), like Django's ``sitemap`` view for
-    a section, written by ``urlset``."""
+    a section, written by ``urlset`` or put together from kept entries (``page_xml``)."""
     if section not in sitemaps:
         raise Http404(f"No sitemap available for section: {section!r}")
     site = sitemaps[section]

@@ -245,7 +245,6 @@ def _last(text: str) -> str:
     return text
 
 
-@lru_cache(maxsize=128)
 def country_paths(view: View) -> tuple[str, ...]:
     """Return one SVG path (``d``) per country the view shows."""
     # A little beyond the view: the edges that clipping adds fall outside the drawing.
@@ -264,8 +263,10 @@ def country_paths(view: View) -> tuple[str, ...]:
     return tuple(paths)
 
 
-# Stands for a drawing's land in what is kept of it: ``with_land`` puts it back.
+# Stands for a drawing's land in the pages' HTML until it is served: ``with_land`` puts
+# it back (``places.middleware``).
 LAND_MARK_START, LAND_MARK_END = "<!--places-map-land ", "-->"
+LAND_GROUP = '<g class="places-map-land">'
 
 
 def land_mark(view: View) -> str:
@@ -276,23 +277,41 @@ def land_mark(view: View) -> str:
 
 @lru_cache(maxsize=128)
 def land(view: View) -> str:
-    """Return the countries of this view as SVG paths."""
+    """Return the countries of this view as SVG paths, drawn once per process and view."""
     return "".join(f'<path d="{d}"/>' for d in country_paths(view))
 
 
 def with_land(html: str) -> str:
     """Return ``html`` with each land mark replaced by the land it stands for.
 
-    The land of a map of the world is some 35 KB of SVG, the same for every page until its
-    places change: kept fragments hold only its mark, each process draws it once per view
-    (``land``), so a page with a map reads and writes that much less from the cache."""
-    start = html.find(LAND_MARK_START)
+    The land of the home page's map of the world is some 35 KB of SVG, the same on every
+    request until the places change: the fragments that hold the map (and the fragments
+    around them) keep only its mark, and each process draws it once per view, so a page
+    drawn from fragments reads and writes that much less from the cache. Only a mark
+    right inside a map's land group, as ``render_svg`` writes it, is filled in; anything
+    else that looks like one is left as it is."""
+    anchor = LAND_GROUP + LAND_MARK_START
+    start = html.find(anchor)
     while start != -1:
-        end = html.index(LAND_MARK_END, start)
-        numbers = [float(each) for each in html[start + len(LAND_MARK_START) : end].split()]
-        html = html[:start] + land(View(*numbers)) + html[end + len(LAND_MARK_END) :]
-        start = html.find(LAND_MARK_START, start)
+        numbers_at = start + len(anchor)
+        end = html.find(LAND_MARK_END, numbers_at)
+        view = _view_of(html[numbers_at:end]) if end != -1 else None
+        if view is None:
+            start = html.find(anchor, numbers_at)
+            continue
+        html = html[: start + len(LAND_GROUP)] + land(view) + html[end + len(LAND_MARK_END) :]
+        start = html.find(anchor, start + len(LAND_GROUP))
     return html
+
+
+def _view_of(text: str) -> View | None:
+    try:
+        numbers = [float(each) for each in text.split(" ")]
+    except ValueError:
+        return None
+    if len(numbers) != 6 or not all(map(math.isfinite, numbers)):
+        return None
+    return View(*numbers)
 
 
 def render_svg(
@@ -313,7 +332,7 @@ def render_svg(
         f'<title id="{id_prefix}-title">{escape(title)}</title>',
         f'<desc id="{id_prefix}-desc">{escape(description)}</desc>',
         f'<rect class="places-map-sea" width="{view.width}" height="{number(view.height)}"/>',
-        '<g class="places-map-land">',
+        LAND_GROUP,
         land_mark(view) if land_marked else land(view),
         "</g>",
         '<g class="places-map-points">',

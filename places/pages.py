@@ -45,15 +45,22 @@ def _point(place: ListedPlace) -> Point:
     return Point(place.latitude, place.longitude, place.url, label)
 
 
-def _map(places: list[ListedPlace], total: int, title: str, description: str, prefix: str):
+def _map(
+    places: list[ListedPlace],
+    total: int,
+    title: str,
+    description: str,
+    prefix: str,
+    *,
+    land_marked: bool = False,
+):
     return {
         "svg": render_svg(
             [_point(place) for place in places],
             title=title,
             description=description,
             id_prefix=prefix,
-            # Kept with its section, which fills the land in when it is served.
-            land_marked=True,
+            land_marked=land_marked,
         ),
         "places": places,
         "total": total,
@@ -132,7 +139,9 @@ def _projects_map(vary: tuple, located: Callable, title: str, prefix: str) -> di
         for place in found
         if place.project_pk in titles
     ]
-    return _map(places, total, title, _places_description(places), prefix)
+    # Few views (the world, a region), each drawn once per process: their land is filled
+    # in when the page is served. A project's map, one view per project, is kept drawn.
+    return _map(places, total, title, _places_description(places), prefix, land_marked=True)
 
 
 def _columns(field: str) -> list[str]:

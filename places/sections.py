@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from core import fragments
 
-from . import maps, pages
+from . import pages
 
 
 def _lang(text) -> str:
@@ -68,11 +68,9 @@ def _section(content: dict) -> str:
 
 def _kept_section(vary: tuple, content) -> str:
     """Return the map section, kept as drawn (with what its map depends on): its list of
-    places and its drawing are not rendered again on every request. Its land is kept as a
-    mark, filled in here from this process's memory (``maps.with_land``)."""
-    section = fragments.memo("places-section", vary, lambda: _section(content()))
-    # Only our own mark is replaced: every text in the section is escaped.
-    return mark_safe(maps.with_land(section))  # noqa: S308
+    places and its drawing are not rendered again on every request. The land of the home
+    and region maps stays a mark until the page is served (``places.middleware``)."""
+    return fragments.memo("places-section", vary, lambda: _section(content()))
 
 
 def project_section(project) -> str:

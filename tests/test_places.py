@@ -290,35 +290,63 @@ def test_a_map_of_many_places_worldwide_stays_within_the_page_budget(client, db)
 
 
 @pytest.mark.parametrize("shown", ["home", "country"])
-def test_a_kept_map_keeps_a_mark_for_its_land_and_serves_it_drawn(client, bengal, settings, shown):
+def test_kept_pages_hold_a_mark_for_a_maps_land_and_serve_it_drawn(client, bengal, settings, shown):
     _project, india, *_ = bengal
     url = url_in("fr", name="portfolio:home") if shown == "home" else url_in("fr", india)
     drawn = svg_of(client.get(url).content.decode())  # Fragments off: drawn whole.
-    assert "<path " in drawn and maps.LAND_MARK_START not in drawn
+    assert maps.LAND_GROUP + "<path " in drawn and maps.LAND_MARK_START not in drawn
     settings.PAGE_CACHE_ENABLED = False
     settings.PAGE_CACHE_STATE = "cache"
     settings.FRAGMENT_CACHE_ENABLED = True
     cache.clear()
     visitor = Client()
     for _ in range(2):  # Drawn and kept, then served from what was kept.
-        assert svg_of(visitor.get(url).content.decode()) == drawn
-    kept = [
-        value
-        for value in fragments_kept("places-section")
-        if maps.LAND_MARK_START in value and "<path " not in value
-    ]
-    assert len(kept) == 1
+        response = visitor.get(url)
+        assert svg_of(response.content.decode()) == drawn
+        assert int(response["Content-Length"]) == len(response.content)
+    kept = fragments_kept()
+    # The map's section and every fragment around it keep the mark, never the land.
+    assert any(maps.LAND_GROUP + maps.LAND_MARK_START in each for each in kept)
+    assert not [each for each in kept if maps.LAND_GROUP + "<path " in each]
 
 
-def fragments_kept(name):
-    """Return what is kept under fragments of this name (a local-memory cache or Redis)."""
-    prefix = f"{fragments.FRAGMENT_KEY_PREFIX}{name}:"
+def fragments_kept():
+    """Return what the fragments keep, as text (a local-memory cache or Redis)."""
+    prefix = fragments.FRAGMENT_KEY_PREFIX
     if hasattr(cache, "_cache"):  # Local memory: its keys hold ours.
         found = [pickle.loads(value) for key, value in cache._cache.items() if prefix in key]  # noqa: S301 - our own test cache
     else:
         server = cache.client.get_client()
         found = [cache.client.decode(server.get(key)) for key in server.keys(f"*{prefix}*")]
-    return [str(each.value) for each in found]
+    texts = []
+    for each in found:
+        value = getattr(each, "value", each)
+        texts.append(
+            value[1].decode()
+            if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], bytes)
+            else str(value)
+        )
+    return texts
+
+
+def test_a_land_mark_stands_for_the_land_it_is_filled_in_with():
+    points = [maps.Point(22.3, 88.7, "/a/", "a & b"), maps.Point(26.7, 87.3, "/b/", "c")]
+    options = {"title": "Carte", "description": "Deux lieux", "id_prefix": "m"}
+    marked = maps.render_svg(points, land_marked=True, **options)
+    whole = maps.render_svg(points, **options)
+    assert maps.LAND_MARK_START in marked and "<path " not in marked
+    assert maps.with_land(marked) == whole
+    assert maps.with_land(marked + marked) == whole + whole
+    # Only a mark where a map's land goes is filled in; anything else is left as it is.
+    mark = maps.land_mark(maps.View.around(points))
+    for text in (
+        f"<p>{mark}</p>",
+        maps.LAND_GROUP + "<!--places-map-land 1 2 3-->",
+        maps.LAND_GROUP + "<!--places-map-land a b c d e f-->",
+        maps.LAND_GROUP + "<!--places-map-land 1 2 3 4 5 nan-->",
+        maps.LAND_GROUP + "<!--places-map-land 1 2 3 4 5 6",
+    ):
+        assert maps.with_land(text) == text
 
 
 def test_the_demo_project_map_is_small(client, demo):
