@@ -149,8 +149,7 @@ class TranslatedSitemap(Sitemap):
         not once per entry and alternate as Django's sitemap does.
         """
         prefix = f"{self.get_protocol(protocol)}://{self.get_domain(site)}"
-        urls = []
-        latest, all_dated = None, True
+        urls, dates = [], []
         previous = None
         languages = self._languages()
         readers = self._readers()
@@ -162,13 +161,10 @@ class TranslatedSitemap(Sitemap):
             if item is not previous:  # An item's entries come one after the other.
                 previous = item
                 entries = self._item_urls(item, prefix, languages, readers)
-                lastmod = entries[language]["lastmod"]
-                if lastmod is None:
-                    all_dated = False
-                elif latest is None or lastmod > latest:
-                    latest = lastmod
+                dates.append(entries[language]["lastmod"])
             urls.append(entries[language])
-        if all_dated and latest:
+        latest = _latest_date(dates)
+        if latest:
             self.latest_lastmod = latest  # The view's Last-Modified header.
         return urls
 
@@ -235,18 +231,12 @@ class TranslatedSitemap(Sitemap):
             made = self._entries_xml(missing, prefix, languages)
             fragments.set_many({keys[pk]: entry for pk, entry in made.items()})
             entries |= made
-        parts, latest, all_dated = [], None, True
-        for pk in pks:
-            if pk in entries:  # Gone since the keys were kept: the catalogue moved.
-                lastmod, xml = entries[pk]
-                parts.extend(xml)
-                if lastmod is None:
-                    all_dated = False
-                elif latest is None or lastmod > latest:
-                    latest = lastmod
+        # Gone since the keys were kept: the catalogue moved, and the page follows soon.
+        kept = [entries[pk] for pk in pks if pk in entries]
+        parts = [xml for _lastmod, entry in kept for xml in entry]
         offset = first * per_item
         body = "".join(parts[start - offset : stop - offset])
-        return URLSET_START + body + "</urlset>\n", latest if all_dated else None
+        return URLSET_START + body + "</urlset>\n", _latest_date(d for d, _xml in kept)
 
     def _keys(self, first: int, last: int) -> list:
         """Return the keys of the items ``first`` to ``last`` (excluded), in order."""
@@ -411,6 +401,14 @@ def index(request, sitemaps, sitemap_url_name):
         response["Last-Modified"] = http_date(latest.timestamp())
     response["X-Robots-Tag"] = "noindex, noodp, noarchive"
     return response
+
+
+def _latest_date(dates):
+    """Return the latest of these dates, or None unless every one is known."""
+    dates = list(dates)
+    if not dates or None in dates:
+        return None
+    return max(dates)
 
 
 def _size(items) -> int:
