@@ -26,8 +26,19 @@ tokens of what it shows:
 So after a gift to one project, every page is rendered again but only that project's card
 and panel are computed anew; after an editor rewrites a project's story or adds photos,
 only that project's page is, and after a rename its page, its cards and what names it;
-the rest (filter panels, counts, other projects' cards) comes from here. After a change
-of the catalogue everything is computed anew, as without fragments.
+the rest (filter panels, counts, other projects' cards) comes from here.
+
+A change of the catalogue made by one project (published or unpublished, moved to another
+region or sector, given a new status, address or partner) renews the editorial token and
+moves every version of that project. What shows one project alone, with no more of the
+rest of the site than the names of regions, sectors and partners (its cards, the parts of
+its page, the site's header and footer), is kept under the *names token* instead of the
+editorial token (``across_catalogue``): such a change draws anew the lists, counts and
+maps, and that project's own parts, not the other projects'. Every other change of the
+catalogue (a region, sector, partner or place saved, a bulk update) renews both tokens,
+and the next requests compute everything, as without fragments. A fragment kept across
+the catalogue that uses a fragment kept under the editorial token goes with that token
+too (``EDITORIAL_DEPENDENCY``): it is drawn anew with it.
 
 A fragment may also show something of projects it does not name in its key (a feed shows
 their titles, the sitemap when they last changed, a map names its points' projects): what
@@ -62,6 +73,9 @@ from django_redis.client import DefaultClient
 logger = logging.getLogger(__name__)
 
 EDITORIAL_KEY = "pagecache:editorial"
+NAMES_KEY = "pagecache:names"
+# In what a fragment kept across the catalogue depends on, the editorial token it used.
+EDITORIAL_DEPENDENCY = "editorial"
 FUNDING_KEY_PREFIX = "pagecache:funding:"
 CONTENT_KEY_PREFIX = "pagecache:content:"
 # The content version that every project's content change moves, for what shows
@@ -71,6 +85,8 @@ PART_KEY_PREFIX = "pagecache:part:"
 # The part of a project's page that its field updates move; its version for
 # ``ANY_PROJECT`` moves with every project's (the latest news, the feed).
 NEWS = "news"
+# Every part of a project's page kept under its own version.
+PARTS = ("card", "bottom", "results", NEWS)
 CARD_KEY_PREFIX = f"{PART_KEY_PREFIX}card:"
 SEARCH_EDITS_KEY = "pagecache:searched-edits"
 SEARCH_EDIT_PREFIX = "pagecache:searched-edit:"
@@ -121,9 +137,9 @@ def _prefetch(address: tuple) -> None:
     if learned is None:
         return  # Not asked before, or a page that reads no fragment (nothing to read).
     fragment_keys, version_keys = learned
-    keys = [EDITORIAL_KEY, *fragment_keys, *version_keys]
+    keys = [EDITORIAL_KEY, NAMES_KEY, *fragment_keys, *version_keys]
     found = cache.get_many(keys)
-    _request.asked = {EDITORIAL_KEY, *fragment_keys}
+    _request.asked = {EDITORIAL_KEY, NAMES_KEY, *fragment_keys}
     _request.prefetched = {key: found[key] for key in _request.asked if key in found}
     if getattr(_request, "versions", None) is not None:
         _request.versions.update({key: found[key] for key in version_keys if key in found})
@@ -215,6 +231,7 @@ def _note_set(values: Mapping[str, object]) -> None:
 
 def _forget_token(**kwargs) -> None:
     _request.token = None
+    _request.names = None
     _request.scopes = []
     _request.public = True
     _request.site = None
@@ -241,20 +258,39 @@ request_started.connect(_forget_token, dispatch_uid="fragments-forget-token")
 request_finished.connect(_end_request, dispatch_uid="fragments-end-request")
 
 
-def _store_editorial(state) -> None:
-    cache.set(EDITORIAL_KEY, state, None)
+def _store_editorial(state, *, names: bool = True) -> None:
+    """Keep this editorial state; with ``names``, give the names token a new value too
+    (good as long as the state: both are renewed when a scheduled publication falls due)."""
+    from .pagecache import ContentState
+
+    stored = {EDITORIAL_KEY: state}
+    if names:
+        stored[NAMES_KEY] = ContentState(token=uuid.uuid4().hex, valid_until=state.valid_until)
+    cache.set_many(stored, None)
     _request.token = None
+    if names:
+        _request.names = None
     if getattr(_request, "asked", None):
-        _request.asked.discard(EDITORIAL_KEY)
-        _request.prefetched.pop(EDITORIAL_KEY, None)
+        for key in stored:
+            _request.asked.discard(key)
+            _request.prefetched.pop(key, None)
 
 
 def renew_editorial() -> None:
-    """Give the editorial token a new value now: every fragment kept before is out of date."""
+    """Give the editorial and names tokens new values now: every fragment kept before is out
+    of date."""
     from .pagecache import new_state
 
     if enabled():
         _store_editorial(new_state())
+
+
+def renew_catalogue() -> None:
+    """Give the editorial token a new value now, not the names token."""
+    from .pagecache import new_state
+
+    if enabled():
+        _store_editorial(new_state(), names=False)
 
 
 def editorial_token() -> str:
@@ -272,6 +308,23 @@ def editorial_token() -> str:
     return token
 
 
+def names_token() -> str:
+    """Return the names token: renewed with the editorial token (and when a scheduled
+    publication falls due), but for a change of the catalogue made by some projects
+    (``invalidate_catalogue``)."""
+    from .pagecache import state_in_cache
+
+    token = getattr(_request, "names", None)
+    if token is None:
+        prefetched = getattr(_request, "prefetched", {}).get(NAMES_KEY)
+        if prefetched is not None and prefetched.is_current(timezone.now()):
+            token = prefetched.token
+        else:
+            token = state_in_cache(NAMES_KEY).token
+        _request.names = token
+    return token
+
+
 def invalidate_editorial() -> None:
     """Put every fragment out of date, now and again when the transaction commits.
 
@@ -285,6 +338,24 @@ def invalidate_editorial() -> None:
         return
     _store_editorial(ContentState(token=uuid.uuid4().hex, valid_until=timezone.now()))
     on_commit_once(renew_editorial)
+
+
+def invalidate_catalogue(project_pks: Iterable[int]) -> None:
+    """Say that these projects changed the catalogue (published or unpublished, moved to
+    another region or sector, given a new status, address or partners): the editorial
+    token is renewed, now and when the transaction commits, and every version of these
+    projects moves; what is kept across the catalogue for other projects stays good."""
+    from .pagecache import ContentState, on_commit_once
+
+    if not enabled():
+        return
+    pks = set(project_pks)
+    _store_editorial(ContentState(token=uuid.uuid4().hex, valid_until=timezone.now()), names=False)
+    on_commit_once(renew_catalogue)
+    invalidate_content(pks)
+    invalidate_funding(pks)
+    for part in PARTS:
+        invalidate_part(part, pks)
 
 
 def _move_versions(prefix: str, project_pks: Iterable[int]) -> None:
@@ -339,7 +410,8 @@ def kept_part(part: str, project_pk: int, compute: Callable[[], str]) -> str:
     if not in_use():
         return compute()
     version = part_versions(part, [project_pk])[project_pk]
-    return keep(fragment_key(f"part-{part}", project_pk, version), compute)
+    key = fragment_key(f"part-{part}", project_pk, version, across_catalogue=True)
+    return keep(key, compute)
 
 
 def note_searched_edit(project_pks: Iterable[int]) -> None:
@@ -521,7 +593,7 @@ def read_project_versions(project_pk: int) -> None:
     """Read every version of one project's page at once (its content, funding, card and
     parts), so that the fragments of its page find them read (one round trip)."""
     if in_use():
-        parts = tuple(f"{PART_KEY_PREFIX}{part}:" for part in ("card", "bottom", "results"))
+        parts = tuple(f"{PART_KEY_PREFIX}{part}:" for part in PARTS if part != NEWS)
         _versions((CONTENT_KEY_PREFIX, FUNDING_KEY_PREFIX, *parts), [project_pk])
 
 
@@ -585,10 +657,9 @@ def keep(key: str, compute: Callable[[], object]):
     """Return what is kept under ``key`` if the content it depends on has not moved since,
     else ``compute()``, kept with the content versions it says it depends on."""
     kept = _get(key)
-    if isinstance(kept, _Kept):
-        if not kept.depends or _read(kept.depends) == kept.depends:
-            depends_on(kept.depends)
-            return kept.value
+    if isinstance(kept, _Kept) and _still_good(kept.depends):
+        depends_on(kept.depends)
+        return kept.value
     scopes = _request.__dict__.setdefault("scopes", [])
     scope: dict[str, str] = {}
     scopes.append(scope)
@@ -602,24 +673,45 @@ def keep(key: str, compute: Callable[[], object]):
     return value
 
 
-def fragment_key(name: str, *vary) -> str:
-    """Return the key of a fragment for the current editorial token and language."""
+def _still_good(depends: Mapping[str, str]) -> bool:
+    """Tell whether the versions (and editorial token) a kept fragment depends on are still
+    those it was kept with."""
+    versions = {k: v for k, v in depends.items() if k != EDITORIAL_DEPENDENCY}
+    if EDITORIAL_DEPENDENCY in depends and depends[EDITORIAL_DEPENDENCY] != editorial_token():
+        return False
+    return not versions or _read(versions) == versions
+
+
+def fragment_key(name: str, *vary, across_catalogue: bool = False) -> str:
+    """Return the key of a fragment for the current editorial token and language.
+
+    ``across_catalogue``: the fragment shows only what its versions (in ``vary``) stand
+    for and the names of regions, sectors and partners, and is kept under the names token
+    instead: a change of the catalogue made by other projects leaves it good.
+    """
     site = getattr(_request, "site", None)
-    parts = repr((editorial_token(), translation.get_language(), site, *vary))
+    if across_catalogue:
+        token = ("names", names_token())
+    else:
+        token = editorial_token()
+        if getattr(_request, "scopes", None):
+            # What is being kept uses this: it goes with the editorial token too.
+            depends_on({EDITORIAL_DEPENDENCY: token})
+    parts = repr((token, translation.get_language(), site, *vary))
     digest = hashlib.blake2b(parts.encode(), digest_size=20).hexdigest()
     return f"{FRAGMENT_KEY_PREFIX}{name}:{digest}"
 
 
-def memo(name: str, vary: tuple, compute: Callable[[], object]):
+def memo(name: str, vary: tuple, compute: Callable[[], object], *, across_catalogue=False):
     """Return ``compute()``, kept under the editorial token, the language and ``vary``.
 
     For what a page shows that only editors' changes move: counts, filter choices, the
     keys of a list's page. Values must pickle (model instances do, with what they have
-    prefetched).
+    prefetched). ``across_catalogue``: see ``fragment_key``.
     """
     if not in_use():
         return compute()
-    return keep(fragment_key(name, *vary), compute)
+    return keep(fragment_key(name, *vary, across_catalogue=across_catalogue), compute)
 
 
 def get_many(keys: Iterable[str]) -> dict[str, object]:

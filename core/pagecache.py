@@ -131,6 +131,7 @@ def invalidate(
     content_of: Iterable[int] | None = None,
     parts: Iterable[str] = (),
     searched: bool = False,
+    catalogue_of: Iterable[int] | None = None,
 ) -> None:
     """Make every stored public page out of date, now and again when the transaction commits.
 
@@ -142,7 +143,11 @@ def invalidate(
       photos, results); ``parts`` names the parts of their pages kept apart that it
       changes too (``"card"``: their cards; ``"bottom"``, ``"results"``), and
       ``searched`` adds that it changed text the search reads;
-    - neither: it may change any page (the editorial token).
+    - ``catalogue_of``: these projects changed the catalogue (published, moved to another
+      region or sector, a new status, address or partner): every list may move, and
+      these projects' own fragments, not the other projects' (the editorial token and
+      these projects' versions; ``fragments.invalidate_catalogue``);
+    - none: it may change any page (the editorial and names tokens).
 
     The token is marked out of date at once, so the next request renews it: this
     transaction's own requests see the change, and so does everyone once it commits where
@@ -152,6 +157,9 @@ def invalidate(
     """
     _store_state(ContentState(token=uuid.uuid4().hex, valid_until=timezone.now()))
     on_commit_once(renew)
+    if catalogue_of is not None:
+        fragments.invalidate_catalogue(catalogue_of)
+        return
     if funding_of is None and content_of is None:
         fragments.invalidate_editorial()
         return

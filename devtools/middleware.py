@@ -1,10 +1,14 @@
-"""The benchmark's "edited", "renamed" and "news" modes: an editor's change before every request.
+"""The benchmark's "edited", "renamed", "news" and "catalogue" modes: an editor's change
+before every request.
 
 With ``BENCH_EDIT_PROJECT=<project key>``, each request (but the floor's) first puts public
 pages out of date as saving that project's story in the admin does (``core.pagecache``):
 the page cache and that project's own fragments, and the kept search results. With
 ``BENCH_EDIT=title`` too, as changing its title does: its card and what names it as well;
-with ``BENCH_EDIT=news``, as publishing a field update about it does.
+with ``BENCH_EDIT=news``, as publishing a field update about it does; with
+``BENCH_EDIT=catalogue``, as publishing a new project does (any change of another
+project's place in the catalogue: its status, regions, sector or partners): every list,
+count and map is computed anew, not the parts of the pages that show one project.
 The pages measured are then each the first request after such a change. Never in
 production.
 """
@@ -17,7 +21,12 @@ from portfolio.signal_handlers import news_changed
 
 # What each kind of edit puts out of date besides the project's own page (see
 # ``portfolio.signal_handlers``): a story, a title, a field update published.
-PARTS = {"story": (), "title": ("card",), "news": ("bottom", fragments.NEWS)}
+PARTS = {
+    "story": (),
+    "title": ("card",),
+    "news": ("bottom", fragments.NEWS),
+    "catalogue": ("catalogue",),
+}
 
 
 class EditBeforeEachRequest:
@@ -33,6 +42,9 @@ class EditBeforeEachRequest:
             pass
         elif self.parts == PARTS["news"]:
             news_changed([self.project])
+        elif self.parts == PARTS["catalogue"]:
+            # A project that none of the measured pages shows yet.
+            pagecache.invalidate(catalogue_of=[])
         else:
             pagecache.invalidate(content_of=[self.project], parts=self.parts, searched=True)
         return self.get_response(request)

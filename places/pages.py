@@ -20,6 +20,7 @@ from core import fragments
 from core.rows import RowsByKey
 from core.templatetags.translated_fields import TranslatedText, translated, translated_plain
 from portfolio.models import Project, Region, publication_condition
+from portfolio.rows import kept_regions
 
 from .maps import Point, render_svg
 from .models import Location
@@ -180,7 +181,7 @@ def region_map(region: Region) -> dict:
     """The map of the published projects' places in a region and the regions inside it."""
     from portfolio.views import region_tree
 
-    regions = fragments.memo("regions", (), lambda: list(Region.objects.order_by("name")))
+    regions = kept_regions()
     inside = region_tree(regions).get(region.pk, [region.pk])
     title = _("Map of our projects' places in %(region)s") % {"region": translated(region, "name")}
 

@@ -66,17 +66,23 @@ def _section(content: dict) -> str:
     )
 
 
-def _kept_section(vary: tuple, content) -> str:
+def _kept_section(vary: tuple, content, *, across_catalogue=False) -> str:
     """Return the map section, kept as drawn (with what its map depends on): its list of
     places and its drawing are not rendered again on every request. The land of the home
-    and region maps stays a mark until the page is served (``places.middleware``)."""
-    return fragments.memo("places-section", vary, lambda: _section(content()))
+    and region maps stays a mark until the page is served (``places.middleware``). A
+    project's map shows its own places and their regions only: it is kept across the
+    catalogue (``fragments.fragment_key``)."""
+    return fragments.memo(
+        "places-section", vary, lambda: _section(content()), across_catalogue=across_catalogue
+    )
 
 
 def project_section(project) -> str:
     if project.pk is None:  # A preview of a project not saved yet.
         return ""
-    return _kept_section(("project", project.pk), lambda: pages.project_map(project))
+    return _kept_section(
+        ("project", project.pk), lambda: pages.project_map(project), across_catalogue=True
+    )
 
 
 def region_section(region) -> str:

@@ -3,13 +3,13 @@
 After a rename, a list draws one card anew; after a rewritten story, a project page
 draws its top anew: each reads one project's row, and with fragments in use only that.
 These read it with a query compiled once, and give it its sector from the kept sectors
-(a sector's change renews the editorial token, and so them) instead of a join.
+(a sector's change renews every fragment, and so them) instead of a join.
 """
 
 from core import fragments
 from core.rows import RowsByKey
 
-from .models import Project, Publication, Sector, long_columns, publication_state
+from .models import Project, Publication, Region, Sector, long_columns, publication_state
 from .search import search_columns
 
 # What a card shows: neither the story nor the search documents (``for_cards``).
@@ -19,8 +19,19 @@ _PAGE_ROWS = RowsByKey(Project, search_columns)
 
 
 def kept_sectors() -> dict[int, Sector]:
-    """Return every sector by key, kept under the editorial token."""
-    return fragments.memo("sectors", (), lambda: {s.pk: s for s in Sector.objects.all()})
+    """Return every sector by key, kept across the catalogue (a sector's change renews
+    every fragment)."""
+    return fragments.memo(
+        "sectors", (), lambda: {s.pk: s for s in Sector.objects.all()}, across_catalogue=True
+    )
+
+
+def kept_regions() -> list[Region]:
+    """Return every region in name order, kept across the catalogue (a region's change
+    renews every fragment)."""
+    return fragments.memo(
+        "regions", (), lambda: list(Region.objects.order_by("name")), across_catalogue=True
+    )
 
 
 def _with_sectors(projects: dict[int, Project]) -> dict[int, Project]:

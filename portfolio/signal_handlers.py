@@ -1,7 +1,9 @@
 """Public pages show portfolio content: any change to it puts stored pages out of date.
 
-Some changes may move any page (a project published or moved to another region, a partner,
-a region). Those that show only where a project itself shows put just that project's
+Some changes may move any page (a partner, a region). A project published, moved to another
+region or sector or given other partners moves the lists, and that project's own fragments,
+not the other projects' (``fragments.invalidate_catalogue``). Those that show only where a
+project itself shows put just that project's
 fragments out of date (``core.fragments``), so the rest of the site stays cheap to render
 after an editor's everyday work: its story, cover, dates and photos (its page and card),
 its title and summary (its page, its card, and what names it: the feed, maps, the latest
@@ -16,7 +18,7 @@ from core.changes import changed_columns
 from .models import Partnership, Project, ProjectImage, ProjectUpdate, Region, Sector
 from .search import SEARCHED_FIELDS, search_columns
 
-PUBLIC_MODELS = (Region, Sector, Partnership)
+PUBLIC_MODELS = (Region, Sector)
 
 # Columns of a project that only its own page and card show (and the search, and when the
 # project last changed). A save that changes nothing else moves only its content version.
@@ -70,10 +72,14 @@ def project_saving(sender, instance, raw=False, update_fields=None, **kwargs):
     instance._changed_columns = None if raw else changed_columns(instance, update_fields)
 
 
-def project_saved(sender, instance, created, **kwargs):
+def project_saved(sender, instance, created, raw=False, **kwargs):
     changed = None if created else instance.__dict__.pop("_changed_columns", None)
-    if changed is None or not changed <= OWN_CONTENT_COLUMNS:
+    if raw:
         pagecache.invalidate()
+    elif changed is None or not changed <= OWN_CONTENT_COLUMNS:
+        # Published, moved to another sector, a new status or address: every list may
+        # move, and this project's own fragments, not the other projects'.
+        pagecache.invalidate(catalogue_of=[instance.pk])
     else:
         pagecache.invalidate(
             content_of=[instance.pk],
@@ -120,6 +126,39 @@ def news_changed(project_pks) -> None:
     fragments.invalidate_part(fragments.NEWS, [*project_pks, fragments.ANY_PROJECT])
 
 
+def partnership_saving(sender, instance, raw=False, **kwargs):
+    """Note, before a partnership is written, the project it was of (it may move)."""
+    previous = None
+    if not raw and instance.pk is not None:
+        rows = Partnership.objects.filter(pk=instance.pk)
+        previous = rows.values_list("project_id", flat=True).first()
+    instance._previous_project_id = previous
+
+
+def partnership_changed(sender, instance, raw=False, **kwargs):
+    """A partnership shows on its project's page and moves the lists that filter by
+    partner: the catalogue changes for its project (and the one it left)."""
+    projects = {instance.project_id, instance.__dict__.pop("_previous_project_id", None)}
+    projects.discard(None)
+    if raw or not projects:
+        pagecache.invalidate()
+    else:
+        pagecache.invalidate(catalogue_of=projects)
+
+
+def links_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """A project's regions or partners changed: the catalogue changes for those projects."""
+    if not action.startswith("post_"):
+        return
+    if not reverse:
+        pagecache.invalidate(catalogue_of=[instance.pk])
+    elif pk_set:
+        pagecache.invalidate(catalogue_of=pk_set)
+    elif action == "post_clear":
+        # Cleared from the region's or partner's side: which projects lost it is not told.
+        pagecache.invalidate()
+
+
 def next_publication():
     """Return when the next scheduled project or field update goes public, if any."""
     scheduled = [
@@ -149,10 +188,15 @@ def connect():
     post_delete.connect(
         photo_changed, sender=ProjectImage, dispatch_uid="pagecache-del-ProjectImage"
     )
+    pre_save.connect(
+        partnership_saving, sender=Partnership, dispatch_uid="pagecache-pre-Partnership"
+    )
+    post_save.connect(partnership_changed, sender=Partnership, dispatch_uid="pagecache-Partnership")
+    post_delete.connect(
+        partnership_changed, sender=Partnership, dispatch_uid="pagecache-del-Partnership"
+    )
     for through in (Project.regions.through, Project.partners.through):
         m2m_changed.connect(
-            pagecache.content_changed,
-            sender=through,
-            dispatch_uid=f"pagecache-m2m-{through.__name__}",
+            links_changed, sender=through, dispatch_uid=f"pagecache-m2m-{through.__name__}"
         )
     pagecache.register_schedule(next_publication)

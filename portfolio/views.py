@@ -39,7 +39,7 @@ from .models import (
     long_columns,
     publication_state,
 )
-from .rows import published_page_row
+from .rows import kept_regions, published_page_row
 from .search import SEARCH_RANK
 
 PROJECTS_PER_PAGE = 12
@@ -476,15 +476,20 @@ def find_project(slug):
 def project_page_content(pk) -> dict | None:
     """What the page of the published project ``pk`` shows, or None when it is not.
 
-    Kept under the project's content version (``project_detail``); its regions and
-    partnerships, which editors' changes to other rows move (and so the editorial token),
-    are kept apart, so a rewritten story reads only the project again. Its field updates
-    are not in it: ``project_detail`` adds them, kept under its news version.
+    Kept under the project's content version (``project_detail``), across the
+    catalogue: a change of the project's place in the catalogue (published, its regions,
+    its partners) moves its versions. Its regions and partnerships are kept apart, under
+    its card version, so a rewritten story reads only the project again. Its field
+    updates and related projects are not in it: ``project_detail`` adds them, kept under
+    its news version and the editorial token.
     """
     project = published_page_row(pk)
     if project is None:
         return None
-    links = fragments.memo("project-links", (pk,), lambda: linked_rows(pk))
+    card = fragments.part_versions("card", [pk])[pk]
+    links = fragments.memo(
+        "project-links", (pk, card), lambda: linked_rows(pk), across_catalogue=True
+    )
     return project_context(project, links)
 
 
@@ -500,7 +505,9 @@ def kept_updates(pk):
     """Return the published field updates of project ``pk``, read only when the part of its
     page that shows them is rendered (after a story is rewritten, it is kept)."""
     return SimpleLazyObject(
-        lambda: fragments.memo("project-news", (pk,), lambda: published_updates(pk))
+        lambda: fragments.memo(
+            "project-news", (pk,), lambda: published_updates(pk), across_catalogue=True
+        )
     )
 
 
@@ -568,12 +575,16 @@ def project_context(project, links: dict | None = None) -> dict:
         "updates": links.get("updates", ()),
         "lead_partnerships": [p for p in partnerships if p.role == Partnership.Role.LEAD],
         "partner_roles": roles,
-        # Chosen by regions and sector: kept under the editorial token alone.
-        "related_projects": fragments.memo(
-            "related", (project.pk,), lambda: related_projects(project, regions)
-        ),
         "language_urls": object_urls_by_language(project),
     }
+
+
+def with_related(context: dict) -> dict:
+    """Add the projects related to the page's project: chosen from the catalogue, they are
+    kept under the editorial token, apart from what the project's versions keep."""
+    project, regions = context["project"], context["regions"]
+    related = fragments.memo("related", (project.pk,), lambda: related_projects(project, regions))
+    return {**context, "related_projects": related}
 
 
 @public_page
@@ -589,7 +600,10 @@ def project_detail(request, slug):
             fragments.read_project_versions(pk)
             version = fragments.content_versions([pk])[pk]
             content = fragments.memo(
-                "project-page", (pk, version), lambda: project_page_content(pk)
+                "project-page",
+                (pk, version),
+                lambda: project_page_content(pk),
+                across_catalogue=True,
             )
             if content is not None:
                 content = {**content, "updates": kept_updates(pk)}
@@ -598,7 +612,7 @@ def project_detail(request, slug):
         if not isinstance(project, Project):
             return project  # The redirect or the 404.
         content = project_context(project)
-    return render(request, "portfolio/project_detail.html", with_photos(content))
+    return render(request, "portfolio/project_detail.html", with_photos(with_related(content)))
 
 
 @require_safe
@@ -617,7 +631,7 @@ def project_preview(request, pk):
         state = publication_state(update.is_published, update.published_at)
         if state != Publication.PUBLISHED:
             update.preview_note = state.label
-    context = with_photos(project_context(project)) | preview.context(
+    context = with_photos(with_related(project_context(project))) | preview.context(
         request, project, preview_message(project)
     )
     return preview.mark(render(request, "portfolio/project_detail.html", context))
@@ -639,7 +653,7 @@ def preview_message(project) -> str:
 @public_page
 @require_safe
 def region_detail(request, slug):
-    regions = fragments.memo("regions", (), lambda: list(Region.objects.order_by("name")))
+    regions = kept_regions()
     region = kept_region(regions, slug)
     if region is None:
         found = get_by_translated_slug(Region.objects.select_related("parent"), slug)

@@ -30,12 +30,19 @@ from core.changes import changed_columns
 from core.sitemaps import TranslatedSitemap
 from devtools.middleware import EditBeforeEachRequest
 from places.models import Location
-from portfolio.models import Project, ProjectImage, Sector
+from portfolio.models import Partnership, Project, ProjectImage, Region, Sector
 from portfolio.signal_handlers import OWN_CONTENT_COLUMNS
 from results.models import Disaggregation, Indicator, Period, Result
 from tests import test_fragments
 from tests.admin_forms import admin_form_data
-from tests.factories import make_photo, make_project, make_region, make_update, uploaded_image
+from tests.factories import (
+    make_partner,
+    make_photo,
+    make_project,
+    make_region,
+    make_update,
+    uploaded_image,
+)
 from tests.results_factories import make_indicator, make_part, make_period, make_result
 from tests.test_fragments import pages, sql_title
 
@@ -177,17 +184,82 @@ def test_other_own_content_columns_move_only_that_projects_content(projects, cha
         assert "mars 2024" in french and "juin 2026" in french
 
 
+def every_version(project) -> list[str]:
+    """Return every version of a project's fragments: content, funding, each part."""
+    versions = [
+        fragments.content_versions([project.pk])[project.pk],
+        fragments.funding_versions([project.pk])[project.pk],
+    ]
+    return versions + [
+        fragments.part_versions(p, [project.pk])[project.pk] for p in fragments.PARTS
+    ]
+
+
+def card_link(project, title) -> str:
+    """Return the title of a project's card as the card shows it, in French."""
+    return f'class="card-title"><a href="{page_url(project, "fr")}">{title}</a>'
+
+
+@pytest.mark.parametrize(
+    ("change", "shown"),
+    [
+        (lambda project: setattr(project, "slug_fr", "l-eau-ailleurs"), "/l-eau-ailleurs/"),
+        (
+            lambda project: setattr(project, "status", Project.Status.COMPLETED),
+            'class="status status-completed"',
+        ),
+        (lambda project: setattr(project, "is_featured", True), "L’eau au village"),
+        (lambda project: setattr(project, "is_published", False), None),
+    ],
+    ids=["slug", "status", "featured", "unpublished"],
+)
+def test_a_projects_place_in_the_catalogue_draws_the_lists_and_it_anew_not_the_others(
+    projects, change, shown
+):
+    funded, other, *_ = projects
+    visitor = Client()
+    urls = visit_everything(visitor, *projects)
+    with translation.override("fr"):
+        urls["completed"] = reverse("portfolio:project_list") + "?status=completed"
+    get(visitor, urls["completed"])
+    token, others = editorial(), every_version(other)
+    funded_versions = every_version(funded)
+    sql_title(other, BEHIND)
+
+    project = fresh(funded)
+    change(project)
+    project.body_fr = "<p>Et une histoire neuve</p>"
+    project.save()
+
+    assert editorial() != token
+    assert every_version(other) == others
+    assert not set(every_version(funded)) & set(funded_versions)
+    # The other project's card and page are kept: they still show its old title.
+    for name in ("home", "list", "search", "region", "partner"):
+        assert card_link(other, "L’école des filles") in get(visitor, urls[name]), name
+    assert "<h1>L’école des filles</h1>" in get(visitor, urls["project"])
+    # The lists are drawn anew, and the changed project's card.
+    listed = get(visitor, urls["list"])
+    completed = get(visitor, urls["completed"])
+    if shown is None:
+        assert "L’eau au village" not in listed
+        assert get(visitor, page_url(other, "fr")) and "Et une histoire neuve" not in listed
+    else:
+        assert shown in listed
+        assert ("L’eau au village" in completed) == (project.status == Project.Status.COMPLETED)
+        assert "Et une histoire neuve" in get(visitor, page_url(funded, "fr"))
+
+
 @pytest.mark.parametrize(
     "change",
     [
-        lambda project: setattr(project, "slug_fr", "l-eau-ailleurs"),
-        lambda project: setattr(project, "status", Project.Status.COMPLETED),
-        lambda project: setattr(project, "is_featured", True),
         lambda project: setattr(project, "sector", Sector.objects.create(name_fr="Eau")),
+        lambda project: Region.objects.filter(pk=project.regions.get().pk).get().save(),
+        lambda project: project.partners.get().save(),
     ],
-    ids=["slug", "status", "featured", "sector"],
+    ids=["new-sector", "region-saved", "partner-saved"],
 )
-def test_any_other_column_renews_every_fragment(projects, change):
+def test_a_sector_region_or_partner_saved_renews_every_fragment(projects, change):
     funded, other, *_ = projects
     visitor = Client()
     urls = visit_everything(visitor, *projects)
@@ -196,7 +268,6 @@ def test_any_other_column_renews_every_fragment(projects, change):
 
     project = fresh(funded)
     change(project)
-    project.body_fr = "<p>Et une histoire neuve</p>"
     project.save()
 
     assert editorial() != token
@@ -907,6 +978,25 @@ def test_the_renamed_mode_also_moves_the_projects_card(projects, settings, edit)
     assert editorial() == token
 
 
+def test_the_catalogue_mode_renews_the_lists_and_keeps_every_projects_parts(projects, settings):
+    funded, other, *_ = projects
+    settings.BENCH_EDIT_PROJECT = funded.pk
+    settings.BENCH_EDIT = "catalogue"
+    middleware = EditBeforeEachRequest(lambda request: "ok")
+    visitor = Client()
+    urls = visit_everything(visitor, *projects)
+    versions = {pk: every_version(project) for pk, project in ((1, funded), (2, other))}
+    token = editorial()
+    sql_title(other, BEHIND)
+
+    middleware(RequestFactory().get("/fr/projets/"))
+
+    assert editorial() != token
+    assert {pk: every_version(p) for pk, p in ((1, funded), (2, other))} == versions
+    assert card_link(other, "L’école des filles") in get(visitor, urls["list"])
+    assert "<h1>L’école des filles</h1>" in get(visitor, urls["project"])
+
+
 def test_the_edited_mode_refuses_an_unknown_kind_of_edit(projects, settings):
     settings.BENCH_EDIT_PROJECT = projects[0].pk
     settings.BENCH_EDIT = "cover"
@@ -1130,3 +1220,46 @@ def test_a_renamed_card_keeps_its_funding_figures(projects):
     html = get(visitor, url)
     card = html[html.index("L’eau au village, revu") :]
     assert "250" in card[: card.index("</article>")]
+
+
+@pytest.mark.parametrize(
+    ("link", "unlink"),
+    [
+        (
+            lambda project, partner, region: Partnership.objects.create(
+                project=project, partner=partner, role=Partnership.Role.FUNDING, order=5
+            ),
+            # As the admin deletes an inline row: the row itself.
+            lambda project, partner, region: Partnership.objects.get(
+                project=project, partner=partner
+            ).delete(),
+        ),
+        (
+            lambda project, partner, region: region.projects.add(project),
+            lambda project, partner, region: project.regions.remove(region),
+        ),
+    ],
+    ids=["partnership", "region"],
+)
+def test_a_projects_new_partner_or_region_shows_at_once_and_keeps_the_other_projects(
+    projects, link, unlink, request
+):
+    # The new partner's name, or the new region's link, on the project's page.
+    shown = "Partenaire du Népal" if "partnership" in request.node.name else ">Népal</a>"
+    funded, other, *_ = projects
+    partner = make_partner(name_fr="Partenaire du Népal")
+    region = make_region(name_fr="Népal", name_en="Nepal", country="NP")
+    visitor = Client()
+    urls = visit_everything(visitor, *projects)
+    others = every_version(other)
+    sql_title(other, BEHIND)
+
+    link(funded, partner, region)
+    assert every_version(other) == others
+    assert shown in get(visitor, page_url(funded, "fr"))
+    assert card_link(other, "L’école des filles") in get(visitor, urls["list"])
+
+    unlink(funded, partner, region)
+    assert every_version(other) == others
+    assert shown not in get(visitor, page_url(funded, "fr"))
+    assert card_link(other, "L’école des filles") in get(visitor, urls["list"])

@@ -102,18 +102,54 @@ def test_a_gift_renders_its_project_anew_and_keeps_the_other_fragments(projects)
     assert 'data-figure="raised">$250<' in english
 
 
-def test_an_editors_change_renders_every_fragment_anew(projects):
-    funded, other, *_ = projects
+def test_a_regions_change_renders_every_fragment_anew(projects):
+    _funded, other, region, _partner = projects
     visitor = Client()
     urls = pages(*projects)
     for url in urls.values():
         visitor.get(url)
     sql_title(other, "Titre changé sans signal")
-    funded.title_fr = "L’eau au village, revu"
-    funded.save()
+    region.name_fr = "Inde du Nord"
+    region.save()
     for name, url in urls.items():
         html = visitor.get(url).content.decode()
         assert "Titre changé sans signal" in html, name
+        assert "Inde du Nord" in html, name
+
+
+def test_a_fragment_kept_across_the_catalogue_goes_with_the_editorial_ones_it_uses():
+    fragments._forget_token()  # As a request starts: the tokens are read from the cache.
+    computed = []
+
+    def inner():
+        computed.append("inner")
+        return len(computed)
+
+    def across(name, compute):
+        return fragments.memo(name, (), compute, across_catalogue=True)
+
+    def outer():
+        return ("outer", fragments.memo("inner", (), inner))
+
+    def alone():
+        computed.append("alone")
+        return "alone"
+
+    for _ in range(2):
+        assert across("outer", outer) == ("outer", 1)
+        assert across("alone", alone) == "alone"
+    assert computed == ["inner", "alone"]
+
+    fragments.invalidate_catalogue([999_999])
+    fragments._forget_token()
+    assert across("outer", outer) == ("outer", 3)
+    assert across("alone", alone) == "alone"
+    assert computed == ["inner", "alone", "inner"]
+
+    fragments.invalidate_editorial()
+    fragments._forget_token()
+    assert across("alone", alone) == "alone"
+    assert computed == ["inner", "alone", "inner", "alone"]
 
 
 def test_bulk_writes_of_gifts_and_pledges_move_their_projects_figures(projects):

@@ -10,7 +10,11 @@ The part is kept under the editorial token, the language and the values given; w
 ``content=<project pk>``, also under that project's content version, with
 ``funding=<project pk>`` under its funding version, and with any other ``<name>=<project
 pk>`` under the version of that part of the project's page (``fragments.invalidate_part``).
-Variables set inside a fragment are not seen after it.
+With the word ``across_catalogue``, the part shows nothing but what those versions stand
+for and the names of regions, sectors and partners: it is kept under the names token
+instead of the editorial token (``fragments.fragment_key``), and a change of the catalogue
+made by other projects leaves it good. Variables set inside a fragment are not seen after
+it.
 """
 
 from django import template
@@ -24,11 +28,12 @@ VERSIONS = {"content": fragments.content_versions, "funding": fragments.funding_
 
 
 class FragmentNode(template.Node):
-    def __init__(self, nodelist, name, vary, versions):
+    def __init__(self, nodelist, name, vary, versions, across_catalogue=False):
         self.nodelist = nodelist
         self.name = name
         self.vary = vary
         self.versions = versions  # {"content" or "funding": the project pk's expression}
+        self.across_catalogue = across_catalogue
 
     def render(self, context):
         if not fragments.in_use():
@@ -41,7 +46,9 @@ class FragmentNode(template.Node):
             else:
                 versions = fragments.part_versions(kind, [project])
             vary.append((kind, versions[project]))
-        key = fragments.fragment_key(self.name.resolve(context), *vary)
+        key = fragments.fragment_key(
+            self.name.resolve(context), *vary, across_catalogue=self.across_catalogue
+        )
         content = fragments.keep(key, lambda: str(self.nodelist.render(context)))
         return mark_safe(content)  # noqa: S308 - our own template's output, kept as it was
 
@@ -55,10 +62,13 @@ def fragment(parser, token):
     parser.delete_first_token()
     versions = {}
     vary = []
+    across_catalogue = False
     for bit in bits[2:]:
         kind, equals, expression = bit.partition("=")
-        if equals:
+        if bit == "across_catalogue":
+            across_catalogue = True
+        elif equals:
             versions[kind] = parser.compile_filter(expression)
         else:
             vary.append(parser.compile_filter(bit))
-    return FragmentNode(nodelist, parser.compile_filter(bits[1]), vary, versions)
+    return FragmentNode(nodelist, parser.compile_filter(bits[1]), vary, versions, across_catalogue)

@@ -57,7 +57,10 @@ def project_cards(projects, heading="h3"):
     versions = {}
     if fragments.in_use() and pks:
         versions = fragments.card_versions(pks)
-        keys = {pk: fragments.fragment_key("card", pk, heading, versions[pk]) for pk in pks}
+        keys = {
+            pk: fragments.fragment_key("card", pk, heading, versions[pk], across_catalogue=True)
+            for pk in pks
+        }
     found = fragments.get_many(keys.values())
     missing = [pk for pk in pks if keys.get(pk) not in found]
     to_load = [pk for pk in missing if pk not in rows]
@@ -89,7 +92,7 @@ def kept_figures(rows: dict[int, Project], pks: list[int], versions: dict) -> di
     drawn anew after a rename reads its row again, not its figures. Those not kept come
     from one query."""
     keys = {
-        pk: fragments.fragment_key("funding-figures", pk, versions[pk][1])
+        pk: fragments.fragment_key("funding-figures", pk, versions[pk][1], across_catalogue=True)
         for pk in pks
         if pk in versions
     }
@@ -109,7 +112,10 @@ def card_rows(pks: list[int], versions: dict[int, str]) -> dict[int, Project]:
     """
     if not fragments.in_use():
         return {project.pk: project for project in Project.objects.for_cards().filter(pk__in=pks)}
-    keys = {pk: fragments.fragment_key("card-row", pk, versions.get(pk)) for pk in pks}
+    keys = {
+        pk: fragments.fragment_key("card-row", pk, versions.get(pk), across_catalogue=True)
+        for pk in pks
+    }
     found = fragments.get_many(keys.values())
     rows = {pk: found[key] for pk, key in keys.items() if key in found}
     loaded = rows_by_key([pk for pk in pks if pk not in rows])

@@ -10,7 +10,8 @@ from django.utils.translation import gettext
 from core import fragments
 from core.templatetags.public_site import image, lang_attribute, text
 from core.templatetags.translated_fields import translated
-from portfolio.models import Project, Region
+from portfolio.models import Project
+from portfolio.rows import kept_regions
 
 register = template.Library()
 
@@ -82,15 +83,22 @@ def project_card(project, heading="h3", footer=""):
 def attach_card_regions(projects) -> None:
     """Give each project the regions its card shows, as ``card_regions``.
 
-    Kept per project as fragments under the editorial token (which every change of a
-    project's regions renews): a card drawn anew after a rename reads its project's row
-    again, not its regions. Without fragments, the regions are prefetched as usual.
+    Kept per project as fragments under its card version, across the catalogue (a
+    change of a project's regions moves its versions, a change of a region every
+    fragment): a card drawn anew after a rename reads its project's row again, not its
+    regions. Without fragments, the regions are prefetched as usual.
     """
     projects = [project for project in projects if not hasattr(project, "card_regions")]
     if not projects or not fragments.in_use():
         prefetch_related_objects(projects, "regions")
         return
-    keys = {project.pk: fragments.fragment_key("card-regions", project.pk) for project in projects}
+    versions = fragments.part_versions("card", [project.pk for project in projects])
+    keys = {
+        project.pk: fragments.fragment_key(
+            "card-regions", project.pk, versions[project.pk], across_catalogue=True
+        )
+        for project in projects
+    }
     found = fragments.get_many(keys.values())
     missing = [pk for pk, key in keys.items() if key not in found]
     if missing:
@@ -99,7 +107,7 @@ def attach_card_regions(projects) -> None:
         for project_pk, region_pk in links.values_list("project_id", "region_id"):
             chosen.setdefault(project_pk, set()).add(region_pk)
         # Every region, in name order, as the region pages keep them.
-        regions = fragments.memo("regions", (), lambda: list(Region.objects.order_by("name")))
+        regions = kept_regions()
         made = {
             keys[pk]: [region for region in regions if region.pk in chosen.get(pk, ())]
             for pk in missing

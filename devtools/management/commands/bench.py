@@ -56,8 +56,9 @@ SERVER = "postgres://postgres@127.0.0.1:5432"
 # after such a change. "edited" also takes an editor to rewrite the measured project's story
 # before every request (devtools/middleware.py), as a save in the admin would: the first
 # request after an editor's everyday change; "renamed", to retitle it; "news", to publish a
-# field update about it. "cold" computes everything, as after a change of the catalogue (a
-# project published, a partner or a region changed).
+# field update about it; "catalogue", to publish a new project (a change of another
+# project's place in the catalogue). "cold" computes everything, as after the caches were emptied or a region,
+# sector or partner changed.
 MODES = {
     "cached": ({"PAGE_CACHE": "true"}, "page cache on (PAGE_CACHE=true)"),
     "uncached": (
@@ -82,10 +83,16 @@ MODES = {
         "page cache off, a field update about the measured project published before every "
         "request (BENCH_EDIT=news)",
     ),
+    "catalogue": (
+        {"PAGE_CACHE": "false", "BENCH_EDIT_PROJECT": "{project}", "BENCH_EDIT": "catalogue"},
+        "page cache off, a new project published before every request "
+        "(BENCH_EDIT=catalogue): the first request after a project is published or "
+        "unpublished, or another project's status, regions, sector or partners change",
+    ),
     "cold": (
         {"PAGE_CACHE": "false", "FRAGMENT_CACHE": "false"},
-        "page cache and fragments off (FRAGMENT_CACHE=false): the first request after a "
-        "change of the catalogue (a project published, a partner or region changed)",
+        "page cache and fragments off (FRAGMENT_CACHE=false): the first request after the "
+        "caches were emptied (a deploy), or a region, sector, partner or place changed",
     ),
 }
 WORKERS = 2
