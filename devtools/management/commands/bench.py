@@ -57,8 +57,8 @@ SERVER = "postgres://postgres@127.0.0.1:5432"
 # before every request (devtools/middleware.py), as a save in the admin would: the first
 # request after an editor's everyday change; "renamed", to retitle it; "news", to publish a
 # field update about it; "catalogue", to publish a new project (a change of another
-# project's place in the catalogue). "cold" computes everything, as after the caches were emptied or a region,
-# sector or partner changed.
+# project's place in the catalogue). "cold" computes everything, as after the caches were
+# emptied or a region, sector or partner changed.
 MODES = {
     "cached": ({"PAGE_CACHE": "true"}, "page cache on (PAGE_CACHE=true)"),
     "uncached": (
