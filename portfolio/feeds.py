@@ -62,8 +62,14 @@ class LatestNewsFeed(Feed):
                 fragments.NEWS, {project for *_, kind, project in latest if kind == UPDATE}
             )
             keys = {
+                # An entry shows one project and its update: kept across the catalogue.
                 (kind, pk): fragments.fragment_key(
-                    "feed-entry", kind, pk, cards[project], news.get(project)
+                    "feed-entry",
+                    kind,
+                    pk,
+                    cards[project],
+                    news.get(project),
+                    across_catalogue=True,
                 )
                 for _when, pk, kind, project in latest
             }
