@@ -28,6 +28,9 @@ class KeysFirstPaginator(Paginator):
     would otherwise run twice, count then page); ``recheck(pks)`` tells which of these
     projects the list still holds after their searched text changed, and at which rank
     (``rank`` names the annotation the list is ordered by first; ``fragments.kept_search``).
+    With ``across_catalogue``, the count and pages are kept under the names token
+    (``fragments.fragment_key``): for lists that no change of a project's place in the
+    catalogue moves (the partners).
     """
 
     def __init__(
@@ -38,6 +41,7 @@ class KeysFirstPaginator(Paginator):
         keys_only: bool = False,
         recheck=None,
         rank: str | None = None,
+        across_catalogue: bool = False,
         **kwargs,
     ):
         # A function that builds the queryset: called only when the rows or the keys are
@@ -45,6 +49,7 @@ class KeysFirstPaginator(Paginator):
         self._build = object_list if callable(object_list) else None
         super().__init__(object_list, *args, **kwargs)
         self.memo = memo
+        self.across_catalogue = across_catalogue
         self.recheck = recheck
         self.rank = rank
         self.all_keys = recheck is not None
@@ -94,7 +99,12 @@ class KeysFirstPaginator(Paginator):
         if self.memo is None:
             return super().count
         name, vary = self.memo
-        return fragments.memo(f"{name}-count", vary, lambda: Paginator.count.func(self))
+        return fragments.memo(
+            f"{name}-count",
+            vary,
+            lambda: Paginator.count.func(self),
+            across_catalogue=self.across_catalogue,
+        )
 
     def page(self, number):
         number = self.validate_number(number)
@@ -118,7 +128,11 @@ class KeysFirstPaginator(Paginator):
             return list(page.values_list("pk", flat=True) if self.keys_only else page)
 
         return self._get_page(
-            fragments.memo(f"{name}-page", (*vary, bottom, top), kept), number, self
+            fragments.memo(
+                f"{name}-page", (*vary, bottom, top), kept, across_catalogue=self.across_catalogue
+            ),
+            number,
+            self,
         )
 
 

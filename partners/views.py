@@ -55,9 +55,10 @@ def partner_list(request):
     )
     partners = partners.alias(kind_order=kind_order, sort_name=Lower(shown_text("name")))
     partners = partners.order_by("kind_order", "sort_name", "pk").only(*CARD_FIELDS)
-    page = KeysFirstPaginator(partners, PARTNERS_PER_PAGE, memo=("partners", (query,))).get_page(
-        request.GET.get("page")
-    )
+    # Which partners a page lists depends on the partners alone: kept across the catalogue.
+    page = KeysFirstPaginator(
+        partners, PARTNERS_PER_PAGE, memo=("partners", (query,)), across_catalogue=True
+    ).get_page(request.GET.get("page"))
     members = list(page.object_list)
     counts = fragments.memo(
         "partner-counts", tuple(p.pk for p in members), lambda: published_project_counts(members)
@@ -113,7 +114,9 @@ def list_url(language, query, page_number=1) -> str:
 @public_page
 @require_safe
 def partner_detail(request, slug):
-    partner = fragments.memo("partner", (slug,), lambda: find_partner(slug))
+    # A partner's own row: kept across the catalogue (a partner's change renews every
+    # fragment).
+    partner = fragments.memo("partner", (slug,), lambda: find_partner(slug), across_catalogue=True)
     if partner is None:
         return get_by_translated_slug(Partner.objects.public(), slug)  # The redirect or 404.
     return render(request, "partners/partner_detail.html", partner_context(partner))

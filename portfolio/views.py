@@ -682,14 +682,15 @@ def region_detail(request, slug):
 
 def kept_region(regions: list[Region], slug: str) -> Region | None:
     """Return the region at this slug in the current language, with its parent, from the
-    kept list of every region (its key kept under the editorial token, which every change
-    of a region renews); None when fragments are off or no region has this slug."""
+    kept list of every region (its key kept across the catalogue: every change of a region
+    renews every fragment); None when fragments are off or no region has this slug."""
     if not fragments.in_use():
         return None
     pk = fragments.memo(
         "region-at",
         (slug,),
         lambda: Region.objects.filter(slug=slug).values_list("pk", flat=True).first(),
+        across_catalogue=True,
     )
     by_pk = {region.pk: region for region in regions}
     region = by_pk.get(pk)

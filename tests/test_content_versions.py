@@ -29,6 +29,7 @@ from core import fragments
 from core.changes import changed_columns
 from core.sitemaps import TranslatedSitemap
 from devtools.middleware import EditBeforeEachRequest
+from partners.models import Partner
 from places.models import Location
 from portfolio.models import Partnership, Project, ProjectImage, Region, Sector
 from portfolio.signal_handlers import OWN_CONTENT_COLUMNS
@@ -1263,3 +1264,35 @@ def test_a_projects_new_partner_or_region_shows_at_once_and_keeps_the_other_proj
     assert every_version(other) == others
     assert shown not in get(visitor, page_url(funded, "fr"))
     assert card_link(other, "L’école des filles") in get(visitor, urls["list"])
+
+
+def sql_partner_name(partner, name):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Partner._meta.db_table} SET name = %s, name_fr = %s WHERE id = %s",  # noqa: S608
+            [name, name, partner.pk],
+        )
+
+
+def test_the_partner_list_and_page_keep_the_partners_rows_and_count_the_projects_anew(projects):
+    funded, _other, _region, partner = projects
+    visitor = Client()
+    with translation.override("fr"):
+        listed, page = reverse("partners:partner_list"), partner.get_absolute_url()
+    assert "2 projets" in get(visitor, listed)
+    get(visitor, page)
+    sql_partner_name(partner, "Nom changé sans signal")
+
+    project = fresh(funded)
+    project.is_published = False
+    project.save()
+
+    # Counted anew; the partner's row is kept (nothing told the site of its new name).
+    html = get(visitor, listed)
+    assert "1 projet" in html and "2 projets" not in html
+    assert "Partenaire du Bengale" in html and "Nom changé sans signal" not in html
+    assert "Partenaire du Bengale" in get(visitor, page)
+
+    Partner.objects.get(pk=partner.pk).save()  # A partner saved: every fragment anew.
+    assert "Nom changé sans signal" in get(visitor, listed)
+    assert "Nom changé sans signal" in get(visitor, page)
