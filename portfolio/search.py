@@ -25,6 +25,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connections, router
 
+from core import pagecache
 from core.i18n import fallback_order
 from core.text_search import fold
 
@@ -208,6 +209,7 @@ def refresh_search_documents(project_ids: Iterable[int | None], project_model=No
     if pending is not None:
         pending.update(ids)
         return
+    live = project_model is None  # Not a migration's model: the site serves these rows.
     project_model = project_model or apps.get_model("portfolio", "Project")
     codes = search_languages(project_model)
     columns = search_columns(codes)
@@ -223,6 +225,9 @@ def refresh_search_documents(project_ids: Iterable[int | None], project_model=No
             if any(row[column] != value for column, value in documents.items()):
                 changed[row["pk"]] = documents
         _write_documents(project_model, changed, columns)
+        if live and changed:
+            # Searches kept meanwhile read the documents before they were written.
+            pagecache.invalidate(catalogue_of=changed)
 
 
 def _write_documents(project_model, documents: dict[int, dict[str, str]], columns) -> None:
@@ -232,8 +237,7 @@ def _write_documents(project_model, documents: dict[int, dict[str, str]], column
     connection = connections[router.db_for_write(project_model)]
     if connection.vendor != "postgresql":
         rows = [project_model(pk=pk, **values) for pk, values in documents.items()]
-        # As the statement below: the change that asked for new documents has put the
-        # pages that show them out of date, as narrowly as it allows.
+        # As the statement below: the searches are put out of date after writing.
         project_model._base_manager.bulk_update(rows, columns)
         return
     # bulk_update's CASE WHEN id = … per row and column takes seconds for 500 rows on

@@ -11,6 +11,7 @@ news on the home page, the searches that find it).
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.utils import timezone
 
 from core import fragments, pagecache
 from core.changes import changed_columns
@@ -111,9 +112,16 @@ def update_changed(sender, instance, **kwargs):
     in the feed: those are rendered anew (``fragments.NEWS``), nothing else."""
     projects = {instance.project_id, instance.__dict__.pop("_previous_project_id", None)}
     projects.discard(None)
-    if projects:
+    scheduled = (
+        instance.is_published
+        and instance.published_at is not None
+        and instance.published_at > timezone.now()
+    )
+    if projects and not scheduled:
         news_changed(projects)
     else:
+        # Scheduled: every token renewed now learns when the update falls due (the kept
+        # parts that will show it are then drawn anew), as a scheduled project's does.
         pagecache.invalidate()
 
 

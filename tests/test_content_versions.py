@@ -10,6 +10,7 @@ kept fragment (the old title) from one computed anew (the new one).
 import os
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -1296,3 +1297,31 @@ def test_the_partner_list_and_page_keep_the_partners_rows_and_count_the_projects
     Partner.objects.get(pk=partner.pk).save()  # A partner saved: every fragment anew.
     assert "Nom changé sans signal" in get(visitor, listed)
     assert "Nom changé sans signal" in get(visitor, page)
+
+
+@pytest.mark.parametrize("then", ["nothing", "another-projects-status"])
+def test_a_scheduled_field_update_shows_everywhere_when_its_time_comes(projects, then):
+    funded, other, *_ = projects
+    visitor = Client()
+    with translation.override("fr"):
+        urls = {
+            "project": funded.get_absolute_url(),
+            "home": reverse("portfolio:home"),
+            "feed": reverse("portfolio:feed"),
+        }
+    for url in urls.values():
+        get(visitor, url)
+    make_update(
+        funded,
+        title_fr="Nouvelle programmée",
+        published_at=timezone.now() + timezone.timedelta(seconds=1.5),
+    )
+    if then == "another-projects-status":
+        changed = fresh(other)
+        changed.status = Project.Status.COMPLETED
+        changed.save()  # A change of the catalogue: the names token is kept.
+    for name, url in urls.items():
+        assert "Nouvelle programmée" not in get(visitor, url), name
+    time.sleep(1.6)
+    for name, url in urls.items():
+        assert "Nouvelle programmée" in get(visitor, url), name
