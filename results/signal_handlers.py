@@ -3,7 +3,8 @@ date, and that project's page fragments (its content version and its results' ve
 rest of the fragments stay good.
 """
 
-from django.db.models.signals import post_delete, post_save
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models.signals import post_delete, post_save, pre_save
 
 from core import pagecache
 
@@ -26,10 +27,34 @@ def project_of(row) -> int | None:
 PUBLIC_MODELS = (Result, Indicator, Period, Disaggregation)
 # The results section is kept as a part of the project page (``results.sections``), inside
 # its bottom part.
-changed = pagecache.own_content_changed(project_of, parts=["results", "bottom"])
+PARTS = ["results", "bottom"]
+
+
+def saving(sender, instance, raw=False, **kwargs):
+    """Note, before a row is written, the project it belonged to: a result moved to
+    another project (or an indicator to another result) leaves the first one's page too."""
+    previous = None
+    if not raw and instance.pk is not None:
+        stored = sender.objects.filter(pk=instance.pk).first()
+        previous = project_of(stored) if stored is not None else None
+    instance._previous_project_id = previous
+
+
+def changed(sender, instance, **kwargs):
+    previous = instance.__dict__.pop("_previous_project_id", None)
+    try:
+        project = project_of(instance)
+    except ObjectDoesNotExist:
+        project = None
+    if project is None:
+        pagecache.invalidate()
+        return
+    pagecache.invalidate(content_of={project, previous} - {None}, parts=PARTS)
 
 
 def connect():
     for model in PUBLIC_MODELS:
-        post_save.connect(changed, sender=model, dispatch_uid=f"pagecache-{model.__name__}")
-        post_delete.connect(changed, sender=model, dispatch_uid=f"pagecache-del-{model.__name__}")
+        name = model.__name__
+        pre_save.connect(saving, sender=model, dispatch_uid=f"pagecache-pre-{name}")
+        post_save.connect(changed, sender=model, dispatch_uid=f"pagecache-{name}")
+        post_delete.connect(changed, sender=model, dispatch_uid=f"pagecache-del-{name}")

@@ -1325,3 +1325,26 @@ def test_a_scheduled_field_update_shows_everywhere_when_its_time_comes(projects,
     time.sleep(1.6)
     for name, url in urls.items():
         assert "Nouvelle programmée" in get(visitor, url), name
+
+
+@pytest.mark.parametrize("moved", ["result", "indicator"])
+def test_a_result_or_indicator_moved_to_another_project_leaves_the_first_page(projects, moved):
+    funded, other, *_ = projects
+    result = make_result(other, title_fr="Résultat déplaçable")
+    indicator = make_indicator(result, title_fr="Indicateur déplaçable")
+    shown = "Résultat déplaçable" if moved == "result" else "Indicateur déplaçable"
+    visitor = Client()
+    assert shown in get(visitor, page_url(other, "fr"))
+    assert shown not in get(visitor, page_url(funded, "fr"))
+
+    if moved == "result":
+        result = Result.objects.get(pk=result.pk)
+        result.project = funded
+        result.save()
+    else:
+        indicator = Indicator.objects.get(pk=indicator.pk)
+        indicator.result = make_result(funded, title_fr="Un autre résultat")
+        indicator.save()
+
+    assert shown in get(visitor, page_url(funded, "fr"))
+    assert shown not in get(visitor, page_url(other, "fr"))
