@@ -293,36 +293,32 @@ def renew_catalogue() -> None:
         _store_editorial(new_state(), names=False)
 
 
-def editorial_token() -> str:
-    """Return the editorial token, renewed when a scheduled publication has fallen due."""
+def _token(key: str, attribute: str) -> str:
+    """Return the token kept under ``key``, read once per request (as ``attribute``), and
+    renewed when a scheduled publication has fallen due."""
     from .pagecache import state_in_cache
 
-    token = getattr(_request, "token", None)
+    token = getattr(_request, attribute, None)
     if token is None:
-        prefetched = getattr(_request, "prefetched", {}).get(EDITORIAL_KEY)
+        prefetched = getattr(_request, "prefetched", {}).get(key)
         if prefetched is not None and prefetched.is_current(timezone.now()):
             token = prefetched.token
         else:
-            token = state_in_cache(EDITORIAL_KEY).token
-        _request.token = token
+            token = state_in_cache(key).token
+        setattr(_request, attribute, token)
     return token
+
+
+def editorial_token() -> str:
+    """Return the editorial token, renewed when a scheduled publication has fallen due."""
+    return _token(EDITORIAL_KEY, "token")
 
 
 def names_token() -> str:
     """Return the names token: renewed with the editorial token (and when a scheduled
     publication falls due), but for a change of the catalogue made by some projects
     (``invalidate_catalogue``)."""
-    from .pagecache import state_in_cache
-
-    token = getattr(_request, "names", None)
-    if token is None:
-        prefetched = getattr(_request, "prefetched", {}).get(NAMES_KEY)
-        if prefetched is not None and prefetched.is_current(timezone.now()):
-            token = prefetched.token
-        else:
-            token = state_in_cache(NAMES_KEY).token
-        _request.names = token
-    return token
+    return _token(NAMES_KEY, "names")
 
 
 def invalidate_editorial() -> None:

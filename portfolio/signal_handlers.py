@@ -98,11 +98,12 @@ def photo_of(photo) -> int | None:
 photo_changed = pagecache.own_content_changed(photo_of, parts=["bottom"])
 
 
-def update_saving(sender, instance, raw=False, **kwargs):
-    """Note, before a field update is written, the project it was about (it may move)."""
+def previous_project_saving(sender, instance, raw=False, **kwargs):
+    """Note, before a field update or a partnership is written, the project it was of (it
+    may move: both projects change)."""
     previous = None
     if not raw and instance.pk is not None:
-        rows = ProjectUpdate.objects.filter(pk=instance.pk)
+        rows = sender._base_manager.filter(pk=instance.pk)
         previous = rows.values_list("project_id", flat=True).first()
     instance._previous_project_id = previous
 
@@ -132,15 +133,6 @@ def news_changed(project_pks) -> None:
     pagecache.invalidate(content_of=())  # The pages, none of the projects' own content.
     fragments.invalidate_part("bottom", project_pks)
     fragments.invalidate_part(fragments.NEWS, [*project_pks, fragments.ANY_PROJECT])
-
-
-def partnership_saving(sender, instance, raw=False, **kwargs):
-    """Note, before a partnership is written, the project it was of (it may move)."""
-    previous = None
-    if not raw and instance.pk is not None:
-        rows = Partnership.objects.filter(pk=instance.pk)
-        previous = rows.values_list("project_id", flat=True).first()
-    instance._previous_project_id = previous
 
 
 def partnership_changed(sender, instance, raw=False, **kwargs):
@@ -184,7 +176,9 @@ def connect():
         post_delete.connect(
             pagecache.content_changed, sender=model, dispatch_uid=f"pagecache-del-{model.__name__}"
         )
-    pre_save.connect(update_saving, sender=ProjectUpdate, dispatch_uid="pagecache-pre-Update")
+    pre_save.connect(
+        previous_project_saving, sender=ProjectUpdate, dispatch_uid="pagecache-pre-Update"
+    )
     post_save.connect(update_changed, sender=ProjectUpdate, dispatch_uid="pagecache-Update")
     post_delete.connect(update_changed, sender=ProjectUpdate, dispatch_uid="pagecache-del-Update")
     pre_save.connect(project_saving, sender=Project, dispatch_uid="pagecache-pre-Project")
@@ -197,7 +191,7 @@ def connect():
         photo_changed, sender=ProjectImage, dispatch_uid="pagecache-del-ProjectImage"
     )
     pre_save.connect(
-        partnership_saving, sender=Partnership, dispatch_uid="pagecache-pre-Partnership"
+        previous_project_saving, sender=Partnership, dispatch_uid="pagecache-pre-Partnership"
     )
     post_save.connect(partnership_changed, sender=Partnership, dispatch_uid="pagecache-Partnership")
     post_delete.connect(
