@@ -11,7 +11,6 @@ news on the home page, the searches that find it).
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
-from django.utils import timezone
 
 from core import fragments, pagecache
 from core.changes import changed_columns
@@ -113,11 +112,8 @@ def update_changed(sender, instance, **kwargs):
     in the feed: those are rendered anew (``fragments.NEWS``), nothing else."""
     projects = {instance.project_id, instance.__dict__.pop("_previous_project_id", None)}
     projects.discard(None)
-    scheduled = (
-        instance.is_published
-        and instance.published_at is not None
-        and instance.published_at > timezone.now()
-    )
+    # As stored (a form or a script may have given the date as text).
+    scheduled = ProjectUpdate.objects.scheduled().filter(pk=instance.pk).exists()
     if projects and not scheduled:
         news_changed(projects)
     else:
