@@ -209,9 +209,11 @@ def own_content_changed(
     photos, its results): their changes move that project's content version, not the
     editorial token, and the versions of the ``parts`` of its page they show
     (``fragments.kept_part``, ``{% fragment … <part>=pk %}``). ``project_of(row)`` returns
-    the project's key, None when unknown (then every fragment is renewed)."""
+    the project's key, None when unknown (then every fragment is renewed). The project
+    a row was of before it moved (``previous_project_noter``) changes too."""
 
     def receiver(sender, instance, **kwargs):
+        previous = instance.__dict__.pop("_previous_project_id", None)
         try:
             project = project_of(instance)
         except ObjectDoesNotExist:
@@ -219,7 +221,21 @@ def own_content_changed(
         if project is None:
             invalidate()
             return
-        invalidate(content_of=[project], parts=parts)
+        invalidate(content_of={project, previous} - {None}, parts=parts)
+
+    return receiver
+
+
+def previous_project_noter(project_of: Callable[[models.Model], int | None]):
+    """Return a ``pre_save`` receiver that notes the project a row was of, as stored, for
+    ``own_content_changed``: a row moved to another project leaves the first one's page."""
+
+    def receiver(sender, instance, raw=False, **kwargs):
+        previous = None
+        if not raw and instance.pk is not None:
+            stored = sender._base_manager.filter(pk=instance.pk).first()
+            previous = project_of(stored) if stored is not None else None
+        instance._previous_project_id = previous
 
     return receiver
 

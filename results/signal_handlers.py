@@ -3,7 +3,6 @@ date, and that project's page fragments (its content version and its results' ve
 rest of the fragments stay good.
 """
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from core import pagecache
@@ -30,26 +29,10 @@ PUBLIC_MODELS = (Result, Indicator, Period, Disaggregation)
 PARTS = ["results", "bottom"]
 
 
-def saving(sender, instance, raw=False, **kwargs):
-    """Note, before a row is written, the project it belonged to: a result moved to
-    another project (or an indicator to another result) leaves the first one's page too."""
-    previous = None
-    if not raw and instance.pk is not None:
-        stored = sender.objects.filter(pk=instance.pk).first()
-        previous = project_of(stored) if stored is not None else None
-    instance._previous_project_id = previous
-
-
-def changed(sender, instance, **kwargs):
-    previous = instance.__dict__.pop("_previous_project_id", None)
-    try:
-        project = project_of(instance)
-    except ObjectDoesNotExist:
-        project = None
-    if project is None:
-        pagecache.invalidate()
-        return
-    pagecache.invalidate(content_of={project, previous} - {None}, parts=PARTS)
+# A result moved to another project (or an indicator to another result) leaves the first
+# project's page too.
+saving = pagecache.previous_project_noter(project_of)
+changed = pagecache.own_content_changed(project_of, parts=PARTS)
 
 
 def connect():
