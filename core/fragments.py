@@ -92,6 +92,8 @@ SEARCH_EDITS_KEY = "pagecache:searched-edits"
 SEARCH_EDIT_PREFIX = "pagecache:searched-edit:"
 # Searched edits a kept search result checks one by one; beyond, it is computed again.
 MAX_SEARCHED_EDITS = 50
+CATALOGUE_CHANGES_KEY = "pagecache:catalogue-changes"
+CATALOGUE_CHANGE_PREFIX = "pagecache:catalogue-change:"
 FRAGMENT_KEY_PREFIX = "pagecache:fragment:"
 # Fragments are checked against their tokens on every read; this only bounds memory.
 FRAGMENT_TIMEOUT = 24 * 60 * 60
@@ -348,6 +350,7 @@ def invalidate_catalogue(project_pks: Iterable[int]) -> None:
     pks = set(project_pks)
     _store_editorial(ContentState(token=uuid.uuid4().hex, valid_until=timezone.now()), names=False)
     on_commit_once(renew_catalogue)
+    CATALOGUE_CHANGES.note(pks)
     invalidate_content(pks)
     invalidate_funding(pks)
     for part in PARTS:
@@ -410,44 +413,72 @@ def kept_part(part: str, project_pk: int, compute: Callable[[], str]) -> str:
     return keep(key, compute)
 
 
+@dataclass(frozen=True)
+class ChangeLog:
+    """A numbered log of the projects some kind of change touched, kept in the cache.
+
+    Each change takes the next number of an atomic counter, then says which project it
+    was; what is kept with the number of the last change it saw checks the projects
+    changed since (``since``). A reader that finds a number without its project, or too
+    many changes since, computes anew.
+    """
+
+    counter_key: str
+    entry_prefix: str
+    # Changes checked one by one; beyond, what is kept is computed again.
+    most: int = 50
+
+    def note(self, project_pks: Iterable[int]) -> None:
+        """Log a change of these projects, now and again when the transaction commits (a
+        request that read them before the commit checks them again)."""
+        if not enabled():
+            return
+        pks = sorted(set(project_pks))
+        if not pks:
+            return
+        self._log(pks)
+        if transaction.get_connection().in_atomic_block:
+            transaction.on_commit(lambda: self._log(pks))
+
+    def _log(self, pks: list[int]) -> None:
+        for pk in pks:
+            cache.add(self.counter_key, 0, None)
+            number = cache.incr(self.counter_key)
+            _note_set({self.counter_key: number})
+            cache.set(f"{self.entry_prefix}{number}", pk, FRAGMENT_TIMEOUT * 2)
+
+    def latest(self) -> int:
+        """Return the number of the latest change logged (read before what it guards)."""
+        return _get(self.counter_key) or 0
+
+    def since(self, number: int) -> tuple[int, list[int]] | None:
+        """Return the number of the latest change and the projects changed after change
+        ``number``; None when that cannot be told (too many, or forgotten)."""
+        latest = self.latest()
+        if latest < number or latest - number > self.most:
+            return None
+        if latest == number:
+            return latest, []
+        keys = [f"{self.entry_prefix}{each}" for each in range(number + 1, latest + 1)]
+        found = cache.get_many(keys)
+        if len(found) != len(keys):
+            return None
+        return latest, sorted(set(found.values()))
+
+
+# The projects whose searched text changed without the rest of the catalogue (their title,
+# story, subtitle, summary): kept search results check them again (``kept_search``).
+SEARCHED_EDITS = ChangeLog(SEARCH_EDITS_KEY, SEARCH_EDIT_PREFIX, MAX_SEARCHED_EDITS)
+# The projects that changed the catalogue (``invalidate_catalogue``): what adds up the
+# catalogue corrects itself for them (``portfolio.catalogue``).
+CATALOGUE_CHANGES = ChangeLog(CATALOGUE_CHANGES_KEY, CATALOGUE_CHANGE_PREFIX)
+
+
 def note_searched_edit(project_pks: Iterable[int]) -> None:
     """Say that these projects' searched text changed (their story), now and when the
     transaction commits: kept search results check them again when next read
     (``kept_search``)."""
-    if not enabled():
-        return
-    pks = sorted(set(project_pks))
-    if not pks:
-        return
-    _log_searched_edit(pks)
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: _log_searched_edit(pks))
-
-
-def _log_searched_edit(pks: list[int]) -> None:
-    # Each edit takes the next number of an atomic counter, then says which project it
-    # was; a reader that finds a number without its project recomputes.
-    for pk in pks:
-        cache.add(SEARCH_EDITS_KEY, 0, None)
-        number = cache.incr(SEARCH_EDITS_KEY)
-        _note_set({SEARCH_EDITS_KEY: number})
-        cache.set(f"{SEARCH_EDIT_PREFIX}{number}", pk, FRAGMENT_TIMEOUT * 2)
-
-
-def _searched_edits_since(number: int) -> tuple[int, list[int]] | None:
-    """Return the number of the latest searched edit and the projects whose searched text
-    changed after edit ``number``; None when that cannot be told (too many, or forgotten):
-    then kept results are computed again."""
-    latest = _get(SEARCH_EDITS_KEY) or 0
-    if latest < number or latest - number > MAX_SEARCHED_EDITS:
-        return None
-    if latest == number:
-        return latest, []
-    keys = [f"{SEARCH_EDIT_PREFIX}{each}" for each in range(number + 1, latest + 1)]
-    found = cache.get_many(keys)
-    if len(found) != len(keys):
-        return None
-    return latest, sorted(set(found.values()))
+    SEARCHED_EDITS.note(project_pks)
 
 
 @dataclass
@@ -510,7 +541,7 @@ def kept_search(
     key = fragment_key(name, *vary)
     kept = _get(key)
     if isinstance(kept, _KeptSearch):
-        since = _searched_edits_since(kept.edits)
+        since = SEARCHED_EDITS.since(kept.edits)
         if since is not None:
             latest, edited = since
             if not edited:
@@ -520,7 +551,7 @@ def kept_search(
                 kept.edits = latest
                 _set(key, kept)
                 return kept.keys
-    edits = _get(SEARCH_EDITS_KEY) or 0  # Read before the keys: later edits are checked.
+    edits = SEARCHED_EDITS.latest()  # Read before the keys: later edits are checked.
     rows = compute()
     keys = [pk for pk, _rank in rows]
     _set(key, _KeptSearch(keys, edits, _rank_runs(r for _pk, r in rows)))

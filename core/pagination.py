@@ -42,6 +42,7 @@ class KeysFirstPaginator(Paginator):
         recheck=None,
         rank: str | None = None,
         across_catalogue: bool = False,
+        known_count=None,
         **kwargs,
     ):
         # A function that builds the queryset: called only when the rows or the keys are
@@ -50,6 +51,7 @@ class KeysFirstPaginator(Paginator):
         super().__init__(object_list, *args, **kwargs)
         self.memo = memo
         self.across_catalogue = across_catalogue
+        self.known_count = known_count
         self.recheck = recheck
         self.rank = rank
         self.all_keys = recheck is not None
@@ -96,6 +98,9 @@ class KeysFirstPaginator(Paginator):
     def count(self):
         if self.all_keys:
             return len(self._keys)
+        known = self.known_count() if self.known_count is not None else None
+        if known is not None:
+            return known
         if self.memo is None:
             return super().count
         name, vary = self.memo

@@ -6,9 +6,10 @@ pages out of date as saving that project's story in the admin does (``core.pagec
 the page cache and that project's own fragments, and the kept search results. With
 ``BENCH_EDIT=title`` too, as changing its title does: its card and what names it as well;
 with ``BENCH_EDIT=news``, as publishing a field update about it does; with
-``BENCH_EDIT=catalogue``, as publishing a new project does (any change of another
-project's place in the catalogue: its status, regions, sector or partners): every list,
-count and map is computed anew, not the parts of the pages that show one project.
+``BENCH_EDIT=catalogue``, as publishing a project does (any change of a project's place
+in the catalogue: its status, regions, sector or partners), here the last one published:
+every list and map is computed anew, the counts corrected for that project, and the parts
+of the pages that show another project kept.
 The pages measured are then each the first request after such a change. Never in
 production.
 """
@@ -36,6 +37,17 @@ class EditBeforeEachRequest:
         if settings.BENCH_EDIT not in PARTS:
             raise ImproperlyConfigured(f"BENCH_EDIT takes {', '.join(PARTS)}.")
         self.parts = PARTS[settings.BENCH_EDIT]
+        self._other = None
+
+    def other_project(self) -> int:
+        """The project whose change of the catalogue the "catalogue" mode makes: the last
+        one published, not the edited project (whose page is measured)."""
+        if self._other is None:
+            from portfolio.models import Project
+
+            others = Project.objects.published().exclude(pk=self.project).order_by("-pk")
+            self._other = others.values_list("pk", flat=True).first()
+        return self._other
 
     def __call__(self, request):
         if request.path.startswith("/bench/"):
@@ -43,8 +55,7 @@ class EditBeforeEachRequest:
         elif self.parts == PARTS["news"]:
             news_changed([self.project])
         elif self.parts == PARTS["catalogue"]:
-            # A project that none of the measured pages shows yet.
-            pagecache.invalidate(catalogue_of=[])
+            pagecache.invalidate(catalogue_of=[self.other_project()])
         else:
             pagecache.invalidate(content_of=[self.project], parts=self.parts, searched=True)
         return self.get_response(request)

@@ -88,9 +88,13 @@ def published_project_counts(partners) -> dict[int, int]:
     """Return ``{partner pk: number of published projects}`` for these partners only."""
     if not partners:
         return {}
-    # The reverse relation comes from portfolio: its manager gives the publication rule,
-    # since partners never imports portfolio.
-    published = Partner.projects.field.model.objects.publication_condition("projects__")
+    # The reverse relation comes from portfolio: its manager gives the publication rule
+    # and the kept counts, since partners never imports portfolio.
+    projects = Partner.projects.field.model.objects
+    kept = projects.kept_counts_by_partner([partner.pk for partner in partners])
+    if kept is not None:
+        return kept
+    published = projects.publication_condition("projects__")
     counted = (
         Partner.objects.filter(pk__in=[partner.pk for partner in partners])
         .annotate(project_count=Count("projects", filter=published, distinct=True))

@@ -264,6 +264,17 @@ class ProjectQuerySet(RichTextQuerySet, PublicationQuerySet, pagecache.PublicCon
             )
         )
 
+    def kept_counts_by_partner(self, partner_pks) -> dict[int, int] | None:
+        """Return ``{partner pk: number of published projects}`` for these partners from
+        the kept counts of the catalogue (``catalogue.summary``), or None when fragments
+        are not in use (count them in the database)."""
+        from .catalogue import kept_summary
+
+        counts = kept_summary()
+        if counts is None:
+            return None
+        return {pk: counts.partners.get(pk, 0) for pk in partner_pks}
+
     def with_partner(self, partner):
         """Return the projects this partner takes part in, without duplicates."""
         return self.filter(

@@ -1,3 +1,4 @@
+import copy
 import itertools
 import uuid
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from core.spreadsheets import csv_delimiter, csv_lines, spreadsheet_number, spre
 from core.text_search import fold
 from partners.models import Partner
 
+from . import catalogue
 from .forms import ProjectFilterForm
 from .models import (
     Partnership,
@@ -39,7 +41,7 @@ from .models import (
     long_columns,
     publication_state,
 )
-from .rows import kept_regions, published_page_row
+from .rows import kept_regions, kept_sectors, published_page_row
 from .search import SEARCH_RANK
 
 PROJECTS_PER_PAGE = 12
@@ -113,6 +115,25 @@ def home_content() -> dict:
     move it)."""
     published = Project.objects.published()
     projects = keys(published[:HOME_PROJECTS])
+    counts = catalogue.kept_summary()
+    if counts is not None:
+        regions = kept_regions()
+        tree = region_tree(regions)
+        return {
+            "stamp": uuid.uuid4().hex,
+            "projects": projects,
+            "partners": list(
+                Partner.objects.public()
+                .filter(pk__in=list(counts.partners))
+                .order_by("kind", "name")[:HOME_PARTNERS]
+            ),
+            "countries": [
+                region
+                for region in regions
+                if region.parent_id is None and counts.region_has_projects(tree[region.pk])
+            ],
+            "figures": counts.figures,
+        }
     partners = (
         Partner.objects.public()
         .filter(Exists(Partnership.objects.filter(partner=OuterRef("pk"), project__in=published)))
@@ -180,6 +201,22 @@ class ProjectSelection:
     def memo_key(self) -> tuple:
         """The values that choose the rows, for fragments kept per selection."""
         return (self.query, self.status, *(obj and obj.pk for obj in self.chosen.values()))
+
+    def known_count(self) -> int | None:
+        """Return how many projects are chosen, from the kept counts of the catalogue, when
+        they tell it: no search, status or region (a project may be in several parts of
+        one), at most a sector or a partner. None otherwise."""
+        sector, partner = self.chosen["sector"], self.chosen["partner"]
+        if self.query or self.status or self.chosen["region"] or (sector and partner):
+            return None
+        counts = catalogue.kept_summary()
+        if counts is None:
+            return None
+        if sector:
+            return counts.sectors.get(sector.pk, 0)
+        if partner:
+            return counts.partners.get(partner.pk, 0)  # The filter offers public partners only.
+        return counts.projects
 
     def still_found(self, pks) -> dict[int, int]:
         """Return ``{key: search rank}`` for those of these projects the selection chooses now."""
@@ -251,6 +288,7 @@ def project_list(request):
         # Searches are checked again, project by project, after a story is rewritten.
         recheck=selection.still_found if query else None,
         rank=SEARCH_RANK,
+        known_count=selection.known_count,
     ).get_page(request.GET.get("page"))
     language = translation.get_language()
     return render(
@@ -353,6 +391,16 @@ def project_export(request):
 
 def filter_choices() -> tuple[list[Region], list[Sector]]:
     """Return every region and sector, each knowing whether it has published projects."""
+    counts = catalogue.kept_summary()
+    if counts is not None:
+        regions = [copy.copy(region) for region in kept_regions()]
+        tree = region_tree(regions)
+        for region in regions:
+            region.has_projects = counts.region_has_projects(tree[region.pk])
+        sectors = [copy.copy(sector) for sector in kept_sectors().values()]
+        for sector in sectors:
+            sector.has_projects = bool(counts.sectors.get(sector.pk))
+        return regions, sectors
     published = Project.objects.published()
     regions = list(
         Region.objects.annotate(
@@ -379,30 +427,38 @@ def partner_options(published, wanted: str) -> tuple[list[Partner], bool]:
     the most published projects, plus the one the address asks for, whatever its rank.
     The partner list leads to the others. All in one query, in name order.
     """
+    counts = catalogue.kept_summary()
     # One more than offered, to know whether some are left out.
-    top = (
-        Partnership.objects.filter(project__in=published, partner__is_public=True)
-        .values("partner_id")
-        .annotate(projects=Count("pk"))
-        .order_by("-projects", "partner_id")
-        .values("partner_id")[: FILTER_PARTNERS + 1]
-    )
-    # Counted again for the few rows fetched, each through its own links (an index
-    # lookup), so that the filter knows their rank and whether they have projects.
-    counted = Partner.objects.annotate(
-        project_count=Subquery(
-            Partnership.objects.filter(
-                Exists(published.filter(pk=OuterRef("project_id"))), partner=OuterRef("pk")
-            )
+    if counts is not None:
+        top = counts.top_partners(FILTER_PARTNERS + 1)
+        counted = Partner.objects.all()
+    else:
+        top = (
+            Partnership.objects.filter(project__in=published, partner__is_public=True)
             .values("partner_id")
             .annotate(projects=Count("pk"))
-            .values("projects")
+            .order_by("-projects", "partner_id")
+            .values("partner_id")[: FILTER_PARTNERS + 1]
         )
-    )
+        # Counted again for the few rows fetched, each through its own links (an index
+        # lookup), so that the filter knows their rank and whether they have projects.
+        counted = Partner.objects.annotate(
+            project_count=Subquery(
+                Partnership.objects.filter(
+                    Exists(published.filter(pk=OuterRef("project_id"))), partner=OuterRef("pk")
+                )
+                .values("partner_id")
+                .annotate(projects=Count("pk"))
+                .values("projects")
+            )
+        )
     shown = Q(pk__in=top)
     if slug_re.match(wanted or ""):  # Anything else cannot be a slug, nor reach the database.
         shown |= Q(slug=wanted)
     rows = list(counted.public().filter(shown).only("pk", "name", "slug"))
+    if counts is not None:
+        for row in rows:
+            row.project_count = counts.partners.get(row.pk, 0)
     ranked = sorted((p for p in rows if p.project_count), key=lambda p: (-p.project_count, p.pk))
     offered = ranked[:FILTER_PARTNERS]
     offered += [p for p in rows if p.slug == wanted and p not in offered]

@@ -1,0 +1,205 @@
+"""What the published catalogue adds up to, kept across changes of the catalogue.
+
+The lists' filter panel (which partners have the most projects, which regions and sectors
+have any), the home page (its figures, partners and countries) and the partner list (each
+partner's projects) count the whole catalogue. Counted in the database, that grows with
+the portfolio, and a project published or moved (``fragments.invalidate_catalogue``)
+would have every such count made again on the next request.
+
+So the counts are kept in one summary, under the names token (a partner, region or sector
+changed, or a scheduled publication falling due, count everything again), with what each
+published project adds to them, in buckets of projects kept on their own. A project that
+changes the catalogue is logged (``fragments.CATALOGUE_CHANGES``); the next reader takes
+what those projects added out of the counts, reads what they add now (three small
+queries), and keeps the corrected summary. The counts are thus always the sum of what the
+buckets say each project adds, each read from the database after it last changed.
+
+Without fragments (no shared cache, or staff), the summary is counted from the database.
+"""
+
+from __future__ import annotations
+
+import heapq
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils import translation
+
+from core import fragments
+
+from .models import Partnership, Project
+
+# Projects per bucket: a correction reads and writes the buckets of the projects that
+# changed only.
+BUCKET_SIZE = 1024
+BUCKET_PREFIX = f"{fragments.FRAGMENT_KEY_PREFIX}catalogue-bucket:"
+
+# What one published project adds: (sector, beneficiaries, regions, public partners).
+Entry = tuple[int | None, int | None, tuple[int, ...], tuple[int, ...]]
+
+
+@dataclass
+class Summary:
+    """Counts of the published projects: in all, by partner (public partners only), by
+    region (where each takes place, not the regions around it) and by sector."""
+
+    projects: int = 0
+    beneficiaries: int = 0
+    # Projects that say how many people they reach: with none, there is no total.
+    counted_beneficiaries: int = 0
+    partners: Counter = field(default_factory=Counter)
+    regions: Counter = field(default_factory=Counter)
+    sectors: Counter = field(default_factory=Counter)
+    # The last logged change of the catalogue it counts, and its buckets' keys by number.
+    changes: int = 0
+    buckets: dict[int, str] = field(default_factory=dict)
+
+    def add(self, entry: Entry, sign: int = 1) -> None:
+        sector, beneficiaries, regions, partners = entry
+        self.projects += sign
+        if beneficiaries is not None:
+            self.beneficiaries += sign * beneficiaries
+            self.counted_beneficiaries += sign
+        for counter, keys in (
+            (self.sectors, () if sector is None else (sector,)),
+            (self.regions, regions),
+            (self.partners, partners),
+        ):
+            for key in keys:
+                counter[key] += sign
+                if not counter[key]:
+                    del counter[key]
+
+    @property
+    def figures(self) -> dict:
+        """The home page's figures: projects, and people reached (None when none says)."""
+        reached = self.beneficiaries if self.counted_beneficiaries else None
+        return {"projects": self.projects, "beneficiaries": reached}
+
+    def top_partners(self, number: int) -> list[int]:
+        """Return the keys of the partners with the most published projects (the lowest
+        key first among equals), at most ``number``."""
+        ranked = heapq.nsmallest(number, self.partners.items(), key=lambda item: (-item[1], item[0]))
+        return [pk for pk, _count in ranked]
+
+    def region_has_projects(self, inside: list[int]) -> bool:
+        """Tell whether a published project takes place in any of these regions."""
+        return any(self.regions.get(pk) for pk in inside)
+
+
+def entries(pks=None) -> dict[int, Entry]:
+    """Return what each published project adds to the counts: every one, or those of these
+    keys (three queries)."""
+    published = Project.objects.published()
+    if pks is not None:
+        published = published.filter(pk__in=list(pks))
+    rows = {
+        pk: (sector, beneficiaries, [], [])
+        for pk, sector, beneficiaries in published.order_by().values_list("pk", "sector_id", "beneficiaries")
+    }
+    if rows:
+        projects = published if pks is None else list(rows)
+        links = Project.regions.through.objects.filter(project__in=projects)
+        for project, region in links.order_by().values_list("project_id", "region_id"):
+            rows[project][2].append(region)
+        partnerships = Partnership.objects.filter(project__in=projects, partner__is_public=True)
+        for project, partner in partnerships.order_by().values_list("project_id", "partner_id"):
+            rows[project][3].append(partner)
+    return {
+        pk: (sector, beneficiaries, tuple(sorted(regions)), tuple(sorted(partners)))
+        for pk, (sector, beneficiaries, regions, partners) in rows.items()
+    }
+
+
+def _key(name: str) -> str:
+    # The same summary in every language: its key is made in the default one.
+    with translation.override(settings.LANGUAGE_CODE):
+        return fragments.fragment_key(name, across_catalogue=True)
+
+
+def _bucket_key(generation: str) -> str:
+    return f"{BUCKET_PREFIX}{generation}"
+
+
+def _counted(changes: int) -> tuple[Summary, dict[str, dict[int, Entry]]]:
+    """Count everything from the database: the summary, and its buckets by key."""
+    summary = Summary(changes=changes)
+    buckets: dict[int, dict[int, Entry]] = {}
+    for pk, entry in entries().items():
+        summary.add(entry)
+        buckets.setdefault(pk // BUCKET_SIZE, {})[pk] = entry
+    written = {}
+    for number, bucket in buckets.items():
+        generation = uuid.uuid4().hex
+        summary.buckets[number] = generation
+        written[_bucket_key(generation)] = bucket
+    return summary, written
+
+
+def _corrected(kept: Summary, latest: int, changed: list[int]):
+    """Return the kept summary corrected for these projects, with the buckets it writes,
+    or None when a bucket it needs is no longer kept."""
+    numbers = {pk // BUCKET_SIZE for pk in changed}
+    keys = {number: _bucket_key(kept.buckets[number]) for number in numbers if number in kept.buckets}
+    found = fragments.get_many(keys.values())
+    if len(found) != len(keys):
+        return None
+    summary = Summary(
+        projects=kept.projects,
+        beneficiaries=kept.beneficiaries,
+        counted_beneficiaries=kept.counted_beneficiaries,
+        partners=Counter(kept.partners),
+        regions=Counter(kept.regions),
+        sectors=Counter(kept.sectors),
+        changes=latest,
+        buckets=dict(kept.buckets),
+    )
+    # Copies: another reader may be correcting from the same buckets.
+    buckets = {number: dict(found[key]) for number, key in keys.items()}
+    now = entries(changed)
+    for pk in changed:
+        bucket = buckets.setdefault(pk // BUCKET_SIZE, {})
+        before = bucket.pop(pk, None)
+        if before is not None:
+            summary.add(before, -1)
+        if pk in now:
+            summary.add(now[pk])
+            bucket[pk] = now[pk]
+    written = {}
+    for number, bucket in buckets.items():
+        generation = uuid.uuid4().hex
+        summary.buckets[number] = generation
+        written[_bucket_key(generation)] = bucket
+    return summary, written
+
+
+def summary() -> Summary:
+    """Return the counts of the published catalogue as it is now."""
+    if not fragments.in_use():
+        return _counted(0)[0]
+    key = _key("catalogue")
+    kept = fragments.get_many([key]).get(key)
+    if isinstance(kept, Summary):
+        since = fragments.CATALOGUE_CHANGES.since(kept.changes)
+        if since is not None:
+            latest, changed = since
+            if not changed:
+                return kept
+            made = _corrected(kept, latest, changed)
+            if made is not None:
+                corrected, written = made
+                fragments.set_many(written | {key: corrected})
+                return corrected
+    # Read before the counts: the changes logged while they are read are corrected later.
+    changes = fragments.CATALOGUE_CHANGES.latest()
+    counted, written = _counted(changes)
+    fragments.set_many(written | {key: counted})
+    return counted
+
+
+def kept_summary() -> Summary | None:
+    """Return the kept counts when fragments are in use; None otherwise (count in the
+    database, as one request needs it: counting everything costs more)."""
+    return summary() if fragments.in_use() else None
