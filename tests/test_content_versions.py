@@ -980,21 +980,29 @@ def test_the_renamed_mode_also_moves_the_projects_card(projects, settings, edit)
     assert editorial() == token
 
 
-def test_the_catalogue_mode_renews_the_lists_and_keeps_every_projects_parts(projects, settings):
-    funded, other, *_ = projects
+def test_the_catalogue_mode_renews_the_lists_and_keeps_the_other_projects_parts(
+    projects, settings
+):
+    funded, other, region, partner = projects
+    latest = make_project(title_fr="Le dernier publié", regions=[region], partners=[partner])
     settings.BENCH_EDIT_PROJECT = funded.pk
     settings.BENCH_EDIT = "catalogue"
     middleware = EditBeforeEachRequest(lambda request: "ok")
     visitor = Client()
     urls = visit_everything(visitor, *projects)
-    versions = {pk: every_version(project) for pk, project in ((1, funded), (2, other))}
+    kept = (funded, other)
+    versions = {project.pk: every_version(project) for project in kept}
+    latest_versions = every_version(latest)
     token = editorial()
     sql_title(other, BEHIND)
 
     middleware(RequestFactory().get("/fr/projets/"))
 
+    # The last project published changed the catalogue, not the edited one.
+    assert middleware.other_project() == latest.pk
     assert editorial() != token
-    assert {pk: every_version(p) for pk, p in ((1, funded), (2, other))} == versions
+    assert {project.pk: every_version(project) for project in kept} == versions
+    assert all(a != b for a, b in zip(every_version(latest), latest_versions, strict=True))
     assert card_link(other, "L’école des filles") in get(visitor, urls["list"])
     assert "<h1>L’école des filles</h1>" in get(visitor, urls["project"])
 
