@@ -74,6 +74,9 @@ def partner_list(request):
         "partners/partner_list.html",
         {
             "groups": groups,
+            # What the cards show: which partners (their rows are kept across the
+            # catalogue), with how many projects each.
+            "shown": (query, tuple((p.pk, p.project_count) for p in members)),
             "page_obj": page,
             "query": query,
             "canonical_path": list_url(translation.get_language(), query, page.number),

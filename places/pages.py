@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from core import fragments
 from core.rows import RowsByKey
 from core.templatetags.translated_fields import TranslatedText, translated, translated_plain
+from portfolio import catalogue
 from portfolio.models import Project, Region, publication_condition
 from portfolio.rows import kept_regions
 
@@ -84,9 +85,12 @@ class _Located:
     longitude: float
 
 
-def _projects_map(vary: tuple, located: Callable, title: str, prefix: str) -> dict:
+def _projects_map(
+    vary: tuple, located: Callable, title: str, prefix: str, region: int | None = None
+) -> dict:
     """The map of the places ``located()`` returns (published projects' places), the latest
-    projects' first, each point named by its project's title.
+    projects' first, each point named by its project's title; ``region``: the region they
+    are in (None: everywhere), for their number from the kept counts of the catalogue.
 
     Which places it shows, and how many there are, only the catalogue moves: kept under
     the editorial token. The titles are read for the places shown, so renaming one of
@@ -120,7 +124,9 @@ def _projects_map(vary: tuple, located: Callable, title: str, prefix: str) -> di
                     longitude=float(location.longitude),
                 )
             )
-        return places, places_located.count()
+        counts = catalogue.kept_summary()
+        total = places_located.count() if counts is None else counts.places_in(region)
+        return places, total
 
     found, total = fragments.memo("places-located", vary, find)
     pks = {place.project_pk for place in found}
@@ -188,7 +194,7 @@ def region_map(region: Region) -> dict:
     def located():
         return _published_locations().filter(region__in=inside)
 
-    return _projects_map(("region", region.pk), located, title, "region-map")
+    return _projects_map(("region", region.pk), located, title, "region-map", region.pk)
 
 
 def home_map() -> dict:

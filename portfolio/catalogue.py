@@ -10,7 +10,7 @@ So the counts are kept in one summary, under the names token (a partner, region 
 changed, or a scheduled publication falling due, count everything again), with what each
 published project adds to them, in buckets of projects kept on their own. A project that
 changes the catalogue is logged (``fragments.CATALOGUE_CHANGES``); the next reader takes
-what those projects added out of the counts, reads what they add now (three small
+what those projects added out of the counts, reads what they add now (four small
 queries), and keeps the corrected summary. The counts are thus always the sum of what the
 buckets say each project adds, each read from the database after it last changed.
 
@@ -30,20 +30,24 @@ from django.utils import translation
 from core import fragments
 
 from .models import Partnership, Project
+from .rows import kept_regions
 
 # Projects per bucket: a correction reads and writes the buckets of the projects that
 # changed only.
 BUCKET_SIZE = 1024
 BUCKET_PREFIX = f"{fragments.FRAGMENT_KEY_PREFIX}catalogue-bucket:"
 
-# What one published project adds: (sector, beneficiaries, regions, public partners).
-Entry = tuple[int | None, int | None, tuple[int, ...], tuple[int, ...]]
+# What one published project adds: (sector, beneficiaries, the regions it takes place in
+# with every region around them, its public partners, and for each of its places the
+# region of the place with every region around it).
+Entry = tuple[int | None, int | None, tuple[int, ...], tuple[int, ...], tuple[tuple[int, ...], ...]]
 
 
 @dataclass
 class Summary:
     """Counts of the published projects: in all, by partner (public partners only), by
-    region (where each takes place, not the regions around it) and by sector."""
+    region (those taking place in it or in a region inside it) and by sector; and of their
+    places, in all and by region (inside it or a region inside it)."""
 
     projects: int = 0
     beneficiaries: int = 0
@@ -52,13 +56,16 @@ class Summary:
     partners: Counter = field(default_factory=Counter)
     regions: Counter = field(default_factory=Counter)
     sectors: Counter = field(default_factory=Counter)
+    located: int = 0
+    places: Counter = field(default_factory=Counter)
     # The last logged change of the catalogue it counts, and its buckets' keys by number.
     changes: int = 0
     buckets: dict[int, str] = field(default_factory=dict)
 
     def add(self, entry: Entry, sign: int = 1) -> None:
-        sector, beneficiaries, regions, partners = entry
+        sector, beneficiaries, regions, partners, places = entry
         self.projects += sign
+        self.located += sign * len(places)
         if beneficiaries is not None:
             self.beneficiaries += sign * beneficiaries
             self.counted_beneficiaries += sign
@@ -66,6 +73,7 @@ class Summary:
             (self.sectors, () if sector is None else (sector,)),
             (self.regions, regions),
             (self.partners, partners),
+            *((self.places, place) for place in places),
         ):
             for key in keys:
                 counter[key] += sign
@@ -81,35 +89,69 @@ class Summary:
     def top_partners(self, number: int) -> list[int]:
         """Return the keys of the partners with the most published projects (the lowest
         key first among equals), at most ``number``."""
-        ranked = heapq.nsmallest(number, self.partners.items(), key=lambda item: (-item[1], item[0]))
+        ranked = heapq.nsmallest(
+            number, self.partners.items(), key=lambda item: (-item[1], item[0])
+        )
         return [pk for pk, _count in ranked]
 
-    def region_has_projects(self, inside: list[int]) -> bool:
-        """Tell whether a published project takes place in any of these regions."""
-        return any(self.regions.get(pk) for pk in inside)
+    def projects_in(self, region_pk: int) -> int:
+        """Return how many published projects take place in this region or inside it."""
+        return self.regions.get(region_pk, 0)
+
+    def places_in(self, region_pk: int | None) -> int:
+        """Return how many places of published projects are in this region or inside it
+        (with None, everywhere)."""
+        return self.located if region_pk is None else self.places.get(region_pk, 0)
+
+
+def _around(regions) -> dict[int, tuple[int, ...]]:
+    """Return each region with the regions around it, by key (a loop in bad data ends)."""
+    parents = {region.pk: region.parent_id for region in regions}
+    around = {}
+    for pk in parents:
+        chain, step = [], pk
+        while step is not None and step not in chain:
+            chain.append(step)
+            step = parents.get(step)
+        around[pk] = tuple(chain)
+    return around
 
 
 def entries(pks=None) -> dict[int, Entry]:
     """Return what each published project adds to the counts: every one, or those of these
-    keys (three queries)."""
+    keys (four queries)."""
     published = Project.objects.published()
     if pks is not None:
         published = published.filter(pk__in=list(pks))
     rows = {
-        pk: (sector, beneficiaries, [], [])
-        for pk, sector, beneficiaries in published.order_by().values_list("pk", "sector_id", "beneficiaries")
+        pk: (sector, beneficiaries, set(), [], [])
+        for pk, sector, beneficiaries in published.order_by().values_list(
+            "pk", "sector_id", "beneficiaries"
+        )
     }
     if rows:
+        around = _around(kept_regions())
         projects = published if pks is None else list(rows)
         links = Project.regions.through.objects.filter(project__in=projects)
         for project, region in links.order_by().values_list("project_id", "region_id"):
-            rows[project][2].append(region)
+            rows[project][2].update(around.get(region, (region,)))
         partnerships = Partnership.objects.filter(project__in=projects, partner__is_public=True)
         for project, partner in partnerships.order_by().values_list("project_id", "partner_id"):
             rows[project][3].append(partner)
+        # Places come from their own app, reached through the relation.
+        places = Project._meta.get_field("locations").related_model.objects
+        located = places.filter(project__in=projects).order_by()
+        for project, region in located.values_list("project_id", "region_id"):
+            rows[project][4].append(around.get(region, (region,)))
     return {
-        pk: (sector, beneficiaries, tuple(sorted(regions)), tuple(sorted(partners)))
-        for pk, (sector, beneficiaries, regions, partners) in rows.items()
+        pk: (
+            sector,
+            beneficiaries,
+            tuple(sorted(regions)),
+            tuple(sorted(partners)),
+            tuple(sorted(places)),
+        )
+        for pk, (sector, beneficiaries, regions, partners, places) in rows.items()
     }
 
 
@@ -142,7 +184,9 @@ def _corrected(kept: Summary, latest: int, changed: list[int]):
     """Return the kept summary corrected for these projects, with the buckets it writes,
     or None when a bucket it needs is no longer kept."""
     numbers = {pk // BUCKET_SIZE for pk in changed}
-    keys = {number: _bucket_key(kept.buckets[number]) for number in numbers if number in kept.buckets}
+    keys = {
+        number: _bucket_key(kept.buckets[number]) for number in numbers if number in kept.buckets
+    }
     found = fragments.get_many(keys.values())
     if len(found) != len(keys):
         return None
@@ -153,6 +197,8 @@ def _corrected(kept: Summary, latest: int, changed: list[int]):
         partners=Counter(kept.partners),
         regions=Counter(kept.regions),
         sectors=Counter(kept.sectors),
+        located=kept.located,
+        places=Counter(kept.places),
         changes=latest,
         buckets=dict(kept.buckets),
     )

@@ -117,20 +117,14 @@ def home_content() -> dict:
     projects = keys(published[:HOME_PROJECTS])
     counts = catalogue.kept_summary()
     if counts is not None:
-        regions = kept_regions()
-        tree = region_tree(regions)
         return {
             "stamp": uuid.uuid4().hex,
             "projects": projects,
-            "partners": list(
-                Partner.objects.public()
-                .filter(pk__in=list(counts.partners))
-                .order_by("kind", "name")[:HOME_PARTNERS]
-            ),
+            "partners": home_partners(counts),
             "countries": [
                 region
-                for region in regions
-                if region.parent_id is None and counts.region_has_projects(tree[region.pk])
+                for region in kept_regions()
+                if region.parent_id is None and counts.projects_in(region.pk)
             ],
             "figures": counts.figures,
         }
@@ -154,6 +148,20 @@ def home_content() -> dict:
     }
 
 
+def home_partners(counts: catalogue.Summary) -> list[Partner]:
+    """Return the first public partners, by kind and name, with published projects."""
+    in_order = fragments.memo(
+        "partners-in-order",
+        (),
+        lambda: list(
+            Partner.objects.public().order_by("kind", "name", "pk").values_list("pk", flat=True)
+        ),
+        across_catalogue=True,
+    )
+    shown = list(itertools.islice((pk for pk in in_order if pk in counts.partners), HOME_PARTNERS))
+    return list(Partner.objects.filter(pk__in=shown).order_by("kind", "name", "pk"))
+
+
 # The list parameters a selection reads, in this order.
 SELECTION_PARAMETERS = ("q", "region", "sector", "partner", "status")
 
@@ -172,6 +180,9 @@ class ProjectSelection:
     chosen: dict  # {"region": Region | None, "sector": …, "partner": …}
     more_partners: bool
     regions: list
+    # What the filter panel offers, beyond names: which regions and sectors have projects,
+    # which partners are offered.
+    offered: tuple = ()
 
     @cached_property
     def form(self) -> ProjectFilterForm:
@@ -204,14 +215,16 @@ class ProjectSelection:
 
     def known_count(self) -> int | None:
         """Return how many projects are chosen, from the kept counts of the catalogue, when
-        they tell it: no search, status or region (a project may be in several parts of
-        one), at most a sector or a partner. None otherwise."""
-        sector, partner = self.chosen["sector"], self.chosen["partner"]
-        if self.query or self.status or self.chosen["region"] or (sector and partner):
+        they tell it: no search or status, at most one of a region, a sector or a partner.
+        None otherwise."""
+        region, sector, partner = (self.chosen[name] for name in ("region", "sector", "partner"))
+        if self.query or self.status or len([obj for obj in (region, sector, partner) if obj]) > 1:
             return None
         counts = catalogue.kept_summary()
         if counts is None:
             return None
+        if region:
+            return counts.projects_in(region.pk)
         if sector:
             return counts.sectors.get(sector.pk, 0)
         if partner:
@@ -228,17 +241,22 @@ def select_projects(params) -> ProjectSelection:
     with its parts, ``sector``, ``partner``, ``status``), read as the project list reads
     them: slugs in the current language, invalid values left out (the form says which).
 
-    What the form makes of the parameters is kept (under the editorial token, which every
-    change of the choices renews): a list drawn again validates nothing.
+    What the form makes of the parameters is kept (across the catalogue, under what the
+    form offers): a list drawn again validates nothing.
 
     The list page, its CSV export and the API all select through here.
     """
     regions, sectors = fragments.memo("list-choices", (), filter_choices)
     wanted_partner = params.get("partner", "")
+    counts = catalogue.kept_summary()
+    # With the kept counts, the partners offered follow from the ranking: kept under it
+    # across the catalogue.
+    ranking = () if counts is None else offered_ranking(counts)
     partners, more_partners = fragments.memo(
         "list-partners",
-        (wanted_partner if slug_re.match(wanted_partner) else "",),
+        (wanted_partner if slug_re.match(wanted_partner) else "", ranking),
         lambda: partner_options(Project.objects.published(), wanted_partner),
+        across_catalogue=counts is not None,
     )
     made = []
 
@@ -264,14 +282,23 @@ def select_projects(params) -> ProjectSelection:
             *(obj and obj.pk for obj in chosen),
         )
 
+    offered = (
+        tuple(region.pk for region in regions if region.has_projects),
+        tuple(sector.pk for sector in sectors if sector.has_projects),
+        tuple(partner.pk for partner in partners),
+        more_partners,
+    )
     asked = tuple(params.get(name, "") for name in SELECTION_PARAMETERS)
-    query, status, *pks = fragments.memo("list-selection", asked, read_form)
+    # What the form makes of them depends on the names and on what it offers.
+    query, status, *pks = fragments.memo(
+        "list-selection", (asked, offered), read_form, across_catalogue=True
+    )
     options = (regions, sectors, partners)
     chosen = {
         name: next((obj for obj in objs if obj.pk == pk), None) if pk is not None else None
         for name, objs, pk in zip(("region", "sector", "partner"), options, pks, strict=True)
     }
-    return ProjectSelection(build_form, query, status, chosen, more_partners, regions)
+    return ProjectSelection(build_form, query, status, chosen, more_partners, regions, offered)
 
 
 @public_page
@@ -308,6 +335,7 @@ def project_list(request):
             "export_url": list_url(language, query, status, chosen, url_name="project_export"),
             "removal_links": removal_links(query, status, chosen),
             "more_partners": selection.more_partners,
+            "offered": selection.offered,
         },
     )
 
@@ -394,9 +422,8 @@ def filter_choices() -> tuple[list[Region], list[Sector]]:
     counts = catalogue.kept_summary()
     if counts is not None:
         regions = [copy.copy(region) for region in kept_regions()]
-        tree = region_tree(regions)
         for region in regions:
-            region.has_projects = counts.region_has_projects(tree[region.pk])
+            region.has_projects = bool(counts.projects_in(region.pk))
         sectors = [copy.copy(sector) for sector in kept_sectors().values()]
         for sector in sectors:
             sector.has_projects = bool(counts.sectors.get(sector.pk))
@@ -418,6 +445,13 @@ def filter_choices() -> tuple[list[Region], list[Sector]]:
         Sector.objects.annotate(has_projects=Exists(published.filter(sector=OuterRef("pk"))))
     )
     return regions, sectors
+
+
+def offered_ranking(counts: catalogue.Summary) -> tuple:
+    """What the partners offered by the filter depend on in the counts: the first partners
+    by number of projects, with those numbers, and whether others have projects."""
+    top = counts.top_partners(FILTER_PARTNERS + 1)
+    return (*((pk, counts.partners[pk]) for pk in top), len(counts.partners))
 
 
 def partner_options(published, wanted: str) -> tuple[list[Partner], bool]:
@@ -722,6 +756,7 @@ def region_detail(request, slug):
         PROJECTS_PER_PAGE,
         memo=("region", (region.pk,)),
         keys_only=True,
+        known_count=lambda: region_count(region),
     ).get_page(request.GET.get("page"))
     return render(
         request,
@@ -734,6 +769,13 @@ def region_detail(request, slug):
             "language_urls": object_urls_by_language(region),
         },
     )
+
+
+def region_count(region: Region) -> int | None:
+    """Return how many published projects take place in this region or inside it, from
+    the kept counts of the catalogue (None without them)."""
+    counts = catalogue.kept_summary()
+    return None if counts is None else counts.projects_in(region.pk)
 
 
 def kept_region(regions: list[Region], slug: str) -> Region | None:

@@ -20,6 +20,7 @@ from partners.models import Partner
 from portfolio import catalogue
 from portfolio.models import Partnership, Project
 from tests.factories import make_partner, make_project, make_region, make_sector
+from tests.test_places import make_place
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,9 @@ def counted_now() -> catalogue.Summary:
 
 def same_counts(a: catalogue.Summary, b: catalogue.Summary) -> bool:
     names = ("projects", "beneficiaries", "counted_beneficiaries", "partners", "regions")
-    return all(getattr(a, name) == getattr(b, name) for name in (*names, "sectors"))
+    return all(
+        getattr(a, name) == getattr(b, name) for name in (*names, "sectors", "located", "places")
+    )
 
 
 def kept() -> catalogue.Summary:
@@ -78,6 +81,9 @@ def catalogue_rows():
     second = make_project(
         title_fr="École", sector=school, regions=[nepal], partners=[local], beneficiaries=None
     )
+    make_place(first, bengal)
+    make_place(first, bengal, name_fr="Gosaba")
+    make_place(second, nepal, name_fr="Katmandou")
     return {
         "regions": (india, bengal, nepal),
         "sectors": (water, school),
@@ -88,16 +94,19 @@ def catalogue_rows():
 
 def test_the_counts_are_those_of_the_published_catalogue(catalogue_rows):
     (india, bengal, nepal), (water, school) = catalogue_rows["regions"], catalogue_rows["sectors"]
-    lead, local, hidden = catalogue_rows["partners"]
-    make_project(title_fr="Brouillon", sector=water, partners=[local], is_published=False)
+    lead, local, _hidden = catalogue_rows["partners"]
+    draft = make_project(title_fr="Brouillon", sector=water, partners=[local], is_published=False)
+    make_place(draft, nepal)
 
     counts = kept()
 
     assert counts.figures == {"projects": 2, "beneficiaries": 120}
     assert counts.partners == {lead.pk: 1, local.pk: 1}  # Public partners only.
-    assert counts.regions == {bengal.pk: 1, nepal.pk: 1}
-    assert counts.region_has_projects([india.pk, bengal.pk])
-    assert not counts.region_has_projects([india.pk])
+    # A project in West Bengal takes place in India too.
+    assert counts.regions == {india.pk: 1, bengal.pk: 1, nepal.pk: 1}
+    assert counts.projects_in(india.pk) == 1
+    assert (counts.located, counts.places_in(None)) == (3, 3)
+    assert counts.places == {india.pk: 2, bengal.pk: 2, nepal.pk: 1}
     assert counts.sectors == {water.pk: 1, school.pk: 1}
     assert same_counts(counts, counted_now())
 
@@ -136,7 +145,6 @@ def change_each_way(rows):
 
 
 def test_each_change_of_the_catalogue_is_counted_without_counting_again(catalogue_rows):
-    first, second = catalogue_rows["projects"]
     untouched = make_project(title_fr="Intouché", beneficiaries=10)
     kept()
     # Changed behind the site's back: counted again, the figures would take it in.
@@ -189,7 +197,7 @@ def get(client, url, language):
 
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_the_pages_show_a_published_project_in_their_counts(catalogue_rows, language):
-    lead, local, _hidden = catalogue_rows["partners"]
+    lead = catalogue_rows["partners"][0]
     visitor = Client()
     with translation.override(language):
         home, listing = reverse("portfolio:home"), reverse("portfolio:project_list")
@@ -216,7 +224,7 @@ def test_the_pages_show_a_published_project_in_their_counts(catalogue_rows, lang
     # The lists' counts too: every project, a sector's, a partner's.
     found = "projects found" if language == "en" else "projets trouvés"
     assert re.search(r">\s*3 projec?ts\s*<", get(visitor, listing, language))
-    assert re.search(rf">\s*1 projec?ts? (found|trouvé)", get(visitor, by_sector, language))
+    assert re.search(r">\s*1 projec?ts? (found|trouvé)", get(visitor, by_sector, language))
     assert f"2 {found}" in get(visitor, by_partner, language)
     shown = get(visitor, partners, language)
     assert "2 projects" in shown if language == "en" else "2 projets" in shown

@@ -980,9 +980,7 @@ def test_the_renamed_mode_also_moves_the_projects_card(projects, settings, edit)
     assert editorial() == token
 
 
-def test_the_catalogue_mode_renews_the_lists_and_keeps_the_other_projects_parts(
-    projects, settings
-):
+def test_the_catalogue_mode_renews_the_lists_and_keeps_the_other_projects_parts(projects, settings):
     funded, other, region, partner = projects
     latest = make_project(title_fr="Le dernier publié", regions=[region], partners=[partner])
     settings.BENCH_EDIT_PROJECT = funded.pk
