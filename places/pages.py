@@ -1,14 +1,17 @@
 """What the map sections of the project, region and home pages show.
 
-Each map is kept with its section (``places.sections``) under the editorial token, which
+Each map is kept with its section (``places.sections``) under the names token, which
 every save or deletion of a place renews, and the language: the names and addresses in it
-are the visitor's language's. A map is drawn only for its section, so it is not kept on
-its own as well: a section drawn anew (after a rename of a project it names) would
-otherwise read and write its drawing twice.
+are the visitor's language's. The home and region maps are kept under the places they show
+too, which are kept across the catalogue and corrected for the projects that change it
+(``_kept_places``). A map is drawn only for its section, so it is not kept on its own as
+well: a section drawn anew (after a rename of a project it names) would otherwise read and
+write its drawing twice.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -85,56 +88,157 @@ class _Located:
     longitude: float
 
 
-def _projects_map(
-    vary: tuple, located: Callable, title: str, prefix: str, region: int | None = None
-) -> dict:
-    """The map of the places ``located()`` returns (published projects' places), the latest
-    projects' first, each point named by its project's title; ``region``: the region they
-    are in (None: everywhere), for their number from the kept counts of the catalogue.
+@functools.total_ordering
+class _Descending:
+    """A value that sorts the other way round (a field ordered with a minus)."""
 
-    Which places it shows, and how many there are, only the catalogue moves: kept under
-    the editorial token. The titles are read for the places shown, so renaming one of
-    their projects reads those few again and leaves the rest as it was."""
+    __slots__ = ("value",)
 
-    read_now = {}  # The titles, when the places are read in this request.
+    def __init__(self, value):
+        self.value = value
 
-    def find():
+    def __getstate__(self):
+        return self.value
+
+    def __setstate__(self, value):
+        self.value = value
+
+    def __eq__(self, other):
+        return self.value == other.value
+
+    def __lt__(self, other):
+        return self.value > other.value
+
+
+def _place_order(location) -> tuple:
+    """Where a place comes on a map of projects, as ``_project_order()`` sorts it."""
+    key = []
+    for field in Project._meta.ordering:
+        value = getattr(location.project, field.removeprefix("-"))
+        key.append(_Descending(value) if field.startswith("-") else value)
+    return (*key, location.order, location.pk)
+
+
+@dataclass
+class _KeptPlaces:
+    """The first places of a map, in order, as the catalogue was at change ``changes``
+    (``fragments.CATALOGUE_CHANGES``); ``complete`` when they are all its places."""
+
+    changes: int
+    places: list[tuple[tuple, _Located]]
+    complete: bool
+
+
+def _kept_places(vary: tuple, find: Callable) -> list[_Located]:
+    """Return the first places ``find()`` returns, kept across the catalogue and corrected
+    for the projects that changed it since (``find(pks)``: their places now).
+
+    Their places are taken out and those they have now put in their place in the order:
+    the first places are still the first, unless a project that changed had places among
+    them and others were left out (then they are found again).
+    """
+    key = fragments.fragment_key("places-kept", *vary, across_catalogue=True)
+    kept = fragments.get_many([key]).get(key)
+    if isinstance(kept, _KeptPlaces):
+        since = fragments.CATALOGUE_CHANGES.since(kept.changes)
+        if since is not None:
+            latest, changed = since
+            moved = set(changed)
+            staying = [each for each in kept.places if each[1].project_pk not in moved]
+            if kept.complete or len(staying) == len(kept.places):
+                places = sorted([*staying, *find(changed)], key=lambda each: each[0])
+                complete = kept.complete and len(places) <= MAP_PLACES
+                if places != kept.places or latest != kept.changes:
+                    fragments.set_many({key: _KeptPlaces(latest, places[:MAP_PLACES], complete)})
+                return [place for _order, place in places[:MAP_PLACES]]
+    changes = fragments.CATALOGUE_CHANGES.latest()  # Before the places: later changes correct.
+    places = find()
+    complete = len(places) <= MAP_PLACES
+    fragments.set_many({key: _KeptPlaces(changes, places[:MAP_PLACES], complete)})
+    return [place for _order, place in places[:MAP_PLACES]]
+
+
+@dataclass(frozen=True)
+class FoundPlaces:
+    """The places a map of projects shows, the number of all its places, and the titles of
+    the projects read while finding them."""
+
+    places: list[_Located]
+    total: int
+    titles: dict
+
+    @property
+    def key(self) -> tuple:
+        """What the map shows of them, but its projects' titles (their card versions)."""
+        return (
+            tuple((p.project_pk, p.url, p.latitude, p.longitude) for p in self.places),
+            self.total,
+        )
+
+
+def _find_places(vary: tuple, located: Callable, region: int | None = None) -> FoundPlaces:
+    """Return the places ``located()`` returns (published projects' places) that a map
+    shows, the latest projects' first; ``region``: the region they are in (None:
+    everywhere), for their number from the kept counts of the catalogue.
+
+    Which places it shows, and how many there are, only the catalogue moves: kept across
+    it and corrected for the projects that change it (``_kept_places``), or without
+    fragments read from the database."""
+
+    read_now = {}  # The titles read in this request, by project.
+
+    def find(pks=None) -> list[tuple[tuple, _Located]]:
+        """The first places (one more, to tell whether there are others), with their
+        order; of these projects only, with ``pks``."""
         places_located = located()
+        if pks is not None:
+            places_located = places_located.filter(project__in=list(pks))
         rows = (
             places_located.select_related("project")
             .only(
                 "latitude",
                 "longitude",
+                "order",
                 "project",
+                "project__is_featured",
+                "project__published_at",
                 *_columns("name"),
                 *_columns("project__slug"),
                 *_columns("project__title"),
             )
-            .order_by(*_project_order(), "order", "pk")[:MAP_PLACES]
+            .order_by(*_project_order(), "order", "pk")[: MAP_PLACES + 1]
         )
         places = []
         for location in rows:
             read_now[location.project_id] = translated(location.project, "title")
-            places.append(
-                _Located(
-                    name=translated(location, "name"),
-                    project_pk=location.project_id,
-                    url=location.project.get_absolute_url(),
-                    latitude=float(location.latitude),
-                    longitude=float(location.longitude),
-                )
+            located_place = _Located(
+                name=translated(location, "name"),
+                project_pk=location.project_id,
+                url=location.project.get_absolute_url(),
+                latitude=float(location.latitude),
+                longitude=float(location.longitude),
             )
-        counts = catalogue.kept_summary()
-        total = places_located.count() if counts is None else counts.places_in(region)
-        return places, total
+            places.append((_place_order(location), located_place))
+        return places
 
-    found, total = fragments.memo("places-located", vary, find)
-    pks = {place.project_pk for place in found}
+    counts = catalogue.kept_summary()
+    if counts is None:
+        found = [place for _order, place in find()[:MAP_PLACES]]
+        return FoundPlaces(found, located().count(), read_now)
+    return FoundPlaces(_kept_places(vary, find), counts.places_in(region), read_now)
+
+
+def _projects_map(found: FoundPlaces, title: str, prefix: str) -> dict:
+    """The map of these places, each point named by its project's title. The titles are
+    read for the places shown, so renaming one of their projects reads those few again
+    and leaves the rest as it was."""
+    pks = {place.project_pk for place in found.places}
     # Read before the titles: a rename meanwhile renders the map anew.
     fragments.shows_cards_of(pks)
-    titles = read_now
-    if not titles:
-        titles = {pk: translated_plain(row, "title") for pk, row in _TITLES.values(pks).items()}
+    titles = {pk: title for pk, title in found.titles.items() if pk in pks}
+    if missing := pks - titles.keys():
+        rows = _TITLES.values(missing).items()
+        titles |= {pk: translated_plain(row, "title") for pk, row in rows}
     places = [
         ListedPlace(
             name=place.name,
@@ -143,12 +247,13 @@ def _projects_map(
             latitude=place.latitude,
             longitude=place.longitude,
         )
-        for place in found
+        for place in found.places
         if place.project_pk in titles
     ]
     # Few views (the world, a region), each drawn once per process: their land is filled
     # in when the page is served. A project's map, one view per project, is kept drawn.
-    return _map(places, total, title, _places_description(places), prefix, land_marked=True)
+    description = _places_description(places)
+    return _map(places, found.total, title, description, prefix, land_marked=True)
 
 
 def _columns(field: str) -> list[str]:
@@ -183,24 +288,34 @@ def project_map(project: Project) -> dict:
     return _map(places, len(places), title, _places_description(places), "project-map")
 
 
-def region_map(region: Region) -> dict:
-    """The map of the published projects' places in a region and the regions inside it."""
+def region_places(region: Region) -> FoundPlaces:
+    """The places of published projects in a region and the regions inside it that its
+    map shows."""
     from portfolio.views import region_tree
 
-    regions = kept_regions()
-    inside = region_tree(regions).get(region.pk, [region.pk])
-    title = _("Map of our projects' places in %(region)s") % {"region": translated(region, "name")}
+    inside = region_tree(kept_regions()).get(region.pk, [region.pk])
 
     def located():
         return _published_locations().filter(region__in=inside)
 
-    return _projects_map(("region", region.pk), located, title, "region-map", region.pk)
+    return _find_places(("region", region.pk), located, region.pk)
 
 
-def home_map() -> dict:
+def region_map(region: Region, found: FoundPlaces | None = None) -> dict:
+    """The map of the published projects' places in a region and the regions inside it."""
+    title = _("Map of our projects' places in %(region)s") % {"region": translated(region, "name")}
+    return _projects_map(found or region_places(region), title, "region-map")
+
+
+def home_places() -> FoundPlaces:
+    """The places of published projects that the home page's map shows."""
+    return _find_places(("home",), _published_locations)
+
+
+def home_map(found: FoundPlaces | None = None) -> dict:
     """The map of the published projects' places, the latest projects' first."""
     title = _("Map of our projects' places")
-    return _projects_map(("home",), _published_locations, title, "home-map")
+    return _projects_map(found or home_places(), title, "home-map")
 
 
 def _project_order() -> list[str]:

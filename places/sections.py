@@ -69,9 +69,10 @@ def _section(content: dict) -> str:
 def _kept_section(vary: tuple, content, *, across_catalogue=False) -> str:
     """Return the map section, kept as drawn (with what its map depends on): its list of
     places and its drawing are not rendered again on every request. The land of the home
-    and region maps stays a mark until the page is served (``places.middleware``). A
-    project's map shows its own places and their regions only: it is kept across the
-    catalogue (``fragments.fragment_key``)."""
+    and region maps stays a mark until the page is served (``places.middleware``). Every
+    map is kept across the catalogue (``fragments.fragment_key``): a project's shows its
+    own places and their regions only, the home and region maps are kept under the places
+    they show (``pages.FoundPlaces.key``)."""
     return fragments.memo(
         "places-section", vary, lambda: _section(content()), across_catalogue=across_catalogue
     )
@@ -86,8 +87,15 @@ def project_section(project) -> str:
 
 
 def region_section(region) -> str:
-    return _kept_section(("region", region.pk), lambda: pages.region_map(region))
+    # Kept under the places it shows: what else it shows only the names token moves.
+    found = pages.region_places(region)
+    return _kept_section(
+        ("region", region.pk, found.key),
+        lambda: pages.region_map(region, found),
+        across_catalogue=True,
+    )
 
 
 def home_section(_nothing=None) -> str:
-    return _kept_section(("home",), pages.home_map)
+    found = pages.home_places()
+    return _kept_section(("home", found.key), lambda: pages.home_map(found), across_catalogue=True)

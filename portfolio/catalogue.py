@@ -10,7 +10,7 @@ So the counts are kept in one summary, under the names token (a partner, region 
 changed, or a scheduled publication falling due, count everything again), with what each
 published project adds to them, in buckets of projects kept on their own. A project that
 changes the catalogue is logged (``fragments.CATALOGUE_CHANGES``); the next reader takes
-what those projects added out of the counts, reads what they add now (four small
+what those projects added out of the counts, reads what they add now (two small
 queries), and keeps the corrected summary. The counts are thus always the sum of what the
 buckets say each project adds, each read from the database after it last changed.
 
@@ -25,6 +25,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db.models import QuerySet, Value
 from django.utils import translation
 
 from core import fragments
@@ -36,6 +38,9 @@ from .rows import kept_regions
 # changed only.
 BUCKET_SIZE = 1024
 BUCKET_PREFIX = f"{fragments.FRAGMENT_KEY_PREFIX}catalogue-bucket:"
+
+# What a row of ``entries``' second query gives.
+REGION, PARTNER, PLACE = 1, 2, 3
 
 # What one published project adds: (sector, beneficiaries, the regions it takes place in
 # with every region around them, its public partners, and for each of its places the
@@ -119,7 +124,7 @@ def _around(regions) -> dict[int, tuple[int, ...]]:
 
 def entries(pks=None) -> dict[int, Entry]:
     """Return what each published project adds to the counts: every one, or those of these
-    keys (four queries)."""
+    keys (two queries)."""
     published = Project.objects.published()
     if pks is not None:
         published = published.filter(pk__in=list(pks))
@@ -132,17 +137,28 @@ def entries(pks=None) -> dict[int, Entry]:
     if rows:
         around = _around(kept_regions())
         projects = published if pks is None else list(rows)
-        links = Project.regions.through.objects.filter(project__in=projects)
-        for project, region in links.order_by().values_list("project_id", "region_id"):
-            rows[project][2].update(around.get(region, (region,)))
-        partnerships = Partnership.objects.filter(project__in=projects, partner__is_public=True)
-        for project, partner in partnerships.order_by().values_list("project_id", "partner_id"):
-            rows[project][3].append(partner)
-        # Places come from their own app, reached through the relation.
-        places = Project._meta.get_field("locations").related_model.objects
-        located = places.filter(project__in=projects).order_by()
-        for project, region in located.values_list("project_id", "region_id"):
-            rows[project][4].append(around.get(region, (region,)))
+        # Regions, partners and places in one query: (project, key, kind).
+        links = Project.regions.through.objects.filter(project__in=projects).values_list(
+            "project_id", "region_id", Value(REGION)
+        )
+        partnerships = Partnership.objects.filter(
+            project__in=projects, partner__is_public=True
+        ).values_list("project_id", "partner_id", Value(PARTNER))
+        # Places come from their own app, reached through the relation; read as plain
+        # rows (a translated model's queryset would put the columns in its own order).
+        places = QuerySet(Project._meta.get_field("locations").related_model)
+        located = places.filter(project__in=projects).values_list(
+            "project_id", "region_id", Value(PLACE)
+        )
+        every = links.order_by().union(partnerships.order_by(), located.order_by(), all=True)
+        for project, key, kind in every:
+            row = rows[project]
+            if kind == REGION:
+                row[2].update(around.get(key, (key,)))
+            elif kind == PARTNER:
+                row[3].append(key)
+            else:
+                row[4].append(around.get(key, (key,)))
     return {
         pk: (
             sector,
@@ -187,7 +203,9 @@ def _corrected(kept: Summary, latest: int, changed: list[int]):
     keys = {
         number: _bucket_key(kept.buckets[number]) for number in numbers if number in kept.buckets
     }
-    found = fragments.get_many(keys.values())
+    # Read from the cache itself: a later request reads other buckets (new keys), so
+    # these are not worth reading again with the page's fragments.
+    found = cache.get_many(list(keys.values()))
     if len(found) != len(keys):
         return None
     summary = Summary(

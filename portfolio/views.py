@@ -1,4 +1,5 @@
 import copy
+import hashlib
 import itertools
 import uuid
 from collections.abc import Callable
@@ -117,15 +118,20 @@ def home_content() -> dict:
     projects = keys(published[:HOME_PROJECTS])
     counts = catalogue.kept_summary()
     if counts is not None:
+        partners = home_partners(counts)
+        countries = [
+            region
+            for region in kept_regions()
+            if region.parent_id is None and counts.projects_in(region.pk)
+        ]
+        shown = (projects, [p.pk for p in partners], [c.pk for c in countries], counts.figures)
         return {
+            # What its parts show but names: they are kept under it across the catalogue.
+            "shown": hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest(),
             "stamp": uuid.uuid4().hex,
             "projects": projects,
-            "partners": home_partners(counts),
-            "countries": [
-                region
-                for region in kept_regions()
-                if region.parent_id is None and counts.projects_in(region.pk)
-            ],
+            "partners": partners,
+            "countries": countries,
             "figures": counts.figures,
         }
     partners = (
@@ -139,8 +145,10 @@ def home_content() -> dict:
         | Q(Exists(located.filter(region__parent=OuterRef("pk"))))
     )
     figures = published.aggregate(projects=Count("pk"), beneficiaries=Sum("beneficiaries"))
+    stamp = uuid.uuid4().hex
     return {
-        "stamp": uuid.uuid4().hex,
+        "shown": stamp,
+        "stamp": stamp,
         "projects": projects,
         "partners": list(partners),
         "countries": list(countries),
@@ -158,8 +166,13 @@ def home_partners(counts: catalogue.Summary) -> list[Partner]:
         ),
         across_catalogue=True,
     )
-    shown = list(itertools.islice((pk for pk in in_order if pk in counts.partners), HOME_PARTNERS))
-    return list(Partner.objects.filter(pk__in=shown).order_by("kind", "name", "pk"))
+    shown = tuple(itertools.islice((pk for pk in in_order if pk in counts.partners), HOME_PARTNERS))
+    return fragments.memo(
+        "home-partners",
+        shown,
+        lambda: list(Partner.objects.filter(pk__in=shown).order_by("kind", "name", "pk")),
+        across_catalogue=True,
+    )
 
 
 # The list parameters a selection reads, in this order.

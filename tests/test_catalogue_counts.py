@@ -13,14 +13,16 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from core import fragments
 from partners.models import Partner
+from places import pages
+from places.models import Location
 from portfolio import catalogue
 from portfolio.models import Partnership, Project
 from tests.factories import make_partner, make_project, make_region, make_sector
-from tests.test_places import make_place
+from tests.test_places import make_place, svg_of
 
 pytestmark = pytest.mark.django_db
 
@@ -228,3 +230,72 @@ def test_the_pages_show_a_published_project_in_their_counts(catalogue_rows, lang
     assert f"2 {found}" in get(visitor, by_partner, language)
     shown = get(visitor, partners, language)
     assert "2 projects" in shown if language == "en" else "2 projets" in shown
+
+
+def sql_place_name(where: dict, name: str):
+    """Rename places behind the site's back (no signal, no renewed token)."""
+    ((column, value),) = where.items()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Location._meta.db_table} SET name_fr = %s WHERE {column} = %s",  # noqa: S608
+            [name, value],
+        )
+
+
+def map_names(client, url, language="fr") -> list[str]:
+    """The places a page's map shows, in order."""
+    return re.findall(r'aria-label="([^",]+),', svg_of(get(client, url, language)))
+
+
+def test_the_maps_follow_the_catalogue_and_keep_what_it_did_not_change(catalogue_rows):
+    india, bengal, _nepal = catalogue_rows["regions"]
+    _first, second = catalogue_rows["projects"]
+    # A draft with a place (a place saved renews every fragment).
+    latest = make_project(title_fr="Dernier", regions=[bengal], is_published=False)
+    make_place(latest, bengal, name_fr="Basanti")
+    visitor = Client()
+    with translation.override("fr"):
+        home, region = reverse("portfolio:home"), india.get_absolute_url()
+    for url in (home, region):
+        assert "Basanti" not in map_names(visitor, url)
+    # Renamed behind the site's back: a map found again would show the new name.
+    sql_place_name({"project_id": second.pk}, "Renommé en douce")
+
+    # Published: the latest project comes first, with its place.
+    published = Project.objects.get(pk=latest.pk)
+    published.is_published = True
+    published.published_at = timezone.now()
+    published.save()
+
+    assert map_names(visitor, home)[0] == "Basanti"
+    assert map_names(visitor, region)[0] == "Basanti"
+    assert "Katmandou" in map_names(visitor, home)  # Kept, not found again.
+
+    # Unpublished: its place leaves both maps; the others stay as they were.
+    unpublished = Project.objects.get(pk=latest.pk)
+    unpublished.is_published = False
+    unpublished.save()
+    assert "Basanti" not in map_names(visitor, home)
+    assert "Basanti" not in map_names(visitor, region)
+    assert "Katmandou" in map_names(visitor, home)
+
+
+def test_a_map_that_left_places_out_finds_them_when_a_shown_project_leaves(
+    catalogue_rows, monkeypatch
+):
+    _first, second = catalogue_rows["projects"]
+    monkeypatch.setattr(pages, "MAP_PLACES", 2)
+    visitor = Client()
+    with translation.override("fr"):
+        home = reverse("portfolio:home")
+    # The latest project first: the school's place, then the first of the well's two.
+    assert map_names(visitor, home) == ["Katmandou", "Canning"]
+    sql_place_name({"name_fr": "Gosaba"}, "Gosaba renommé")
+    next_request()
+    assert map_names(visitor, home) == ["Katmandou", "Canning"]
+
+    leaving = Project.objects.get(pk=second.pk)
+    leaving.is_published = False
+    leaving.save()
+
+    assert map_names(visitor, home) == ["Canning", "Gosaba renommé"]
