@@ -58,6 +58,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import logging
+import secrets
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -288,11 +289,27 @@ def renew_editorial() -> None:
 
 
 def renew_catalogue() -> None:
-    """Give the editorial token a new value now, not the names token."""
+    """Give the editorial token a new value now, not the names token (which learns when
+    the next scheduled publication falls due, if sooner than it knew)."""
     from .pagecache import new_state
 
     if enabled():
-        _store_editorial(new_state(), names=False)
+        state = new_state()
+        _store_editorial(state, names=False)
+        names_good_until(state.valid_until)
+
+
+def names_good_until(moment) -> None:
+    """Have the names token renewed at ``moment`` (a scheduled publication) if it would not
+    be before: what is kept under it counts the published catalogue, which a project
+    published by its date changes without any save."""
+    from .pagecache import ContentState
+
+    if moment is None or not enabled():
+        return
+    names = cache.get(NAMES_KEY)
+    if names is not None and (names.valid_until is None or moment < names.valid_until):
+        cache.set(NAMES_KEY, ContentState(token=names.token, valid_until=moment), None)
 
 
 def _token(key: str, attribute: str) -> str:
@@ -320,6 +337,9 @@ def names_token() -> str:
     """Return the names token: renewed with the editorial token (and when a scheduled
     publication falls due), but for a change of the catalogue made by some projects
     (``invalidate_catalogue``)."""
+    # The editorial token first: renewing it after a change of the catalogue tells the
+    # names token when the next scheduled publication falls due (``names_good_until``).
+    editorial_token()
     return _token(NAMES_KEY, "names")
 
 
@@ -348,13 +368,25 @@ def invalidate_catalogue(project_pks: Iterable[int]) -> None:
     if not enabled():
         return
     pks = set(project_pks)
+    # Logged first, and again at the commit, followed there by the tokens: a request that
+    # reads the tokens renewed finds these projects logged.
+    CATALOGUE_CHANGES.note(pks, then=_renew_after_catalogue_change)
     _store_editorial(ContentState(token=uuid.uuid4().hex, valid_until=timezone.now()), names=False)
     on_commit_once(renew_catalogue)
-    CATALOGUE_CHANGES.note(pks)
     invalidate_content(pks)
     invalidate_funding(pks)
     for part in PARTS:
         invalidate_part(part, pks)
+
+
+def _renew_after_catalogue_change() -> None:
+    """At the commit of a change of the catalogue, after its projects are logged: a request
+    that read the catalogue between the commit and the log kept what it drew under tokens
+    renewed here (the page cache's too)."""
+    from .pagecache import renew
+
+    renew_catalogue()
+    renew()
 
 
 def _move_versions(prefix: str, project_pks: Iterable[int]) -> None:
@@ -428,9 +460,10 @@ class ChangeLog:
     # Changes checked one by one; beyond, what is kept is computed again.
     most: int = 50
 
-    def note(self, project_pks: Iterable[int]) -> None:
+    def note(self, project_pks: Iterable[int], then: Callable[[], None] | None = None) -> None:
         """Log a change of these projects, now and again when the transaction commits (a
-        request that read them before the commit checks them again)."""
+        request that read them before the commit checks them again), then, at the commit,
+        call ``then``."""
         if not enabled():
             return
         pks = sorted(set(project_pks))
@@ -438,18 +471,35 @@ class ChangeLog:
             return
         self._log(pks)
         if transaction.get_connection().in_atomic_block:
-            transaction.on_commit(lambda: self._log(pks))
+
+            def at_commit():
+                self._log(pks)
+                if then is not None:
+                    then()
+
+            transaction.on_commit(at_commit)
+
+    def _start(self) -> None:
+        # Started far from 0: a counter the cache dropped starts again elsewhere, and what
+        # was kept with a number of the old one is computed again (``since``). Below 2**53:
+        # django-redis adds to it in Redis's Lua, in floating point.
+        cache.add(self.counter_key, secrets.randbelow(2**32) * (self.most + 1), None)
 
     def _log(self, pks: list[int]) -> None:
         for pk in pks:
-            cache.add(self.counter_key, 0, None)
+            self._start()
             number = cache.incr(self.counter_key)
             _note_set({self.counter_key: number})
             cache.set(f"{self.entry_prefix}{number}", pk, FRAGMENT_TIMEOUT * 2)
 
     def latest(self) -> int:
         """Return the number of the latest change logged (read before what it guards)."""
-        return _get(self.counter_key) or 0
+        number = _get(self.counter_key)
+        if number is None:
+            self._start()
+            number = cache.get(self.counter_key)
+            _note_set({self.counter_key: number})
+        return number or 0
 
     def since(self, number: int) -> tuple[int, list[int]] | None:
         """Return the number of the latest change and the projects changed after change

@@ -155,10 +155,13 @@ def invalidate(
     could meanwhile render the content not yet committed under a renewed token and keep
     it: the renewal after the commit puts such a page out of date too.
     """
+    if catalogue_of is not None:
+        # The log of changed projects first, then the tokens (the fragments' then the
+        # pages'): a request between them finds every token as before.
+        fragments.invalidate_catalogue(catalogue_of)
     _store_state(ContentState(token=uuid.uuid4().hex, valid_until=timezone.now()))
     on_commit_once(renew)
     if catalogue_of is not None:
-        fragments.invalidate_catalogue(catalogue_of)
         return
     if funding_of is None and content_of is None:
         fragments.invalidate_editorial()
@@ -194,6 +197,8 @@ def state_in_cache(key: str) -> ContentState:
     if state is None or not state.is_current(timezone.now()):
         state = new_state()
         cache.set(key, state, None)
+        if key == fragments.EDITORIAL_KEY:
+            fragments.names_good_until(state.valid_until)
     return state
 
 

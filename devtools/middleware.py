@@ -45,8 +45,11 @@ class EditBeforeEachRequest:
         if self._other is None:
             from portfolio.models import Project
 
-            others = Project.objects.published().exclude(pk=self.project).order_by("-pk")
-            self._other = others.values_list("pk", flat=True).first()
+            others = Project.objects.published().exclude(pk=self.project)
+            latest = others.order_by("-published_at", "-pk").values_list("pk", flat=True)
+            self._other = latest.first()
+            if self._other is None:
+                raise ImproperlyConfigured("BENCH_EDIT=catalogue needs two published projects.")
         return self._other
 
     def __call__(self, request):

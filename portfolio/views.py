@@ -137,13 +137,13 @@ def home_content() -> dict:
     partners = (
         Partner.objects.public()
         .filter(Exists(Partnership.objects.filter(partner=OuterRef("pk"), project__in=published)))
-        .order_by("kind", "name")[:HOME_PARTNERS]
+        .order_by("kind", "name", "pk")[:HOME_PARTNERS]
     )
-    located = Project.regions.through.objects.filter(project__in=published)
-    countries = Region.objects.filter(parent__isnull=True).filter(
-        Q(Exists(located.filter(region=OuterRef("pk"))))
-        | Q(Exists(located.filter(region__parent=OuterRef("pk"))))
-    )
+    countries = [
+        region
+        for region in regions_with_projects(published)
+        if region.parent_id is None and region.has_projects
+    ]
     figures = published.aggregate(projects=Count("pk"), beneficiaries=Sum("beneficiaries"))
     stamp = uuid.uuid4().hex
     return {
@@ -268,7 +268,7 @@ def select_projects(params) -> ProjectSelection:
     partners, more_partners = fragments.memo(
         "list-partners",
         (wanted_partner if slug_re.match(wanted_partner) else "", ranking),
-        lambda: partner_options(Project.objects.published(), wanted_partner),
+        lambda: partner_options(Project.objects.published(), wanted_partner, counts),
         across_catalogue=counts is not None,
     )
     made = []
@@ -442,18 +442,7 @@ def filter_choices() -> tuple[list[Region], list[Sector]]:
             sector.has_projects = bool(counts.sectors.get(sector.pk))
         return regions, sectors
     published = Project.objects.published()
-    regions = list(
-        Region.objects.annotate(
-            has_projects=Exists(
-                Project.regions.through.objects.filter(region=OuterRef("pk"), project__in=published)
-            )
-        ).order_by("name")
-    )
-    tree = region_tree(regions)
-    by_pk = {region.pk: region for region in regions}
-    for region in regions:
-        # A country has projects when any of its parts has.
-        region.has_projects = any(by_pk[pk].has_projects for pk in tree[region.pk])
+    regions = regions_with_projects(published)
     sectors = list(
         Sector.objects.annotate(has_projects=Exists(published.filter(sector=OuterRef("pk"))))
     )
@@ -467,14 +456,34 @@ def offered_ranking(counts: catalogue.Summary) -> tuple:
     return (*((pk, counts.partners[pk]) for pk in top), len(counts.partners))
 
 
-def partner_options(published, wanted: str) -> tuple[list[Partner], bool]:
+def regions_with_projects(published) -> list[Region]:
+    """Return every region in name order, each knowing whether any of these projects
+    takes place in it or in a region inside it (one query)."""
+    regions = list(
+        Region.objects.annotate(
+            has_projects=Exists(
+                Project.regions.through.objects.filter(region=OuterRef("pk"), project__in=published)
+            )
+        ).order_by("name")
+    )
+    tree = region_tree(regions)
+    by_pk = {region.pk: region for region in regions}
+    for region in regions:
+        # A country has projects when any of its parts has.
+        region.has_projects = any(by_pk[pk].has_projects for pk in tree[region.pk])
+    return regions
+
+
+def partner_options(
+    published, wanted: str, counts: catalogue.Summary | None = None
+) -> tuple[list[Partner], bool]:
     """Return the partners the filter offers, and whether it leaves some out.
 
     A select of every partner grows with the portfolio; it offers the partners with
     the most published projects, plus the one the address asks for, whatever its rank.
-    The partner list leads to the others. All in one query, in name order.
+    The partner list leads to the others. All in one query, in name order. With the
+    kept counts of the catalogue (``counts``), the ranking comes from them.
     """
-    counts = catalogue.kept_summary()
     # One more than offered, to know whether some are left out.
     if counts is not None:
         top = counts.top_partners(FILTER_PARTNERS + 1)

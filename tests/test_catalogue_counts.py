@@ -6,6 +6,8 @@ count it as it was, which tells a correction from a count made again.
 """
 
 import re
+import time
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -171,6 +173,17 @@ def test_a_partner_region_or_sector_saved_counts_everything_again(catalogue_rows
     Partner.objects.get(pk=lead.pk).save()
 
     assert kept().beneficiaries == 500
+
+
+def test_a_project_scheduled_by_a_save_is_counted_at_its_time(catalogue_rows):
+    assert kept().figures == {"projects": 2, "beneficiaries": 120}
+    soon = timezone.now() + timedelta(seconds=1.5)
+    make_project(title_fr="Bientôt", published_at=soon, beneficiaries=5)
+    assert kept().figures == {"projects": 2, "beneficiaries": 120}
+
+    time.sleep(max(0, (soon - timezone.now()).total_seconds()) + 0.1)
+
+    assert kept().figures == {"projects": 3, "beneficiaries": 125}
 
 
 def test_counts_are_made_again_when_the_changes_cannot_be_told(catalogue_rows):
