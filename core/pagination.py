@@ -98,17 +98,16 @@ class KeysFirstPaginator(Paginator):
     def count(self):
         if self.all_keys:
             return len(self._keys)
-        known = self.known_count() if self.known_count is not None else None
-        if known is not None:
-            return known
+
+        def counted():
+            known = self.known_count() if self.known_count is not None else None
+            return Paginator.count.func(self) if known is None else known
+
         if self.memo is None:
-            return super().count
+            return counted()
         name, vary = self.memo
         return fragments.memo(
-            f"{name}-count",
-            vary,
-            lambda: Paginator.count.func(self),
-            across_catalogue=self.across_catalogue,
+            f"{name}-count", vary, counted, across_catalogue=self.across_catalogue
         )
 
     def page(self, number):

@@ -133,9 +133,10 @@ def _kept_places(vary: tuple, find: Callable) -> list[_Located]:
     """Return the first places ``find()`` returns, kept across the catalogue and corrected
     for the projects that changed it since (``find(pks)``: their places now).
 
-    Their places are taken out and those they have now put in their place in the order:
-    the first places are still the first, unless a project that changed had places among
-    them and others were left out (then they are found again).
+    Their places are taken out and those they have now put in their place in the order.
+    When places were left out, each came after the last one kept: the places that come
+    before it are the first ones still, if there are enough of them; otherwise (a project
+    among them left) they are found again.
     """
     key = fragments.fragment_key("places-kept", *vary, across_catalogue=True)
     kept = fragments.get_many([key]).get(key)
@@ -145,8 +146,13 @@ def _kept_places(vary: tuple, find: Callable) -> list[_Located]:
             latest, changed = since
             moved = set(changed)
             staying = [each for each in kept.places if each[1].project_pk not in moved]
-            if kept.complete or len(staying) == len(kept.places):
-                places = sorted([*staying, *find(changed)], key=lambda each: each[0])
+            places = sorted([*staying, *find(changed)], key=lambda each: each[0])
+            if not kept.complete:
+                # A place left out came after the last one kept: only the places that
+                # come before it, or it, are sure to be among the first.
+                last = kept.places[-1][0]
+                places = [each for each in places if not last < each[0]]
+            if kept.complete or len(places) >= MAP_PLACES:
                 complete = kept.complete and len(places) <= MAP_PLACES
                 if places != kept.places or latest != kept.changes:
                     fragments.set_many({key: _KeptPlaces(latest, places[:MAP_PLACES], complete)})

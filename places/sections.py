@@ -86,16 +86,26 @@ def project_section(project) -> str:
     )
 
 
+def _section_of_places(vary: tuple, find, draw) -> str:
+    """Return the section of a map of many projects' places, kept under the editorial
+    token; when that moves, the places ``find()`` returns are read (kept across the
+    catalogue, ``pages.FoundPlaces``) and the section drawn from them, ``draw(found)``,
+    is kept under them across the catalogue: a change that leaves them draws nothing."""
+
+    def under_places():
+        found = find()
+        return _kept_section((*vary, found.key), lambda: draw(found), across_catalogue=True)
+
+    return fragments.memo("places-section-now", vary, under_places)
+
+
 def region_section(region) -> str:
-    # Kept under the places it shows: what else it shows only the names token moves.
-    found = pages.region_places(region)
-    return _kept_section(
-        ("region", region.pk, found.key),
-        lambda: pages.region_map(region, found),
-        across_catalogue=True,
+    return _section_of_places(
+        ("region", region.pk),
+        lambda: pages.region_places(region),
+        lambda found: pages.region_map(region, found),
     )
 
 
 def home_section(_nothing=None) -> str:
-    found = pages.home_places()
-    return _kept_section(("home", found.key), lambda: pages.home_map(found), across_catalogue=True)
+    return _section_of_places(("home",), pages.home_places, pages.home_map)

@@ -261,16 +261,22 @@ def select_projects(params) -> ProjectSelection:
     """
     regions, sectors = fragments.memo("list-choices", (), filter_choices)
     wanted_partner = params.get("partner", "")
-    counts = catalogue.kept_summary()
-    # With the kept counts, the partners offered follow from the ranking: kept under it
-    # across the catalogue.
-    ranking = () if counts is None else offered_ranking(counts)
-    partners, more_partners = fragments.memo(
-        "list-partners",
-        (wanted_partner if slug_re.match(wanted_partner) else "", ranking),
-        lambda: partner_options(Project.objects.published(), wanted_partner, counts),
-        across_catalogue=counts is not None,
-    )
+    wanted = wanted_partner if slug_re.match(wanted_partner) else ""
+
+    def offered_partners():
+        counts = catalogue.kept_summary()
+        if counts is None:
+            return partner_options(Project.objects.published(), wanted_partner)
+        # With the kept counts, the partners offered follow from their ranking: kept under
+        # it across the catalogue (a change that leaves it reads no partner).
+        return fragments.memo(
+            "list-partners-ranked",
+            (wanted, offered_ranking(counts)),
+            lambda: partner_options(Project.objects.published(), wanted_partner, counts),
+            across_catalogue=True,
+        )
+
+    partners, more_partners = fragments.memo("list-partners", (wanted,), offered_partners)
     made = []
 
     def build_form() -> ProjectFilterForm:

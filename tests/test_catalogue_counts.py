@@ -293,7 +293,7 @@ def test_the_maps_follow_the_catalogue_and_keep_what_it_did_not_change(catalogue
     assert "Katmandou" in map_names(visitor, home)
 
 
-def test_a_map_that_left_places_out_finds_them_when_a_shown_project_leaves(
+def test_a_map_that_left_places_out_finds_them_when_a_shown_project_moves_after_them(
     catalogue_rows, monkeypatch
 ):
     _first, second = catalogue_rows["projects"]
@@ -304,11 +304,24 @@ def test_a_map_that_left_places_out_finds_them_when_a_shown_project_leaves(
     # The latest project first: the school's place, then the first of the well's two.
     assert map_names(visitor, home) == ["Katmandou", "Canning"]
     sql_place_name({"name_fr": "Gosaba"}, "Gosaba renommé")
+    sql_place_name({"name_fr": "Canning, 24 Parganas Sud"}, "Canning renommé")
     next_request()
     assert map_names(visitor, home) == ["Katmandou", "Canning"]
 
+    # A shown project changes and stays where it was: nothing is found again.
+    moved = Project.objects.get(pk=second.pk)
+    moved.sector = catalogue_rows["sectors"][0]
+    moved.save()
+    assert map_names(visitor, home) == ["Katmandou", "Canning"]
+
+    # It moves after the places left out (an older date): they are found again.
+    older = Project.objects.get(pk=second.pk)
+    older.published_at = timezone.now() - timedelta(days=30)
+    older.save()
+    assert map_names(visitor, home) == ["Canning renommé", "Gosaba renommé"]
+
+    # Unpublished now, it was not among them: they stay.
     leaving = Project.objects.get(pk=second.pk)
     leaving.is_published = False
     leaving.save()
-
-    assert map_names(visitor, home) == ["Canning", "Gosaba renommé"]
+    assert map_names(visitor, home) == ["Canning renommé", "Gosaba renommé"]
