@@ -85,7 +85,7 @@ MODES = {
     ),
     "catalogue": (
         {"PAGE_CACHE": "false", "BENCH_EDIT_PROJECT": "{project}", "BENCH_EDIT": "catalogue"},
-        "page cache off, a new project published before every request "
+        "page cache off, the last project published changes the catalogue before every request "
         "(BENCH_EDIT=catalogue): the first request after a project is published or "
         "unpublished, or another project's status, regions, sector or partners change",
     ),
