@@ -181,6 +181,17 @@ def _bucket_key(generation: str) -> str:
     return f"{BUCKET_PREFIX}{generation}"
 
 
+def _new_buckets(summary: Summary, buckets: dict[int, dict[int, Entry]]) -> dict[str, dict]:
+    """Give these buckets new keys in the summary; return them by key, to be written
+    (a bucket is never written over: another reader may be reading the old one)."""
+    written = {}
+    for number, bucket in buckets.items():
+        generation = uuid.uuid4().hex
+        summary.buckets[number] = generation
+        written[_bucket_key(generation)] = bucket
+    return written
+
+
 def _counted(changes: int) -> tuple[Summary, dict[str, dict[int, Entry]]]:
     """Count everything from the database: the summary, and its buckets by key."""
     summary = Summary(changes=changes)
@@ -188,12 +199,7 @@ def _counted(changes: int) -> tuple[Summary, dict[str, dict[int, Entry]]]:
     for pk, entry in entries().items():
         summary.add(entry)
         buckets.setdefault(pk // BUCKET_SIZE, {})[pk] = entry
-    written = {}
-    for number, bucket in buckets.items():
-        generation = uuid.uuid4().hex
-        summary.buckets[number] = generation
-        written[_bucket_key(generation)] = bucket
-    return summary, written
+    return summary, _new_buckets(summary, buckets)
 
 
 def _corrected(kept: Summary, latest: int, changed: list[int]):
@@ -231,12 +237,7 @@ def _corrected(kept: Summary, latest: int, changed: list[int]):
         if pk in now:
             summary.add(now[pk])
             bucket[pk] = now[pk]
-    written = {}
-    for number, bucket in buckets.items():
-        generation = uuid.uuid4().hex
-        summary.buckets[number] = generation
-        written[_bucket_key(generation)] = bucket
-    return summary, written
+    return summary, _new_buckets(summary, buckets)
 
 
 def summary() -> Summary:

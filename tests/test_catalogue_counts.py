@@ -23,17 +23,15 @@ from places import pages
 from places.models import Location
 from portfolio import catalogue
 from portfolio.models import Partnership, Project
+from tests import test_fragments
 from tests.factories import make_partner, make_project, make_region, make_sector
 from tests.test_places import make_place, svg_of
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fragments_on(settings):
-    settings.PAGE_CACHE_ENABLED = False
-    settings.PAGE_CACHE_STATE = "cache"
-    settings.FRAGMENT_CACHE_ENABLED = True
+# Fragments on, as with Redis (the fragments' tests' own fixture).
+fragments_on = test_fragments.fragments_on
 
 
 def next_request():
