@@ -373,10 +373,15 @@ def invalidate_catalogue(project_pks: Iterable[int]) -> None:
     CATALOGUE_CHANGES.note(pks, then=_renew_after_catalogue_change)
     _store_editorial(ContentState(token=uuid.uuid4().hex, valid_until=timezone.now()), names=False)
     on_commit_once(renew_catalogue)
-    invalidate_content(pks)
-    invalidate_funding(pks)
-    for part in PARTS:
-        invalidate_part(part, pks)
+    # Every version of these projects (``invalidate_content``, ``invalidate_funding``,
+    # ``invalidate_part``) in one round trip.
+    prefixes = [FUNDING_KEY_PREFIX, *(f"{PART_KEY_PREFIX}{part}:" for part in PARTS)]
+    _invalidate_keys(
+        [
+            *(f"{CONTENT_KEY_PREFIX}{pk}" for pk in sorted([*pks, ANY_PROJECT], key=str)),
+            *(f"{prefix}{pk}" for prefix in prefixes for pk in sorted(pks)),
+        ]
+    )
 
 
 def _renew_after_catalogue_change() -> None:
@@ -389,25 +394,29 @@ def _renew_after_catalogue_change() -> None:
     renew()
 
 
-def _move_versions(prefix: str, project_pks: Iterable[int]) -> None:
-    moved = {f"{prefix}{pk}": uuid.uuid4().hex for pk in project_pks}
+def _move_versions(keys: list[str]) -> None:
+    moved = {key: uuid.uuid4().hex for key in keys}
     cache.set_many(moved, FRAGMENT_TIMEOUT * 2)
     seen = getattr(_request, "versions", None)
     if seen is not None:
         seen.update(moved)
 
 
+def _invalidate_keys(keys: list[str]) -> None:
+    """Move the versions under these keys now and again when the transaction commits (the
+    same two steps as the editorial token), each time in one round trip."""
+    if not keys:
+        return
+    _move_versions(keys)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _move_versions(keys))
+
+
 def _invalidate_versions(prefix: str, project_pks: Iterable[int]) -> None:
-    """Move these projects' versions now and again when the transaction commits (the
-    same two steps as the editorial token)."""
+    """Move these projects' versions under this prefix (``_invalidate_keys``)."""
     if not enabled():
         return
-    pks = sorted(set(project_pks), key=str)
-    if not pks:
-        return
-    _move_versions(prefix, pks)
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: _move_versions(prefix, pks))
+    _invalidate_keys([f"{prefix}{pk}" for pk in sorted(set(project_pks), key=str)])
 
 
 def invalidate_funding(project_pks: Iterable[int]) -> None:
@@ -487,8 +496,11 @@ class ChangeLog:
 
     def _log(self, pks: list[int]) -> None:
         for pk in pks:
-            self._start()
-            number = cache.incr(self.counter_key)
+            try:
+                number = cache.incr(self.counter_key)
+            except ValueError:  # Not kept (yet, or any more).
+                self._start()
+                number = cache.incr(self.counter_key)
             _note_set({self.counter_key: number})
             cache.set(f"{self.entry_prefix}{number}", pk, FRAGMENT_TIMEOUT * 2)
 

@@ -19,6 +19,7 @@ Without fragments (no shared cache, or staff), the summary is counted from the d
 
 from __future__ import annotations
 
+import functools
 import heapq
 import uuid
 from collections import Counter
@@ -26,17 +27,18 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import QuerySet, Value
-from django.utils import translation
+from django.utils import timezone, translation
 
 from core import fragments
 
-from .models import Partnership, Project
+from .models import Partnership, Project, PublicationQuerySet
 from .rows import kept_regions
 
 # Projects per bucket: a correction reads and writes the buckets of the projects that
 # changed only.
-BUCKET_SIZE = 1024
+BUCKET_SIZE = 256
 BUCKET_PREFIX = f"{fragments.FRAGMENT_KEY_PREFIX}catalogue-bucket:"
 
 # What a row of ``entries``' second query gives.
@@ -122,43 +124,18 @@ def _around(regions) -> dict[int, tuple[int, ...]]:
     return around
 
 
-def entries(pks=None) -> dict[int, Entry]:
-    """Return what each published project adds to the counts: every one, or those of these
-    keys (two queries)."""
-    published = Project.objects.published()
-    if pks is not None:
-        published = published.filter(pk__in=list(pks))
-    rows = {
-        pk: (sector, beneficiaries, set(), [], [])
-        for pk, sector, beneficiaries in published.order_by().values_list(
-            "pk", "sector_id", "beneficiaries"
-        )
-    }
-    if rows:
-        around = _around(kept_regions())
-        projects = published if pks is None else list(rows)
-        # Regions, partners and places in one query: (project, key, kind).
-        links = Project.regions.through.objects.filter(project__in=projects).values_list(
-            "project_id", "region_id", Value(REGION)
-        )
-        partnerships = Partnership.objects.filter(
-            project__in=projects, partner__is_public=True
-        ).values_list("project_id", "partner_id", Value(PARTNER))
-        # Places come from their own app, reached through the relation; read as plain
-        # rows (a translated model's queryset would put the columns in its own order).
-        places = QuerySet(Project._meta.get_field("locations").related_model)
-        located = places.filter(project__in=projects).values_list(
-            "project_id", "region_id", Value(PLACE)
-        )
-        every = links.order_by().union(partnerships.order_by(), located.order_by(), all=True)
-        for project, key, kind in every:
-            row = rows[project]
-            if kind == REGION:
-                row[2].update(around.get(key, (key,)))
-            elif kind == PARTNER:
-                row[3].append(key)
-            else:
-                row[4].append(around.get(key, (key,)))
+def _entry_rows(rows: dict, links) -> dict[int, Entry]:
+    """Return each project's entry from its row ``{pk: (sector, beneficiaries, set(), [],
+    [])}`` and its ``(project, key, kind)`` links (regions, partners, places)."""
+    around = _around(kept_regions()) if rows else {}
+    for project, key, kind in links:
+        row = rows[project]
+        if kind == REGION:
+            row[2].update(around.get(key, (key,)))
+        elif kind == PARTNER:
+            row[3].append(key)
+        else:
+            row[4].append(around.get(key, (key,)))
     return {
         pk: (
             sector,
@@ -169,6 +146,93 @@ def entries(pks=None) -> dict[int, Entry]:
         )
         for pk, (sector, beneficiaries, regions, partners, places) in rows.items()
     }
+
+
+def entries(pks=None) -> dict[int, Entry]:
+    """Return what each published project adds to the counts: every one, or those of these
+    keys (two queries)."""
+    if pks is not None:
+        return _entries_of(sorted(set(pks)))
+    published = PublicationQuerySet(Project).published()
+    rows = {
+        pk: (sector, beneficiaries, set(), [], [])
+        for pk, sector, beneficiaries in published.order_by().values_list(
+            "pk", "sector_id", "beneficiaries"
+        )
+    }
+    # Regions, partners and places in one query: (project, key, kind).
+    links = QuerySet(Project.regions.through).filter(project__in=published)
+    links = links.values_list("project_id", "region_id", Value(REGION))
+    partnerships = (
+        QuerySet(Partnership)
+        .filter(project__in=published, partner__is_public=True)
+        .values_list("project_id", "partner_id", Value(PARTNER))
+    )
+    # Places come from their own app, reached through the relation (a translated model's
+    # queryset would also put the columns in its own order).
+    places = QuerySet(Project._meta.get_field("locations").related_model)
+    located = places.filter(project__in=published).values_list(
+        "project_id", "region_id", Value(PLACE)
+    )
+    every = links.order_by().union(partnerships.order_by(), located.order_by(), all=True)
+    return _entry_rows(rows, every if rows else ())
+
+
+@functools.cache
+def _sql_of_entries() -> tuple[str, str]:
+    """The two queries of ``_entries_of``, with ``{keys}`` where the keys' placeholders go:
+    the same rows as ``entries()`` reads for every project (the publication rule, public
+    partners), written once from the models' tables."""
+    quote = connection.ops.quote_name
+
+    def column(model, name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
+    def table(model) -> str:
+        return quote(model._meta.db_table)
+
+    through = Project.regions.through
+    location = Project._meta.get_field("locations").related_model
+    partner = Partnership._meta.get_field("partner").related_model
+    projects = (
+        f"SELECT {column(Project, 'id')}, {column(Project, 'sector')}, "  # noqa: S608 - names quoted
+        f"{column(Project, 'beneficiaries')} FROM {table(Project)} "
+        f"WHERE {column(Project, 'is_published')} AND {column(Project, 'published_at')} <= %s "
+        f"AND {column(Project, 'id')} IN ({{keys}})"
+    )
+    links = (
+        f"SELECT {column(through, 'project')}, {column(through, 'region')}, {REGION} "  # noqa: S608
+        f"FROM {table(through)} "
+        f"WHERE {column(through, 'project')} IN ({{keys}}) "
+        f"UNION ALL SELECT p.{column(Partnership, 'project')}, p.{column(Partnership, 'partner')}, "
+        f"{PARTNER} FROM {table(Partnership)} p INNER JOIN {table(partner)} o "
+        f"ON p.{column(Partnership, 'partner')} = o.{column(partner, 'id')} "
+        f"WHERE o.{column(partner, 'is_public')} AND p.{column(Partnership, 'project')} "
+        f"IN ({{keys}}) "
+        f"UNION ALL SELECT {column(location, 'project')}, {column(location, 'region')}, {PLACE} "
+        f"FROM {table(location)} WHERE {column(location, 'project')} IN ({{keys}})"
+    )
+    return projects, links
+
+
+def _entries_of(pks: list[int]) -> dict[int, Entry]:
+    """Return the entries of these projects, the published ones among them (two queries,
+    written out: a correction reads a project or two, and building the querysets would
+    cost more than running them)."""
+    if not pks:
+        return {}
+    projects, links = _sql_of_entries()
+    placeholders = ", ".join(["%s"] * len(pks))
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(projects.format(keys=placeholders), [now, *pks])
+        rows = {pk: (sector, beneficiaries, set(), [], []) for pk, sector, beneficiaries in cursor}
+        if not rows:
+            return {}
+        published = list(rows)
+        marks = ", ".join(["%s"] * len(published))
+        cursor.execute(links.format(keys=marks), published * 3)
+        return _entry_rows(rows, list(cursor))
 
 
 def _key(name: str) -> str:

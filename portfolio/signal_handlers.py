@@ -15,7 +15,15 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from core import fragments, pagecache
 from core.changes import changed_columns
 
-from .models import Partnership, Project, ProjectImage, ProjectUpdate, Region, Sector
+from .models import (
+    Partnership,
+    Project,
+    ProjectImage,
+    ProjectUpdate,
+    PublicationQuerySet,
+    Region,
+    Sector,
+)
 from .search import SEARCHED_FIELDS, search_columns
 
 PUBLIC_MODELS = (Region, Sector)
@@ -157,8 +165,10 @@ def links_changed(sender, instance, action, reverse, pk_set, **kwargs):
 
 def next_publication():
     """Return when the next scheduled project or field update goes public, if any."""
+    # Plain querysets: read on every renewal of the editorial token, and a translated
+    # model's queryset costs more to build than this query to run.
     scheduled = [
-        model.objects.scheduled().order_by().values_list("published_at", flat=True)
+        PublicationQuerySet(model).scheduled().order_by().values_list("published_at", flat=True)
         for model in (Project, ProjectUpdate)
     ]
     return scheduled[0].union(scheduled[1]).order_by("published_at").first()

@@ -90,7 +90,7 @@ def region_tree(regions):
 @require_safe
 def home(request):
     content = fragments.memo("home", (), home_content)
-    news = fragments.memo("home-news", (), home_news)
+    news = home_news()
     # Its fragments are kept under both: they are drawn anew with what they show.
     stamps = {"stamp": content["stamp"], "news_stamp": news["stamp"]}
     return render(request, "portfolio/home.html", content | news | stamps)
@@ -98,14 +98,35 @@ def home(request):
 
 def home_news() -> dict:
     """The latest field updates, kept apart from the rest of the home page: publishing one
-    renders only this part anew (``fragments.NEWS``)."""
+    renders only this part anew (``fragments.NEWS``).
+
+    Which updates they are is read under the editorial token (a project published or
+    unpublished can add or take out its updates); the updates themselves are kept across
+    the catalogue under their keys, so a change of the catalogue that leaves them the
+    latest reads one small query and draws nothing anew."""
+    shown = fragments.memo("home-news-keys", (), latest_update_keys)
+    return fragments.memo(
+        "home-news", (shown,), lambda: latest_updates(shown), across_catalogue=True
+    )
+
+
+def latest_update_keys() -> tuple[int, ...]:
+    """Return the keys of the latest published field updates the home page shows."""
     fragments.shows_news_of([fragments.ANY_PROJECT])
-    updates = list(
-        ProjectUpdate.objects.published()
+    latest = ProjectUpdate.objects.published().order_by("-published_at", "-pk")
+    return tuple(latest.values_list("pk", flat=True)[:HOME_UPDATES])
+
+
+def latest_updates(shown: tuple[int, ...]) -> dict:
+    """Return these field updates, in this order, with their projects."""
+    fragments.shows_news_of([fragments.ANY_PROJECT])
+    found = (
+        ProjectUpdate.objects.filter(pk__in=shown)
         .select_related("project")
         .defer(*(f"project__{name}" for name in long_columns()))
-        .order_by("-published_at", "-pk")[:HOME_UPDATES]
+        .in_bulk()
     )
+    updates = [found[pk] for pk in shown if pk in found]
     # Each update names its project: renaming one renders this anew.
     fragments.shows_cards_of({update.project_id for update in updates})
     return {"stamp": uuid.uuid4().hex, "updates": updates}

@@ -1208,7 +1208,34 @@ def test_a_field_update_draws_only_the_home_pages_latest_news_anew(projects, mon
 
     assert "Le puits est creusé" in get(visitor, home_url)
     # Where we work, the map and the partners are kept apart from the news.
-    assert sorted(computed) == ["home-latest-news", "home-news"]
+    assert sorted(computed) == ["home-latest-news", "home-news", "home-news-keys"]
+
+
+def test_the_home_pages_latest_news_stay_drawn_while_the_catalogue_leaves_them_the_latest(
+    projects, monkeypatch
+):
+    funded, other, *_ = projects
+    make_update(funded, title_fr="Le puits est creusé")
+    make_update(other, title_fr="La classe est ouverte")
+    visitor = Client()
+    home_url = french(reverse, "portfolio:home")
+    get(visitor, home_url)
+    computed = computed_fragments(monkeypatch)
+
+    # A project published without news: which updates are the latest is read again, and
+    # they are not drawn again.
+    make_project(title_fr="Le jardin partagé")
+    home = get(visitor, home_url)
+    assert "Le jardin partagé" in home and "La classe est ouverte" in home
+    assert "home-news-keys" in computed
+    assert "home-news" not in computed and "home-latest-news" not in computed
+
+    # A project unpublished takes its news off the home page.
+    project = fresh(other)
+    project.is_published = False
+    project.save()
+    home = get(visitor, home_url)
+    assert "La classe est ouverte" not in home and "Le puits est creusé" in home
 
 
 def test_a_renamed_card_keeps_its_funding_figures(projects):
