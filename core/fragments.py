@@ -358,11 +358,13 @@ def invalidate_editorial() -> None:
     on_commit_once(renew_editorial)
 
 
-def invalidate_catalogue(project_pks: Iterable[int]) -> None:
+def invalidate_catalogue(project_pks: Iterable[int], *, figures_kept: bool = False) -> None:
     """Say that these projects changed the catalogue (published or unpublished, moved to
     another region or sector, given a new status, address or partners): the editorial
     token is renewed, now and when the transaction commits, and every version of these
-    projects moves; what is kept across the catalogue for other projects stays good."""
+    projects moves (but their funding versions, with ``figures_kept``: the change leaves
+    their funding figures and giving panels as they were); what is kept across the
+    catalogue for other projects stays good."""
     from .pagecache import ContentState, on_commit_once
 
     if not enabled():
@@ -375,7 +377,10 @@ def invalidate_catalogue(project_pks: Iterable[int]) -> None:
     on_commit_once(renew_catalogue)
     # Every version of these projects (``invalidate_content``, ``invalidate_funding``,
     # ``invalidate_part``) in one round trip.
-    prefixes = [FUNDING_KEY_PREFIX, *(f"{PART_KEY_PREFIX}{part}:" for part in PARTS)]
+    prefixes = [
+        *(() if figures_kept else (FUNDING_KEY_PREFIX,)),
+        *(f"{PART_KEY_PREFIX}{part}:" for part in PARTS),
+    ]
     _invalidate_keys(
         [
             *(f"{CONTENT_KEY_PREFIX}{pk}" for pk in sorted([*pks, ANY_PROJECT], key=str)),

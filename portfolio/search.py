@@ -227,7 +227,7 @@ def refresh_search_documents(project_ids: Iterable[int | None], project_model=No
         _write_documents(project_model, changed, columns)
         if live and changed:
             # Searches kept meanwhile read the documents before they were written.
-            pagecache.invalidate(catalogue_of=changed)
+            pagecache.invalidate(catalogue_of=changed, figures_kept=True)
 
 
 def _write_documents(project_model, documents: dict[int, dict[str, str]], columns) -> None:

@@ -59,6 +59,8 @@ CARD_FIELDS = (
     "funding_goal",
 )
 FUNDING_FIELDS = ("funding_goal",)
+# What the funding figures and the giving panel (its pledge links) read of a project.
+GIVING_FIELDS = (*FUNDING_FIELDS, "slug")
 
 
 def columns(names) -> set[str]:
@@ -86,8 +88,12 @@ def project_saved(sender, instance, created, raw=False, **kwargs):
         pagecache.invalidate()
     elif changed is None or not changed <= OWN_CONTENT_COLUMNS:
         # Published, moved to another sector, a new status or address: every list may
-        # move, and this project's own fragments, not the other projects'.
-        pagecache.invalidate(catalogue_of=[instance.pk])
+        # move, and this project's own fragments, not the other projects'; its funding
+        # figures and giving panel only if their columns changed too.
+        pagecache.invalidate(
+            catalogue_of=[instance.pk],
+            figures_kept=changed is not None and not changed & columns(GIVING_FIELDS),
+        )
     else:
         pagecache.invalidate(
             content_of=[instance.pk],
@@ -147,7 +153,7 @@ def partnership_changed(sender, instance, raw=False, **kwargs):
     if raw or not projects:
         pagecache.invalidate()
     else:
-        pagecache.invalidate(catalogue_of=projects)
+        pagecache.invalidate(catalogue_of=projects, figures_kept=True)
 
 
 def links_changed(sender, instance, action, reverse, pk_set, **kwargs):
@@ -155,9 +161,9 @@ def links_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if not action.startswith("post_"):
         return
     if not reverse:
-        pagecache.invalidate(catalogue_of=[instance.pk])
+        pagecache.invalidate(catalogue_of=[instance.pk], figures_kept=True)
     elif pk_set:
-        pagecache.invalidate(catalogue_of=pk_set)
+        pagecache.invalidate(catalogue_of=pk_set, figures_kept=True)
     elif action == "post_clear":
         # Cleared from the region's or partner's side: which projects lost it is not told.
         pagecache.invalidate()

@@ -235,7 +235,11 @@ def test_a_projects_place_in_the_catalogue_draws_the_lists_and_it_anew_not_the_o
 
     assert editorial() != token
     assert every_version(other) == others
-    assert not set(every_version(funded)) & set(funded_versions)
+    # Every version of the changed project moves, but its funding figures' when the
+    # change leaves them (and its giving panel's links) as they were.
+    content, figures, *parts = every_version(funded)
+    assert not {content, *parts} & set(funded_versions)
+    assert (figures == funded_versions[1]) == (project.slug_fr == funded.slug_fr)
     # The other project's card and page are kept: they still show its old title.
     for name in ("home", "list", "search", "region", "partner"):
         assert card_link(other, "L’école des filles") in get(visitor, urls[name]), name
@@ -1000,7 +1004,9 @@ def test_the_catalogue_mode_renews_the_lists_and_keeps_the_other_projects_parts(
     assert middleware.other_project() == latest.pk
     assert editorial() != token
     assert {project.pk: every_version(project) for project in kept} == versions
-    assert all(a != b for a, b in zip(every_version(latest), latest_versions, strict=True))
+    # As publishing it: every version of it moves, but its funding figures'.
+    moved = [a != b for a, b in zip(every_version(latest), latest_versions, strict=True)]
+    assert moved == [True, False, *[True] * len(fragments.PARTS)]
     assert card_link(other, "L’école des filles") in get(visitor, urls["list"])
     assert "<h1>L’école des filles</h1>" in get(visitor, urls["project"])
 
@@ -1255,6 +1261,35 @@ def test_a_renamed_card_keeps_its_funding_figures(projects):
     html = get(visitor, url)
     card = html[html.index("L’eau au village, revu") :]
     assert "250" in card[: card.index("</article>")]
+
+
+def test_a_project_moved_in_the_catalogue_keeps_its_funding_figures_but_a_new_goal(projects):
+    funded, *_ = projects
+    test_fragments.gift(funded, "250")
+    visitor = Client()
+    urls = [french(reverse, "portfolio:project_list"), page_url(funded, "fr")]
+    for url in urls:
+        get(visitor, url)
+
+    project = fresh(funded)
+    project.status = Project.Status.COMPLETED
+    project.save()
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            html = get(visitor, url)
+        # Its card and page are drawn anew with the figures as they were kept.
+        assert "status-completed" in html and "250" in html, url
+        assert not [q["sql"] for q in queries if "donations_sponsorship" in q["sql"]], url
+
+    # Its status and its goal together: the figures follow the goal.
+    project = fresh(funded)
+    project.status = Project.Status.ACTIVE
+    project.funding_goal = Decimal("5000")
+    project.save()
+    for url in urls:
+        html = get(visitor, url)
+        # 250 $ of 5 000 $ now, not of 1 000 $.
+        assert 'value="5"' in html and 'value="25"' not in html, url
 
 
 @pytest.mark.parametrize(
