@@ -161,12 +161,13 @@ def _remember_reads() -> None:
     _read_by_address[address] = (tuple(dict.fromkeys(fragment_keys)), tuple(set(version_keys)))
 
 
-def _fetch(keys: list[str]) -> dict[str, object]:
+def _fetch(keys: list[str], *, remember: bool = True) -> dict[str, object]:
     """Return the values found under these keys: those this request wrote (``_write``),
     those read at the start of the request as they were then (``_prefetch``), the others
-    read now, in one round trip."""
+    read now, in one round trip. ``remember``: read them at the start of the next request
+    for the same address (keys that each change makes anew are not worth it)."""
     used = getattr(_request, "used", None)
-    if used is not None:
+    if used is not None and remember:
         used[0].extend(keys)
     asked = getattr(_request, "asked", None) or set()
     prefetched = getattr(_request, "prefetched", {})
@@ -751,9 +752,16 @@ def keep(key: str, compute: Callable[[], object]):
     """Return what is kept under ``key`` if the content it depends on has not moved since,
     else ``compute()``, kept with the content versions it says it depends on."""
     kept = _get(key)
-    if isinstance(kept, _Kept) and _still_good(kept.depends):
-        depends_on(kept.depends)
+    if isinstance(kept, _Kept) and still_good(kept.depends):
         return kept.value
+    value, depends = computed(compute)
+    _set(key, _Kept(value, depends))
+    return value
+
+
+def computed(compute: Callable[[], object]) -> tuple[object, dict[str, str]]:
+    """Return ``compute()`` and the versions it says it depends on (``depends_on``), which
+    what is being kept around it depends on too."""
     scopes = _request.__dict__.setdefault("scopes", [])
     scope: dict[str, str] = {}
     scopes.append(scope)
@@ -763,8 +771,16 @@ def keep(key: str, compute: Callable[[], object]):
         # By identity: scopes are dicts, and two may be equal.
         scopes[:] = [each for each in scopes if each is not scope]
     depends_on(scope)
-    _set(key, _Kept(value, scope))
-    return value
+    return value, scope
+
+
+def still_good(depends: Mapping[str, str]) -> bool:
+    """Tell whether what was kept with these versions (``computed``) is still good; if so,
+    what is being kept around it depends on them too."""
+    if not _still_good(depends):
+        return False
+    depends_on(depends)
+    return True
 
 
 def _still_good(depends: Mapping[str, str]) -> bool:
@@ -808,9 +824,10 @@ def memo(name: str, vary: tuple, compute: Callable[[], object], *, across_catalo
     return keep(fragment_key(name, *vary, across_catalogue=across_catalogue), compute)
 
 
-def get_many(keys: Iterable[str]) -> dict[str, object]:
-    """Return the fragments found under these keys (those prefetched without a round trip)."""
-    return _fetch(list(keys)) if in_use() else {}
+def get_many(keys: Iterable[str], *, remember: bool = True) -> dict[str, object]:
+    """Return the fragments found under these keys (those prefetched without a round trip;
+    ``remember``: see ``_fetch``)."""
+    return _fetch(list(keys), remember=remember) if in_use() else {}
 
 
 def set_many(values: dict[str, object]) -> None:

@@ -30,7 +30,9 @@ class KeysFirstPaginator(Paginator):
     (``rank`` names the annotation the list is ordered by first; ``fragments.kept_search``).
     With ``across_catalogue``, the count and pages are kept under the names token
     (``fragments.fragment_key``): for lists that no change of a project's place in the
-    catalogue moves (the partners).
+    catalogue moves (the partners). ``keep(name, vary, compute)``, instead of
+    ``fragments.memo``, keeps the count and pages otherwise (e.g. across the changes of
+    the catalogue that leave the list's projects alone).
     """
 
     def __init__(
@@ -43,6 +45,7 @@ class KeysFirstPaginator(Paginator):
         rank: str | None = None,
         across_catalogue: bool = False,
         known_count=None,
+        keep=None,
         **kwargs,
     ):
         # A function that builds the queryset: called only when the rows or the keys are
@@ -52,6 +55,7 @@ class KeysFirstPaginator(Paginator):
         self.memo = memo
         self.across_catalogue = across_catalogue
         self.known_count = known_count
+        self.keep = keep
         self.recheck = recheck
         self.rank = rank
         self.all_keys = recheck is not None
@@ -105,9 +109,17 @@ class KeysFirstPaginator(Paginator):
 
         if self.memo is None:
             return counted()
-        name, vary = self.memo
+        return self._memo("count", (), counted)
+
+    def _memo(self, what: str, vary: tuple, compute):
+        name, memo_vary = self.memo
+        if self.keep is not None:
+            return self.keep(f"{name}-{what}", (*memo_vary, *vary), compute)
         return fragments.memo(
-            f"{name}-count", vary, counted, across_catalogue=self.across_catalogue
+            f"{name}-{what}",
+            (*memo_vary, *vary),
+            compute,
+            across_catalogue=self.across_catalogue,
         )
 
     def page(self, number):
@@ -124,20 +136,13 @@ class KeysFirstPaginator(Paginator):
 
         if self.memo is None or not fragments.in_use():
             return self._get_page(rows(), number, self)
-        name, vary = self.memo
 
         def kept():
             # Built only when not kept: a queryset costs more to build than to read back.
             page = rows()
             return list(page.values_list("pk", flat=True) if self.keys_only else page)
 
-        return self._get_page(
-            fragments.memo(
-                f"{name}-page", (*vary, bottom, top), kept, across_catalogue=self.across_catalogue
-            ),
-            number,
-            self,
-        )
+        return self._get_page(self._memo("page", (bottom, top), kept), number, self)
 
 
 def ranked_keys(queryset: QuerySet, rank: str | None) -> QuerySet:

@@ -134,10 +134,12 @@ def partner_context(partner) -> dict:
     # The reverse relation comes from portfolio; its manager keeps published().
     # One partnership per partner and project, so no project comes twice.
     projects = partner.projects.published()
-    keys, count = fragments.memo(
+    # A change of the catalogue by projects it takes no part in leaves them as they were.
+    keys, count = projects.kept_apart_from(
         "partner-projects",
         (partner.pk,),
         lambda: (list(projects.values("pk")[:PARTNER_PAGE_PROJECTS]), projects.count()),
+        partner=partner.pk,
     )
     # The cards are kept on their own ({% project_cards %}): the keys are enough.
     shown = [row["pk"] for row in keys]

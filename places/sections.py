@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from core import fragments
+from portfolio import catalogue
 
 from . import pages
 
@@ -86,17 +87,21 @@ def project_section(project) -> str:
     )
 
 
-def _section_of_places(vary: tuple, find, draw) -> str:
-    """Return the section of a map of many projects' places, kept under the editorial
-    token; when that moves, the places ``find()`` returns are read (kept across the
-    catalogue, ``pages.FoundPlaces``) and the section drawn from them, ``draw(found)``,
-    is kept under them across the catalogue: a change that leaves them draws nothing."""
+def _section_of_places(vary: tuple, find, draw, region: int | None) -> str:
+    """Return the section of a map of many projects' places in ``region`` (None:
+    everywhere), kept across the changes of the catalogue made by projects with no place
+    there (``catalogue.kept_apart``); when one has, the places ``find()`` returns are read
+    (kept across the catalogue, ``pages.FoundPlaces``) and the section drawn from them,
+    ``draw(found)``, is kept under them across the catalogue: a change that leaves them
+    draws nothing."""
 
     def under_places():
         found = find()
         return _kept_section((*vary, found.key), lambda: draw(found), across_catalogue=True)
 
-    return fragments.memo("places-section-now", vary, under_places)
+    return catalogue.kept_apart(
+        "places-section-now", vary, under_places, catalogue.placed_in(region)
+    )
 
 
 def region_section(region) -> str:
@@ -104,8 +109,9 @@ def region_section(region) -> str:
         ("region", region.pk),
         lambda: pages.region_places(region),
         lambda found: pages.region_map(region, found),
+        region.pk,
     )
 
 
 def home_section(_nothing=None) -> str:
-    return _section_of_places(("home",), pages.home_places, pages.home_map)
+    return _section_of_places(("home",), pages.home_places, pages.home_map, None)

@@ -23,6 +23,7 @@ import functools
 import heapq
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -332,3 +333,102 @@ def kept_summary() -> Summary | None:
     """Return the kept counts when fragments are in use; None otherwise (count in the
     database, as one request needs it: counting everything costs more)."""
     return summary() if fragments.in_use() else None
+
+
+# -- What only some projects move ----------------------------------------------------------
+
+
+def in_region(region_pk: int) -> Callable[[Entry], bool]:
+    """Whether a project takes place in this region (or inside it)."""
+    return lambda entry: region_pk in entry[2]
+
+
+def with_partner(partner_pk: int) -> Callable[[Entry], bool]:
+    """Whether a public partner takes part in a project."""
+    return lambda entry: partner_pk in entry[3]
+
+
+def placed_in(region_pk: int | None) -> Callable[[Entry], bool]:
+    """Whether a project has a place in this region (or inside it; None: anywhere)."""
+    if region_pk is None:
+        return lambda entry: bool(entry[4])
+    return lambda entry: any(region_pk in regions for regions in entry[4])
+
+
+def _entries_in(buckets: dict[int, str], pks) -> dict[int, Entry | None] | None:
+    """Return the entries of these projects in these buckets (None: not published then),
+    or None when a bucket is no longer kept."""
+    numbers = {pk // BUCKET_SIZE for pk in pks}
+    keys = {number: _bucket_key(buckets[number]) for number in numbers if number in buckets}
+    # Read from this request's writes too (a bucket just corrected), not remembered for
+    # the next request (each correction gives them new keys).
+    found = fragments.get_many(keys.values(), remember=False)
+    if len(found) != len(keys):
+        return None
+    return {
+        pk: found[keys[pk // BUCKET_SIZE]].get(pk) if pk // BUCKET_SIZE in keys else None
+        for pk in pks
+    }
+
+
+@dataclass
+class _Apart:
+    """A value kept across the catalogue, as it was at change ``changes``, with the
+    buckets of the counts of the catalogue at that change (None when they were not
+    those of that change), and the versions it depends on (``fragments.computed``)."""
+
+    changes: int
+    buckets: dict[int, str] | None
+    value: object
+    depends: dict[str, str]
+
+
+def untouched(changes: int, buckets: dict[int, str] | None, touches) -> tuple[int, dict] | None:
+    """Tell whether the projects that changed the catalogue since change ``changes`` (when
+    the kept counts' buckets were ``buckets``) are outside what ``touches(entry)`` says,
+    before those changes and now: return the latest change and the buckets now if so,
+    None otherwise (or when that cannot be told)."""
+    counts = kept_summary()
+    since = fragments.CATALOGUE_CHANGES.since(changes)
+    if counts is None or since is None or buckets is None:
+        return None
+    latest, changed = since
+    if not changed:
+        return latest, buckets
+    if counts.changes != latest:
+        return None
+    before, now = _entries_in(buckets, changed), _entries_in(counts.buckets, changed)
+    if before is None or now is None:
+        return None
+    entries = [entry for entry in (*before.values(), *now.values()) if entry is not None]
+    if any(touches(entry) for entry in entries):
+        return None
+    return latest, counts.buckets
+
+
+def kept_apart(name: str, vary: tuple, compute: Callable[[], object], touches):
+    """Return ``compute()``, kept across the catalogue for as long as the projects that
+    change it stay outside what it shows (``touches(entry)``, for their entries before
+    and after the change: e.g. ``in_region(pk)`` for the projects of a region): a project
+    published in Nepal leaves the page of India as it was. Like ``fragments.keep``, with
+    the versions it depends on.
+
+    Without fragments, ``compute()``."""
+    if not fragments.in_use():
+        return compute()
+    key = fragments.fragment_key(name, *vary, across_catalogue=True)
+    kept = fragments.get_many([key]).get(key)
+    if isinstance(kept, _Apart) and fragments.still_good(kept.depends):
+        still = untouched(kept.changes, kept.buckets, touches)
+        if still is not None:
+            latest, buckets = still
+            if latest != kept.changes:
+                fragments.set_many({key: _Apart(latest, buckets, kept.value, kept.depends)})
+            return kept.value
+    counts = kept_summary()
+    # Read before the value: the changes logged meanwhile are checked next time.
+    changes = fragments.CATALOGUE_CHANGES.latest()
+    value, depends = fragments.computed(compute)
+    buckets = counts.buckets if counts is not None and counts.changes == changes else None
+    fragments.set_many({key: _Apart(changes, buckets, value, depends)})
+    return value

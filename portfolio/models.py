@@ -275,6 +275,13 @@ class ProjectQuerySet(RichTextQuerySet, PublicationQuerySet, pagecache.PublicCon
             return None
         return {pk: counts.partners.get(pk, 0) for pk in partner_pks}
 
+    def kept_apart_from(self, name: str, vary: tuple, compute, *, partner: int):
+        """Return ``compute()``, kept across the changes of the catalogue made by projects
+        this partner takes no part in, before or after (``catalogue.kept_apart``)."""
+        from . import catalogue
+
+        return catalogue.kept_apart(name, vary, compute, catalogue.with_partner(partner))
+
     def with_partner(self, partner):
         """Return the projects this partner takes part in, without duplicates."""
         return self.filter(

@@ -104,29 +104,30 @@ def home_news() -> dict:
     unpublished can add or take out its updates); the updates themselves are kept across
     the catalogue under their keys, so a change of the catalogue that leaves them the
     latest reads one small query and draws nothing anew."""
-    shown = fragments.memo("home-news-keys", (), latest_update_keys)
-    return fragments.memo(
-        "home-news", (shown,), lambda: latest_updates(shown), across_catalogue=True
-    )
-
-
-def latest_update_keys() -> tuple[int, ...]:
-    """Return the keys of the latest published field updates the home page shows."""
-    fragments.shows_news_of([fragments.ANY_PROJECT])
     latest = ProjectUpdate.objects.published().order_by("-published_at", "-pk")
-    return tuple(latest.values_list("pk", flat=True)[:HOME_UPDATES])
+    if not fragments.in_use():
+        return news_of(latest[:HOME_UPDATES])
+
+    def latest_keys() -> tuple[int, ...]:
+        fragments.shows_news_of([fragments.ANY_PROJECT])
+        return tuple(latest.values_list("pk", flat=True)[:HOME_UPDATES])
+
+    shown = fragments.memo("home-news-keys", (), latest_keys)
+
+    def shown_news() -> dict:
+        found = news_of(ProjectUpdate.objects.filter(pk__in=shown))
+        by_pk = {update.pk: update for update in found["updates"]}
+        return found | {"updates": [by_pk[pk] for pk in shown if pk in by_pk]}
+
+    return fragments.memo("home-news", (shown,), shown_news, across_catalogue=True)
 
 
-def latest_updates(shown: tuple[int, ...]) -> dict:
-    """Return these field updates, in this order, with their projects."""
+def news_of(updates) -> dict:
+    """Return these field updates with their projects, as the home page shows them."""
     fragments.shows_news_of([fragments.ANY_PROJECT])
-    found = (
-        ProjectUpdate.objects.filter(pk__in=shown)
-        .select_related("project")
-        .defer(*(f"project__{name}" for name in long_columns()))
-        .in_bulk()
+    updates = list(
+        updates.select_related("project").defer(*(f"project__{name}" for name in long_columns()))
     )
-    updates = [found[pk] for pk in shown if pk in found]
     # Each update names its project: renaming one renders this anew.
     fragments.shows_cards_of({update.project_id for update in updates})
     return {"stamp": uuid.uuid4().hex, "updates": updates}
@@ -806,6 +807,10 @@ def region_detail(request, slug):
         memo=("region", (region.pk,)),
         keys_only=True,
         known_count=lambda: region_count(region),
+        # A change of the catalogue elsewhere leaves the region's list as it was.
+        keep=lambda name, vary, compute: catalogue.kept_apart(
+            name, vary, compute, catalogue.in_region(region.pk)
+        ),
     ).get_page(request.GET.get("page"))
     return render(
         request,

@@ -323,3 +323,80 @@ def test_a_map_that_left_places_out_finds_them_when_a_shown_project_moves_after_
     leaving.is_published = False
     leaving.save()
     assert map_names(visitor, home) == ["Canning renommé", "Gosaba renommé"]
+
+
+def sql(statement: str, params: list):
+    """Change the catalogue behind the site's back (no signal, no log, no renewed token):
+    what is kept shows it only when computed again."""
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def card_titles(html: str) -> list[str]:
+    return re.findall(r'class="card-title"><a href="[^"]+">([^<]+)</a>', html)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_region_or_partner_page_stays_as_it_was_while_the_catalogue_changes_elsewhere(
+    catalogue_rows, language
+):
+    india, bengal, nepal = catalogue_rows["regions"]
+    lead, local, _hidden = catalogue_rows["partners"]
+    first = catalogue_rows["projects"][0]
+    # Before the pages are kept: a second project in Bengal with the lead partner, and one
+    # in Nepal with the local partner and a place (a place saved renews every fragment).
+    dyke = make_project(title_fr="Digue", title_en="Dyke", regions=[bengal], partners=[lead])
+    elsewhere = make_project(title_fr="Forêt", regions=[nepal], partners=[local])
+    make_place(elsewhere, nepal, name_fr="Pokhara")
+    # And a draft with a place in Bengal.
+    draft = make_project(
+        title_fr="Mangrove", title_en="Mangrove", regions=[bengal], is_published=False
+    )
+    make_place(draft, bengal, name_fr="Sundarbans", name_en="Sundarbans")
+    visitor = Client()
+    with translation.override(language):
+        region, partner = india.get_absolute_url(), lead.get_absolute_url()
+    well, dyke_title = (getattr(project, f"title_{language}") for project in (first, dyke))
+    assert card_titles(get(visitor, region, language)) == [dyke_title, well]
+    assert card_titles(get(visitor, partner, language)) == [dyke_title, well]
+    places = map_names(visitor, region, language)
+    assert len(places) == 2
+    # Behind the site's back, the two projects swap their dates and the well's places are
+    # renamed: pages computed again would show them the other way round, and new names.
+    table = Project._meta.db_table
+    sql(
+        f"UPDATE {table} SET published_at = %s WHERE id = %s",  # noqa: S608
+        [timezone.now() - timedelta(days=30), dyke.pk],
+    )
+    sql_place_name({"project_id": first.pk}, "Renommé en douce")
+
+    # The project in Nepal completed, another one published there: the pages of India
+    # and of the lead partner, and India's map, are kept.
+    elsewhere = Project.objects.get(pk=elsewhere.pk)
+    elsewhere.status = Project.Status.COMPLETED
+    elsewhere.save()
+    make_project(title_fr="Verger", regions=[nepal], partners=[local])
+    assert card_titles(get(visitor, region, language)) == [dyke_title, well]
+    assert card_titles(get(visitor, partner, language)) == [dyke_title, well]
+    assert map_names(visitor, region, language) == places
+
+    # A project that comes into India, or to the lead partner, draws their page anew.
+    make_project(title_fr="Canal", title_en="Canal", regions=[bengal])
+    assert card_titles(get(visitor, region, language)) == ["Canal", well, dyke_title]
+    make_project(title_fr="Rizière", title_en="Rice field", partners=[lead])
+    field = "Rizière" if language == "fr" else "Rice field"
+    assert card_titles(get(visitor, partner, language)) == [field, well, dyke_title]
+    assert map_names(visitor, region, language) == places  # Neither has a place there.
+    # The draft published: its place comes first on India's map.
+    published = Project.objects.get(pk=draft.pk)
+    published.is_published = True
+    published.save()
+    assert map_names(visitor, region, language)[0] == "Sundarbans"
+
+    # And one that leaves them.
+    moved = Project.objects.get(pk=first.pk)
+    moved.regions.set([nepal])
+    assert "Mangrove" in card_titles(get(visitor, region, language))
+    assert well not in card_titles(get(visitor, region, language))
+    Partnership.objects.filter(project=first, partner=lead).delete()
+    assert card_titles(get(visitor, partner, language)) == [field, dyke_title]
