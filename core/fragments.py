@@ -555,6 +555,9 @@ class _KeptSearch:
     edits: int  # the number of the last searched edit before the keys were read
     # The rank of every key, as runs: (end, rank) says keys[previous end:end] have rank.
     ranks: list[tuple[int, int]] = field(default_factory=list)
+    # The number of the last change of the catalogue before the keys were read (kept
+    # across the catalogue), else None.
+    changes: int | None = None
 
     def rank_at(self, index: int) -> int | None:
         run = bisect.bisect_right(self.ranks, index, key=lambda each: each[0])
@@ -590,6 +593,8 @@ def kept_search(
     vary: tuple,
     compute: Callable[[], list[tuple[int, int]]],
     still_found: Callable[[list[int]], Mapping[int, int]],
+    *,
+    across_catalogue: bool = False,
 ) -> list:
     """Return the keys a search finds, kept under the editorial token and ``vary``.
 
@@ -603,26 +608,38 @@ def kept_search(
     returns ``{key: rank}`` for those of ``pks`` the search finds now, in one small
     query). If each is still found or not as before, at the same rank, the keys are
     still right; otherwise they are computed again.
+
+    ``across_catalogue``: kept under the names token instead, and checked against the
+    projects that changed the catalogue since too (``CATALOGUE_CHANGES``), in the same
+    query: the keys are still right if none of them was found then or is now (a project
+    published or moved that the search does not find leaves it as it was).
     """
     if not in_use():
         return [pk for pk, _rank in compute()]
-    key = fragment_key(name, *vary)
+    key = fragment_key(name, *vary, across_catalogue=across_catalogue)
     kept = _get(key)
     if isinstance(kept, _KeptSearch):
         since = SEARCHED_EDITS.since(kept.edits)
-        if since is not None:
-            latest, edited = since
-            if not edited:
+        moved = (kept.changes, [])
+        if across_catalogue:
+            moved = None if kept.changes is None else CATALOGUE_CHANGES.since(kept.changes)
+        if since is not None and moved is not None:
+            (latest, edited), (changes, changed) = since, moved
+            if not edited and not changed:
                 return kept.keys
-            if _still_in_place(kept, edited, still_found(edited)):
-                # Still right: kept as checked, so these edits are not checked again.
-                kept.edits = latest
+            found = still_found(sorted({*edited, *changed}))
+            if _still_in_place(kept, edited, found) and not (
+                set(changed) & ({*kept.keys} | set(found))
+            ):
+                # Still right: kept as checked, so these changes are not checked again.
+                kept.edits, kept.changes = latest, changes
                 _set(key, kept)
                 return kept.keys
     edits = SEARCHED_EDITS.latest()  # Read before the keys: later edits are checked.
+    changes = CATALOGUE_CHANGES.latest() if across_catalogue else None
     rows = compute()
     keys = [pk for pk, _rank in rows]
-    _set(key, _KeptSearch(keys, edits, _rank_runs(r for _pk, r in rows)))
+    _set(key, _KeptSearch(keys, edits, _rank_runs(r for _pk, r in rows), changes))
     return keys
 
 

@@ -27,7 +27,9 @@ class KeysFirstPaginator(Paginator):
     is read in one query and kept, which gives the count and every page (the matching
     would otherwise run twice, count then page); ``recheck(pks)`` tells which of these
     projects the list still holds after their searched text changed, and at which rank
-    (``rank`` names the annotation the list is ordered by first; ``fragments.kept_search``).
+    (``rank`` names the annotation the list is ordered by first; ``fragments.kept_search``);
+    with ``recheck_catalogue`` too, the keys are kept across the catalogue and checked
+    against the projects that changed it as well (a list of projects).
     With ``across_catalogue``, the count and pages are kept under the names token
     (``fragments.fragment_key``): for lists that no change of a project's place in the
     catalogue moves (the partners). ``keep(name, vary, compute)``, instead of
@@ -46,6 +48,7 @@ class KeysFirstPaginator(Paginator):
         across_catalogue: bool = False,
         known_count=None,
         keep=None,
+        recheck_catalogue: bool = False,
         **kwargs,
     ):
         # A function that builds the queryset: called only when the rows or the keys are
@@ -56,6 +59,7 @@ class KeysFirstPaginator(Paginator):
         self.across_catalogue = across_catalogue
         self.known_count = known_count
         self.keep = keep
+        self.recheck_catalogue = recheck_catalogue
         self.recheck = recheck
         self.rank = rank
         self.all_keys = recheck is not None
@@ -96,7 +100,13 @@ class KeysFirstPaginator(Paginator):
 
         if vary is None:
             return [pk for pk, _rank in rows()]
-        return fragments.kept_search(f"{name}-keys", vary, rows, self.recheck)
+        return fragments.kept_search(
+            f"{name}-keys",
+            vary,
+            rows,
+            self.recheck,
+            across_catalogue=self.recheck_catalogue,
+        )
 
     @cached_property
     def count(self):

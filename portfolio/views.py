@@ -353,8 +353,10 @@ def project_list(request):
         PROJECTS_PER_PAGE,
         memo=("list", selection.memo_key),
         keys_only=True,
-        # Searches are checked again, project by project, after a story is rewritten.
+        # Searches are checked again, project by project, after a story is rewritten or
+        # a project changes the catalogue.
         recheck=selection.still_found if query else None,
+        recheck_catalogue=True,
         rank=SEARCH_RANK,
         known_count=selection.known_count,
     ).get_page(request.GET.get("page"))

@@ -25,6 +25,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
+from django.utils.html import escape
 
 from core import fragments
 from core.changes import changed_columns
@@ -1087,6 +1088,46 @@ def sql_document(project, text):
             f"UPDATE {Project._meta.db_table} SET search_document_fr = %s WHERE id = %s",  # noqa: S608
             [text, project.pk],
         )
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_search_stays_as_it_was_while_the_catalogue_changes_with_projects_it_does_not_find(
+    projects, language
+):
+    funded, other, *_ = projects
+    visitor = Client()
+    with translation.override(language):
+        url = reverse("portfolio:project_list") + "?q=village"
+    funded_title, other_title = (escape(getattr(p, f"title_{language}")) for p in (funded, other))
+    html = get(visitor, url, language)
+    assert funded_title in html and other_title not in html
+    # Behind the site's back, the other project would be found.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Project._meta.db_table} SET search_document_{language} = %s "  # noqa: S608
+            "WHERE id = %s",
+            ["village", other.pk],
+        )
+
+    # Projects the search does not find, published or moved: it is kept.
+    garden = make_project(title_fr="Le jardin", title_en="The garden")
+    moved = fresh(garden)
+    moved.status = Project.Status.COMPLETED
+    moved.save()
+    assert other_title not in get(visitor, url, language)
+
+    # One it finds, published: it is searched again.
+    make_project(title_fr="Le village d’en haut", title_en="The upper village")
+    html = get(visitor, url, language)
+    upper = "Le village d’en haut" if language == "fr" else "The upper village"
+    assert upper in html and funded_title in html and other_title in html
+    assert "jardin" not in html.lower() and "garden" not in html.lower()
+    # One it finds, unpublished: it leaves.
+    gone = fresh(funded)
+    gone.is_published = False
+    gone.save()
+    html = get(visitor, url, language)
+    assert funded_title not in html and upper in html
 
 
 def test_a_story_edit_that_changes_no_finding_keeps_the_search_results(projects):
