@@ -343,6 +343,11 @@ def in_region(region_pk: int) -> Callable[[Entry], bool]:
     return lambda entry: region_pk in entry[2]
 
 
+def in_sector(sector_pk: int) -> Callable[[Entry], bool]:
+    """Whether a project is of this sector."""
+    return lambda entry: entry[0] == sector_pk
+
+
 def with_partner(partner_pk: int) -> Callable[[Entry], bool]:
     """Whether a public partner takes part in a project."""
     return lambda entry: partner_pk in entry[3]

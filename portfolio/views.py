@@ -266,6 +266,24 @@ class ProjectSelection:
             return counts.partners.get(partner.pk, 0)  # The filter offers public partners only.
         return counts.projects
 
+    def touches(self) -> Callable[[catalogue.Entry], bool] | None:
+        """Return whether a project's entry in the counts of the catalogue could be among
+        the chosen projects (``catalogue.kept_apart``): in the chosen region, sector and
+        partner; None when none is chosen (any project could)."""
+        region, sector, partner = (self.chosen[name] for name in ("region", "sector", "partner"))
+        tests = [
+            test(obj.pk)
+            for test, obj in (
+                (catalogue.in_region, region),
+                (catalogue.in_sector, sector),
+                (catalogue.with_partner, partner),
+            )
+            if obj
+        ]
+        if not tests:
+            return None
+        return lambda entry: all(test(entry) for test in tests)
+
     def still_found(self, pks) -> dict[int, int]:
         """Return ``{key: search rank}`` for those of these projects the selection chooses now."""
         return dict(ranked_keys(self.projects.filter(pk__in=pks), SEARCH_RANK))
@@ -342,6 +360,15 @@ def select_projects(params) -> ProjectSelection:
     return ProjectSelection(build_form, query, status, chosen, more_partners, regions, offered)
 
 
+def kept_apart_from(touches):
+    """Return how a list keeps its count and pages across the changes of the catalogue
+    made by projects that ``touches(entry)`` says are outside it; None (under the
+    editorial token) when any project could be in it."""
+    if touches is None:
+        return None
+    return lambda name, vary, compute: catalogue.kept_apart(name, vary, compute, touches)
+
+
 @public_page
 @require_safe
 def project_list(request):
@@ -359,6 +386,9 @@ def project_list(request):
         recheck_catalogue=True,
         rank=SEARCH_RANK,
         known_count=selection.known_count,
+        # Filtered by a region, a sector or a partner: kept while the catalogue changes
+        # with projects outside them.
+        keep=kept_apart_from(selection.touches()),
     ).get_page(request.GET.get("page"))
     language = translation.get_language()
     return render(
@@ -810,9 +840,7 @@ def region_detail(request, slug):
         keys_only=True,
         known_count=lambda: region_count(region),
         # A change of the catalogue elsewhere leaves the region's list as it was.
-        keep=lambda name, vary, compute: catalogue.kept_apart(
-            name, vary, compute, catalogue.in_region(region.pk)
-        ),
+        keep=kept_apart_from(catalogue.in_region(region.pk)),
     ).get_page(request.GET.get("page"))
     return render(
         request,

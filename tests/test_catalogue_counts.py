@@ -356,9 +356,13 @@ def test_a_region_or_partner_page_stays_as_it_was_while_the_catalogue_changes_el
     visitor = Client()
     with translation.override(language):
         region, partner = india.get_absolute_url(), lead.get_absolute_url()
+        # The list filtered by the region and the partner's, and by a sector.
+        listing = reverse("portfolio:project_list")
+        by_region = f"{listing}?region={getattr(india, f'slug_{language}')}"
+        by_partner = f"{listing}?partner={getattr(lead, f'slug_{language}') or lead.slug}"
     well, dyke_title = (getattr(project, f"title_{language}") for project in (first, dyke))
-    assert card_titles(get(visitor, region, language)) == [dyke_title, well]
-    assert card_titles(get(visitor, partner, language)) == [dyke_title, well]
+    for url in (region, partner, by_region, by_partner):
+        assert card_titles(get(visitor, url, language)) == [dyke_title, well], url
     places = map_names(visitor, region, language)
     assert len(places) == 2
     # Behind the site's back, the two projects swap their dates and the well's places are
@@ -376,16 +380,18 @@ def test_a_region_or_partner_page_stays_as_it_was_while_the_catalogue_changes_el
     elsewhere.status = Project.Status.COMPLETED
     elsewhere.save()
     make_project(title_fr="Verger", regions=[nepal], partners=[local])
-    assert card_titles(get(visitor, region, language)) == [dyke_title, well]
-    assert card_titles(get(visitor, partner, language)) == [dyke_title, well]
+    for url in (region, partner, by_region, by_partner):
+        assert card_titles(get(visitor, url, language)) == [dyke_title, well], url
     assert map_names(visitor, region, language) == places
 
     # A project that comes into India, or to the lead partner, draws their page anew.
     make_project(title_fr="Canal", title_en="Canal", regions=[bengal])
-    assert card_titles(get(visitor, region, language)) == ["Canal", well, dyke_title]
+    for url in (region, by_region):
+        assert card_titles(get(visitor, url, language)) == ["Canal", well, dyke_title], url
     make_project(title_fr="Rizière", title_en="Rice field", partners=[lead])
     field = "Rizière" if language == "fr" else "Rice field"
-    assert card_titles(get(visitor, partner, language)) == [field, well, dyke_title]
+    for url in (partner, by_partner):
+        assert card_titles(get(visitor, url, language)) == [field, well, dyke_title], url
     assert map_names(visitor, region, language) == places  # Neither has a place there.
     # The draft published: its place comes first on India's map.
     published = Project.objects.get(pk=draft.pk)
