@@ -29,7 +29,8 @@ class KeysFirstPaginator(Paginator):
     projects the list still holds after their searched text changed, and at which rank
     (``rank`` names the annotation the list is ordered by first; ``fragments.kept_search``);
     with ``recheck_catalogue`` too, the keys are kept across the catalogue and checked
-    against the projects that changed it as well (a list of projects).
+    against the projects that changed it as well (a list of projects). ``first(number)``
+    gives the keys of the first page, when fragments are in use (kept elsewhere).
     With ``across_catalogue``, the count and pages are kept under the names token
     (``fragments.fragment_key``): for lists that no change of a project's place in the
     catalogue moves (the partners). ``keep(name, vary, compute)``, instead of
@@ -49,6 +50,7 @@ class KeysFirstPaginator(Paginator):
         known_count=None,
         keep=None,
         recheck_catalogue: bool = False,
+        first=None,
         **kwargs,
     ):
         # A function that builds the queryset: called only when the rows or the keys are
@@ -60,6 +62,7 @@ class KeysFirstPaginator(Paginator):
         self.known_count = known_count
         self.keep = keep
         self.recheck_catalogue = recheck_catalogue
+        self.first = first
         self.recheck = recheck
         self.rank = rank
         self.all_keys = recheck is not None
@@ -146,6 +149,8 @@ class KeysFirstPaginator(Paginator):
 
         if self.memo is None or not fragments.in_use():
             return self._get_page(rows(), number, self)
+        if self.first is not None and bottom == 0:
+            return self._get_page(self.first(top), number, self)
 
         def kept():
             # Built only when not kept: a queryset costs more to build than to read back.

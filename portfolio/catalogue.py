@@ -25,6 +25,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -393,14 +394,14 @@ def untouched(changes: int, buckets: dict[int, str] | None, touches) -> tuple[in
     the kept counts' buckets were ``buckets``) are outside what ``touches(entry)`` says,
     before those changes and now: return the latest change and the buckets now if so,
     None otherwise (or when that cannot be told)."""
-    counts = kept_summary()
     since = fragments.CATALOGUE_CHANGES.since(changes)
-    if counts is None or since is None or buckets is None:
+    if since is None or buckets is None:
         return None
     latest, changed = since
     if not changed:
         return latest, buckets
-    if counts.changes != latest:
+    counts = kept_summary()
+    if counts is None or counts.changes != latest:
         return None
     before, now = _entries_in(buckets, changed), _entries_in(counts.buckets, changed)
     if before is None or now is None:
@@ -437,3 +438,77 @@ def kept_apart(name: str, vary: tuple, compute: Callable[[], object], touches):
     buckets = counts.buckets if counts is not None and counts.changes == changes else None
     fragments.set_many({key: _Apart(changes, buckets, value, depends)})
     return value
+
+
+# -- The latest projects ------------------------------------------------------------------
+
+# Keys of the first published projects kept: the home page shows 6, a list's page 12; the
+# others make up for projects that leave.
+FIRST_KEPT = 24
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _order_key(is_featured: bool, published_at: datetime, pk: int) -> tuple:
+    """Where a project comes in the catalogue's order (``Project._meta.ordering``:
+    featured first, then the latest published, then the latest made), as a sortable
+    value."""
+    return (not is_featured, -((published_at - _EPOCH) // timedelta(microseconds=1)), -pk)
+
+
+def _first_rows(pks=None) -> list[tuple[tuple, int]]:
+    """Return ``(order key, pk)`` of the first published projects, in order, one more than
+    are kept (to tell whether there are others); of these projects only, with ``pks``."""
+    published = PublicationQuerySet(Project).published()
+    if pks is None:
+        published = published.order_by(*Project._meta.ordering)[: FIRST_KEPT + 1]
+    else:
+        published = published.filter(pk__in=list(pks))
+    return sorted(
+        (_order_key(featured, moment, pk), pk)
+        for pk, featured, moment in published.values_list("pk", "is_featured", "published_at")
+    )
+
+
+@dataclass
+class _First:
+    """The first published projects, in order, as at change ``changes``; ``complete``
+    when they are all the published projects."""
+
+    changes: int
+    rows: list[tuple[tuple, int]]
+    complete: bool
+
+
+def first_published(number: int) -> list[int]:
+    """Return the keys of the first ``number`` published projects, in the catalogue's
+    order (at most ``FIRST_KEPT``), kept across the catalogue and corrected for the
+    projects that changed it since (one small query: where they come now, if published).
+
+    When projects were left out, each came after the last one kept: the projects that
+    come before it are the first ones still, if there are enough of them; otherwise (a
+    project among them left) they are read again."""
+    if not fragments.in_use():
+        rows = _first_rows()
+        return [pk for _order, pk in rows[:number]]
+    key = _key("first-published")
+    kept = fragments.get_many([key]).get(key)
+    if isinstance(kept, _First):
+        since = fragments.CATALOGUE_CHANGES.since(kept.changes)
+        if since is not None:
+            latest, changed = since
+            moved = set(changed)
+            rows = [row for row in kept.rows if row[1] not in moved]
+            rows = sorted([*rows, *(_first_rows(changed) if changed else [])])
+            if not kept.complete and kept.rows:
+                last = kept.rows[-1][0]
+                rows = [row for row in rows if not last < row[0]]
+            if kept.complete or len(rows) >= number:
+                complete = kept.complete and len(rows) <= FIRST_KEPT
+                if rows != kept.rows or latest != kept.changes:
+                    fragments.set_many({key: _First(latest, rows[:FIRST_KEPT], complete)})
+                return [pk for _order, pk in rows[:number]]
+    changes = fragments.CATALOGUE_CHANGES.latest()  # Before the rows: later changes correct.
+    rows = _first_rows()
+    complete = len(rows) <= FIRST_KEPT
+    fragments.set_many({key: _First(changes, rows[:FIRST_KEPT], complete)})
+    return [pk for _order, pk in rows[:number]]

@@ -137,9 +137,9 @@ def home_content() -> dict:
     """What the home page shows but its news, kept as a fragment (only editors' changes
     move it)."""
     published = Project.objects.published()
-    projects = keys(published[:HOME_PROJECTS])
     counts = catalogue.kept_summary()
     if counts is not None:
+        projects = catalogue.first_published(HOME_PROJECTS)
         partners = home_partners(counts)
         countries = [
             region
@@ -156,6 +156,7 @@ def home_content() -> dict:
             "countries": countries,
             "figures": counts.figures,
         }
+    projects = keys(published[:HOME_PROJECTS])
     partners = (
         Partner.objects.public()
         .filter(Exists(Partnership.objects.filter(partner=OuterRef("pk"), project__in=published)))
@@ -389,6 +390,8 @@ def project_list(request):
         # Filtered by a region, a sector or a partner: kept while the catalogue changes
         # with projects outside them.
         keep=kept_apart_from(selection.touches()),
+        # Unfiltered, its first page is the latest projects, kept across the catalogue.
+        first=None if selection.is_filtered else catalogue.first_published,
     ).get_page(request.GET.get("page"))
     language = translation.get_language()
     return render(

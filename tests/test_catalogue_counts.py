@@ -406,3 +406,83 @@ def test_a_region_or_partner_page_stays_as_it_was_while_the_catalogue_changes_el
     assert well not in card_titles(get(visitor, region, language))
     Partnership.objects.filter(project=first, partner=lead).delete()
     assert card_titles(get(visitor, partner, language)) == [field, dyke_title]
+
+
+def first_in_database(number: int) -> list[int]:
+    return list(Project.objects.published().values_list("pk", flat=True)[:number])
+
+
+def test_the_latest_projects_are_kept_and_corrected_for_each_change(catalogue_rows, monkeypatch):
+    nepal = catalogue_rows["regions"][2]
+    monkeypatch.setattr(catalogue, "FIRST_KEPT", 4)
+    made = [make_project(title_fr=f"Projet {n}", regions=[nepal]) for n in range(4)]
+    assert catalogue.first_published(3) == first_in_database(3)
+    # Behind the site's back, two projects shown swap their dates: found again, the
+    # order would follow.
+    older, newer = made[1], made[2]
+    dates = {p.pk: p.published_at for p in Project.objects.filter(pk__in=[older.pk, newer.pk])}
+    with connection.cursor() as cursor:
+        for project, other in ((older, newer), (newer, older)):
+            cursor.execute(
+                f"UPDATE {Project._meta.db_table} SET published_at = %s WHERE id = %s",  # noqa: S608
+                [dates[other.pk], project.pk],
+            )
+    stale = catalogue.first_published(3)
+    assert stale != first_in_database(3)
+
+    def fresh_row(project):
+        return Project.objects.get(pk=project.pk)
+
+    # Each change is corrected, the swap kept as it was.
+    newest = make_project(title_fr="Le plus récent", regions=[nepal])
+    assert catalogue.first_published(3)[0] == newest.pk
+    featured = fresh_row(made[0])
+    featured.is_featured = True
+    featured.save()
+    assert catalogue.first_published(3)[0] == featured.pk
+    assert catalogue.first_published(3)[1] == newest.pk
+    gone = fresh_row(newest)
+    gone.is_published = False
+    gone.save()
+    # The swapped projects were not read again: their kept order stays.
+    assert catalogue.first_published(3) == [featured.pk, made[3].pk, newer.pk]
+    assert first_in_database(3) == [featured.pk, made[3].pk, older.pk]
+
+    # Enough projects leave that the kept ones run short: they are read again.
+    for project in made:
+        left = fresh_row(project)
+        left.is_published = False
+        left.save()
+    assert catalogue.first_published(3) == first_in_database(3)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_home_page_and_the_list_show_the_latest_project_first(catalogue_rows, language):
+    visitor = Client()
+    with translation.override(language):
+        home, listing = reverse("portfolio:home"), reverse("portfolio:project_list")
+    for url in (home, listing):
+        get(visitor, url, language)
+    latest = make_project(title_fr="Tout nouveau", title_en="Brand new")
+    title = "Tout nouveau" if language == "fr" else "Brand new"
+    for url in (home, listing):
+        assert card_titles(get(visitor, url, language))[0] == title, url
+    latest = Project.objects.get(pk=latest.pk)
+    latest.is_published = False
+    latest.save()
+    for url in (home, listing):
+        assert title not in card_titles(get(visitor, url, language)), url
+
+
+def test_a_latest_project_that_moves_behind_those_left_out_is_not_taken_for_the_next(
+    catalogue_rows, monkeypatch
+):
+    monkeypatch.setattr(catalogue, "FIRST_KEPT", 2)
+    a, b, c = (make_project(title_fr=name) for name in ("A", "B", "C"))
+    assert catalogue.first_published(2) == [c.pk, b.pk]
+    # The latest one dated back before every other: the next ones were not kept, so they
+    # are read again.
+    moved = Project.objects.get(pk=c.pk)
+    moved.published_at = timezone.now() - timedelta(days=3650)
+    moved.save()
+    assert catalogue.first_published(2) == [b.pk, a.pk] == first_in_database(2)
