@@ -310,7 +310,9 @@ def summary() -> Summary:
     """Return the counts of the published catalogue as it is now."""
     if not fragments.in_use():
         return _counted(0)[0]
-    key = _key("catalogue")
+    # Named with the size of its buckets: counts kept by a release that numbered them
+    # otherwise are not read as this one's.
+    key = _key(f"catalogue-by-{BUCKET_SIZE}")
     kept = fragments.get_many([key]).get(key)
     if isinstance(kept, Summary):
         since = fragments.CATALOGUE_CHANGES.since(kept.changes)

@@ -486,3 +486,16 @@ def test_a_latest_project_that_moves_behind_those_left_out_is_not_taken_for_the_
     moved.published_at = timezone.now() - timedelta(days=3650)
     moved.save()
     assert catalogue.first_published(2) == [b.pk, a.pk] == first_in_database(2)
+
+
+def test_counts_kept_in_buckets_of_another_size_are_not_read_as_these(catalogue_rows, monkeypatch):
+    second = catalogue_rows["projects"][1]
+    # Kept by a release whose buckets held other projects (here: every key in one).
+    monkeypatch.setattr(catalogue, "BUCKET_SIZE", 1_000_000)
+    kept()
+    monkeypatch.setattr(catalogue, "BUCKET_SIZE", 1)
+    # A change read with this release's buckets would miss what the project added.
+    moved = Project.objects.get(pk=second.pk)
+    moved.beneficiaries = 40
+    moved.save()
+    assert same_counts(kept(), counted_now())
