@@ -1,4 +1,5 @@
-"""The Redis cache's client: django-redis's own, reading pickled values directly.
+"""The Redis cache's client: django-redis's own, reading pickled values directly, and
+reading a value it cannot unpickle as missing.
 
 django-redis stores integers as digits (so that ``incr`` works on them) and everything
 else pickled, and reads a value back by first trying it as an integer: for a pickled
@@ -7,15 +8,26 @@ unpickling it. A page drawn after a change reads from fifty to a few hundred fra
 at once (``core.fragments``), so here a pickled value, which always starts with the
 pickle protocol's mark, is unpickled at once; anything else is read as django-redis
 reads it.
+
+A value pickled by another release (a class renamed or moved, a module gone) cannot be
+unpickled: django-redis would raise, and the page asking for it would fail. Here it is
+logged and read as missing, so the page is computed again and the value stored anew.
 """
+
+import logging
 
 from django_redis.client import DefaultClient
 from django_redis.compressors.identity import IdentityCompressor
 from django_redis.serializers.pickle import PickleSerializer
 
+logger = logging.getLogger(__name__)
+
 # The first byte of a value pickled with protocol 2 or later (a value pickled with an
 # older protocol, if django-redis is told to use one, is read the usual way).
 PICKLE_MARK = b"\x80"
+
+# What ``decode`` returns for a value it cannot read; ``get`` and ``get_many`` leave it out.
+UNREADABLE = object()
 
 
 class RedisClient(DefaultClient):
@@ -27,6 +39,18 @@ class RedisClient(DefaultClient):
         )
 
     def decode(self, value):
-        if self._pickled_as_is and isinstance(value, bytes) and value[:1] == PICKLE_MARK:
-            return self._serializer.loads(value)
-        return super().decode(value)
+        try:
+            if self._pickled_as_is and isinstance(value, bytes) and value[:1] == PICKLE_MARK:
+                return self._serializer.loads(value)
+            return super().decode(value)
+        except Exception:  # whatever unpickling a stale value raises: read it as missing
+            logger.warning("A cached value could not be read: read as missing.", exc_info=True)
+            return UNREADABLE
+
+    def get(self, key, default=None, version=None, client=None):
+        value = super().get(key, default=default, version=version, client=client)
+        return default if value is UNREADABLE else value
+
+    def get_many(self, keys, version=None, client=None):
+        found = super().get_many(keys, version=version, client=client)
+        return {key: value for key, value in found.items() if value is not UNREADABLE}

@@ -2,6 +2,7 @@
 django-redis does (core.redis_client), against the Redis server on 127.0.0.1:6379."""
 
 import datetime
+import sys
 from decimal import Decimal
 
 import pytest
@@ -88,3 +89,24 @@ def test_a_pickled_value_is_read_without_the_detour_through_integers(settings, m
     monkeypatch.setattr(client._compressor, "decompress", refused)
     assert cache.get("words") == {"fr": "eau"}
     assert cache.get_many(["words", "number"]) == {"words": {"fr": "eau"}, "number": 5}
+
+
+class Stale:
+    """A class that a later release renames: its pickles then name a class that is gone."""
+
+    def __init__(self, words):
+        self.words = words
+
+
+@pytest.mark.parametrize("options", [{}, {"COMPRESSOR": ZLIB}])
+def test_a_value_that_cannot_be_unpickled_is_read_as_missing(settings, options, monkeypatch):
+    cache = redis_cache(settings, **options)
+    cache.set_many({"stale": Stale("eau"), "fresh": {"fr": "eau"}, "number": 3})
+    # The release that wrote "stale" is replaced by one without its class.
+    monkeypatch.delattr(sys.modules[__name__], "Stale")
+    assert cache.get("stale", "missing") == "missing"
+    assert cache.get("stale") is None
+    assert cache.get_many(["stale", "fresh", "number"]) == {"fresh": {"fr": "eau"}, "number": 3}
+    # Stored again, it reads as the new value.
+    cache.set("stale", "drawn anew")
+    assert cache.get("stale") == "drawn anew"
