@@ -4,7 +4,7 @@ Each map is kept with its section (``places.sections``) under the names token, w
 every save or deletion of a place renews, and the language: the names and addresses in it
 are the visitor's language's. The home and region maps are kept under the places they show
 too, which are kept across the catalogue and corrected for the projects that change it
-(``_kept_places``). A map is drawn only for its section, so it is not kept on its own as
+(``catalogue.kept_first``). A map is drawn only for its section, so it is not kept on its own as
 well: a section drawn anew (after a rename of a project it names) would otherwise read and
 write its drawing twice.
 """
@@ -119,51 +119,6 @@ def _place_order(location) -> tuple:
     return (*key, location.order, location.pk)
 
 
-@dataclass
-class _KeptPlaces:
-    """The first places of a map, in order, as the catalogue was at change ``changes``
-    (``fragments.CATALOGUE_CHANGES``); ``complete`` when they are all its places."""
-
-    changes: int
-    places: list[tuple[tuple, _Located]]
-    complete: bool
-
-
-def _kept_places(vary: tuple, find: Callable) -> list[_Located]:
-    """Return the first places ``find()`` returns, kept across the catalogue and corrected
-    for the projects that changed it since (``find(pks)``: their places now).
-
-    Their places are taken out and those they have now put in their place in the order.
-    When places were left out, each came after the last one kept: the places that come
-    before it are the first ones still, if there are enough of them; otherwise (a project
-    among them left) they are found again.
-    """
-    key = fragments.fragment_key("places-kept", *vary, across_catalogue=True)
-    kept = fragments.get_many([key]).get(key)
-    if isinstance(kept, _KeptPlaces):
-        since = fragments.CATALOGUE_CHANGES.since(kept.changes)
-        if since is not None:
-            latest, changed = since
-            moved = set(changed)
-            staying = [each for each in kept.places if each[1].project_pk not in moved]
-            places = sorted([*staying, *find(changed)], key=lambda each: each[0])
-            if not kept.complete:
-                # A place left out came after the last one kept: only the places that
-                # come before it, or it, are sure to be among the first.
-                last = kept.places[-1][0]
-                places = [each for each in places if not last < each[0]]
-            if kept.complete or len(places) >= MAP_PLACES:
-                complete = kept.complete and len(places) <= MAP_PLACES
-                if places != kept.places or latest != kept.changes:
-                    fragments.set_many({key: _KeptPlaces(latest, places[:MAP_PLACES], complete)})
-                return [place for _order, place in places[:MAP_PLACES]]
-    changes = fragments.CATALOGUE_CHANGES.latest()  # Before the places: later changes correct.
-    places = find()
-    complete = len(places) <= MAP_PLACES
-    fragments.set_many({key: _KeptPlaces(changes, places[:MAP_PLACES], complete)})
-    return [place for _order, place in places[:MAP_PLACES]]
-
-
 @dataclass(frozen=True)
 class FoundPlaces:
     """The places a map of projects shows, the number of all its places, and the titles of
@@ -188,7 +143,7 @@ def _find_places(vary: tuple, located: Callable, region: int | None = None) -> F
     everywhere), for their number from the kept counts of the catalogue.
 
     Which places it shows, and how many there are, only the catalogue moves: kept across
-    it and corrected for the projects that change it (``_kept_places``), or without
+    it and corrected for the projects that change it (``catalogue.kept_first``), or without
     fragments read from the database."""
 
     read_now = {}  # The titles read in this request, by project.
@@ -231,7 +186,13 @@ def _find_places(vary: tuple, located: Callable, region: int | None = None) -> F
     if counts is None:
         found = [place for _order, place in find()[:MAP_PLACES]]
         return FoundPlaces(found, located().count(), read_now)
-    return FoundPlaces(_kept_places(vary, find), counts.places_in(region), read_now)
+    key = fragments.fragment_key("places-kept", *vary, across_catalogue=True)
+    found = catalogue.kept_first(key, MAP_PLACES, MAP_PLACES, find, _project_of)
+    return FoundPlaces(found, counts.places_in(region), read_now)
+
+
+def _project_of(row: tuple) -> int:
+    return row[1].project_pk
 
 
 def _projects_map(found: FoundPlaces, title: str, prefix: str) -> dict:

@@ -472,45 +472,61 @@ def _first_rows(pks=None) -> list[tuple[tuple, int]]:
 
 
 @dataclass
-class _First:
-    """The first published projects, in order, as at change ``changes``; ``complete``
-    when they are all the published projects."""
+class _KeptFirst:
+    """The first rows of an ordered selection, ``(order key, item)``, as the catalogue
+    was at change ``changes`` (``fragments.CATALOGUE_CHANGES``); ``complete`` when they
+    are all its rows."""
 
     changes: int
-    rows: list[tuple[tuple, int]]
+    rows: list[tuple[tuple, object]]
     complete: bool
+
+
+def kept_first(key: str, number: int, kept: int, find: Callable, project_of: Callable) -> list:
+    """Return the items of the first ``number`` rows ``find()`` returns (``kept`` of them
+    kept, one more found to tell whether there are others), kept across the catalogue under
+    ``key`` and corrected for the projects that changed it since: their rows
+    (``project_of(row)``) are taken out and those ``find(pks)`` gives now put in their
+    place in the order.
+
+    When rows were left out, each came after the last one kept: the rows that come before
+    it are the first ones still, if there are enough of them; otherwise (a project among
+    them left) they are found again."""
+    found = fragments.get_many([key]).get(key)
+    if isinstance(found, _KeptFirst):
+        since = fragments.CATALOGUE_CHANGES.since(found.changes)
+        if since is not None:
+            latest, changed = since
+            moved = set(changed)
+            rows = [row for row in found.rows if project_of(row) not in moved]
+            if changed:
+                rows = sorted([*rows, *find(changed)], key=_by_order)
+            if not found.complete and found.rows:
+                last = found.rows[-1][0]
+                rows = [row for row in rows if not last < row[0]]
+            if found.complete or len(rows) >= number:
+                complete = found.complete and len(rows) <= kept
+                if rows != found.rows or latest != found.changes:
+                    fragments.set_many({key: _KeptFirst(latest, rows[:kept], complete)})
+                return [item for _order, item in rows[:number]]
+    changes = fragments.CATALOGUE_CHANGES.latest()  # Before the rows: later changes correct.
+    rows = find()
+    fragments.set_many({key: _KeptFirst(changes, rows[:kept], len(rows) <= kept)})
+    return [item for _order, item in rows[:number]]
+
+
+def _by_order(row: tuple) -> tuple:
+    return row[0]
 
 
 def first_published(number: int) -> list[int]:
     """Return the keys of the first ``number`` published projects, in the catalogue's
     order (at most ``FIRST_KEPT``), kept across the catalogue and corrected for the
-    projects that changed it since (one small query: where they come now, if published).
-
-    When projects were left out, each came after the last one kept: the projects that
-    come before it are the first ones still, if there are enough of them; otherwise (a
-    project among them left) they are read again."""
+    projects that changed it since (one small query: where they come now, if published)."""
     if not fragments.in_use():
-        rows = _first_rows()
-        return [pk for _order, pk in rows[:number]]
-    key = _key("first-published")
-    kept = fragments.get_many([key]).get(key)
-    if isinstance(kept, _First):
-        since = fragments.CATALOGUE_CHANGES.since(kept.changes)
-        if since is not None:
-            latest, changed = since
-            moved = set(changed)
-            rows = [row for row in kept.rows if row[1] not in moved]
-            rows = sorted([*rows, *(_first_rows(changed) if changed else [])])
-            if not kept.complete and kept.rows:
-                last = kept.rows[-1][0]
-                rows = [row for row in rows if not last < row[0]]
-            if kept.complete or len(rows) >= number:
-                complete = kept.complete and len(rows) <= FIRST_KEPT
-                if rows != kept.rows or latest != kept.changes:
-                    fragments.set_many({key: _First(latest, rows[:FIRST_KEPT], complete)})
-                return [pk for _order, pk in rows[:number]]
-    changes = fragments.CATALOGUE_CHANGES.latest()  # Before the rows: later changes correct.
-    rows = _first_rows()
-    complete = len(rows) <= FIRST_KEPT
-    fragments.set_many({key: _First(changes, rows[:FIRST_KEPT], complete)})
-    return [pk for _order, pk in rows[:number]]
+        return [pk for _order, pk in _first_rows()[:number]]
+    return kept_first(_key("first-published"), number, FIRST_KEPT, _first_rows, _by_pk)
+
+
+def _by_pk(row: tuple) -> int:
+    return row[1]
