@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Model, QuerySet
+from django.db.models.query import ValuesListIterable
+from django.utils import timezone
 
 
 class RowsByKey:
@@ -94,14 +98,104 @@ class RowsByKey:
         with connection.cursor() as cursor:
             cursor.execute(sql, values)
             rows = cursor.fetchall()
-        if not converters:
-            return columns, rows
-        converted = []
-        for row in rows:
-            row = list(row)
-            # As the ORM converts what the database returns (dates, decimals).
-            for position, (functions, expression) in converters.items():
-                for function in functions:
-                    row[position] = function(row[position], expression, connection)
-            converted.append(row)
-        return columns, converted
+        return columns, _converted(rows, converters, connection)
+
+
+def _converted(rows, converters: dict, connection, width: int | None = None) -> list:
+    """Return the rows (their first ``width`` values) as the ORM converts what the
+    database returns (dates, decimals)."""
+    if not converters:
+        return [row[:width] for row in rows]
+    converted = []
+    for row in rows:
+        row = list(row[:width])
+        for position, (functions, expression) in converters.items():
+            for function in functions:
+                row[position] = function(row[position], expression, connection)
+        converted.append(row)
+    return converted
+
+
+# Where a prepared query takes the current moment: a moment no query otherwise names.
+NOW_STAND_IN = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
+NOW = "now"
+
+
+class PreparedQuery:
+    """A query of values built and compiled once per process, database and number of keys,
+    then run with the current moment and new keys: the same rows, with the same
+    conversions of their values, as the queryset gives.
+
+    ``build(now, keys)`` returns the queryset (``values_list``), taking ``now`` for the
+    current moment (``published(now=now)``) and ``keys`` where the keys go. It is built
+    with stand-ins for both, and where they fall among the statement's parameters is
+    remembered: building and compiling a query through the ORM (and the translated
+    models' managers) costs more than running the small queries a page drawn after a
+    change asks (0.3 to 0.5 ms against 0.1 ms).
+    """
+
+    def __init__(self, model: type[Model], build: Callable[..., QuerySet]):
+        self.model = model
+        self.build = build
+        self._compiled: dict[tuple[str, int], tuple | None] = {}
+        self._lock = threading.Lock()
+
+    def _compile(self, alias: str, count: int) -> tuple | None:
+        """Return the statement, its parameters' slots, the converters of its values and
+        their number; None when it can match nothing (no keys where keys are asked)."""
+        if (alias, count) in self._compiled:
+            return self._compiled[(alias, count)]
+        connection = connections[alias]
+        # Stand-ins for the keys: negative, so that no key of a row is taken for one.
+        marks = [-1 - each for each in range(count)]
+        queryset = self.build(now=NOW_STAND_IN, keys=marks).using(alias)
+        if queryset._iterable_class is not ValuesListIterable:
+            raise ValueError(
+                "A prepared query gives its values in the order asked: build it with "
+                "values_list on Django's own QuerySet (a translated model's manager "
+                "reorders them)."
+            )
+        compiler = queryset.query.get_compiler(alias)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            with self._lock:
+                self._compiled[(alias, count)] = None
+            return None
+        moment = connection.ops.adapt_datetimefield_value(NOW_STAND_IN)
+        # Each parameter: NOW, a key's position, or a value the query always takes.
+        slots = []
+        for param in params:
+            if param == moment and type(param) is type(moment):
+                slots.append((NOW, None))
+            elif type(param) is int and param in marks:
+                slots.append(("key", marks.index(param)))
+            else:
+                slots.append((None, param))
+        if sorted(index for kind, index in slots if kind == "key") != list(range(count)):
+            raise ValueError("A prepared query must take each key once.")
+        converters = compiler.get_converters(
+            [each[0] for each in compiler.select[: compiler.col_count]]
+        )
+        compiled = (sql, slots, converters, compiler.col_count)
+        with self._lock:
+            self._compiled[(alias, count)] = compiled
+        return compiled
+
+    def __call__(self, keys: Iterable[int] = ()) -> list[tuple]:
+        """Return the rows, each a tuple of the values asked, for these keys (integers)."""
+        keys = list(keys)
+        alias = router.db_for_read(self.model)
+        compiled = self._compile(alias, len(keys))
+        if compiled is None:
+            return []
+        sql, slots, converters, width = compiled
+        connection = connections[alias]
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        params = [
+            now if kind == NOW else keys[value] if kind == "key" else value for kind, value in slots
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return [tuple(row) for row in _converted(rows, converters, connection, width)]

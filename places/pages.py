@@ -11,16 +11,17 @@ write its drawing twice.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import fragments
-from core.rows import RowsByKey
+from core.rows import PreparedQuery, RowsByKey
 from core.templatetags.translated_fields import TranslatedText, translated, translated_plain
 from portfolio import catalogue
 from portfolio.models import Project, Region, publication_condition
@@ -73,8 +74,43 @@ def _map(
     }
 
 
-def _published_locations():
-    return Location.objects.filter(publication_condition("project__"))
+def _published_locations(now=None) -> QuerySet:
+    """The places of published projects (at ``now``), on Django's own queryset: their
+    values are read in the order asked (``core.rows.PreparedQuery``)."""
+    return QuerySet(Location).filter(publication_condition("project__", now=now))
+
+
+def _place_columns() -> tuple[str, ...]:
+    """What a map reads of a place: where it comes (its project's place in the catalogue's
+    order, then its own), where it is, its name, and its project's address and title."""
+    return (
+        "pk",
+        "order",
+        "latitude",
+        "longitude",
+        "project_id",
+        "project__is_featured",
+        "project__published_at",
+        *_columns("name"),
+        *_columns("project__slug"),
+        *_columns("project__title"),
+    )
+
+
+def _first_places(located: QuerySet) -> QuerySet:
+    """The first of these places (one more, to tell whether there are others), the latest
+    projects' first (``Project._meta.ordering``), as values."""
+    return located.order_by(*_project_order(), "order", "pk").values_list(*_place_columns())[
+        : MAP_PLACES + 1
+    ]
+
+
+# The first places of every published project, and of some projects: the home page's map.
+_FIRST_PLACES = PreparedQuery(Location, lambda now, keys: _first_places(_published_locations(now)))
+_FIRST_PLACES_OF = PreparedQuery(
+    Location,
+    lambda now, keys: _first_places(_published_locations(now).filter(project__in=keys)),
+)
 
 
 @dataclass(frozen=True)
@@ -88,35 +124,29 @@ class _Located:
     longitude: float
 
 
-@functools.total_ordering
-class _Descending:
-    """A value that sorts the other way round (a field ordered with a minus)."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value):
-        self.value = value
-
-    def __getstate__(self):
-        return self.value
-
-    def __setstate__(self, value):
-        self.value = value
-
-    def __eq__(self, other):
-        return self.value == other.value
-
-    def __lt__(self, other):
-        return self.value > other.value
-
-
-def _place_order(location) -> tuple:
-    """Where a place comes on a map of projects, as ``_project_order()`` sorts it."""
-    key = []
-    for field in Project._meta.ordering:
-        value = getattr(location.project, field.removeprefix("-"))
-        key.append(_Descending(value) if field.startswith("-") else value)
-    return (*key, location.order, location.pk)
+def _places_of(rows, read_now: dict) -> list[tuple[tuple, _Located]]:
+    """Return ``(order, place)`` of these rows (``_place_columns``), noting in
+    ``read_now`` the title of each place's project."""
+    names = _place_columns()
+    places = []
+    for row in rows:
+        values = dict(zip(names, row, strict=True))
+        project = values["project_id"]
+        read_now[project] = translated_plain(values, "project__title")
+        slug = translated_plain(values, "project__slug").text
+        place = _Located(
+            name=translated_plain(values, "name"),
+            project_pk=project,
+            url=reverse("portfolio:project_detail", kwargs={"slug": slug}),
+            latitude=float(values["latitude"]),
+            longitude=float(values["longitude"]),
+        )
+        # Where it comes: as its project among the projects, then by its own order.
+        project_order = catalogue.order_key(
+            values["project__is_featured"], values["project__published_at"], project
+        )
+        places.append(((*project_order, values["order"], values["pk"]), place))
+    return places
 
 
 @dataclass(frozen=True)
@@ -137,10 +167,16 @@ class FoundPlaces:
         )
 
 
-def _find_places(vary: tuple, located: Callable, region: int | None = None) -> FoundPlaces:
+def _find_places(
+    vary: tuple,
+    located: Callable[[], QuerySet],
+    region: int | None = None,
+    prepared: tuple[PreparedQuery, PreparedQuery] | None = None,
+) -> FoundPlaces:
     """Return the places ``located()`` returns (published projects' places) that a map
     shows, the latest projects' first; ``region``: the region they are in (None:
-    everywhere), for their number from the kept counts of the catalogue.
+    everywhere), for their number from the kept counts of the catalogue; ``prepared``:
+    the same first places, and those of some projects, as prepared queries.
 
     Which places it shows, and how many there are, only the catalogue moves: kept across
     it and corrected for the projects that change it (``catalogue.kept_first``), or without
@@ -151,42 +187,19 @@ def _find_places(vary: tuple, located: Callable, region: int | None = None) -> F
     def find(pks=None) -> list[tuple[tuple, _Located]]:
         """The first places (one more, to tell whether there are others), with their
         order; of these projects only, with ``pks``."""
-        places_located = located()
-        if pks is not None:
-            places_located = places_located.filter(project__in=list(pks))
-        rows = (
-            places_located.select_related("project")
-            .only(
-                "latitude",
-                "longitude",
-                "order",
-                "project",
-                "project__is_featured",
-                "project__published_at",
-                *_columns("name"),
-                *_columns("project__slug"),
-                *_columns("project__title"),
-            )
-            .order_by(*_project_order(), "order", "pk")[: MAP_PLACES + 1]
-        )
-        places = []
-        for location in rows:
-            read_now[location.project_id] = translated(location.project, "title")
-            located_place = _Located(
-                name=translated(location, "name"),
-                project_pk=location.project_id,
-                url=location.project.get_absolute_url(),
-                latitude=float(location.latitude),
-                longitude=float(location.longitude),
-            )
-            places.append((_place_order(location), located_place))
-        return places
+        if prepared is not None:
+            first, first_of = prepared
+            rows = first() if pks is None else first_of(list(pks))
+        else:
+            chosen = located() if pks is None else located().filter(project__in=list(pks))
+            rows = _first_places(chosen)
+        return _places_of(rows, read_now)
 
     counts = catalogue.kept_summary()
     if counts is None:
         found = [place for _order, place in find()[:MAP_PLACES]]
         return FoundPlaces(found, located().count(), read_now)
-    key = fragments.fragment_key("places-kept", *vary, across_catalogue=True)
+    key = fragments.fragment_key("places-first", *vary, across_catalogue=True)
     found = catalogue.kept_first(key, MAP_PLACES, MAP_PLACES, find, _project_of)
     return FoundPlaces(found, counts.places_in(region), read_now)
 
@@ -276,7 +289,7 @@ def region_map(region: Region, found: FoundPlaces | None = None) -> dict:
 
 def home_places() -> FoundPlaces:
     """The places of published projects that the home page's map shows."""
-    return _find_places(("home",), _published_locations)
+    return _find_places(("home",), _published_locations, None, (_FIRST_PLACES, _FIRST_PLACES_OF))
 
 
 def home_map(found: FoundPlaces | None = None) -> dict:

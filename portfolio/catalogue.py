@@ -34,6 +34,7 @@ from django.db.models import QuerySet, Value
 from django.utils import timezone, translation
 
 from core import fragments
+from core.rows import PreparedQuery
 
 from .models import Partnership, Project, PublicationQuerySet
 from .rows import kept_regions
@@ -450,25 +451,29 @@ FIRST_KEPT = 24
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def _order_key(is_featured: bool, published_at: datetime, pk: int) -> tuple:
+def order_key(is_featured: bool, published_at: datetime, pk: int) -> tuple:
     """Where a project comes in the catalogue's order (``Project._meta.ordering``:
     featured first, then the latest published, then the latest made), as a sortable
     value."""
     return (not is_featured, -((published_at - _EPOCH) // timedelta(microseconds=1)), -pk)
 
 
+def _first_query(now, keys) -> QuerySet:
+    published = PublicationQuerySet(Project).published(now=now)
+    return published.order_by(*Project._meta.ordering).values_list(
+        "pk", "is_featured", "published_at"
+    )
+
+
+_FIRST = PreparedQuery(Project, lambda now, keys: _first_query(now, keys)[: FIRST_KEPT + 1])
+_FIRST_OF = PreparedQuery(Project, lambda now, keys: _first_query(now, keys).filter(pk__in=keys))
+
+
 def _first_rows(pks=None) -> list[tuple[tuple, int]]:
     """Return ``(order key, pk)`` of the first published projects, in order, one more than
     are kept (to tell whether there are others); of these projects only, with ``pks``."""
-    published = PublicationQuerySet(Project).published()
-    if pks is None:
-        published = published.order_by(*Project._meta.ordering)[: FIRST_KEPT + 1]
-    else:
-        published = published.filter(pk__in=list(pks))
-    return sorted(
-        (_order_key(featured, moment, pk), pk)
-        for pk, featured, moment in published.values_list("pk", "is_featured", "published_at")
-    )
+    found = _FIRST() if pks is None else _FIRST_OF(pks)
+    return sorted((order_key(featured, moment, pk), pk) for pk, featured, moment in found)
 
 
 @dataclass

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 
 from core import fragments
 from core.richtext import rich_text_sanitiser
+from core.rows import PreparedQuery, RowsByKey
 from core.templatetags.translated_fields import translated
 
-from .models import Project, ProjectUpdate
+from .models import Project, ProjectUpdate, ProjectUpdateQuerySet, PublicationQuerySet
 
 FEED_ITEMS = 20
 # The kinds of entries.
@@ -89,9 +90,7 @@ class LatestNewsFeed(Feed):
         }
         rows = []
         if chosen[PROJECT]:
-            rows += Project.objects.filter(pk__in=chosen[PROJECT]).only(
-                "published_at", *_columns("title", "summary", "subtitle", "slug")
-            )
+            rows += _PROJECT_ENTRIES(chosen[PROJECT]).values()
         if chosen[UPDATE]:
             rows += (
                 ProjectUpdate.objects.filter(pk__in=chosen[UPDATE])
@@ -170,23 +169,38 @@ class Entry:
     published_at: datetime
 
 
+# What a project's entry shows, read by key.
+_PROJECT_ENTRIES = RowsByKey(
+    Project, only=lambda: ("published_at", *_columns("title", "summary", "subtitle", "slug"))
+)
+# The newest projects and field updates, each query built once per process.
+_NEWEST_PROJECTS = PreparedQuery(
+    Project,
+    lambda now, keys: (
+        PublicationQuerySet(Project)
+        .published(now=now)
+        .order_by("-published_at", "-pk")
+        .values_list("published_at", "pk")[:FEED_ITEMS]
+    ),
+)
+_NEWEST_UPDATES = PreparedQuery(
+    ProjectUpdate,
+    lambda now, keys: (
+        ProjectUpdateQuerySet(ProjectUpdate)
+        .published(now=now)
+        .order_by("-published_at", "-pk")
+        .values_list("published_at", "pk", "project_id")[:FEED_ITEMS]
+    ),
+)
+
+
 def _latest() -> list[tuple[datetime, int, str, int]]:
     """Return ``(date, key, kind, project key)`` of the newest entries of both kinds,
     chosen by date from the ends of two indexes."""
     # Publishing a field update changes them, as does a change of the catalogue.
     fragments.shows_news_of([fragments.ANY_PROJECT])
-    projects = (
-        Project.objects.published()
-        .order_by("-published_at", "-pk")
-        .values_list("published_at", "pk")[:FEED_ITEMS]
-    )
-    updates = (
-        ProjectUpdate.objects.published()
-        .order_by("-published_at", "-pk")
-        .values_list("published_at", "pk", "project_id")[:FEED_ITEMS]
-    )
-    entries = [(when, pk, PROJECT, pk) for when, pk in projects]
-    entries += [(when, pk, UPDATE, project) for when, pk, project in updates]
+    entries = [(when, pk, PROJECT, pk) for when, pk in _NEWEST_PROJECTS()]
+    entries += [(when, pk, UPDATE, project) for when, pk, project in _NEWEST_UPDATES()]
     return sorted(entries, key=lambda each: (each[0], each[1]), reverse=True)[:FEED_ITEMS]
 
 

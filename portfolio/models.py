@@ -201,14 +201,16 @@ class Publication(models.TextChoices):
     WAITING_FOR_PROJECT = "waiting", _("Waiting for its project")
 
 
-def publication_condition(prefix: str = "") -> Q:
+def publication_condition(prefix: str = "", now=None) -> Q:
     """Return the publication rule as a condition, for a query that reaches projects
-    through a relation (``prefix="projects__"``).
+    through a relation (``prefix="projects__"``), at ``now`` (the current moment unless
+    given: ``core.rows.PreparedQuery`` gives a stand-in).
 
     The one place the rule is written: ``ProjectQuerySet.published()``, field updates and
     other apps (through ``Partner.projects``) all ask it.
     """
-    return Q(**{f"{prefix}is_published": True, f"{prefix}published_at__lte": timezone.now()})
+    moment = timezone.now() if now is None else now
+    return Q(**{f"{prefix}is_published": True, f"{prefix}published_at__lte": moment})
 
 
 def publication_state(is_published: bool, published_at, now=None) -> Publication:
@@ -223,9 +225,10 @@ def publication_state(is_published: bool, published_at, now=None) -> Publication
 class PublicationQuerySet(models.QuerySet):
     """The states of rows that editors publish with a flag and a date."""
 
-    def published(self):
-        """Return the rows visible to the public."""
-        return self.filter(publication_condition())
+    def published(self, now=None):
+        """Return the rows visible to the public (at ``now``, the current moment unless
+        given)."""
+        return self.filter(publication_condition(now=now))
 
     def drafts(self):
         """Return the rows not published."""
@@ -657,9 +660,11 @@ class ProjectImage(models.Model):
 
 
 class ProjectUpdateQuerySet(RichTextQuerySet, PublicationQuerySet, pagecache.PublicContentQuerySet):
-    def published(self):
+    def published(self, now=None):
         """Return the field updates visible to the public: their project must be too."""
-        return self.filter(publication_condition(), publication_condition("project__"))
+        return self.filter(
+            publication_condition(now=now), publication_condition("project__", now=now)
+        )
 
     def waiting_for_project(self):
         """Return the field updates whose date has come, on a project not public yet."""

@@ -26,6 +26,7 @@ from core import fragments, preview
 from core.i18n import get_by_translated_slug, object_urls_by_language
 from core.pagecache import public_page
 from core.pagination import KeysFirstPaginator, ranked_keys
+from core.rows import PreparedQuery
 from core.spreadsheets import csv_delimiter, csv_lines, spreadsheet_number, spreadsheet_safe
 from core.text_search import fold
 from partners.models import Partner
@@ -36,6 +37,7 @@ from .models import (
     Partnership,
     Project,
     ProjectUpdate,
+    ProjectUpdateQuerySet,
     Publication,
     Region,
     Sector,
@@ -104,13 +106,13 @@ def home_news() -> dict:
     unpublished can add or take out its updates); the updates themselves are kept across
     the catalogue under their keys, so a change of the catalogue that leaves them the
     latest reads one small query and draws nothing anew."""
-    latest = ProjectUpdate.objects.published().order_by("-published_at", "-pk")
     if not fragments.in_use():
+        latest = ProjectUpdate.objects.published().order_by("-published_at", "-pk")
         return news_of(latest[:HOME_UPDATES])
 
     def latest_keys() -> tuple[int, ...]:
         fragments.shows_news_of([fragments.ANY_PROJECT])
-        return tuple(latest.values_list("pk", flat=True)[:HOME_UPDATES])
+        return tuple(pk for (pk,) in _LATEST_UPDATES())
 
     shown = fragments.memo("home-news-keys", (), latest_keys)
 
@@ -120,6 +122,18 @@ def home_news() -> dict:
         return found | {"updates": [by_pk[pk] for pk in shown if pk in by_pk]}
 
     return fragments.memo("home-news", (shown,), shown_news, across_catalogue=True)
+
+
+# The keys of the latest field updates, the query built once per process.
+_LATEST_UPDATES = PreparedQuery(
+    ProjectUpdate,
+    lambda now, keys: (
+        ProjectUpdateQuerySet(ProjectUpdate)
+        .published(now=now)
+        .order_by("-published_at", "-pk")
+        .values_list("pk")[:HOME_UPDATES]
+    ),
+)
 
 
 def news_of(updates) -> dict:
@@ -136,7 +150,6 @@ def news_of(updates) -> dict:
 def home_content() -> dict:
     """What the home page shows but its news, kept as a fragment (only editors' changes
     move it)."""
-    published = Project.objects.published()
     counts = catalogue.kept_summary()
     if counts is not None:
         projects = catalogue.first_published(HOME_PROJECTS)
@@ -156,6 +169,7 @@ def home_content() -> dict:
             "countries": countries,
             "figures": counts.figures,
         }
+    published = Project.objects.published()
     projects = keys(published[:HOME_PROJECTS])
     partners = (
         Partner.objects.public()

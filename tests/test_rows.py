@@ -5,11 +5,12 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone, translation
 
-from core.rows import RowsByKey
-from portfolio.models import Project, long_columns
+from core.rows import PreparedQuery, RowsByKey
+from portfolio.models import Project, PublicationQuerySet, long_columns
 from portfolio.rows import card_rows, published_page_row
 from tests.factories import make_project, make_sector
 
@@ -104,3 +105,57 @@ def test_a_page_row_is_read_only_while_published(project):
     )
     assert published_page_row(project.pk) is None  # A draft.
     assert published_page_row(999_999) is None
+
+
+def test_a_prepared_query_gives_the_querysets_rows_and_takes_the_moment_when_run(monkeypatch):
+    now = timezone.now()
+    first = make_project(title_fr="Premier", published_at=now - datetime.timedelta(days=2))
+    second = make_project(title_fr="Second", published_at=now - datetime.timedelta(days=1))
+    later = make_project(title_fr="Plus tard", published_at=now + datetime.timedelta(hours=1))
+    make_project(title_fr="Brouillon", is_published=False)
+    built = []
+
+    def build(now, keys):
+        built.append(keys)
+        rows = PublicationQuerySet(Project).published(now=now).order_by("-published_at")
+        return rows.filter(pk__in=keys).values_list("pk", "published_at", "funding_goal")
+
+    def expected(keys):
+        rows = Project.objects.published().order_by("-published_at").filter(pk__in=keys)
+        return [
+            (row["pk"], row["published_at"], row["funding_goal"])
+            for row in rows.values("pk", "published_at", "funding_goal")
+        ]
+
+    query = PreparedQuery(Project, build)
+    every = [first.pk, second.pk, later.pk]
+    assert (
+        query(every)
+        == expected(every)
+        == [
+            (second.pk, second.published_at, second.funding_goal),
+            (first.pk, first.published_at, first.funding_goal),
+        ]
+    )
+    assert query([first.pk]) == expected([first.pk])
+    assert query([]) == [] and query([999_999]) == []
+    # Compiled once for each number of keys, then only run.
+    assert len(built) == 3
+    query([second.pk, first.pk, later.pk])
+    assert len(built) == 3
+    # The moment is the one when the query runs: two hours on, the later one is published.
+    moment = now + datetime.timedelta(hours=2)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    assert [pk for pk, *_ in query(every)] == [later.pk, second.pk, first.pk]
+
+
+def test_a_prepared_query_must_take_every_key_and_give_its_values_in_order():
+    query = PreparedQuery(Project, lambda now, keys: QuerySet(Project).values_list("pk"))
+    with pytest.raises(ValueError, match="each key"):
+        query([1, 2])
+    # A translated model's manager selects the values in an order of its own.
+    translated = PreparedQuery(
+        Project, lambda now, keys: Project.objects.values_list("pk", "published_at", "title")
+    )
+    with pytest.raises(ValueError, match="order asked"):
+        translated()

@@ -2,12 +2,13 @@
 and an included template costs several times more per card."""
 
 from django import template
-from django.db.models import prefetch_related_objects
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from core import fragments
+from core.rows import PreparedQuery
 from core.templatetags.public_site import image, lang_attribute, text
 from core.templatetags.translated_fields import translated
 from portfolio.models import Project
@@ -80,6 +81,17 @@ def project_card(project, heading="h3", footer=""):
     )
 
 
+# Which regions each of these projects takes place in.
+_REGION_LINKS = PreparedQuery(
+    Project.regions.through,
+    lambda now, keys: (
+        QuerySet(Project.regions.through)
+        .filter(project_id__in=keys)
+        .values_list("project_id", "region_id")
+    ),
+)
+
+
 def attach_card_regions(projects) -> None:
     """Give each project the regions its card shows, as ``card_regions``.
 
@@ -102,9 +114,8 @@ def attach_card_regions(projects) -> None:
     found = fragments.get_many(keys.values())
     missing = [pk for pk, key in keys.items() if key not in found]
     if missing:
-        links = Project.regions.through.objects.filter(project_id__in=missing)
         chosen: dict[int, set[int]] = {}
-        for project_pk, region_pk in links.values_list("project_id", "region_id"):
+        for project_pk, region_pk in _REGION_LINKS(missing):
             chosen.setdefault(project_pk, set()).add(region_pk)
         # Every region, in name order, as the region pages keep them.
         regions = kept_regions()
