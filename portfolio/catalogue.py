@@ -99,10 +99,8 @@ class Summary:
     def top_partners(self, number: int) -> list[int]:
         """Return the keys of the partners with the most published projects (the lowest
         key first among equals), at most ``number``."""
-        ranked = heapq.nsmallest(
-            number, self.partners.items(), key=lambda item: (-item[1], item[0])
-        )
-        return [pk for pk, _count in ranked]
+        ranked = heapq.nsmallest(number, ((-count, pk) for pk, count in self.partners.items()))
+        return [pk for _count, pk in ranked]
 
     def projects_in(self, region_pk: int) -> int:
         """Return how many published projects take place in this region or inside it."""

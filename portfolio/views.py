@@ -508,22 +508,42 @@ def project_export(request):
 
 
 def filter_choices() -> tuple[list[Region], list[Sector]]:
-    """Return every region and sector, each knowing whether it has published projects."""
+    """Return every region and sector, each knowing whether it has published projects.
+
+    With the kept counts, they are kept across the catalogue under which of them have
+    projects: a change of the catalogue that leaves those as they were reads them as kept.
+    """
     counts = catalogue.kept_summary()
     if counts is not None:
-        regions = [copy.copy(region) for region in kept_regions()]
-        for region in regions:
-            region.has_projects = bool(counts.projects_in(region.pk))
-        sectors = [copy.copy(sector) for sector in kept_sectors().values()]
-        for sector in sectors:
-            sector.has_projects = bool(counts.sectors.get(sector.pk))
-        return regions, sectors
+        offered = (
+            tuple(region.pk for region in kept_regions() if counts.projects_in(region.pk)),
+            tuple(pk for pk in kept_sectors() if counts.sectors.get(pk)),
+        )
+        return fragments.memo(
+            "list-choices-offered",
+            offered,
+            lambda: choices_offering(*offered),
+            across_catalogue=True,
+        )
     published = Project.objects.published()
     regions = regions_with_projects(published)
     sectors = list(
         Sector.objects.annotate(has_projects=Exists(published.filter(sector=OuterRef("pk"))))
     )
     return regions, sectors
+
+
+def choices_offering(regions: tuple[int, ...], sectors: tuple[int, ...]):
+    """Return every region and sector, those of these keys marked as having projects."""
+    with_projects = set(regions)
+    every_region = [copy.copy(region) for region in kept_regions()]
+    for region in every_region:
+        region.has_projects = region.pk in with_projects
+    with_projects = set(sectors)
+    every_sector = [copy.copy(sector) for sector in kept_sectors().values()]
+    for sector in every_sector:
+        sector.has_projects = sector.pk in with_projects
+    return every_region, every_sector
 
 
 def offered_ranking(counts: catalogue.Summary) -> tuple:
