@@ -96,6 +96,9 @@ class TranslatedSitemap(Sitemap):
     url_name = None
     # Items are projects whose dates move with their own content (``core.fragments``).
     project_content = False
+    # Items that a change of the catalogue made by some projects (one published, moved)
+    # leaves as they are: partners, regions. Their number and date are kept across it.
+    outside_catalogue = False
 
     @cached_property
     def _name(self) -> str:
@@ -107,8 +110,19 @@ class TranslatedSitemap(Sitemap):
 
         Kept for the sitemap's life (the views make one per request from the class). It
         moves only with the catalogue, so it is kept under the editorial token
-        (``core.fragments``), and the items' query is built only when it is not kept."""
-        return fragments.memo("sitemap-count", (self._name,), lambda: _size(self.items()))
+        (``core.fragments``), or across it (``outside_catalogue``), and the items' query
+        is built only when it is not kept nor counted already (``kept_count``)."""
+        return fragments.memo(
+            "sitemap-count",
+            (self._name,),
+            lambda: self.kept_count() or _size(self.items()),
+            across_catalogue=self.outside_catalogue,
+        )
+
+    def kept_count(self) -> int | None:
+        """Return the number of items when it is kept already (the catalogue's counts),
+        else None: they are counted in the database."""
+        return None
 
     @cached_property
     def _latest(self):
@@ -130,7 +144,9 @@ class TranslatedSitemap(Sitemap):
             )
             return dates.first()
 
-        return fragments.memo("sitemap-latest", (self._name,), latest)
+        return fragments.memo(
+            "sitemap-latest", (self._name,), latest, across_catalogue=self.outside_catalogue
+        )
 
     @property
     def paginator(self):

@@ -8,6 +8,7 @@ class PartnerSitemap(TranslatedSitemap):
     changefreq = "monthly"
     lastmod_field = "updated_at"
     url_name = "partners:partner_detail"
+    outside_catalogue = True
 
     def items(self):
         return (

@@ -5,6 +5,7 @@ from django.urls import reverse
 from core.rows import RowsByKey
 from core.sitemaps import TranslatedSitemap, slug_columns
 
+from . import catalogue
 from .models import Project, Region
 
 
@@ -13,6 +14,8 @@ class PageSitemap(TranslatedSitemap):
 
     priority = 0.8
     changefreq = "weekly"
+
+    outside_catalogue = True
 
     def items(self):
         return ["portfolio:home", "portfolio:project_list", "partners:partner_list"]
@@ -40,6 +43,10 @@ class ProjectSitemap(TranslatedSitemap):
     def items_by_key(self, pks):
         return _ITEMS_BY_KEY(pks).values()
 
+    def kept_count(self) -> int | None:
+        counts = catalogue.kept_summary()
+        return None if counts is None else counts.projects
+
     def lastmod(self, project):
         return project.updated_at
 
@@ -47,6 +54,7 @@ class ProjectSitemap(TranslatedSitemap):
 class RegionSitemap(TranslatedSitemap):
     priority = 0.5
     changefreq = "monthly"
+    outside_catalogue = True
     url_name = "portfolio:region_detail"
 
     def items(self):

@@ -499,3 +499,49 @@ def test_counts_kept_in_buckets_of_another_size_are_not_read_as_these(catalogue_
     moved.beneficiaries = 40
     moved.save()
     assert same_counts(kept(), counted_now())
+
+
+def sitemap_index(client) -> dict[str, list[str]]:
+    """Each section's pages in the sitemap index, each with its date: ``{section: [lastmod
+    of each page]}``."""
+    listed = re.findall(
+        r"<sitemap><loc>[^<]*/sitemap-(\w+)\.xml[^<]*</loc>(?:<lastmod>([^<]*)</lastmod>)?",
+        client.get("/sitemap.xml").content.decode(),
+    )
+    sections: dict[str, list[str]] = {}
+    for section, lastmod in listed:
+        sections.setdefault(section, []).append(lastmod)
+    return sections
+
+
+def test_the_sitemap_index_follows_the_catalogue_and_keeps_the_sections_outside_it(
+    catalogue_rows, monkeypatch
+):
+    from partners.sitemaps import PartnerSitemap
+    from portfolio.sitemaps import ProjectSitemap, RegionSitemap
+
+    # One item a page (each item has an address in each language).
+    for section in (ProjectSitemap, PartnerSitemap, RegionSitemap):
+        monkeypatch.setattr(section, "limit", 2)
+    lead, local, _hidden = catalogue_rows["partners"]
+    visitor = Client()
+    before = sitemap_index(visitor)
+    assert (len(before["projects"]), len(before["partners"]), len(before["regions"])) == (2, 2, 3)
+    # Changed behind the site's back: a section read again would show it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Partner._meta.db_table} SET is_public = %s WHERE id = %s",  # noqa: S608
+            [False, local.pk],
+        )
+
+    make_project(title_fr="Nouveau", partners=[lead])
+
+    after = sitemap_index(visitor)
+    assert len(after["projects"]) == 3
+    # The partners and regions kept across the change of the catalogue, their dates too.
+    assert after["partners"] == before["partners"] and after["regions"] == before["regions"]
+
+    # A partner saved changes every section that could show it.
+    lead.save()
+    saved = sitemap_index(visitor)
+    assert len(saved["partners"]) == 1 and len(saved["projects"]) == 3
