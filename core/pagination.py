@@ -154,8 +154,10 @@ class KeysFirstPaginator(Paginator):
 
         def kept():
             # Built only when not kept: a queryset costs more to build than to read back.
-            page = rows()
-            return list(page.values_list("pk", flat=True) if self.keys_only else page)
+            if self.keys_only:
+                # The keys straight from the index: no rows to load around them.
+                return list(self.object_list.values_list("pk", flat=True)[bottom:top])
+            return list(rows())
 
         return self._get_page(self._memo("page", (bottom, top), kept), number, self)
 
