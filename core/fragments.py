@@ -359,13 +359,16 @@ def invalidate_editorial() -> None:
     on_commit_once(renew_editorial)
 
 
-def invalidate_catalogue(project_pks: Iterable[int], *, figures_kept: bool = False) -> None:
+def invalidate_catalogue(
+    project_pks: Iterable[int], *, figures_kept: bool = False, cards_kept: bool = False
+) -> None:
     """Say that these projects changed the catalogue (published or unpublished, moved to
     another region or sector, given a new status, address or partners): the editorial
     token is renewed, now and when the transaction commits, and every version of these
     projects moves (but their funding versions, with ``figures_kept``: the change leaves
-    their funding figures and giving panels as they were); what is kept across the
-    catalogue for other projects stays good."""
+    their funding figures and giving panels as they were; and their card versions, with
+    ``cards_kept``: it leaves what their cards show, their regions and partners as they
+    were); what is kept across the catalogue for other projects stays good."""
     from .pagecache import ContentState, on_commit_once
 
     if not enabled():
@@ -380,7 +383,7 @@ def invalidate_catalogue(project_pks: Iterable[int], *, figures_kept: bool = Fal
     # ``invalidate_part``) in one round trip.
     prefixes = [
         *(() if figures_kept else (FUNDING_KEY_PREFIX,)),
-        *(f"{PART_KEY_PREFIX}{part}:" for part in PARTS),
+        *(f"{PART_KEY_PREFIX}{part}:" for part in PARTS if not (cards_kept and part == "card")),
     ]
     _invalidate_keys(
         [

@@ -133,6 +133,7 @@ def invalidate(
     searched: bool = False,
     catalogue_of: Iterable[int] | None = None,
     figures_kept: bool = False,
+    cards_kept: bool = False,
 ) -> None:
     """Make every stored public page out of date, now and again when the transaction commits.
 
@@ -149,6 +150,8 @@ def invalidate(
       these projects' own fragments, not the other projects' (the editorial token and
       these projects' versions; ``fragments.invalidate_catalogue``); ``figures_kept``:
       it leaves their funding figures as they were (their goal, their slug, their gifts);
+      ``cards_kept``: it leaves what their cards show, and their regions and partners, as
+      they were (a project published or unpublished);
     - none: it may change any page (the editorial and names tokens).
 
     The token is marked out of date at once, so the next request renews it: this
@@ -160,7 +163,9 @@ def invalidate(
     if catalogue_of is not None:
         # The log of changed projects first, then the tokens (the fragments' then the
         # pages'): a request between them finds every token as before.
-        fragments.invalidate_catalogue(catalogue_of, figures_kept=figures_kept)
+        fragments.invalidate_catalogue(
+            catalogue_of, figures_kept=figures_kept, cards_kept=cards_kept
+        )
     _store_state(ContentState(token=uuid.uuid4().hex, valid_until=timezone.now()))
     on_commit_once(renew)
     if catalogue_of is not None:

@@ -58,8 +58,10 @@ class EditBeforeEachRequest:
         elif self.parts == PARTS["news"]:
             news_changed([self.project])
         elif self.parts == PARTS["catalogue"]:
-            # As publishing it does: its funding figures stay as they were.
-            pagecache.invalidate(catalogue_of=[self.other_project()], figures_kept=True)
+            # As publishing it does: its funding figures and its card stay as they were.
+            pagecache.invalidate(
+                catalogue_of=[self.other_project()], figures_kept=True, cards_kept=True
+            )
         else:
             pagecache.invalidate(content_of=[self.project], parts=self.parts, searched=True)
         return self.get_response(request)

@@ -63,16 +63,18 @@ class LatestNewsFeed(Feed):
                 fragments.NEWS, {project for *_, kind, project in latest if kind == UPDATE}
             )
             keys = {
-                # An entry shows one project and its update: kept across the catalogue.
+                # An entry shows one project and its update, dated by its publication:
+                # kept across the catalogue (a project published again keeps its card).
                 (kind, pk): fragments.fragment_key(
                     "feed-entry",
                     kind,
                     pk,
+                    when.isoformat(),
                     cards[project],
                     news.get(project),
                     across_catalogue=True,
                 )
-                for _when, pk, kind, project in latest
+                for when, pk, kind, project in latest
             }
         found = fragments.get_many(keys.values())
         entries = {entry: found[key] for entry, key in keys.items() if key in found}

@@ -56,6 +56,9 @@ CARD_FIELDS = (
     "cover_height",
     "funding_goal",
 )
+# What a card shows besides: a catalogue change that leaves these, and the project's
+# regions and partners, keeps its card (a project published or unpublished).
+CARD_CATALOGUE_FIELDS = (*CARD_FIELDS, "status", "sector", "slug")
 FUNDING_FIELDS = ("funding_goal",)
 # What the funding figures and the giving panel (its pledge links) read of a project.
 GIVING_FIELDS = (*FUNDING_FIELDS, "slug")
@@ -87,10 +90,12 @@ def project_saved(sender, instance, created, raw=False, **kwargs):
     elif changed is None or not changed <= OWN_CONTENT_COLUMNS:
         # Published, moved to another sector, a new status or address: every list may
         # move, and this project's own fragments, not the other projects'; its funding
-        # figures and giving panel only if their columns changed too.
+        # figures and giving panel only if their columns changed too, its card only if
+        # what it shows did.
         pagecache.invalidate(
             catalogue_of=[instance.pk],
             figures_kept=changed is not None and not changed & columns(GIVING_FIELDS),
+            cards_kept=changed is not None and not changed & columns(CARD_CATALOGUE_FIELDS),
         )
     else:
         pagecache.invalidate(

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -237,10 +237,13 @@ def test_a_projects_place_in_the_catalogue_draws_the_lists_and_it_anew_not_the_o
     assert editorial() != token
     assert every_version(other) == others
     # Every version of the changed project moves, but its funding figures' when the
-    # change leaves them (and its giving panel's links) as they were.
-    content, figures, *parts = every_version(funded)
+    # change leaves them (and its giving panel's links) as they were, and its card's when
+    # it leaves what the card shows (featured, unpublished).
+    content, figures, card, *parts = every_version(funded)
     assert not {content, *parts} & set(funded_versions)
     assert (figures == funded_versions[1]) == (project.slug_fr == funded.slug_fr)
+    card_kept = project.slug_fr == funded.slug_fr and project.status == funded.status
+    assert (card == funded_versions[2]) == card_kept
     # The other project's card and page are kept: they still show its old title.
     for name in ("home", "list", "search", "region", "partner"):
         assert card_link(other, "L’école des filles") in get(visitor, urls[name]), name
@@ -1005,9 +1008,9 @@ def test_the_catalogue_mode_renews_the_lists_and_keeps_the_other_projects_parts(
     assert middleware.other_project() == latest.pk
     assert editorial() != token
     assert {project.pk: every_version(project) for project in kept} == versions
-    # As publishing it: every version of it moves, but its funding figures'.
+    # As publishing it: every version of it moves, but its funding figures' and its card's.
     moved = [a != b for a, b in zip(every_version(latest), latest_versions, strict=True)]
-    assert moved == [True, False, *[True] * len(fragments.PARTS)]
+    assert moved == [True, False, *(part != "card" for part in fragments.PARTS)]
     assert card_link(other, "L’école des filles") in get(visitor, urls["list"])
     assert "<h1>L’école des filles</h1>" in get(visitor, urls["project"])
 
@@ -1457,3 +1460,34 @@ def test_a_result_or_indicator_moved_to_another_project_leaves_the_first_page(pr
 
     assert shown in get(visitor, page_url(funded, "fr"))
     assert shown not in get(visitor, page_url(other, "fr"))
+
+
+def test_a_project_published_again_keeps_its_card_and_is_dated_anew_in_the_feed(projects):
+    funded, other, *_ = projects
+    visitor = Client()
+    listing = french(reverse, "portfolio:project_list")
+    assert card_link(funded, "L’eau au village") in get(visitor, listing)
+    before, _mine = feed_updated(visitor, funded)
+    # Renamed behind the site's back: a card drawn anew would show it.
+    sql_title_of(funded, BEHIND)
+    token = editorial()
+
+    project = fresh(funded)
+    project.published_at = timezone.now() - timedelta(minutes=5)
+    project.save()
+
+    assert editorial() != token  # A change of the catalogue: the lists are drawn anew.
+    html = get(visitor, listing)
+    assert card_link(funded, "L’eau au village") in html and BEHIND not in html
+    # Its entry in the feed is dated anew (and read again: the title as it is now); the
+    # other project's is kept.
+    after, (_title, updated) = feed_updated(visitor, funded)
+    assert same_moment(updated, fresh(funded).published_at)
+    theirs = [link for link in after if link.endswith(page_url(other, "fr"))]
+    assert theirs and all(after[link] == before[link] for link in theirs)
+
+    # Its status is on its card: a new status draws it anew (with the title as it is now).
+    project = fresh(funded)
+    project.status = Project.Status.COMPLETED
+    project.save()
+    assert BEHIND in get(visitor, listing)
