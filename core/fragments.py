@@ -71,6 +71,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django_redis.client import DefaultClient
 
+from .redis_client import UNREADABLE
+
 logger = logging.getLogger(__name__)
 
 EDITORIAL_KEY = "pagecache:editorial"
@@ -367,8 +369,8 @@ def invalidate_catalogue(
     token is renewed, now and when the transaction commits, and every version of these
     projects moves (but their funding versions, with ``figures_kept``: the change leaves
     their funding figures and giving panels as they were; and their card versions, with
-    ``cards_kept``: it leaves what their cards show, their regions and partners as they
-    were); what is kept across the catalogue for other projects stays good."""
+    ``cards_kept``: it leaves what their cards show, their regions and partnerships as
+    they were); what is kept across the catalogue for other projects stays good."""
     from .pagecache import ContentState, on_commit_once
 
     if not enabled():
@@ -691,11 +693,13 @@ def _add_versions(made: dict[str, str]) -> dict[str, str]:
         pipe.set(stored, client.encode(made[key]), nx=True, ex=FRAGMENT_TIMEOUT * 2)
     pipe.mget(list(keys))
     *_added, values = pipe.execute()
-    return {
+    decoded = {
         key: client.decode(value)
         for key, value in zip(keys.values(), values, strict=True)
         if value is not None
     }
+    # A version the client cannot read (``redis_client.UNREADABLE``) is taken as missing.
+    return {key: value for key, value in decoded.items() if value is not UNREADABLE}
 
 
 def _versions(prefixes: tuple[str, ...], project_pks: Iterable[int]) -> dict[int, tuple]:

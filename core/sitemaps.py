@@ -115,9 +115,13 @@ class TranslatedSitemap(Sitemap):
         return fragments.memo(
             "sitemap-count",
             (self._name,),
-            lambda: self.kept_count() or _size(self.items()),
+            self._counted,
             across_catalogue=self.outside_catalogue,
         )
+
+    def _counted(self) -> int:
+        kept = self.kept_count()
+        return _size(self.items()) if kept is None else kept
 
     def kept_count(self) -> int | None:
         """Return the number of items when it is kept already (the catalogue's counts),

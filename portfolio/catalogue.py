@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import QuerySet, Value
 from django.utils import timezone, translation
@@ -449,6 +450,12 @@ FIRST_KEPT = 24
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
+# The catalogue's order, as ``order_key`` sorts it.
+ORDERING = ["-is_featured", "-published_at", "-pk"]
+if Project._meta.ordering != ORDERING:
+    raise ImproperlyConfigured("catalogue.order_key must sort as Project._meta.ordering does.")
+
+
 def order_key(is_featured: bool, published_at: datetime, pk: int) -> tuple:
     """Where a project comes in the catalogue's order (``Project._meta.ordering``:
     featured first, then the latest published, then the latest made), as a sortable
@@ -528,7 +535,7 @@ def first_published(number: int) -> list[int]:
     projects that changed it since (one small query: where they come now, if published)."""
     if not fragments.in_use():
         return [pk for _order, pk in _first_rows()[:number]]
-    return kept_first(_key("first-published"), number, FIRST_KEPT, _first_rows, _by_pk)
+    return kept_first(_key("first-kept"), number, FIRST_KEPT, _first_rows, _by_pk)
 
 
 def _by_pk(row: tuple) -> int:

@@ -139,10 +139,12 @@ def test_a_prepared_query_gives_the_querysets_rows_and_takes_the_moment_when_run
     )
     assert query([first.pk]) == expected([first.pk])
     assert query([]) == [] and query([999_999]) == []
-    # Compiled once for each number of keys, then only run.
-    assert len(built) == 3
+    # Compiled once for each number of keys (built twice to find its values), then only run.
+    compiled = len(built)
+    assert {len(keys) for keys in built} == {3, 1, 0}
     query([second.pk, first.pk, later.pk])
-    assert len(built) == 3
+    query([later.pk])
+    assert len(built) == compiled
     # The moment is the one when the query runs: two hours on, the later one is published.
     moment = now + datetime.timedelta(hours=2)
     monkeypatch.setattr(timezone, "now", lambda: moment)
@@ -159,3 +161,25 @@ def test_a_prepared_query_must_take_every_key_and_give_its_values_in_order():
     )
     with pytest.raises(ValueError, match="order asked"):
         translated()
+
+
+def test_a_prepared_query_keeps_its_own_values_and_refuses_values_made_from_the_moment():
+    counted = make_project(title_fr="Comptés", beneficiaries=0)
+    make_project(title_fr="Sans nombre", beneficiaries=None)
+    # A constant that looks like a key stand-in stays a constant.
+    query = PreparedQuery(
+        Project,
+        lambda now, keys: PublicationQuerySet(Project)
+        .published(now=now)
+        .filter(pk__in=keys, beneficiaries__gt=-1)
+        .values_list("pk"),
+    )
+    assert query([counted.pk]) == [(counted.pk,)]
+    assert query([counted.pk, 999_999]) == [(counted.pk,)]
+    # A day made from the moment would be compiled in as it was: refused.
+    by_day = PreparedQuery(
+        Project,
+        lambda now, keys: QuerySet(Project).filter(published_at__date__lte=now.date()).values_list("pk"),
+    )
+    with pytest.raises(ValueError, match="as they are"):
+        by_day()

@@ -14,6 +14,9 @@ class Migration(migrations.Migration):
     size.
     """
 
+    # Built without locking the table against writes (outside a transaction).
+    atomic = False
+
     dependencies = [
         ("donations", "0008_sponsorship_paused_at"),
     ]
@@ -21,16 +24,16 @@ class Migration(migrations.Migration):
     operations = [
         RunSQLOnPostgreSQL(
             sql=(
-                "CREATE INDEX sponsorship_funding_figures ON donations_sponsorship "
+                "CREATE INDEX CONCURRENTLY sponsorship_funding_figures ON donations_sponsorship "
                 "(project_id) INCLUDE (id, status, amount, frequency, paused_at, cancelled_at)"
             ),
-            reverse_sql="DROP INDEX sponsorship_funding_figures",
+            reverse_sql="DROP INDEX CONCURRENTLY sponsorship_funding_figures",
         ),
         RunSQLOnPostgreSQL(
             sql=(
-                "CREATE INDEX gift_funding_figures ON donations_gift (sponsorship_id) "
+                "CREATE INDEX CONCURRENTLY gift_funding_figures ON donations_gift (sponsorship_id) "
                 "INCLUDE (amount)"
             ),
-            reverse_sql="DROP INDEX gift_funding_figures",
+            reverse_sql="DROP INDEX CONCURRENTLY gift_funding_figures",
         ),
     ]

@@ -12,6 +12,9 @@ class Migration(migrations.Migration):
     against 17 ms). SQLite has no such index (``INCLUDE``), nor needs one at its size.
     """
 
+    # Built without locking the table against writes (outside a transaction).
+    atomic = False
+
     dependencies = [
         ("portfolio", "0011_public_latest_index"),
     ]
@@ -19,9 +22,9 @@ class Migration(migrations.Migration):
     operations = [
         RunSQLOnPostgreSQL(
             sql=(
-                "CREATE INDEX project_public_counted ON portfolio_project (published_at) "
+                "CREATE INDEX CONCURRENTLY project_public_counted ON portfolio_project (published_at) "
                 "INCLUDE (id, beneficiaries) WHERE is_published"
             ),
-            reverse_sql="DROP INDEX project_public_counted",
+            reverse_sql="DROP INDEX CONCURRENTLY project_public_counted",
         ),
     ]
