@@ -169,17 +169,21 @@ def test_a_prepared_query_keeps_its_own_values_and_refuses_values_made_from_the_
     # A constant that looks like a key stand-in stays a constant.
     query = PreparedQuery(
         Project,
-        lambda now, keys: PublicationQuerySet(Project)
-        .published(now=now)
-        .filter(pk__in=keys, beneficiaries__gt=-1)
-        .values_list("pk"),
+        lambda now, keys: (
+            PublicationQuerySet(Project)
+            .published(now=now)
+            .filter(pk__in=keys, beneficiaries__gt=-1)
+            .values_list("pk")
+        ),
     )
     assert query([counted.pk]) == [(counted.pk,)]
     assert query([counted.pk, 999_999]) == [(counted.pk,)]
     # A day made from the moment would be compiled in as it was: refused.
     by_day = PreparedQuery(
         Project,
-        lambda now, keys: QuerySet(Project).filter(published_at__date__lte=now.date()).values_list("pk"),
+        lambda now, keys: (
+            QuerySet(Project).filter(published_at__date__lte=now.date()).values_list("pk")
+        ),
     )
     with pytest.raises(ValueError, match="as they are"):
         by_day()
