@@ -150,8 +150,8 @@ def invalidate(
       these projects' own fragments, not the other projects' (the editorial token and
       these projects' versions; ``fragments.invalidate_catalogue``); ``figures_kept``:
       it leaves their funding figures as they were (their goal, their slug, their gifts);
-      ``cards_kept``: it leaves what their cards show, and their regions and partners, as
-      they were (a project published or unpublished);
+      ``cards_kept``: it leaves what their cards show, and their regions and partnerships,
+      as they were (a project published or unpublished);
     - none: it may change any page (the editorial and names tokens).
 
     The token is marked out of date at once, so the next request renews it: this

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 
 from core import fragments
 from core.richtext import rich_text_sanitiser
-from core.rows import PreparedQuery, RowsByKey
+from core.rows import RowsByKey
 from core.templatetags.translated_fields import translated
 
 from .models import Project, ProjectUpdate, ProjectUpdateQuerySet, PublicationQuerySet
+from .rows import newest_published
 
 FEED_ITEMS = 20
 # The kinds of entries.
@@ -176,23 +177,9 @@ _PROJECT_ENTRIES = RowsByKey(
     Project, only=lambda: ("published_at", *_columns("title", "summary", "subtitle", "slug"))
 )
 # The newest projects and field updates, each query built once per process.
-_NEWEST_PROJECTS = PreparedQuery(
-    Project,
-    lambda now, keys: (
-        PublicationQuerySet(Project)
-        .published(now=now)
-        .order_by("-published_at", "-pk")
-        .values_list("published_at", "pk")[:FEED_ITEMS]
-    ),
-)
-_NEWEST_UPDATES = PreparedQuery(
-    ProjectUpdate,
-    lambda now, keys: (
-        ProjectUpdateQuerySet(ProjectUpdate)
-        .published(now=now)
-        .order_by("-published_at", "-pk")
-        .values_list("published_at", "pk", "project_id")[:FEED_ITEMS]
-    ),
+_NEWEST_PROJECTS = newest_published(Project, PublicationQuerySet, FEED_ITEMS, "published_at", "pk")
+_NEWEST_UPDATES = newest_published(
+    ProjectUpdate, ProjectUpdateQuerySet, FEED_ITEMS, "published_at", "pk", "project_id"
 )
 
 

@@ -6,11 +6,39 @@ These read it with a query compiled once, and give it its sector from the kept s
 (a sector's change renews every fragment, and so them) instead of a join.
 """
 
-from core import fragments
-from core.rows import RowsByKey
+from django.db.models import Model
 
-from .models import Project, Publication, Region, Sector, long_columns, publication_state
+from core import fragments
+from core.rows import PreparedQuery, RowsByKey
+
+from .models import (
+    Project,
+    Publication,
+    PublicationQuerySet,
+    Region,
+    Sector,
+    long_columns,
+    publication_state,
+)
 from .search import search_columns
+
+
+def newest_published(
+    model: type[Model], queryset: type[PublicationQuerySet], number: int, *fields: str
+) -> PreparedQuery:
+    """Return the prepared query of these values of the ``number`` rows of ``model`` last
+    published (``queryset``'s rule: a field update's project must be public too), the
+    latest first."""
+    return PreparedQuery(
+        model,
+        lambda now, keys: (
+            queryset(model)
+            .published(now=now)
+            .order_by("-published_at", "-pk")
+            .values_list(*fields)[:number]
+        ),
+    )
+
 
 # What a card shows: neither the story nor the search documents (``for_cards``).
 _CARD_ROWS = RowsByKey(Project, long_columns)

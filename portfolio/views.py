@@ -26,7 +26,6 @@ from core import fragments, preview
 from core.i18n import get_by_translated_slug, object_urls_by_language
 from core.pagecache import public_page
 from core.pagination import KeysFirstPaginator, ranked_keys
-from core.rows import PreparedQuery
 from core.spreadsheets import csv_delimiter, csv_lines, spreadsheet_number, spreadsheet_safe
 from core.text_search import fold
 from partners.models import Partner
@@ -44,7 +43,7 @@ from .models import (
     long_columns,
     publication_state,
 )
-from .rows import kept_regions, kept_sectors, published_page_row
+from .rows import kept_regions, kept_sectors, newest_published, published_page_row
 from .search import SEARCH_RANK
 
 PROJECTS_PER_PAGE = 12
@@ -125,15 +124,7 @@ def home_news() -> dict:
 
 
 # The keys of the latest field updates, the query built once per process.
-_LATEST_UPDATES = PreparedQuery(
-    ProjectUpdate,
-    lambda now, keys: (
-        ProjectUpdateQuerySet(ProjectUpdate)
-        .published(now=now)
-        .order_by("-published_at", "-pk")
-        .values_list("pk")[:HOME_UPDATES]
-    ),
-)
+_LATEST_UPDATES = newest_published(ProjectUpdate, ProjectUpdateQuerySet, HOME_UPDATES, "pk")
 
 
 def news_of(updates) -> dict:
