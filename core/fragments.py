@@ -180,9 +180,16 @@ def _fetch(keys: list[str], *, remember: bool = True) -> dict[str, object]:
         for key in keys
         if key in asked and key in prefetched and key not in found
     }
+    read = getattr(_request, "read", None)
+    if read:
+        found |= {key: read[key] for key in keys if key in read and key not in found}
     unread = [key for key in keys if key not in asked and key not in found]
     if unread:
-        found |= cache.get_many(unread)
+        fresh = cache.get_many(unread)
+        found |= fresh
+        if read is not None:
+            # Read once per request: each key asked again is as read the first time.
+            read.update(fresh)
     return found
 
 
@@ -245,6 +252,8 @@ def _forget_token(**kwargs) -> None:
     _request.used = None
     _request.asked = None
     _request.prefetched = {}
+    # Fragments read during this request, found (``_fetch``).
+    _request.read = {}
     # Versions read during this request: each is read from the cache once per request.
     _request.versions = {}
     # Fragments this request keeps, written when it ends (``_write``).
@@ -256,7 +265,7 @@ def _end_request(**kwargs) -> None:
     _send_writes()
     _remember_reads()
     _request.versions = None  # Outside a request, versions are always read anew.
-    _request.address = _request.used = _request.asked = None
+    _request.address = _request.used = _request.asked = _request.read = None
     _request.prefetched = {}
 
 
@@ -326,7 +335,7 @@ def _token(key: str, attribute: str) -> str:
         if prefetched is not None and prefetched.is_current(timezone.now()):
             token = prefetched.token
         else:
-            token = state_in_cache(key).token
+            token = state_in_cache(key, read=prefetched).token
         setattr(_request, attribute, token)
     return token
 
@@ -533,7 +542,9 @@ class ChangeLog:
         if latest == number:
             return latest, []
         keys = [f"{self.entry_prefix}{each}" for each in range(number + 1, latest + 1)]
-        found = cache.get_many(keys)
+        # Each change's entry never changes: read once per request, however many kept
+        # values check it, and not remembered for the next request (each change is new).
+        found = _fetch(keys, remember=False)
         if len(found) != len(keys):
             return None
         return latest, sorted(set(found.values()))

@@ -194,10 +194,10 @@ def on_commit_once(callback: Callable[[], object]) -> None:
         transaction.on_commit(callback)
 
 
-def state_in_cache(key: str) -> ContentState:
+def state_in_cache(key: str, read: ContentState | None = None) -> ContentState:
     """Return the state kept in the cache under ``key``: made when missing, renewed when a
-    scheduled change has fallen due."""
-    state = cache.get(key)
+    scheduled change has fallen due. ``read``: the state this request read there already."""
+    state = read if read is not None else cache.get(key)
     if state is None:
         cache.add(key, new_state(), None)
         state = cache.get(key)

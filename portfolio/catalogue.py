@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import QuerySet, Value
@@ -275,9 +274,8 @@ def _corrected(kept: Summary, latest: int, changed: list[int]):
     keys = {
         number: _bucket_key(kept.buckets[number]) for number in numbers if number in kept.buckets
     }
-    # Read from the cache itself: a later request reads other buckets (new keys), so
-    # these are not worth reading again with the page's fragments.
-    found = cache.get_many(list(keys.values()))
+    # Not remembered for the next request: it reads other buckets (new keys).
+    found = fragments.get_many(keys.values(), remember=False)
     if len(found) != len(keys):
         return None
     summary = Summary(

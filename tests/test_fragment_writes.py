@@ -134,3 +134,39 @@ def test_a_page_is_served_when_its_fragments_cannot_be_written(
         assert title in response.content.decode()
     assert "Fragments could not be kept." in caplog.text
     assert not list(shared_redis.scan_iter("fragment-writes:1:pagecache:fragment:*"))
+
+
+def mget_calls(server) -> int:
+    return server.info("commandstats").get("cmdstat_mget", {}).get("calls", 0)
+
+
+@needs_redis
+def test_a_request_reads_each_fragment_once(shared_redis):
+    from django.core.cache import cache
+
+    cache.set("shown", "avant")
+    request_started.send(sender=None)
+    assert fragments.get_many(["shown"]) == {"shown": "avant"}
+    cache.set("shown", "après")  # Another server's write, during the request.
+    # The page goes on with what it read: one round trip, one view of the cache.
+    assert fragments.get_many(["shown"]) == {"shown": "avant"}
+    request_finished.send(sender=None)
+    request_started.send(sender=None)
+    assert fragments.get_many(["shown"]) == {"shown": "après"}
+    request_finished.send(sender=None)
+
+
+@needs_redis
+def test_the_changes_of_the_catalogue_are_read_once_per_request(shared_redis):
+    log = fragments.CATALOGUE_CHANGES
+    before = log.latest()
+    log.note([7, 3])
+    request_started.send(sender=None)
+    calls = mget_calls(shared_redis)
+    # What several kept values check (counts, lists, maps) is read in one round trip,
+    # with the number of the latest change.
+    assert log.since(before) == (before + 2, [3, 7])
+    assert log.since(before + 1) == (before + 2, [7])
+    assert log.since(before) == (before + 2, [3, 7])
+    assert mget_calls(shared_redis) - calls == 2
+    request_finished.send(sender=None)
