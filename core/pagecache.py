@@ -369,20 +369,33 @@ class _NotKeptError(Exception):
     """A response that is not kept as a fragment (an error, a redirect, a cookie)."""
 
 
-def editorial_page(view):
+def editorial_page(view=None, *, shown: Callable[[object], tuple] | None = None):
     """``@public_page`` for a page that shows no funding figures (feeds, sitemaps, lists of
     partners): its whole rendering is also kept as a fragment under the editorial token
     (``core.fragments``), so a pledge or a gift, which empties the page cache, does not
     make it render again. A page that shows something of projects' own content (when they
     last changed) says so with ``fragments.depends_on``, and is rendered again when it
-    moves."""
+    moves.
+
+    ``shown(request)``: for a page that shows of the catalogue only what this returns
+    (e.g. how many projects each partner listed has), with names of regions, sectors and
+    partners: the page is kept across the catalogue under it instead, and a project
+    published elsewhere leaves it as it was (``fragments.fragment_key``).
+    """
+    if view is None:
+        return lambda view: editorial_page(view, shown=shown)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not fragments.in_use() or request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
         # The fragment's key holds the scheme, host and language already.
-        key = fragments.fragment_key("page", request.get_full_path())
+        if shown is None:
+            key = fragments.fragment_key("page", request.get_full_path())
+        else:
+            key = fragments.fragment_key(
+                "page-shown", request.get_full_path(), shown(request), across_catalogue=True
+            )
         answered = []
 
         def compute():

@@ -40,11 +40,32 @@ def find_partner(slug) -> Partner | None:
     return found if isinstance(found, Partner) else None
 
 
-@editorial_page
-@require_safe
-def partner_list(request):
-    """List the public partners by kind, a page at a time, or those whose name is searched."""
+def listed_partners(request) -> tuple[str, object, list[Partner]]:
+    """Return the partner list's search, its page and the partners it lists, each with its
+    number of published projects (``project_count``): chosen once per request."""
+    listed = getattr(request, "_listed_partners", None)
+    if listed is not None:
+        return listed
     query = request.GET.get("q", "").strip()[:100]
+    # Which partners a page lists depends on the partners alone: kept across the catalogue
+    # (the queryset built only when they are not kept).
+    page = KeysFirstPaginator(
+        lambda: partners_in_order(query),
+        PARTNERS_PER_PAGE,
+        memo=("partners", (query,)),
+        across_catalogue=True,
+    ).get_page(request.GET.get("page"))
+    members = list(page.object_list)
+    # From the kept counts of the catalogue, without a round trip of its own.
+    counts = published_project_counts(members)
+    for partner in members:
+        partner.project_count = counts.get(partner.pk, 0)
+    request._listed_partners = (query, page, members)
+    return request._listed_partners
+
+
+def partners_in_order(query: str):
+    """Return the public partners (those whose name is searched), by kind then name."""
     partners = Partner.objects.public()
     if query:
         partners = partners.named(query)
@@ -54,18 +75,25 @@ def partner_list(request):
         output_field=IntegerField(),
     )
     partners = partners.alias(kind_order=kind_order, sort_name=Lower(shown_text("name")))
-    partners = partners.order_by("kind_order", "sort_name", "pk").only(*CARD_FIELDS)
-    # Which partners a page lists depends on the partners alone: kept across the catalogue.
-    page = KeysFirstPaginator(
-        partners, PARTNERS_PER_PAGE, memo=("partners", (query,)), across_catalogue=True
-    ).get_page(request.GET.get("page"))
-    members = list(page.object_list)
-    counts = fragments.memo(
-        "partner-counts", tuple(p.pk for p in members), lambda: published_project_counts(members)
-    )
+    return partners.order_by("kind_order", "sort_name", "pk").only(*CARD_FIELDS)
+
+
+def partners_shown(request) -> tuple:
+    """What the partner list shows of the catalogue: which partners, with how many
+    projects each (their rows are kept across the catalogue)."""
+    query, page, members = listed_partners(request)
+    return (query, page.number, tuple((p.pk, p.project_count) for p in members))
+
+
+# Kept across the catalogue under what it shows: a project published leaves it as it
+# was unless it moves a listed partner's count.
+@editorial_page(shown=partners_shown)
+@require_safe
+def partner_list(request):
+    """List the public partners by kind, a page at a time, or those whose name is searched."""
+    query, page, members = listed_partners(request)
     groups = []
     for partner in members:
-        partner.project_count = counts.get(partner.pk, 0)
         if not groups or groups[-1][0] != partner.kind:
             groups.append((partner.kind, partner.get_kind_display(), []))
         groups[-1][2].append(partner)
@@ -74,9 +102,7 @@ def partner_list(request):
         "partners/partner_list.html",
         {
             "groups": groups,
-            # What the cards show: which partners (their rows are kept across the
-            # catalogue), with how many projects each.
-            "shown": (query, tuple((p.pk, p.project_count) for p in members)),
+            "shown": partners_shown(request),
             "page_obj": page,
             "query": query,
             "canonical_path": list_url(translation.get_language(), query, page.number),

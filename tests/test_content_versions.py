@@ -1411,6 +1411,36 @@ def test_the_partner_list_and_page_keep_the_partners_rows_and_count_the_projects
     assert "Nom changé sans signal" in get(visitor, page)
 
 
+def test_the_partner_list_is_kept_while_a_change_of_the_catalogue_leaves_its_counts(projects):
+    funded, _other, _region, partner = projects
+    elsewhere = make_project(title_fr="Ailleurs", title_en="Elsewhere")
+    visitor = Client()
+    listed = french(reverse, "partners:partner_list")
+    assert "2 projets" in get(visitor, listed)
+    sql_partner_name(partner, "Nom changé sans signal")
+
+    for published in (False, True):  # A project without this partner, unpublished then back.
+        project = fresh(elsewhere)
+        project.is_published = published
+        project.save()
+        with translation.override("fr"):
+            response = visitor.get(listed)
+        assert response.status_code == 200
+        assert not response.templates  # The page as it was kept: nothing rendered.
+        assert "2 projets" in response.content.decode()
+
+    project = fresh(funded)  # One of the partner's projects: its count moves.
+    project.is_published = False
+    project.save()
+    with translation.override("fr"):
+        response = visitor.get(listed)
+    assert [t.name for t in response.templates][:1] == ["partners/partner_list.html"]
+    html = response.content.decode()
+    assert "1 projet" in html and "2 projets" not in html
+    # The partners' rows are kept across the catalogue still.
+    assert "Partenaire du Bengale" in html and "Nom changé sans signal" not in html
+
+
 @pytest.mark.parametrize("then", ["nothing", "another-projects-status"])
 def test_a_scheduled_field_update_shows_everywhere_when_its_time_comes(projects, then):
     funded, other, *_ = projects
