@@ -31,6 +31,8 @@ class KeysFirstPaginator(Paginator):
     with ``recheck_catalogue`` too, the keys are kept across the catalogue and checked
     against the projects that changed it as well (a list of projects). ``first(number)``
     gives the keys of the first page, when fragments are in use (kept elsewhere).
+    ``known_count()`` returns the count when something kept elsewhere tells it (None
+    otherwise): it is then neither counted nor kept again.
     With ``across_catalogue``, the count and pages are kept under the names token
     (``fragments.fragment_key``): for lists that no change of a project's place in the
     catalogue moves (the partners). ``keep(name, vary, compute)``, instead of
@@ -116,13 +118,13 @@ class KeysFirstPaginator(Paginator):
         if self.all_keys:
             return len(self._keys)
 
-        def counted():
-            known = self.known_count() if self.known_count is not None else None
-            return Paginator.count.func(self) if known is None else known
-
+        # Known without a query (from counts kept elsewhere): not kept again here.
+        known = self.known_count() if self.known_count is not None else None
+        if known is not None:
+            return known
         if self.memo is None:
-            return counted()
-        return self._memo("count", (), counted)
+            return Paginator.count.func(self)
+        return self._memo("count", (), lambda: Paginator.count.func(self))
 
     def _memo(self, what: str, vary: tuple, compute):
         name, memo_vary = self.memo

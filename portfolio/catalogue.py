@@ -42,6 +42,9 @@ from .rows import kept_regions
 # Projects per bucket: a correction reads and writes the buckets of the projects that
 # changed only.
 BUCKET_SIZE = 256
+# How many partners the counts rank ahead (``Summary.top_partners``): the list's filter
+# offers the first 20.
+RANKED = 32
 BUCKET_PREFIX = f"{fragments.FRAGMENT_KEY_PREFIX}catalogue-bucket:"
 
 # What a row of ``entries``' second query gives.
@@ -71,6 +74,9 @@ class Summary:
     # The last logged change of the catalogue it counts, and its buckets' keys by number.
     changes: int = 0
     buckets: dict[int, str] = field(default_factory=dict)
+    # The keys of the first ``RANKED`` partners by number of projects (``top_partners``),
+    # kept with the counts; None until ranked.
+    ranking: list[int] | None = None
 
     def add(self, entry: Entry, sign: int = 1) -> None:
         sector, beneficiaries, regions, partners, places = entry
@@ -99,8 +105,37 @@ class Summary:
     def top_partners(self, number: int) -> list[int]:
         """Return the keys of the partners with the most published projects (the lowest
         key first among equals), at most ``number``."""
+        if number > RANKED:
+            return self._ranked(number)
+        if self.ranking is None:
+            self.ranking = self._ranked(RANKED)
+        return self.ranking[:number]
+
+    def _ranked(self, number: int) -> list[int]:
         ranked = heapq.nsmallest(number, ((-count, pk) for pk, count in self.partners.items()))
         return [pk for _count, pk in ranked]
+
+    def rank_after(self, before: Summary, partners: set[int]) -> None:
+        """Keep the ranking of ``before`` (these counts before the projects of these
+        partners changed) when it still holds: no partner it ranks lost a project and
+        none it leaves out rose into it. Ranking all the partners again costs more the
+        more there are."""
+        ranking = before.ranking
+        self.ranking = None
+        if ranking is None or any(
+            self.partners.get(pk, 0) < before.partners.get(pk, 0)
+            for pk in partners.intersection(ranking)
+        ):
+            return
+        ranking = sorted(ranking, key=lambda pk: (-self.partners[pk], pk))
+        if len(ranking) < RANKED and len(self.partners) > len(ranking):
+            return  # Fewer ranked than there are partners: a newcomer may belong.
+        last = ranking[-1] if ranking else None
+        for pk in partners.difference(ranking):
+            count = self.partners.get(pk, 0)
+            if count and (last is None or (-count, pk) < (-self.partners[last], last)):
+                return
+        self.ranking = ranking
 
     def projects_in(self, region_pk: int) -> int:
         """Return how many published projects take place in this region or inside it."""
@@ -264,6 +299,7 @@ def _counted(changes: int) -> tuple[Summary, dict[str, dict[int, Entry]]]:
     for pk, entry in entries().items():
         summary.add(entry)
         buckets.setdefault(pk // BUCKET_SIZE, {})[pk] = entry
+    summary.top_partners(RANKED)  # Ranked now, to be kept with the counts.
     return summary, _new_buckets(summary, buckets)
 
 
@@ -293,14 +329,19 @@ def _corrected(kept: Summary, latest: int, changed: list[int]):
     # Copies: another reader may be correcting from the same buckets.
     buckets = {number: dict(found[key]) for number, key in keys.items()}
     now = entries(changed)
+    partners = set()
     for pk in changed:
         bucket = buckets.setdefault(pk // BUCKET_SIZE, {})
         before = bucket.pop(pk, None)
         if before is not None:
             summary.add(before, -1)
+            partners.update(before[3])
         if pk in now:
             summary.add(now[pk])
             bucket[pk] = now[pk]
+            partners.update(now[pk][3])
+    summary.rank_after(kept, partners)
+    summary.top_partners(RANKED)  # Ranked anew if it must be, to be kept with the counts.
     return summary, _new_buckets(summary, buckets)
 
 

@@ -5,8 +5,10 @@ Some tests change a project behind the site's back (SQL, no signal): kept counts
 count it as it was, which tells a correction from a count made again.
 """
 
+import random
 import re
 import time
+from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 
@@ -545,3 +547,44 @@ def test_the_sitemap_index_follows_the_catalogue_and_keeps_the_sections_outside_
     lead.save()
     saved = sitemap_index(visitor)
     assert len(saved["partners"]) == 1 and len(saved["projects"]) == 3
+
+
+@pytest.mark.django_db(False)
+@pytest.mark.parametrize("seed", range(4))
+def test_the_partners_ranking_kept_through_corrections_is_the_ranking_counted_anew(seed):
+    """What the corrections keep of the ranking of partners (``Summary.rank_after``) is the
+    ranking counted from scratch, through projects published, unpublished and moved
+    between partners, few partners or many."""
+    rng = random.Random(seed)
+    # Few partners or many; few projects (partners gain and lose their only one) or many.
+    partner_keys = range(1, [12, 40, 60, 200][seed])
+    number = [300, 300, 12, 300][seed]
+
+    def entry():
+        return (None, None, (), tuple(sorted(rng.sample(partner_keys, rng.randint(0, 3)))), ())
+
+    projects = {pk: entry() for pk in range(number)}
+    summary = catalogue.Summary()
+    for each in projects.values():
+        summary.add(each)
+    summary.top_partners(catalogue.RANKED)
+    kept = 0
+    for _step in range(400):
+        before = catalogue.Summary(partners=Counter(summary.partners), ranking=summary.ranking)
+        after = catalogue.Summary(partners=Counter(summary.partners))
+        touched = set()
+        for pk in rng.sample(sorted(projects), rng.randint(1, 3)):
+            if projects[pk] is not None:
+                after.add(projects[pk], -1)
+                touched.update(projects[pk][3])
+            # Published with other partners, with the same ones, or unpublished.
+            projects[pk] = rng.choice([entry(), projects[pk], None])
+            if projects[pk] is not None:
+                after.add(projects[pk])
+                touched.update(projects[pk][3])
+        after.rank_after(before, touched)
+        kept += after.ranking is not None
+        assert after.top_partners(catalogue.RANKED) == after._ranked(catalogue.RANKED)
+        assert after.top_partners(5) == after._ranked(5)
+        summary = after
+    assert kept > 20  # The kept ranking served, not only the one counted anew.
