@@ -267,6 +267,9 @@ def _end_request(**kwargs) -> None:
     _request.versions = None  # Outside a request, versions are always read anew.
     _request.address = _request.used = _request.asked = _request.read = None
     _request.prefetched = {}
+    # Outside a request, as before any: a staff member's request leaves no trace.
+    _request.public = True
+    _request.site = None
 
 
 request_started.connect(_forget_token, dispatch_uid="fragments-forget-token")

@@ -499,7 +499,13 @@ def order_key(is_featured: bool, published_at: datetime, pk: int) -> tuple:
     """Where a project comes in the catalogue's order (``Project._meta.ordering``:
     featured first, then the latest published, then the latest made), as a sortable
     value."""
-    return (not is_featured, -((published_at - _EPOCH) // timedelta(microseconds=1)), -pk)
+    return (not is_featured, *latest_first(published_at, pk))
+
+
+def latest_first(published_at: datetime, pk: int) -> tuple[int, int]:
+    """Where a row comes in the order of the latest published first, then the latest
+    made, as a sortable value (whole microseconds: exact, as the database sorts)."""
+    return (-((published_at - _EPOCH) // timedelta(microseconds=1)), -pk)
 
 
 def _first_query(now, keys) -> QuerySet:

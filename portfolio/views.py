@@ -26,6 +26,7 @@ from core import fragments, preview
 from core.i18n import get_by_translated_slug, object_urls_by_language
 from core.pagecache import public_page
 from core.pagination import KeysFirstPaginator, ranked_keys
+from core.rows import PreparedQuery
 from core.spreadsheets import csv_delimiter, csv_lines, spreadsheet_number, spreadsheet_safe
 from core.text_search import fold
 from partners.models import Partner
@@ -101,19 +102,16 @@ def home_news() -> dict:
     """The latest field updates, kept apart from the rest of the home page: publishing one
     renders only this part anew (``fragments.NEWS``).
 
-    Which updates they are is read under the editorial token (a project published or
-    unpublished can add or take out its updates); the updates themselves are kept across
-    the catalogue under their keys, so a change of the catalogue that leaves them the
-    latest reads one small query and draws nothing anew."""
+    Which updates they are is kept across the catalogue and corrected for the projects
+    that changed it (published or unpublished, a project adds or takes out its updates);
+    the updates themselves are kept across the catalogue under their keys, so a change of
+    the catalogue that leaves them the latest reads one small query and draws nothing
+    anew."""
     if not fragments.in_use():
         latest = ProjectUpdate.objects.published().order_by("-published_at", "-pk")
         return news_of(latest[:HOME_UPDATES])
 
-    def latest_keys() -> tuple[int, ...]:
-        fragments.shows_news_of([fragments.ANY_PROJECT])
-        return tuple(pk for (pk,) in _LATEST_UPDATES())
-
-    shown = fragments.memo("home-news-keys", (), latest_keys)
+    shown = latest_news_keys()
 
     def shown_news() -> dict:
         found = news_of(ProjectUpdate.objects.filter(pk__in=shown))
@@ -123,8 +121,51 @@ def home_news() -> dict:
     return fragments.memo("home-news", (shown,), shown_news, across_catalogue=True)
 
 
-# The keys of the latest field updates, the query built once per process.
-_LATEST_UPDATES = newest_published(ProjectUpdate, ProjectUpdateQuerySet, HOME_UPDATES, "pk")
+# The latest field updates kept across the catalogue, more than are shown: a project
+# unpublished takes its own out and leaves enough (``catalogue.kept_first``).
+NEWS_KEPT = 3 * HOME_UPDATES
+# The latest field updates, and those of some projects: ``(key, project, published at)``,
+# the queries built once per process.
+_UPDATE_COLUMNS = ("pk", "project_id", "published_at")
+_LATEST_UPDATES = newest_published(
+    ProjectUpdate, ProjectUpdateQuerySet, NEWS_KEPT + 1, *_UPDATE_COLUMNS
+)
+_LATEST_UPDATES_OF = PreparedQuery(
+    ProjectUpdate,
+    lambda now, keys: (
+        ProjectUpdateQuerySet(ProjectUpdate)
+        .published(now=now)
+        .filter(project__in=keys)
+        .order_by("-published_at", "-pk")
+        .values_list(*_UPDATE_COLUMNS)[: NEWS_KEPT + 1]
+    ),
+)
+
+
+def latest_news_keys() -> tuple[int, ...]:
+    """Return the keys of the latest published field updates (``HOME_UPDATES``), kept
+    across the catalogue under the news of every project's version (a field update
+    published, changed or taken out moves it) and corrected for the projects that changed
+    the catalogue since."""
+    fragments.shows_news_of([fragments.ANY_PROJECT])
+    every = fragments.ANY_PROJECT
+    version = fragments.part_versions(fragments.NEWS, [every])[every]
+    key = fragments.fragment_key("news-first", version, across_catalogue=True)
+    found = catalogue.kept_first(key, HOME_UPDATES, NEWS_KEPT, _news_rows, _news_project)
+    return tuple(pk for pk, _project in found)
+
+
+def _news_rows(project_pks=None) -> list[tuple[tuple, tuple[int, int]]]:
+    """Return ``(order key, (key, project))`` of the latest published field updates (one
+    more than are kept), or of these projects' only, the latest first."""
+    found = _LATEST_UPDATES() if project_pks is None else _LATEST_UPDATES_OF(project_pks)
+    return sorted(
+        (catalogue.latest_first(moment, pk), (pk, project)) for pk, project, moment in found
+    )
+
+
+def _news_project(row) -> int:
+    return row[1][1]
 
 
 def news_of(updates) -> dict:

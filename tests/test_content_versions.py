@@ -1258,7 +1258,7 @@ def test_a_field_update_draws_only_the_home_pages_latest_news_anew(projects, mon
 
     assert "Le puits est creusé" in get(visitor, home_url)
     # Where we work, the map and the partners are kept apart from the news.
-    assert sorted(computed) == ["home-latest-news", "home-news", "home-news-keys"]
+    assert sorted(computed) == ["home-latest-news", "home-news"]
 
 
 def test_the_home_pages_latest_news_stay_drawn_while_the_catalogue_leaves_them_the_latest(
@@ -1272,20 +1272,24 @@ def test_the_home_pages_latest_news_stay_drawn_while_the_catalogue_leaves_them_t
     get(visitor, home_url)
     computed = computed_fragments(monkeypatch)
 
-    # A project published without news: which updates are the latest is read again, and
-    # they are not drawn again.
-    make_project(title_fr="Le jardin partagé")
-    home = get(visitor, home_url)
+    # A project published without news: which updates are the latest is corrected for
+    # it (its own are read, not every project's), and they are not drawn again.
+    garden = make_project(title_fr="Le jardin partagé")
+    with CaptureQueriesContext(connection) as queries:
+        home = get(visitor, home_url)
     assert "Le jardin partagé" in home and "La classe est ouverte" in home
-    assert "home-news-keys" in computed
+    updates = '"portfolio_projectupdate"."id"'
+    read = [query["sql"] for query in queries if updates in query["sql"]]
+    assert len(read) == 1 and f'"project_id" IN ({garden.pk})' in read[0]
     assert "home-news" not in computed and "home-latest-news" not in computed
 
-    # A project unpublished takes its news off the home page.
-    project = fresh(other)
-    project.is_published = False
-    project.save()
-    home = get(visitor, home_url)
-    assert "La classe est ouverte" not in home and "Le puits est creusé" in home
+    # A project unpublished takes its news off the home page; published again, back on.
+    for published in (False, True):
+        project = fresh(other)
+        project.is_published = published
+        project.save()
+        home = get(visitor, home_url)
+        assert ("La classe est ouverte" in home) is published and "Le puits est creusé" in home
 
 
 def test_a_renamed_card_keeps_its_funding_figures(projects):
