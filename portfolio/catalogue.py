@@ -215,10 +215,12 @@ def entries(pks=None) -> dict[int, Entry]:
 
 
 @functools.cache
-def _sql_of_entries() -> tuple[str, str]:
-    """The two queries of ``_entries_of``, with ``{keys}`` where the keys' placeholders go:
-    the same rows as ``entries()`` reads for every project (the publication rule, public
-    partners), written once from the models' tables."""
+def _sql_of_entries() -> str:
+    """The query of ``_entries_of``, with ``{keys}`` where the keys' placeholders go: the
+    same rows as ``entries()`` reads for every project (the publication rule, public
+    partners), written once from the models' tables. Its rows are ``(project, key,
+    beneficiaries, kind)``: the projects published among those keys, with their sectors
+    (kind 0), then their regions, partners and places."""
     quote = connection.ops.quote_name
 
     def column(model, name: str) -> str:
@@ -230,45 +232,43 @@ def _sql_of_entries() -> tuple[str, str]:
     through = Project.regions.through
     location = Project._meta.get_field("locations").related_model
     partner = Partnership._meta.get_field("partner").related_model
-    projects = (
+    return (
         f"SELECT {column(Project, 'id')}, {column(Project, 'sector')}, "  # noqa: S608 - names quoted
-        f"{column(Project, 'beneficiaries')} FROM {table(Project)} "
+        f"{column(Project, 'beneficiaries')}, 0 FROM {table(Project)} "
         f"WHERE {column(Project, 'is_published')} AND {column(Project, 'published_at')} <= %s "
-        f"AND {column(Project, 'id')} IN ({{keys}})"
-    )
-    links = (
-        f"SELECT {column(through, 'project')}, {column(through, 'region')}, {REGION} "  # noqa: S608
-        f"FROM {table(through)} "
+        f"AND {column(Project, 'id')} IN ({{keys}}) "
+        f"UNION ALL SELECT {column(through, 'project')}, {column(through, 'region')}, NULL, "
+        f"{REGION} FROM {table(through)} "
         f"WHERE {column(through, 'project')} IN ({{keys}}) "
         f"UNION ALL SELECT p.{column(Partnership, 'project')}, p.{column(Partnership, 'partner')}, "
-        f"{PARTNER} FROM {table(Partnership)} p INNER JOIN {table(partner)} o "
+        f"NULL, {PARTNER} FROM {table(Partnership)} p INNER JOIN {table(partner)} o "
         f"ON p.{column(Partnership, 'partner')} = o.{column(partner, 'id')} "
         f"WHERE o.{column(partner, 'is_public')} AND p.{column(Partnership, 'project')} "
         f"IN ({{keys}}) "
-        f"UNION ALL SELECT {column(location, 'project')}, {column(location, 'region')}, {PLACE} "
-        f"FROM {table(location)} WHERE {column(location, 'project')} IN ({{keys}})"
+        f"UNION ALL SELECT {column(location, 'project')}, {column(location, 'region')}, NULL, "
+        f"{PLACE} FROM {table(location)} WHERE {column(location, 'project')} IN ({{keys}})"
     )
-    return projects, links
 
 
 def _entries_of(pks: list[int]) -> dict[int, Entry]:
-    """Return the entries of these projects, the published ones among them (two queries,
+    """Return the entries of these projects, the published ones among them (one query,
     written out: a correction reads a project or two, and building the querysets would
     cost more than running them)."""
     if not pks:
         return {}
-    projects, links = _sql_of_entries()
     placeholders = ", ".join(["%s"] * len(pks))
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute(projects.format(keys=placeholders), [now, *pks])
-        rows = {pk: (sector, beneficiaries, set(), [], []) for pk, sector, beneficiaries in cursor}
-        if not rows:
-            return {}
-        published = list(rows)
-        marks = ", ".join(["%s"] * len(published))
-        cursor.execute(links.format(keys=marks), published * 3)
-        return _entry_rows(rows, list(cursor))
+        cursor.execute(_sql_of_entries().format(keys=placeholders), [now, *pks * 4])
+        found = list(cursor)
+    rows = {
+        pk: (sector, beneficiaries, set(), [], [])
+        for pk, sector, beneficiaries, kind in found
+        if kind == 0
+    }
+    # The links of the projects not published are left out.
+    links = [(pk, key, kind) for pk, key, _none, kind in found if kind and pk in rows]
+    return _entry_rows(rows, links)
 
 
 def _key(name: str) -> str:

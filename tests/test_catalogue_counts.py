@@ -588,3 +588,37 @@ def test_the_partners_ranking_kept_through_corrections_is_the_ranking_counted_an
         assert after.top_partners(5) == after._ranked(5)
         summary = after
     assert kept > 20  # The kept ranking served, not only the one counted anew.
+
+
+def test_the_entries_of_some_projects_are_those_counted_for_every_project():
+    """A correction reads the projects that changed with one query written out
+    (``catalogue._entries_of``): the same entries as counting every project finds, for
+    the published ones only (not those scheduled or unpublished, whose links it reads)."""
+    india = make_region(name_fr="Inde", name_en="India", country="IN")
+    bengal = make_region(name_fr="Bengale", name_en="Bengal", parent=india)
+    nepal = make_region(name_fr="Népal", name_en="Nepal", country="NP")
+    public, hidden = make_partner(), make_partner(is_public=False)
+    water = make_sector(name_fr="Eau", name_en="Water")
+    full = make_project(
+        regions=[bengal, nepal], partners=[public, hidden], sector=water, beneficiaries=1200
+    )
+    make_place(full, bengal)
+    make_place(full, nepal)
+    bare = make_project()
+    scheduled = make_project(
+        regions=[india], partners=[public], published_at=timezone.now() + timedelta(days=2)
+    )
+    unpublished = make_project(regions=[nepal], partners=[public], is_published=False)
+    make_place(unpublished, nepal)
+    everything = catalogue.entries()
+    assert set(everything) == {full.pk, bare.pk}
+    assert everything[full.pk] == (
+        water.pk,
+        1200,
+        tuple(sorted([bengal.pk, india.pk, nepal.pk])),
+        (public.pk,),
+        tuple(sorted([(bengal.pk, india.pk), (nepal.pk,)])),
+    )
+    keys = [full.pk, bare.pk, scheduled.pk, unpublished.pk, 999_999]
+    assert catalogue.entries(keys) == everything
+    assert catalogue.entries([unpublished.pk]) == {}
