@@ -165,8 +165,9 @@ def _remember_reads() -> None:
 
 def _fetch(keys: list[str], *, remember: bool = True) -> dict[str, object]:
     """Return the values found under these keys: those this request wrote (``_write``),
-    those read at the start of the request as they were then (``_prefetch``), the others
-    read now, in one round trip. ``remember``: read them at the start of the next request
+    those read at the start of the request as they were then (``_prefetch``) or since
+    (each key is read from the cache once per request), the others read now, in one
+    round trip. ``remember``: read them at the start of the next request
     for the same address (keys that each change makes anew are not worth it)."""
     used = getattr(_request, "used", None)
     if used is not None and remember:
@@ -236,10 +237,13 @@ def _send_writes() -> None:
 
 
 def _note_set(values: Mapping[str, object]) -> None:
-    """Keep what was prefetched in step with what this request wrote."""
+    """Keep what was prefetched, and read, in step with what this request wrote."""
     asked = getattr(_request, "asked", None)
     if asked is not None:
         _request.prefetched.update({k: v for k, v in values.items() if k in asked})
+    read = getattr(_request, "read", None)
+    if read:
+        read.update({k: v for k, v in values.items() if k in read})
 
 
 def _forget_token(**kwargs) -> None:
@@ -338,7 +342,7 @@ def _token(key: str, attribute: str) -> str:
         if prefetched is not None and prefetched.is_current(timezone.now()):
             token = prefetched.token
         else:
-            token = state_in_cache(key, read=prefetched).token
+            token = state_in_cache(key).token
         setattr(_request, attribute, token)
     return token
 

@@ -194,10 +194,10 @@ def on_commit_once(callback: Callable[[], object]) -> None:
         transaction.on_commit(callback)
 
 
-def state_in_cache(key: str, read: ContentState | None = None) -> ContentState:
+def state_in_cache(key: str) -> ContentState:
     """Return the state kept in the cache under ``key``: made when missing, renewed when a
-    scheduled change has fallen due. ``read``: the state this request read there already."""
-    state = read if read is not None else cache.get(key)
+    scheduled change has fallen due."""
+    state = cache.get(key)
     if state is None:
         cache.add(key, new_state(), None)
         state = cache.get(key)
@@ -379,8 +379,11 @@ def editorial_page(view=None, *, shown: Callable[[object], tuple] | None = None)
 
     ``shown(request)``: for a page that shows of the catalogue only what this returns
     (e.g. how many projects each partner listed has), with names of regions, sectors and
-    partners: the page is kept across the catalogue under it instead, and a project
-    published elsewhere leaves it as it was (``fragments.fragment_key``).
+    partners: the page is kept across the catalogue under it instead of the editorial
+    token, and a project published elsewhere leaves it as it was
+    (``fragments.fragment_key``). What ``shown`` reads must itself be kept across the
+    catalogue (or counted from what is): it is read before the page, outside what the
+    page is kept with.
     """
     if view is None:
         return lambda view: editorial_page(view, shown=shown)

@@ -144,7 +144,7 @@ _LATEST_UPDATES_OF = PreparedQuery(
 
 def latest_news_keys() -> tuple[int, ...]:
     """Return the keys of the latest published field updates (``HOME_UPDATES``), kept
-    across the catalogue under the news of every project's version (a field update
+    across the catalogue under the version of every project's news (a field update
     published, changed or taken out moves it) and corrected for the projects that changed
     the catalogue since."""
     fragments.shows_news_of([fragments.ANY_PROJECT])

@@ -339,3 +339,16 @@ def test_a_kept_list_validates_its_filters_once_and_shows_their_changes(projects
     with translation.override("fr"):
         moved = reverse("portfolio:project_list") + "?region=inde-du-nord&status=active"
     assert "L’école des filles" in visitor.get(moved).content.decode()
+
+
+def test_a_request_reads_back_what_it_wrote_over_what_it_read():
+    from django.core.cache import cache
+    from django.core.signals import request_finished, request_started
+
+    cache.set("kept", "avant")
+    request_started.send(sender=None)
+    assert fragments.get_many(["kept"]) == {"kept": "avant"}
+    fragments.set_many({"kept": "après"})
+    assert fragments.get_many(["kept"]) == {"kept": "après"}
+    request_finished.send(sender=None)
+    assert cache.get("kept") == "après"
