@@ -112,6 +112,17 @@ class Partner(models.Model):
         ordering = ["name"]
         verbose_name = _("partner")
         verbose_name_plural = _("partners")
+        indexes = [
+            # The home page's partners, when nothing is kept: the first public partners by
+            # kind and name (in each language) read in this order, each checked for a
+            # published project until there are enough, instead of every partnership.
+            models.Index(
+                fields=["kind", f"name_{language}", "id"],
+                condition=Q(is_public=True),
+                name=f"partner_public_order_{language}",
+            )
+            for language in ("fr", "en")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(partner_since__isnull=True)
