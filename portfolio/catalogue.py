@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.db.models import QuerySet, Value
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 
 from core import fragments
@@ -186,41 +186,26 @@ def _entry_rows(rows: dict, links) -> dict[int, Entry]:
 
 def entries(pks=None) -> dict[int, Entry]:
     """Return what each published project adds to the counts: every one, or those of these
-    keys (two queries)."""
-    if pks is not None:
-        return _entries_of(sorted(set(pks)))
-    published = PublicationQuerySet(Project).published()
-    rows = {
-        pk: (sector, beneficiaries, set(), [], [])
-        for pk, sector, beneficiaries in published.order_by().values_list(
-            "pk", "sector_id", "beneficiaries"
-        )
-    }
-    # Regions, partners and places in one query: (project, key, kind).
-    links = QuerySet(Project.regions.through).filter(project__in=published)
-    links = links.values_list("project_id", "region_id", Value(REGION))
-    partnerships = (
-        QuerySet(Partnership)
-        .filter(project__in=published, partner__is_public=True)
-        .values_list("project_id", "partner_id", Value(PARTNER))
-    )
-    # Places come from their own app, reached through the relation (a translated model's
-    # queryset would also put the columns in its own order).
-    places = QuerySet(Project._meta.get_field("locations").related_model)
-    located = places.filter(project__in=published).values_list(
-        "project_id", "region_id", Value(PLACE)
-    )
-    every = links.order_by().union(partnerships.order_by(), located.order_by(), all=True)
-    return _entry_rows(rows, every if rows else ())
+    keys (one query, written out: building querysets would cost more than running them
+    for a project or two, and iterating them more than reading the cursor for all)."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    if pks is None:
+        return _entries_read(_sql_of_entries(every=True), [now])
+    pks = sorted(set(pks))
+    if not pks:
+        return {}
+    placeholders = ", ".join(["%s"] * len(pks))
+    sql = _sql_of_entries(every=False).format(keys=placeholders)
+    return _entries_read(sql, [now, *pks * 4])
 
 
 @functools.cache
-def _sql_of_entries() -> str:
-    """The query of ``_entries_of``, with ``{keys}`` where the keys' placeholders go: the
-    same rows as ``entries()`` reads for every project (the publication rule, public
-    partners), written once from the models' tables. Its rows are ``(project, key,
-    beneficiaries, kind)``: the projects published among those keys, with their sectors
-    (kind 0), then their regions, partners and places."""
+def _sql_of_entries(every: bool) -> str:
+    """The query of ``entries``: for every project, or with ``{keys}`` where the keys'
+    placeholders go. Written once from the models' tables, with the publication rule
+    (``PublicationQuerySet.published``) and public partners only. Its rows are
+    ``(project, key, beneficiaries, kind)``: the published projects with their sectors
+    (kind 0), then the regions, partners and places of the projects asked."""
     quote = connection.ops.quote_name
 
     def column(model, name: str) -> str:
@@ -229,37 +214,37 @@ def _sql_of_entries() -> str:
     def table(model) -> str:
         return quote(model._meta.db_table)
 
+    def where(*conditions: str, asked: str) -> str:
+        chosen = [*conditions, *(() if every else (f"{asked} IN ({{keys}})",))]
+        return f" WHERE {' AND '.join(chosen)}" if chosen else ""
+
     through = Project.regions.through
     location = Project._meta.get_field("locations").related_model
     partner = Partnership._meta.get_field("partner").related_model
+    published = (
+        f"{column(Project, 'is_published')}",
+        f"{column(Project, 'published_at')} <= %s",
+    )
+    public_partner = f"o.{column(partner, 'is_public')}"
+    partnered = f"p.{column(Partnership, 'project')}"
     return (
         f"SELECT {column(Project, 'id')}, {column(Project, 'sector')}, "  # noqa: S608 - names quoted
-        f"{column(Project, 'beneficiaries')}, 0 FROM {table(Project)} "
-        f"WHERE {column(Project, 'is_published')} AND {column(Project, 'published_at')} <= %s "
-        f"AND {column(Project, 'id')} IN ({{keys}}) "
+        f"{column(Project, 'beneficiaries')}, 0 FROM {table(Project)}"
+        f"{where(*published, asked=column(Project, 'id'))} "
         f"UNION ALL SELECT {column(through, 'project')}, {column(through, 'region')}, NULL, "
-        f"{REGION} FROM {table(through)} "
-        f"WHERE {column(through, 'project')} IN ({{keys}}) "
+        f"{REGION} FROM {table(through)}{where(asked=column(through, 'project'))} "
         f"UNION ALL SELECT p.{column(Partnership, 'project')}, p.{column(Partnership, 'partner')}, "
         f"NULL, {PARTNER} FROM {table(Partnership)} p INNER JOIN {table(partner)} o "
-        f"ON p.{column(Partnership, 'partner')} = o.{column(partner, 'id')} "
-        f"WHERE o.{column(partner, 'is_public')} AND p.{column(Partnership, 'project')} "
-        f"IN ({{keys}}) "
+        f"ON p.{column(Partnership, 'partner')} = o.{column(partner, 'id')}"
+        f"{where(public_partner, asked=partnered)} "
         f"UNION ALL SELECT {column(location, 'project')}, {column(location, 'region')}, NULL, "
-        f"{PLACE} FROM {table(location)} WHERE {column(location, 'project')} IN ({{keys}})"
+        f"{PLACE} FROM {table(location)}{where(asked=column(location, 'project'))}"
     )
 
 
-def _entries_of(pks: list[int]) -> dict[int, Entry]:
-    """Return the entries of these projects, the published ones among them (one query,
-    written out: a correction reads a project or two, and building the querysets would
-    cost more than running them)."""
-    if not pks:
-        return {}
-    placeholders = ", ".join(["%s"] * len(pks))
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+def _entries_read(sql: str, params: list) -> dict[int, Entry]:
     with connection.cursor() as cursor:
-        cursor.execute(_sql_of_entries().format(keys=placeholders), [now, *pks * 4])
+        cursor.execute(sql, params)
         found = list(cursor)
     rows = {
         pk: (sector, beneficiaries, set(), [], [])

@@ -592,8 +592,8 @@ def test_the_partners_ranking_kept_through_corrections_is_the_ranking_counted_an
 
 def test_the_entries_of_some_projects_are_those_counted_for_every_project():
     """A correction reads the projects that changed with one query written out
-    (``catalogue._entries_of``): the same entries as counting every project finds, for
-    the published ones only (not those scheduled or unpublished, whose links it reads)."""
+    (``catalogue.entries``): the same entries as counting every project finds, for the
+    published ones only (not those scheduled or unpublished, whose links it reads)."""
     india = make_region(name_fr="Inde", name_en="India", country="IN")
     bengal = make_region(name_fr="Bengale", name_en="Bengal", parent=india)
     nepal = make_region(name_fr="Népal", name_en="Nepal", country="NP")
@@ -612,6 +612,8 @@ def test_the_entries_of_some_projects_are_those_counted_for_every_project():
     make_place(unpublished, nepal)
     everything = catalogue.entries()
     assert set(everything) == {full.pk, bare.pk}
+    # The publication rule written out is the models' own.
+    assert set(everything) == set(Project.objects.published().values_list("pk", flat=True))
     assert everything[full.pk] == (
         water.pk,
         1200,
