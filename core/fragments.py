@@ -77,6 +77,9 @@ logger = logging.getLogger(__name__)
 
 EDITORIAL_KEY = "pagecache:editorial"
 NAMES_KEY = "pagecache:names"
+# The token of the counts of the catalogue: renewed with the names token, but for a save
+# that leaves what they count as it was (a partner renamed; ``counts_token``).
+COUNTS_KEY = "pagecache:counts"
 # In what a fragment kept across the catalogue depends on, the editorial token it used.
 EDITORIAL_DEPENDENCY = "editorial"
 FUNDING_KEY_PREFIX = "pagecache:funding:"
@@ -142,9 +145,9 @@ def _prefetch(address: tuple) -> None:
     if learned is None:
         return  # Not asked before, or a page that reads no fragment (nothing to read).
     fragment_keys, version_keys = learned
-    keys = [EDITORIAL_KEY, NAMES_KEY, *fragment_keys, *version_keys]
+    keys = [EDITORIAL_KEY, NAMES_KEY, COUNTS_KEY, *fragment_keys, *version_keys]
     found = cache.get_many(keys)
-    _request.asked = {EDITORIAL_KEY, NAMES_KEY, *fragment_keys}
+    _request.asked = {EDITORIAL_KEY, NAMES_KEY, COUNTS_KEY, *fragment_keys}
     _request.prefetched = {key: found[key] for key in _request.asked if key in found}
     if getattr(_request, "versions", None) is not None:
         _request.versions.update({key: found[key] for key in version_keys if key in found})
@@ -249,6 +252,7 @@ def _note_set(values: Mapping[str, object]) -> None:
 def _forget_token(**kwargs) -> None:
     _request.token = None
     _request.names = None
+    _request.counts = None
     _request.scopes = []
     _request.public = True
     _request.site = None
@@ -280,18 +284,25 @@ request_started.connect(_forget_token, dispatch_uid="fragments-forget-token")
 request_finished.connect(_end_request, dispatch_uid="fragments-end-request")
 
 
-def _store_editorial(state, *, names: bool = True) -> None:
+def _store_editorial(state, *, names: bool = True, counts: bool = True) -> None:
     """Keep this editorial state; with ``names``, give the names token a new value too
-    (good as long as the state: both are renewed when a scheduled publication falls due)."""
+    (good as long as the state: both are renewed when a scheduled publication falls due),
+    and the counts token, unless ``counts`` is false."""
     from .pagecache import ContentState
 
     stored = {EDITORIAL_KEY: state}
     if names:
         stored[NAMES_KEY] = ContentState(token=uuid.uuid4().hex, valid_until=state.valid_until)
+        if counts:
+            stored[COUNTS_KEY] = ContentState(
+                token=uuid.uuid4().hex, valid_until=state.valid_until
+            )
     cache.set_many(stored, None)
     _request.token = None
     if names:
         _request.names = None
+        if counts:
+            _request.counts = None
     if getattr(_request, "asked", None):
         for key in stored:
             _request.asked.discard(key)
@@ -299,12 +310,23 @@ def _store_editorial(state, *, names: bool = True) -> None:
 
 
 def renew_editorial() -> None:
-    """Give the editorial and names tokens new values now: every fragment kept before is out
-    of date."""
+    """Give the editorial, names and counts tokens new values now: every fragment kept
+    before is out of date."""
     from .pagecache import new_state
 
     if enabled():
         _store_editorial(new_state())
+
+
+def renew_editorial_but_counts() -> None:
+    """``renew_editorial`` for a change that leaves the counts of the catalogue as they
+    were: the counts token is kept."""
+    from .pagecache import new_state
+
+    if enabled():
+        state = new_state()
+        _store_editorial(state, counts=False)
+        _good_until(COUNTS_KEY, state.valid_until)
 
 
 def renew_catalogue() -> None:
@@ -319,16 +341,23 @@ def renew_catalogue() -> None:
 
 
 def names_good_until(moment) -> None:
-    """Have the names token renewed at ``moment`` (a scheduled publication) if it would not
-    be before: what is kept under it counts the published catalogue, which a project
-    published by its date changes without any save."""
-    from .pagecache import ContentState
-
+    """Have the names and counts tokens renewed at ``moment`` (a scheduled publication) if
+    they would not be before: what is kept under them counts the published catalogue,
+    which a project published by its date changes without any save."""
     if moment is None or not enabled():
         return
-    names = cache.get(NAMES_KEY)
-    if names is not None and (names.valid_until is None or moment < names.valid_until):
-        cache.set(NAMES_KEY, ContentState(token=names.token, valid_until=moment), None)
+    for key in (NAMES_KEY, COUNTS_KEY):
+        _good_until(key, moment)
+
+
+def _good_until(key: str, moment) -> None:
+    from .pagecache import ContentState
+
+    if moment is None:
+        return
+    state = cache.get(key)
+    if state is not None and (state.valid_until is None or moment < state.valid_until):
+        cache.set(key, ContentState(token=state.token, valid_until=moment), None)
 
 
 def _token(key: str, attribute: str) -> str:
@@ -362,8 +391,23 @@ def names_token() -> str:
     return _token(NAMES_KEY, "names")
 
 
-def invalidate_editorial() -> None:
-    """Put every fragment out of date, now and again when the transaction commits.
+def counts_token() -> str:
+    """Return the counts token: renewed with the names token (and when a scheduled
+    publication falls due), but for a save that leaves what the counts of the catalogue
+    count as it was (``invalidate_editorial(counts_kept=True)``: a partner renamed)."""
+    editorial_token()  # As for the names token: it tells when the next publication falls.
+    return _token(COUNTS_KEY, "counts")
+
+
+def counts_key(name: str) -> str:
+    """Return the key of a value kept under the counts token (in every language)."""
+    digest = hashlib.blake2b(repr((counts_token(), name)).encode(), digest_size=20).hexdigest()
+    return f"{FRAGMENT_KEY_PREFIX}{name}:{digest}"
+
+
+def invalidate_editorial(*, counts_kept: bool = False) -> None:
+    """Put every fragment out of date, now and again when the transaction commits; with
+    ``counts_kept``, but the counts of the catalogue (the change leaves what they count).
 
     The same two steps as the page cache's token (see ``pagecache.invalidate``): a
     request rendering meanwhile, before the commit, keeps what it read under a token that
@@ -373,8 +417,9 @@ def invalidate_editorial() -> None:
 
     if not enabled():
         return
-    _store_editorial(ContentState(token=uuid.uuid4().hex, valid_until=timezone.now()))
-    on_commit_once(renew_editorial)
+    state = ContentState(token=uuid.uuid4().hex, valid_until=timezone.now())
+    _store_editorial(state, counts=not counts_kept)
+    on_commit_once(renew_editorial_but_counts if counts_kept else renew_editorial)
 
 
 def invalidate_catalogue(

@@ -134,6 +134,7 @@ def invalidate(
     catalogue_of: Iterable[int] | None = None,
     figures_kept: bool = False,
     cards_kept: bool = False,
+    counts_kept: bool = False,
 ) -> None:
     """Make every stored public page out of date, now and again when the transaction commits.
 
@@ -152,7 +153,9 @@ def invalidate(
       it leaves their funding figures as they were (their goal, their slug, their gifts);
       ``cards_kept``: it leaves what their cards show, and their regions and partnerships,
       as they were (a project published or unpublished);
-    - none: it may change any page (the editorial and names tokens).
+    - none: it may change any page (the editorial and names tokens); ``counts_kept``:
+      but it leaves what the counts of the catalogue count as it was (a partner, region
+      or sector renamed: ``counted_columns_saved``), which are kept.
 
     The token is marked out of date at once, so the next request renews it: this
     transaction's own requests see the change, and so does everyone once it commits where
@@ -171,7 +174,7 @@ def invalidate(
     if catalogue_of is not None:
         return
     if funding_of is None and content_of is None:
-        fragments.invalidate_editorial()
+        fragments.invalidate_editorial(counts_kept=counts_kept)
         return
     if funding_of is not None:
         fragments.invalidate_funding(funding_of)
@@ -212,6 +215,29 @@ def state_in_cache(key: str) -> ContentState:
 def content_changed(sender, **kwargs) -> None:
     """Receive a signal that public content changed (apps connect it to their models)."""
     invalidate()
+
+
+def counted_columns_saved(*counted: str):
+    """Return ``(pre_save, post_save)`` receivers for rows whose saves change the counts of
+    the catalogue only through these fields (a partner's ``is_public``, a region's
+    ``parent``; none for a sector): a save that leaves them as they were, or makes a new
+    row (which no project counts yet), puts every page out of date but the counts
+    (``invalidate(counts_kept=True)``); any other, as ``content_changed``."""
+
+    def before(sender, instance, raw=False, **kwargs):
+        if raw or instance.pk is None or not counted:
+            return
+        stored = sender._base_manager.filter(pk=instance.pk).values_list(*counted).first()
+        instance.__dict__["_counted_before"] = stored
+
+    def after(sender, instance, created=False, raw=False, **kwargs):
+        stored = instance.__dict__.pop("_counted_before", None)
+        fields = [sender._meta.get_field(name).attname for name in counted]
+        now = tuple(getattr(instance, name) for name in fields)
+        kept = not raw and (created or not counted or stored == now)
+        invalidate(counts_kept=kept)
+
+    return before, after
 
 
 def own_content_changed(

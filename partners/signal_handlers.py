@@ -1,14 +1,19 @@
 """Partner pages and project pages show partners: a change puts stored pages out of date."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 
 from core import pagecache
 
 from .models import Partner
 
+# Saving a partner keeps the counts of the catalogue unless it is shown or hidden: they
+# count the public partners' projects.
+counted_before, counted_after = pagecache.counted_columns_saved("is_public")
+
 
 def connect():
-    post_save.connect(pagecache.content_changed, sender=Partner, dispatch_uid="pagecache-partner")
+    pre_save.connect(counted_before, sender=Partner, dispatch_uid="pagecache-pre-partner")
+    post_save.connect(counted_after, sender=Partner, dispatch_uid="pagecache-partner")
     post_delete.connect(
         pagecache.content_changed, sender=Partner, dispatch_uid="pagecache-del-partner"
     )

@@ -336,7 +336,7 @@ def summary() -> Summary:
         return _counted(0)[0]
     # Named with the size of its buckets and of its ranking: counts kept by a release
     # that numbered or ranked them otherwise are not read as this one's.
-    key = _key(f"catalogue-by-{BUCKET_SIZE}-{RANKED}")
+    key = fragments.counts_key(f"catalogue-by-{BUCKET_SIZE}-{RANKED}")
     kept = fragments.get_many([key]).get(key)
     if isinstance(kept, Summary):
         since = fragments.CATALOGUE_CHANGES.since(kept.changes)

@@ -23,6 +23,8 @@ from .models import Partnership, Project, ProjectImage, ProjectUpdate, Region, S
 from .search import SEARCHED_FIELDS, search_columns
 
 PUBLIC_MODELS = (Region, Sector)
+# The columns of each whose change moves the counts of the catalogue (``catalogue``).
+COUNTED_COLUMNS = {Region: ("parent",), Sector: ()}
 # The fields that publish a project or a field update: the flag, then the moment.
 PUBLICATION = ("is_published", "published_at")
 
@@ -204,8 +206,14 @@ def next_publication():
 
 def connect():
     for model in PUBLIC_MODELS:
+        # What the counts of the catalogue read of them: a region's place in the tree, a
+        # sector nothing but its key (renaming either keeps the counts).
+        before, after = pagecache.counted_columns_saved(*COUNTED_COLUMNS[model])
+        pre_save.connect(
+            before, sender=model, weak=False, dispatch_uid=f"pagecache-pre-{model.__name__}"
+        )
         post_save.connect(
-            pagecache.content_changed, sender=model, dispatch_uid=f"pagecache-{model.__name__}"
+            after, sender=model, weak=False, dispatch_uid=f"pagecache-{model.__name__}"
         )
         post_delete.connect(
             pagecache.content_changed, sender=model, dispatch_uid=f"pagecache-del-{model.__name__}"

@@ -24,7 +24,7 @@ from partners.models import Partner
 from places import pages
 from places.models import Location
 from portfolio import catalogue
-from portfolio.models import Partnership, Project
+from portfolio.models import Partnership, Project, Region
 from tests import test_fragments
 from tests.factories import make_partner, make_project, make_region, make_sector
 from tests.test_places import make_place, svg_of
@@ -163,16 +163,63 @@ def test_each_change_of_the_catalogue_is_counted_without_counting_again(catalogu
         sql_beneficiaries(untouched, 99_999)
 
 
-def test_a_partner_region_or_sector_saved_counts_everything_again(catalogue_rows):
-    first, _second = catalogue_rows["projects"]
-    lead = catalogue_rows["partners"][0]
+def renamed(row):
+    row = type(row).objects.get(pk=row.pk)
+    row.name_fr = f"{row.name_fr} (renommé)"
+    row.save()
+
+
+def hidden(partner):
+    partner = Partner.objects.get(pk=partner.pk)
+    partner.is_public = False
+    partner.save()
+
+
+def moved(region):
+    region = Region.objects.get(pk=region.pk)
+    region.parent = None
+    region.save()
+
+
+@pytest.mark.parametrize(
+    ("change", "counted_again"),
+    [
+        (lambda rows: renamed(rows["partners"][0]), False),
+        (lambda rows: renamed(rows["regions"][1]), False),
+        (lambda rows: renamed(rows["sectors"][0]), False),
+        (lambda rows: make_partner(name_fr="Nouveau partenaire"), False),
+        (lambda rows: make_region(name_fr="Sikkim", parent=rows["regions"][0]), False),
+        (lambda rows: hidden(rows["partners"][0]), True),
+        (lambda rows: moved(rows["regions"][1]), True),
+    ],
+    ids=[
+        "partner renamed",
+        "region renamed",
+        "sector renamed",
+        "partner added",
+        "region added",
+        "partner hidden",
+        "region moved",
+    ],
+)
+def test_a_partner_region_or_sector_saved_counts_again_only_when_the_counts_move(
+    catalogue_rows, change, counted_again
+):
+    # The changes are to the first project's partner, region and sector (its search
+    # document changes with their names: it is corrected for); the second one's number
+    # of people reached changes behind the site's back, which only counting again sees.
+    _first, second = catalogue_rows["projects"]
     kept()
-    sql_beneficiaries(first, 500)
+    sql_beneficiaries(second, 500)
     assert kept().beneficiaries == 120
 
-    Partner.objects.get(pk=lead.pk).save()
+    change(catalogue_rows)
 
-    assert kept().beneficiaries == 500
+    counts = kept()
+    assert counts.beneficiaries == (620 if counted_again else 120)
+    # Kept, they are right all the same: what they count is as it was.
+    sql_beneficiaries(second, 500 if counted_again else None)
+    assert same_counts(counts, counted_now())
 
 
 def test_a_project_scheduled_by_a_save_is_counted_at_its_time(catalogue_rows):
