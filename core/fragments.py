@@ -294,9 +294,7 @@ def _store_editorial(state, *, names: bool = True, counts: bool = True) -> None:
     if names:
         stored[NAMES_KEY] = ContentState(token=uuid.uuid4().hex, valid_until=state.valid_until)
         if counts:
-            stored[COUNTS_KEY] = ContentState(
-                token=uuid.uuid4().hex, valid_until=state.valid_until
-            )
+            stored[COUNTS_KEY] = ContentState(token=uuid.uuid4().hex, valid_until=state.valid_until)
     cache.set_many(stored, None)
     _request.token = None
     if names:
