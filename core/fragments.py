@@ -36,7 +36,9 @@ its page, the site's header and footer), is kept under the *names token* instead
 editorial token (``across_catalogue``): such a change draws anew the lists, counts and
 maps, and that project's own parts, not the other projects'. Every other change of the
 catalogue (a region, sector, partner or place saved, a bulk update) renews both tokens,
-and the next requests compute everything, as without fragments. A fragment kept across
+and the next requests compute everything, as without fragments, but the counts of the
+catalogue when the save leaves what they count as it was (a partner renamed: the
+*counts token*, ``counts_token``). A fragment kept across
 the catalogue that uses a fragment kept under the editorial token goes with that token
 too (``EDITORIAL_DEPENDENCY``): it is drawn anew with it.
 
@@ -394,6 +396,12 @@ def counts_token() -> str:
     publication falls due), but for a save that leaves what the counts of the catalogue
     count as it was (``invalidate_editorial(counts_kept=True)``: a partner renamed)."""
     editorial_token()  # As for the names token: it tells when the next publication falls.
+    if getattr(_request, "counts", None) is None:
+        # Good until the names token at most, whoever shortened it (a publication
+        # scheduled from a worker of the release before, during a deploy).
+        names = getattr(_request, "prefetched", {}).get(NAMES_KEY) or cache.get(NAMES_KEY)
+        if names is not None and names.valid_until and names.is_current(timezone.now()):
+            _good_until(COUNTS_KEY, names.valid_until)
     return _token(COUNTS_KEY, "counts")
 
 

@@ -220,15 +220,20 @@ def content_changed(sender, **kwargs) -> None:
 def counted_columns_saved(*counted: str):
     """Return ``(pre_save, post_save)`` receivers for rows whose saves change the counts of
     the catalogue only through these fields (a partner's ``is_public``, a region's
-    ``parent``; none for a sector): a save that leaves them as they were, or makes a new
-    row (which no project counts yet), puts every page out of date but the counts
-    (``invalidate(counts_kept=True)``); any other, as ``content_changed``."""
+    ``parent``; none for a sector): a save that leaves them as they were (compared with
+    the stored row, locked until the save commits: the admin saves in a transaction), or
+    makes a new row (which no project counts yet), puts every page out of date but the
+    counts (``invalidate(counts_kept=True)``); any other, as ``content_changed``."""
 
-    def before(sender, instance, raw=False, **kwargs):
+    def before(sender, instance, raw=False, using=None, **kwargs):
         if raw or instance.pk is None or not counted:
             return
-        stored = sender._base_manager.filter(pk=instance.pk).values_list(*counted).first()
-        instance.__dict__["_counted_before"] = stored
+        if not transaction.get_connection(using).in_atomic_block:
+            return  # Nothing would hold the row until it is written: not kept.
+        # Locked until the save commits: another save of the row waits for this one, then
+        # compares with what it wrote (an editor hiding it meanwhile is not undone unseen).
+        stored = sender._base_manager.using(using).select_for_update().filter(pk=instance.pk)
+        instance.__dict__["_counted_before"] = stored.values_list(*counted).first()
 
     def after(sender, instance, created=False, raw=False, **kwargs):
         stored = instance.__dict__.pop("_counted_before", None)

@@ -6,12 +6,13 @@ partner's projects) count the whole catalogue. Counted in the database, that gro
 the portfolio, and a project published or moved (``fragments.invalidate_catalogue``)
 would have every such count made again on the next request.
 
-So the counts are kept in one summary, under the names token (a partner, region or sector
-changed, or a scheduled publication falling due, count everything again), with what each
-published project adds to them, in buckets of projects kept on their own. A project that
-changes the catalogue is logged (``fragments.CATALOGUE_CHANGES``); the next reader takes
-what those projects added out of the counts, reads what they add now (two small
-queries), and keeps the corrected summary. The counts are thus always the sum of what the
+So the counts are kept in one summary, under the counts token (a partner shown or
+hidden, a region moved in the tree, or a scheduled publication falling due, count
+everything again; ``fragments.counts_token``), with what each published project adds to
+them, in buckets of projects kept on their own. A project that changes the catalogue is
+logged (``fragments.CATALOGUE_CHANGES``); the next reader takes what those projects added
+out of the counts, reads what they add now (one small query), and keeps the corrected
+summary. The counts are thus always the sum of what the
 buckets say each project adds, each read from the database after it last changed.
 
 Without fragments (no shared cache, or staff), the summary is counted from the database.

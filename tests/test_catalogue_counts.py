@@ -671,3 +671,20 @@ def test_the_entries_of_some_projects_are_those_counted_for_every_project():
     keys = [full.pk, bare.pk, scheduled.pk, unpublished.pk, 999_999]
     assert catalogue.entries(keys) == everything
     assert catalogue.entries([unpublished.pk]) == {}
+
+
+def test_the_counts_are_good_no_longer_than_the_names_token(catalogue_rows):
+    """Whoever has the names token renewed at a scheduled publication (a worker of the
+    release before, during a deploy, knows nothing of the counts token), the counts are
+    counted again then too."""
+    from core.pagecache import ContentState
+
+    _first, second = catalogue_rows["projects"]
+    kept()
+    sql_beneficiaries(second, 500)
+    names = cache.get(fragments.NAMES_KEY)
+    soon = timezone.now() + timedelta(seconds=1.5)
+    cache.set(fragments.NAMES_KEY, ContentState(token=names.token, valid_until=soon), None)
+    assert kept().beneficiaries == 120
+    time.sleep(1.6)
+    assert kept().beneficiaries == 620
