@@ -398,9 +398,17 @@ def counts_token() -> str:
     editorial_token()  # As for the names token: it tells when the next publication falls.
     if getattr(_request, "counts", None) is None:
         # Good until the names token at most, whoever shortened it (a publication
-        # scheduled from a worker of the release before, during a deploy).
-        names = getattr(_request, "prefetched", {}).get(NAMES_KEY) or cache.get(NAMES_KEY)
-        if names is not None and names.valid_until and names.is_current(timezone.now()):
+        # scheduled from a worker of the release before, during a deploy); the counts
+        # token read again only when it is good for longer (as prefetched).
+        prefetched = getattr(_request, "prefetched", {})
+        names = prefetched.get(NAMES_KEY) or cache.get(NAMES_KEY)
+        counts = prefetched.get(COUNTS_KEY)
+        if (
+            names is not None
+            and names.valid_until
+            and names.is_current(timezone.now())
+            and (counts is None or not counts.valid_until or names.valid_until < counts.valid_until)
+        ):
             _good_until(COUNTS_KEY, names.valid_until)
     return _token(COUNTS_KEY, "counts")
 

@@ -24,20 +24,23 @@ from .search import search_columns
 
 
 def newest_published(
-    model: type[Model], queryset: type[PublicationQuerySet], number: int, *fields: str
+    model: type[Model],
+    queryset: type[PublicationQuerySet],
+    number: int,
+    *fields: str,
+    of: str | None = None,
 ) -> PreparedQuery:
     """Return the prepared query of these values of the ``number`` rows of ``model`` last
     published (``queryset``'s rule: a field update's project must be public too), the
-    latest first."""
-    return PreparedQuery(
-        model,
-        lambda now, keys: (
-            queryset(model)
-            .published(now=now)
-            .order_by("-published_at", "-pk")
-            .values_list(*fields)[:number]
-        ),
-    )
+    latest first; with ``of`` (a relation), of the rows it links to the keys asked only."""
+
+    def build(now, keys):
+        rows = queryset(model).published(now=now)
+        if of is not None:
+            rows = rows.filter(**{f"{of}__in": keys})
+        return rows.order_by("-published_at", "-pk").values_list(*fields)[:number]
+
+    return PreparedQuery(model, build)
 
 
 # What a card shows: neither the story nor the search documents (``for_cards``).

@@ -26,7 +26,6 @@ from core import fragments, preview
 from core.i18n import get_by_translated_slug, object_urls_by_language
 from core.pagecache import public_page
 from core.pagination import KeysFirstPaginator, ranked_keys
-from core.rows import PreparedQuery
 from core.spreadsheets import csv_delimiter, csv_lines, spreadsheet_number, spreadsheet_safe
 from core.text_search import fold
 from partners.models import Partner
@@ -130,15 +129,8 @@ _UPDATE_COLUMNS = ("pk", "project_id", "published_at")
 _LATEST_UPDATES = newest_published(
     ProjectUpdate, ProjectUpdateQuerySet, NEWS_KEPT + 1, *_UPDATE_COLUMNS
 )
-_LATEST_UPDATES_OF = PreparedQuery(
-    ProjectUpdate,
-    lambda now, keys: (
-        ProjectUpdateQuerySet(ProjectUpdate)
-        .published(now=now)
-        .filter(project__in=keys)
-        .order_by("-published_at", "-pk")
-        .values_list(*_UPDATE_COLUMNS)[: NEWS_KEPT + 1]
-    ),
+_LATEST_UPDATES_OF = newest_published(
+    ProjectUpdate, ProjectUpdateQuerySet, NEWS_KEPT + 1, *_UPDATE_COLUMNS, of="project"
 )
 
 
