@@ -40,28 +40,41 @@ def find_partner(slug) -> Partner | None:
     return found if isinstance(found, Partner) else None
 
 
-def listed_partners(request) -> tuple[str, object, list[Partner]]:
-    """Return the partner list's search, its page and the partners it lists, each with its
-    number of published projects (``project_count``): chosen once per request."""
+def listed_partners(request) -> tuple[str, object, dict[int, int]]:
+    """Return the partner list's search, its page (of partner keys) and the number of
+    published projects of each partner it lists: chosen once per request."""
     listed = getattr(request, "_listed_partners", None)
     if listed is not None:
         return listed
     query = request.GET.get("q", "").strip()[:100]
-    # Which partners a page lists depends on the partners alone: kept across the catalogue
-    # (the queryset built only when they are not kept).
+    # Which partners a page lists depends on the partners alone: kept across the catalogue,
+    # as keys (the queryset built only when they are not kept; their rows read only when
+    # the cards are drawn).
     page = KeysFirstPaginator(
-        lambda: partners_in_order(query),
+        lambda: partners_in_order(query).values_list("pk", flat=True),
         PARTNERS_PER_PAGE,
-        memo=("partners", (query,)),
+        memo=("partner-keys", (query,)),
         across_catalogue=True,
     ).get_page(request.GET.get("page"))
-    members = list(page.object_list)
+    keys = list(page.object_list)
     # From the kept counts of the catalogue, without a round trip of its own.
-    counts = published_project_counts(members)
-    for partner in members:
-        partner.project_count = counts.get(partner.pk, 0)
-    request._listed_partners = (query, page, members)
+    counts = published_project_counts(keys)
+    request._listed_partners = (query, page, {pk: counts.get(pk, 0) for pk in keys})
     return request._listed_partners
+
+
+def partner_cards(counts: dict[int, int]) -> list[Partner]:
+    """Return the listed partners, in the list's order, each with ``project_count``."""
+
+    def rows():
+        by_pk = Partner.objects.filter(pk__in=counts).only(*CARD_FIELDS).in_bulk()
+        return [by_pk[pk] for pk in counts if pk in by_pk]
+
+    # Their rows depend on the partners alone: kept across the catalogue.
+    members = fragments.memo("partner-cards", (tuple(counts),), rows, across_catalogue=True)
+    for partner in members:
+        partner.project_count = counts[partner.pk]
+    return members
 
 
 def partners_in_order(query: str):
@@ -81,8 +94,8 @@ def partners_in_order(query: str):
 def partners_shown(request) -> tuple:
     """What the partner list shows of the catalogue: which partners, with how many
     projects each (their rows are kept across the catalogue)."""
-    query, page, members = listed_partners(request)
-    return (query, page.number, tuple((p.pk, p.project_count) for p in members))
+    query, page, counts = listed_partners(request)
+    return (query, page.number, tuple(counts.items()))
 
 
 # Kept across the catalogue under what it shows: a project published leaves it as it
@@ -91,12 +104,17 @@ def partners_shown(request) -> tuple:
 @require_safe
 def partner_list(request):
     """List the public partners by kind, a page at a time, or those whose name is searched."""
-    query, page, members = listed_partners(request)
-    groups = []
-    for partner in members:
-        if not groups or groups[-1][0] != partner.kind:
-            groups.append((partner.kind, partner.get_kind_display(), []))
-        groups[-1][2].append(partner)
+    query, page, counts = listed_partners(request)
+
+    def groups():
+        # Only when the cards are drawn (they are kept under what they show).
+        grouped = []
+        for partner in partner_cards(counts):
+            if not grouped or grouped[-1][0] != partner.kind:
+                grouped.append((partner.kind, partner.get_kind_display(), []))
+            grouped[-1][2].append(partner)
+        return grouped
+
     return render(
         request,
         "partners/partner_list.html",
@@ -113,19 +131,19 @@ def partner_list(request):
     )
 
 
-def published_project_counts(partners) -> dict[int, int]:
+def published_project_counts(keys) -> dict[int, int]:
     """Return ``{partner pk: number of published projects}`` for these partners only."""
-    if not partners:
+    if not keys:
         return {}
     # The reverse relation comes from portfolio: its manager gives the publication rule
     # and the kept counts, since partners never imports portfolio.
     projects = Partner.projects.field.model.objects
-    kept = projects.kept_counts_by_partner([partner.pk for partner in partners])
+    kept = projects.kept_counts_by_partner(list(keys))
     if kept is not None:
         return kept
     published = projects.publication_condition("projects__")
     counted = (
-        Partner.objects.filter(pk__in=[partner.pk for partner in partners])
+        Partner.objects.filter(pk__in=keys)
         .annotate(project_count=Count("projects", filter=published, distinct=True))
         .values_list("pk", "project_count")
     )

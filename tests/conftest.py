@@ -53,6 +53,18 @@ def editor_client(client, editor):
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Start every test in the site's default language: a request leaves its own language
+    active in the thread, and addresses built after it would follow."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def clear_cache():
     """Start every test with an empty cache (rate limits, one-time keys)."""
     from django.core.cache import cache

@@ -20,6 +20,8 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.db.models import Model
+from django.db.models.signals import post_init
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -27,7 +29,7 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.html import escape
 
-from core import fragments
+from core import fragments, pagecache
 from core.changes import changed_columns
 from core.sitemaps import TranslatedSitemap
 from devtools.middleware import EditBeforeEachRequest
@@ -1443,6 +1445,43 @@ def test_the_partner_list_is_kept_while_a_change_of_the_catalogue_leaves_its_cou
     assert "1 projet" in html and "2 projets" not in html
     # The partners' rows are kept across the catalogue still.
     assert "Partenaire du Bengale" in html and "Nom changé sans signal" not in html
+
+
+def test_the_kept_partner_list_is_served_without_reading_a_partners_row(projects, monkeypatch):
+    funded, *_ = projects
+    visitor = Client()
+    listed = french(reverse, "partners:partner_list")
+    assert "2 projets" in get(visitor, listed)
+    # As pledges do: the page cache emptied, twice (a request reads at once what the one
+    # before it for the same address read: the second, what the one that drew it read).
+    for _pledge in range(2):
+        pagecache.invalidate(funding_of=[funded.pk])
+        assert "2 projets" in get(visitor, listed)
+    pagecache.invalidate(funding_of=[funded.pk])
+
+    # Rows read from the database or from the cache, counted as they are built.
+    rows = []
+
+    def unpickled(partner, state):
+        rows.append(partner)
+        Model.__setstate__(partner, state)
+
+    monkeypatch.setattr(Partner, "__setstate__", unpickled)
+    post_init.connect(
+        lambda instance, **kwargs: rows.append(instance),
+        sender=Partner,
+        weak=False,
+        dispatch_uid="counted-partner-rows",
+    )
+    try:
+        with translation.override("fr"):
+            response = visitor.get(listed)
+    finally:
+        post_init.disconnect(sender=Partner, dispatch_uid="counted-partner-rows")
+    assert response.status_code == 200
+    assert not response.templates  # The page as it was kept.
+    assert "2 projets" in response.content.decode()
+    assert rows == []  # What it lists, read as keys and counts: no partner's row.
 
 
 @pytest.mark.parametrize("then", ["nothing", "another-projects-status"])

@@ -63,7 +63,7 @@ def test_partner_pages_count_only_what_the_publication_rule_shows(states):
     partner = make_partner(name_fr="Partenaire compté")
     for project in states.values():
         project.partnerships.create(partner=partner, role="lead")
-    assert published_project_counts([partner]) == {partner.pk: 1}
+    assert published_project_counts([partner.pk]) == {partner.pk: 1}
     with translation.override("fr"):
         html = Client().get(reverse("partners:partner_list")).content.decode()
         assert "1 projet<" in html
