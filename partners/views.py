@@ -54,6 +54,7 @@ def listed_partners(request) -> tuple[str, object, dict[int, int]]:
         lambda: partners_in_order(query).values_list("pk", flat=True),
         PARTNERS_PER_PAGE,
         memo=("partner-keys", (query,)),
+        keys_only=True,
         across_catalogue=True,
     ).get_page(request.GET.get("page"))
     keys = list(page.object_list)
@@ -67,7 +68,7 @@ def partner_cards(counts: dict[int, int]) -> list[Partner]:
     """Return the listed partners, in the list's order, each with ``project_count``."""
 
     def rows():
-        by_pk = Partner.objects.filter(pk__in=counts).only(*CARD_FIELDS).in_bulk()
+        by_pk = Partner.objects.filter(pk__in=counts).only(*CARD_FIELDS).order_by().in_bulk()
         return [by_pk[pk] for pk in counts if pk in by_pk]
 
     # Their rows depend on the partners alone: kept across the catalogue.
