@@ -40,46 +40,52 @@ def find_partner(slug) -> Partner | None:
     return found if isinstance(found, Partner) else None
 
 
-def listed_partners(request) -> tuple[str, object, dict[int, int]]:
-    """Return the partner list's search, its page (of partner keys) and the number of
-    published projects of each partner it lists: chosen once per request."""
+def listed_partners(request) -> tuple[str, object, dict[int, int], list[Partner] | None]:
+    """Return the partner list's search, its page, the number of published projects of
+    each partner it lists, and their rows when they were read with the page (None when
+    the page came as keys): chosen once per request."""
     listed = getattr(request, "_listed_partners", None)
     if listed is not None:
         return listed
     query = request.GET.get("q", "").strip()[:100]
     # Which partners a page lists depends on the partners alone: kept across the catalogue,
     # as keys (the queryset built only when they are not kept; their rows read only when
-    # the cards are drawn).
+    # the cards are drawn). Without fragments, the page is read as rows, in one query.
+    as_keys = fragments.in_use()
     page = KeysFirstPaginator(
-        lambda: partners_in_order(query).values_list("pk", flat=True),
+        lambda: partners_in_order(query, as_keys=as_keys),
         PARTNERS_PER_PAGE,
         memo=("partner-keys", (query,)),
         keys_only=True,
         across_catalogue=True,
     ).get_page(request.GET.get("page"))
-    keys = list(page.object_list)
+    rows = None if as_keys else list(page.object_list)
+    keys = list(page.object_list) if as_keys else [partner.pk for partner in rows]
     # From the kept counts of the catalogue, without a round trip of its own.
     counts = published_project_counts(keys)
-    request._listed_partners = (query, page, {pk: counts.get(pk, 0) for pk in keys})
+    request._listed_partners = (query, page, {pk: counts.get(pk, 0) for pk in keys}, rows)
     return request._listed_partners
 
 
-def partner_cards(counts: dict[int, int]) -> list[Partner]:
-    """Return the listed partners, in the list's order, each with ``project_count``."""
+def partner_cards(counts: dict[int, int], rows: list[Partner] | None) -> list[Partner]:
+    """Return the listed partners, in the list's order, each with ``project_count``:
+    these rows, or (None) those kept, read when they are not."""
 
-    def rows():
+    def read():
         by_pk = Partner.objects.filter(pk__in=counts).only(*CARD_FIELDS).order_by().in_bulk()
         return [by_pk[pk] for pk in counts if pk in by_pk]
 
     # Their rows depend on the partners alone: kept across the catalogue.
-    members = fragments.memo("partner-cards", (tuple(counts),), rows, across_catalogue=True)
-    for partner in members:
+    if rows is None:
+        rows = fragments.memo("partner-cards", (tuple(counts),), read, across_catalogue=True)
+    for partner in rows:
         partner.project_count = counts[partner.pk]
-    return members
+    return rows
 
 
-def partners_in_order(query: str):
-    """Return the public partners (those whose name is searched), by kind then name."""
+def partners_in_order(query: str, *, as_keys: bool = False):
+    """Return the public partners (those whose name is searched), by kind then name: their
+    card fields, or their keys alone (``as_keys``)."""
     partners = Partner.objects.public()
     if query:
         partners = partners.named(query)
@@ -89,13 +95,14 @@ def partners_in_order(query: str):
         output_field=IntegerField(),
     )
     partners = partners.alias(kind_order=kind_order, sort_name=Lower(shown_text("name")))
-    return partners.order_by("kind_order", "sort_name", "pk").only(*CARD_FIELDS)
+    partners = partners.order_by("kind_order", "sort_name", "pk")
+    return partners.values_list("pk", flat=True) if as_keys else partners.only(*CARD_FIELDS)
 
 
 def partners_shown(request) -> tuple:
     """What the partner list shows of the catalogue: which partners, with how many
     projects each (their rows are kept across the catalogue)."""
-    query, page, counts = listed_partners(request)
+    query, page, counts, _rows = listed_partners(request)
     return (query, page.number, tuple(counts.items()))
 
 
@@ -105,12 +112,12 @@ def partners_shown(request) -> tuple:
 @require_safe
 def partner_list(request):
     """List the public partners by kind, a page at a time, or those whose name is searched."""
-    query, page, counts = listed_partners(request)
+    query, page, counts, rows = listed_partners(request)
 
     def groups():
         # Only when the cards are drawn (they are kept under what they show).
         grouped = []
-        for partner in partner_cards(counts):
+        for partner in partner_cards(counts, rows):
             if not grouped or grouped[-1][0] != partner.kind:
                 grouped.append((partner.kind, partner.get_kind_display(), []))
             grouped[-1][2].append(partner)

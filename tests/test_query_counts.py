@@ -25,7 +25,7 @@ LIMITS = {
     "project_list_filtered": 10,
     "project_list_search": 10,
     "project_detail": 15,
-    "partner_list": 5,
+    "partner_list": 3,  # its count, its page of partners, their numbers of projects
     "partner_detail": 10,
     "region_detail": 10,
     "feed": 5,
