@@ -6,7 +6,7 @@ These read it with a query compiled once, and give it its sector from the kept s
 (a sector's change renews every fragment, and so them) instead of a join.
 """
 
-from django.db.models import Model
+from django.db.models import Exists, Model, OuterRef, Q
 
 from core import fragments
 from core.rows import PreparedQuery, RowsByKey
@@ -89,3 +89,39 @@ def published_page_row(pk) -> Project | None:
     if publication_state(project.is_published, project.published_at) != Publication.PUBLISHED:
         return None
     return project
+
+
+RELATED_PROJECTS = 3
+
+
+def _related(*, with_sector: bool) -> PreparedQuery:
+    """The query of ``related_rows``, its keys ``[project, *regions, sector]`` (without
+    the sector when the project has none)."""
+
+    def build(now, keys):
+        project, *regions = keys
+        if with_sector:
+            *regions, sector = regions
+        condition = Q(
+            Exists(
+                Project.regions.through.objects.filter(project=OuterRef("pk"), region__in=regions)
+            )
+        )
+        if with_sector:
+            condition |= Q(sector_id=sector)
+        rows = PublicationQuerySet(Project).published(now=now).exclude(pk=project)
+        return (rows.filter(condition).order_by(*Project._meta.ordering).values_list("pk"))[
+            :RELATED_PROJECTS
+        ]
+
+    return PreparedQuery(Project, build)
+
+
+_RELATED = {True: _related(with_sector=True), False: _related(with_sector=False)}
+
+
+def related_rows(project: int, regions: list[int], sector: int | None) -> list[tuple]:
+    """Return ``(key,)`` of the first published projects (in the catalogue's order), but
+    ``project``, linked to one of these regions or of this sector."""
+    with_sector = sector is not None
+    return _RELATED[with_sector]([project, *regions, *([sector] if with_sector else [])])

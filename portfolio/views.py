@@ -43,14 +43,19 @@ from .models import (
     long_columns,
     publication_state,
 )
-from .rows import kept_regions, kept_sectors, newest_published, published_page_row
+from .rows import (
+    kept_regions,
+    kept_sectors,
+    newest_published,
+    published_page_row,
+    related_rows,
+)
 from .search import SEARCH_RANK
 
 PROJECTS_PER_PAGE = 12
 HOME_PROJECTS = 6
 HOME_UPDATES = 4
 HOME_PARTNERS = 8
-RELATED_PROJECTS = 3
 # Partners offered in the project list's filter; the partner list leads to the others.
 FILTER_PARTNERS = 20
 
@@ -769,6 +774,28 @@ def published_pk(slug) -> int | None:
     return Project.objects.published().filter(slug=slug).values_list("pk", flat=True).first()
 
 
+def kept_project_at(slug) -> int | None:
+    """Return ``published_pk(slug)``, kept across the catalogue under the content version
+    of the project found: a change of its place in the catalogue (unpublished, a new
+    address) moves that version, a change made by other projects leaves it good. No
+    project found is kept under the editorial token (one may be published there)."""
+
+    def find() -> int | None:
+        pk = published_pk(slug)
+        if pk is None:
+            fragments.depends_on({fragments.EDITORIAL_DEPENDENCY: fragments.editorial_token()})
+            return None
+        # The version is read before the row it describes: asked again after it, the
+        # same answer holds at a moment whose later changes move that version.
+        fragments.shows_content_of([pk])
+        again = published_pk(slug)
+        if again != pk:
+            fragments.depends_on({fragments.EDITORIAL_DEPENDENCY: fragments.editorial_token()})
+        return again
+
+    return fragments.memo("project-at", (slug,), find, across_catalogue=True)
+
+
 def with_photos(context: dict) -> dict:
     """Add the project's photos to what its page shows, read only when the part of the page
     that shows them is rendered: kept apart (``project_detail``), a rewritten story does not
@@ -779,17 +806,10 @@ def with_photos(context: dict) -> dict:
 
 def related_projects(project, regions) -> list[int]:
     """Return the keys of published projects in the same regions (or their countries) or
-    the same sector as ``project``."""
-    nearby = {r.pk for r in regions} | {r.parent_id for r in regions if r.parent_id}
-    shares_a_region = Exists(
-        Project.regions.through.objects.filter(project=OuterRef("pk"), region__in=nearby)
-    )
-    related = (
-        Project.objects.published()
-        .exclude(pk=project.pk)
-        .filter(Q(shares_a_region) | Q(sector_id=project.sector_id, sector__isnull=False))
-    )
-    return keys(related[:RELATED_PROJECTS])
+    the same sector as ``project``, in the catalogue's order: one query, compiled once per
+    process (``related_rows``)."""
+    nearby = sorted({r.pk for r in regions} | {r.parent_id for r in regions if r.parent_id})
+    return [pk for (pk,) in related_rows(project.pk, nearby, project.sector_id)]
 
 
 def project_context(project, links: dict | None = None) -> dict:
@@ -834,7 +854,7 @@ def project_detail(request, slug):
         # What the page shows is kept under the project's content version: a new photo or
         # a rewritten story renders this page anew, not the others. The funding panel and
         # the cards are kept under their own versions (``core.fragments``).
-        pk = fragments.memo("project-at", (slug,), lambda: published_pk(slug))
+        pk = kept_project_at(slug)
         if pk is not None:
             fragments.read_project_versions(pk)
             version = fragments.content_versions([pk])[pk]

@@ -1564,3 +1564,57 @@ def test_a_project_published_again_keeps_its_card_and_is_dated_anew_in_the_feed(
     project.status = Project.Status.COMPLETED
     project.save()
     assert BEHIND in get(visitor, listing)
+
+
+def finds_a_slug(queries) -> bool:
+    """Tell whether these queries looked a project up by its address."""
+    return any('"slug_fr" =' in query["sql"] or '"slug_en" =' in query["sql"] for query in queries)
+
+
+def test_a_projects_address_is_kept_while_other_projects_change_the_catalogue(projects):
+    funded, other, *_ = projects
+    visitor = Client()
+    url = page_url(funded, "fr")
+    get(visitor, url)
+
+    changed = fresh(other)
+    changed.status = Project.Status.COMPLETED
+    changed.save()
+    with CaptureQueriesContext(connection) as queries:
+        get(visitor, url)
+    assert not finds_a_slug(queries), [query["sql"] for query in queries]
+
+    # Its own changes of the catalogue are seen on the next request.
+    project = fresh(funded)
+    project.is_published = False
+    project.save()
+    assert visitor.get(url).status_code == 404
+    project.is_published = True
+    project.save()
+    assert "L’eau au village" in get(visitor, url)
+    project.slug_fr = "l-eau-ailleurs"
+    project.save()
+    moved = visitor.get(url)
+    assert moved.status_code == 301 and moved["Location"] == page_url(funded, "fr")
+    assert "L’eau au village" in get(visitor, page_url(funded, "fr"))
+    # Another project given the address it left is found there.
+    changed.slug_fr = url.rstrip("/").rsplit("/", 1)[-1]
+    changed.save()
+    assert "L’école des filles" in get(visitor, url)
+
+
+def test_an_address_that_finds_no_project_is_looked_up_again_after_a_publication(projects):
+    funded, *_ = projects
+    url = page_url(funded, "fr")
+    project = fresh(funded)
+    project.is_published = False
+    project.save()
+    visitor = Client()
+    assert visitor.get(url).status_code == 404
+    project.is_published = True
+    project.save()
+    assert "L’eau au village" in get(visitor, url)
+    # Found, then kept: the next request does not look the address up again.
+    with CaptureQueriesContext(connection) as queries:
+        assert "L’eau au village" in get(visitor, url)
+    assert not finds_a_slug(queries), [query["sql"] for query in queries]

@@ -5,7 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone, translation
 
@@ -187,3 +187,48 @@ def test_a_prepared_query_keeps_its_own_values_and_refuses_values_made_from_the_
     )
     with pytest.raises(ValueError, match="as they are"):
         by_day()
+
+
+@pytest.mark.parametrize("has_sector", [True, False])
+@pytest.mark.parametrize("has_regions", [True, False])
+def test_related_projects_are_those_the_orm_chooses(has_sector, has_regions):
+    from portfolio.models import Region
+    from portfolio.views import related_projects
+    from tests.factories import make_region
+
+    india = make_region(name_fr="Inde", name_en="India", country="IN")
+    bengal = make_region(name_fr="Bengale", name_en="Bengal", parent=india)
+    nepal = make_region(name_fr="Népal", name_en="Nepal", country="NP")
+    water, school = make_sector(name_fr="Eau"), make_sector(name_fr="École")
+    project = make_project(
+        regions=[bengal] if has_regions else [], sector=water if has_sector else None
+    )
+    then = timezone.now() - datetime.timedelta(days=3)
+    made = [
+        make_project(regions=[india], published_at=then),  # its region's country
+        make_project(regions=[bengal], published_at=then - datetime.timedelta(hours=1)),
+        make_project(regions=[nepal], sector=water),  # its sector elsewhere
+        make_project(regions=[nepal], sector=school),  # unrelated
+        make_project(regions=[bengal], is_featured=True, published_at=then),  # first
+        make_project(regions=[bengal], is_published=False),
+        make_project(regions=[bengal], published_at=timezone.now() + datetime.timedelta(days=1)),
+    ]
+    regions = list(Region.objects.filter(projects=project))
+    nearby = {r.pk for r in regions} | {r.parent_id for r in regions if r.parent_id}
+    expected = list(
+        Project.objects.published()
+        .exclude(pk=project.pk)
+        .filter(Q(regions__in=nearby) | Q(sector_id=project.sector_id, sector__isnull=False))
+        .distinct()
+        .values_list("pk", flat=True)[:3]
+    )
+    assert related_projects(project, regions) == expected
+    assert (
+        expected
+        == {
+            (True, True): [made[4].pk, made[2].pk, made[0].pk],
+            (True, False): [made[2].pk],
+            (False, True): [made[4].pk, made[0].pk, made[1].pk],
+            (False, False): [],
+        }[has_sector, has_regions]
+    )
