@@ -30,7 +30,9 @@ class KeysFirstPaginator(Paginator):
     (``rank`` names the annotation the list is ordered by first; ``fragments.kept_search``);
     with ``recheck_catalogue`` too, the keys are kept across the catalogue and checked
     against the projects that changed it as well (a list of projects). ``first(number)``
-    gives the keys of the first page, when fragments are in use (kept elsewhere).
+    gives the keys of the first page, when fragments are in use (kept elsewhere);
+    ``page_keys(bottom, top)`` the keys of a page not kept, with ``keys_only``, instead of
+    a query built from the queryset (one compiled once, ``core.rows.PreparedQuery``).
     ``known_count()`` returns the count when something kept elsewhere tells it (None
     otherwise): it is then neither counted nor kept again.
     With ``across_catalogue``, the count and pages are kept under the names token
@@ -53,6 +55,7 @@ class KeysFirstPaginator(Paginator):
         keep=None,
         recheck_catalogue: bool = False,
         first=None,
+        page_keys=None,
         **kwargs,
     ):
         # A function that builds the queryset: called only when the rows or the keys are
@@ -65,6 +68,7 @@ class KeysFirstPaginator(Paginator):
         self.keep = keep
         self.recheck_catalogue = recheck_catalogue
         self.first = first
+        self.page_keys = page_keys
         self.recheck = recheck
         self.rank = rank
         self.all_keys = recheck is not None
@@ -158,6 +162,8 @@ class KeysFirstPaginator(Paginator):
             # Built only when not kept: a queryset costs more to build than to read back.
             if self.keys_only:
                 # The keys straight from the index: no rows to load around them.
+                if self.page_keys is not None:
+                    return self.page_keys(bottom, top)
                 return list(self.object_list.values_list("pk", flat=True)[bottom:top])
             return list(rows())
 

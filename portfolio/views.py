@@ -26,6 +26,7 @@ from core import fragments, preview
 from core.i18n import get_by_translated_slug, object_urls_by_language
 from core.pagecache import public_page
 from core.pagination import KeysFirstPaginator, ranked_keys
+from core.rows import PreparedQuery
 from core.spreadsheets import csv_delimiter, csv_lines, spreadsheet_number, spreadsheet_safe
 from core.text_search import fold
 from partners.models import Partner
@@ -35,6 +36,7 @@ from .forms import ProjectFilterForm
 from .models import (
     Partnership,
     Project,
+    ProjectQuerySet,
     ProjectUpdate,
     ProjectUpdateQuerySet,
     Publication,
@@ -275,19 +277,34 @@ class ProjectSelection:
 
     @cached_property
     def projects(self) -> QuerySet:
-        projects = Project.objects.published()
-        if self.query:
-            projects = projects.search(self.query)
+        return chosen_projects(Project.objects.published(), *self.choice)
+
+    @cached_property
+    def choice(self) -> tuple:
+        """What chooses the rows, as the query takes it: the search, the status, the
+        region with every region inside it, the sector's and the partner's keys."""
         region, sector, partner = (self.chosen[name] for name in ("region", "sector", "partner"))
-        if region:
-            projects = projects.in_regions(region_tree(self.regions)[region.pk])
-        if sector:
-            projects = projects.filter(sector=sector)
-        if partner:
-            projects = projects.with_partner(partner)
-        if self.status:
-            projects = projects.filter(status=self.status)
-        return projects
+        regions = tuple(region_tree(self.regions)[region.pk]) if region else ()
+        return (self.query, self.status, regions, sector and sector.pk, partner and partner.pk)
+
+    def prepared(self, what: str, build: Callable) -> PreparedQuery:
+        """Return the query ``build(projects, keys)`` of the projects chosen, compiled once
+        per process, language and choice (``core.rows.PreparedQuery``): a list drawn
+        after a change of the catalogue runs it without building it."""
+        key = (what, translation.get_language(), *self.choice)
+        query = _PREPARED_SELECTIONS.get(key)
+        if query is None:
+            if len(_PREPARED_SELECTIONS) >= PREPARED_SELECTIONS:
+                _PREPARED_SELECTIONS.clear()
+            choice = self.choice
+
+            def built(now, keys):
+                return build(
+                    chosen_projects(ProjectQuerySet(Project).published(now=now), *choice), keys
+                )
+
+            query = _PREPARED_SELECTIONS[key] = PreparedQuery(Project, built)
+        return query
 
     @property
     def is_filtered(self) -> bool:
@@ -336,7 +353,39 @@ class ProjectSelection:
 
     def still_found(self, pks) -> dict[int, int]:
         """Return ``{key: search rank}`` for those of these projects the selection chooses now."""
-        return dict(ranked_keys(self.projects.filter(pk__in=pks), SEARCH_RANK))
+        query = self.prepared(
+            "found", lambda projects, keys: ranked_keys(projects.filter(pk__in=keys), SEARCH_RANK)
+        )
+        return dict(query(pks))
+
+    def page_keys(self, bottom: int, top: int) -> list[int]:
+        """Return the keys of the projects chosen from ``bottom`` to ``top``, in order."""
+        query = self.prepared(
+            f"page-{bottom}-{top}", lambda projects, keys: projects.values_list("pk")[bottom:top]
+        )
+        return [pk for (pk,) in query()]
+
+
+# The queries of the lists' selections, compiled (``ProjectSelection.prepared``); beyond
+# this number, the memory starts again.
+_PREPARED_SELECTIONS: dict[tuple, PreparedQuery] = {}
+PREPARED_SELECTIONS = 500
+
+
+def chosen_projects(projects, query, status, regions, sector, partner):
+    """Return those of ``projects`` that a search, a status, regions (keys), a sector and a
+    partner (keys) choose: ``ProjectSelection.choice``."""
+    if query:
+        projects = projects.search(query)
+    if regions:
+        projects = projects.in_regions(regions)
+    if sector:
+        projects = projects.filter(sector=sector)
+    if partner:
+        projects = projects.with_partner(partner)
+    if status:
+        projects = projects.filter(status=status)
+    return projects
 
 
 def select_projects(params) -> ProjectSelection:
@@ -441,6 +490,7 @@ def project_list(request):
         keep=kept_apart_from(selection.touches()),
         # Unfiltered, its first page is the latest projects, kept across the catalogue.
         first=None if selection.is_filtered else catalogue.first_published,
+        page_keys=selection.page_keys,
     ).get_page(request.GET.get("page"))
     language = translation.get_language()
     return render(

@@ -232,3 +232,43 @@ def test_related_projects_are_those_the_orm_chooses(has_sector, has_regions):
             (False, False): [],
         }[has_sector, has_regions]
     )
+
+
+@pytest.mark.parametrize(
+    "params",
+    ["q=eau+village", "q=eau&region=inde", "region=inde&status=active", "partner=bengale", ""],
+)
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_selections_compiled_queries_choose_as_its_queryset(params, language):
+    from django.http import QueryDict
+
+    from core.pagination import ranked_keys
+    from portfolio.search import SEARCH_RANK
+    from portfolio.views import select_projects
+    from tests.factories import make_partner, make_region
+
+    india = make_region(name_fr="Inde", name_en="India", country="IN", slug_en="inde")
+    bengal = make_region(name_fr="Bengale", name_en="Bengal", parent=india)
+    partner = make_partner(name_fr="Bengale", name_en="Bengal", slug_en="bengale")
+    made = [
+        make_project(title_fr="L’eau au village", regions=[bengal], partners=[partner]),
+        make_project(title_fr="Un village", summary_fr="De l’eau", regions=[india]),
+        make_project(title_fr="L’eau ailleurs", status=Project.Status.ACTIVE, regions=[bengal]),
+        make_project(title_fr="Sans eau", status=Project.Status.ACTIVE),
+        make_project(title_fr="Eau cachée", is_published=False, regions=[india]),
+    ]
+    with translation.override(language):
+        selection = select_projects(QueryDict(params))
+        assert selection.is_filtered == bool(params)
+        everything = [project.pk for project in made]
+        expected = dict(ranked_keys(selection.projects.filter(pk__in=everything), SEARCH_RANK))
+        assert selection.still_found(everything) == expected
+        assert selection.still_found(everything[:1]) == {
+            pk: rank for pk, rank in expected.items() if pk == made[0].pk
+        }
+        ordered = list(selection.projects.values_list("pk", flat=True))
+        assert selection.page_keys(0, 2) == ordered[:2]
+        assert selection.page_keys(1, 3) == ordered[1:3]
+    if "q=eau+village" in params and language == "fr":
+        assert expected == {made[0].pk: 2, made[1].pk: 1}  # Both words in its title: first.
+        assert ordered == [made[0].pk, made[1].pk]
