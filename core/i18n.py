@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import translate_url
+from django.urls import get_script_prefix, translate_url
 from django.utils import translation
 from django.utils.translation import trans_real
 
@@ -49,7 +51,15 @@ def get_by_translated_slug(queryset, slug, url=None):
 
 def page_urls_by_language(path: str) -> dict[str, str]:
     """Return ``{language code: URL}`` of a page whose address holds no translated slug."""
-    return {code: translate_url(path, code) for code, _name in settings.LANGUAGES}
+    return dict(_translated_urls(path, translation.get_language(), get_script_prefix()))
+
+
+@functools.lru_cache(maxsize=2048)
+def _translated_urls(path: str, _language, _prefix: str) -> tuple[tuple[str, str], ...]:
+    """The addresses of ``path`` in each language, found once per process, active
+    language (which resolves the address) and prefix: they follow from the URL patterns
+    alone, and finding them resolves the address and reverses it in every language."""
+    return tuple((code, translate_url(path, code)) for code, _name in settings.LANGUAGES)
 
 
 def fallback_order(language: str | None = None) -> list[str]:

@@ -63,6 +63,20 @@ class TestAddresses:
             page(client, url_in("fr", "portfolio:project_detail", slug=project.slug_fr), 404)
             assert project.title_fr not in page(client, "/fr/projets/")
 
+    def test_each_page_leads_to_itself_in_the_other_language_whichever_came_first(self, client, db):
+        # Found once per process and kept: no address may answer for another, nor one
+        # language's for the other's.
+        counterparts = [
+            ("/fr/mes-dons/", "en", "/en/my-donations/"),
+            ("/fr/", "en", "/en/"),
+            ("/en/", "fr", "/fr/"),
+            ("/en/my-donations/", "fr", "/fr/mes-dons/"),
+        ]
+        for path, language, other in counterparts * 2:
+            html = page(client, path)
+            link = f'<a href="{other}" hreflang="{language}" lang="{language}">'
+            assert link in html, (path, other)
+
     def test_hidden_partners_have_no_page(self, client, db):
         partner = make_partner(is_public=False)
         page(client, url_in("fr", "partners:partner_detail", slug=partner.slug_fr), 404)
