@@ -95,6 +95,10 @@ PART_KEY_PREFIX = "pagecache:part:"
 NEWS = "news"
 # Every part of a project's page kept under its own version.
 PARTS = ("card", "bottom", "results", NEWS)
+# The parts a change of the catalogue that leaves a project's card keeps
+# (``invalidate_catalogue``): its field updates show its title and address, nothing else
+# of it.
+KEPT_WITH_CARDS = ("card", NEWS)
 CARD_KEY_PREFIX = f"{PART_KEY_PREFIX}card:"
 SEARCH_EDITS_KEY = "pagecache:searched-edits"
 SEARCH_EDIT_PREFIX = "pagecache:searched-edit:"
@@ -443,9 +447,12 @@ def invalidate_catalogue(
     another region or sector, given a new status, address or partners): the editorial
     token is renewed, now and when the transaction commits, and every version of these
     projects moves (but their funding versions, with ``figures_kept``: the change leaves
-    their funding figures and giving panels as they were; and their card versions, with
-    ``cards_kept``: it leaves what their cards show, their regions and partnerships as
-    they were); what is kept across the catalogue for other projects stays good."""
+    their funding figures and giving panels as they were; and their card and news
+    versions, with ``cards_kept``: it leaves what their cards show, their regions and
+    partnerships as they were, and so what shows their field updates (a project published
+    or unpublished: its updates read as they were, and which of them show is chosen
+    under the editorial token); what is kept across the catalogue for other projects
+    stays good."""
     from .pagecache import ContentState, on_commit_once
 
     if not enabled():
@@ -460,7 +467,11 @@ def invalidate_catalogue(
     # ``invalidate_part``) in one round trip.
     prefixes = [
         *(() if figures_kept else (FUNDING_KEY_PREFIX,)),
-        *(f"{PART_KEY_PREFIX}{part}:" for part in PARTS if not (cards_kept and part == "card")),
+        *(
+            f"{PART_KEY_PREFIX}{part}:"
+            for part in PARTS
+            if not (cards_kept and part in KEPT_WITH_CARDS)
+        ),
     ]
     _invalidate_keys(
         [

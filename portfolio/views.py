@@ -43,6 +43,7 @@ from .models import (
     Region,
     Sector,
     long_columns,
+    publication_condition,
     publication_state,
 )
 from .rows import (
@@ -788,10 +789,16 @@ def project_page_content(pk) -> dict | None:
 
 
 def published_updates(pk) -> list[ProjectUpdate]:
-    """Return the published field updates of project ``pk``, latest first."""
+    """Return the published field updates of project ``pk``, latest first.
+
+    For its page, which shows only while it is published: whether it is does not choose
+    them (a project published again keeps its news version, ``fragments.KEPT_WITH_CARDS``).
+    """
     fragments.shows_news_of([pk])  # Kept with its news version, which its updates move.
     return list(
-        ProjectUpdate.objects.published().filter(project=pk).order_by("-published_at", "-pk")
+        ProjectUpdate.objects.filter(publication_condition(), project=pk).order_by(
+            "-published_at", "-pk"
+        )
     )
 
 

@@ -240,12 +240,14 @@ def test_a_projects_place_in_the_catalogue_draws_the_lists_and_it_anew_not_the_o
     assert every_version(other) == others
     # Every version of the changed project moves, but its funding figures' when the
     # change leaves them (and its giving panel's links) as they were, and its card's when
-    # it leaves what the card shows (featured, unpublished).
-    content, figures, card, *parts = every_version(funded)
-    assert not {content, *parts} & set(funded_versions)
+    # it leaves what the card shows (featured, unpublished), and then its news's (its
+    # field updates show nothing else of it).
+    content, figures, card, bottom, results, news = every_version(funded)
+    assert not {content, bottom, results} & set(funded_versions)
     assert (figures == funded_versions[1]) == (project.slug_fr == funded.slug_fr)
     card_kept = project.slug_fr == funded.slug_fr and project.status == funded.status
     assert (card == funded_versions[2]) == card_kept
+    assert (news == funded_versions[5]) == card_kept
     # The other project's card and page are kept: they still show its old title.
     for name in ("home", "list", "search", "region", "partner"):
         assert card_link(other, "L’école des filles") in get(visitor, urls[name]), name
@@ -1010,9 +1012,14 @@ def test_the_catalogue_mode_renews_the_lists_and_keeps_the_other_projects_parts(
     assert middleware.other_project() == latest.pk
     assert editorial() != token
     assert {project.pk: every_version(project) for project in kept} == versions
-    # As publishing it: every version of it moves, but its funding figures' and its card's.
+    # As publishing it: every version of it moves, but its funding figures', its card's
+    # and its news's.
     moved = [a != b for a, b in zip(every_version(latest), latest_versions, strict=True)]
-    assert moved == [True, False, *(part != "card" for part in fragments.PARTS)]
+    assert moved == [
+        True,
+        False,
+        *(part not in fragments.KEPT_WITH_CARDS for part in fragments.PARTS),
+    ]
     assert card_link(other, "L’école des filles") in get(visitor, urls["list"])
     assert "<h1>L’école des filles</h1>" in get(visitor, urls["project"])
 
@@ -1618,3 +1625,65 @@ def test_an_address_that_finds_no_project_is_looked_up_again_after_a_publication
     with CaptureQueriesContext(connection) as queries:
         assert "L’eau au village" in get(visitor, url)
     assert not finds_a_slug(queries), [query["sql"] for query in queries]
+
+
+def test_a_project_published_again_keeps_its_field_updates_drawn(projects, monkeypatch):
+    from portfolio import views
+    from portfolio.feeds import LatestNewsFeed
+
+    funded, *_ = projects
+    make_update(funded, title_fr="Le puits est creusé")
+    visitor = Client()
+    with translation.override("fr"):
+        feed = reverse("portfolio:feed")
+    page = page_url(funded, "fr")
+    assert "Le puits est creusé" in get(visitor, feed) and "Le puits est creusé" in get(
+        visitor, page
+    )
+    drawn, read = [], []
+    entries = LatestNewsFeed._entries
+    monkeypatch.setattr(
+        LatestNewsFeed,
+        "_entries",
+        lambda self, wanted, kept: (
+            drawn.extend(each for each in wanted if each not in kept) or entries(self, wanted, kept)
+        ),
+    )
+    updates = views.published_updates
+    monkeypatch.setattr(views, "published_updates", lambda pk: read.append(pk) or updates(pk))
+
+    project = fresh(funded)
+    project.is_published = False
+    project.save()
+    assert "Le puits est creusé" not in get(visitor, feed)
+    assert visitor.get(page).status_code == 404
+    project.is_published = True
+    project.save()
+    # Its update's entry and the news on its page are those kept before.
+    assert "Le puits est creusé" in get(visitor, feed) and "Le puits est creusé" in get(
+        visitor, page
+    )
+    assert drawn == [] and read == []
+
+    # An update published while it was not shows when it is published again.
+    project.is_published = False
+    project.save()
+    make_update(funded, title_fr="La classe est ouverte")
+    project.is_published = True
+    project.save()
+    assert "La classe est ouverte" in get(visitor, feed) and "La classe est ouverte" in get(
+        visitor, page
+    )
+
+
+def test_a_projects_page_lists_its_updates_whether_or_not_it_is_published_now(projects):
+    # Its page shows only while it is published: read while it is not (a request racing
+    # the save that unpublishes it), its news must not be kept empty for its return.
+    funded, *_ = projects
+    make_update(funded, title_fr="Le puits est creusé")
+    project = fresh(funded)
+    project.is_published = False
+    project.save()
+    from portfolio.views import published_updates
+
+    assert [update.title_fr for update in published_updates(funded.pk)] == ["Le puits est creusé"]
