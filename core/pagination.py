@@ -31,8 +31,9 @@ class KeysFirstPaginator(Paginator):
     with ``recheck_catalogue`` too, the keys are kept across the catalogue and checked
     against the projects that changed it as well (a list of projects). ``first(number)``
     gives the keys of the first page, when fragments are in use (kept elsewhere);
-    ``page_keys(bottom, top)`` the keys of a page not kept, with ``keys_only``, instead of
-    a query built from the queryset (one compiled once, ``core.rows.PreparedQuery``).
+    ``page_keys(bottom, top)`` the keys of a page not kept, with ``keys_only``, and
+    ``counter()`` the count not kept, instead of a query built from the queryset (one
+    compiled once, ``core.rows.PreparedQuery``).
     ``known_count()`` returns the count when something kept elsewhere tells it (None
     otherwise): it is then neither counted nor kept again.
     With ``across_catalogue``, the count and pages are kept under the names token
@@ -56,6 +57,7 @@ class KeysFirstPaginator(Paginator):
         recheck_catalogue: bool = False,
         first=None,
         page_keys=None,
+        counter=None,
         **kwargs,
     ):
         # A function that builds the queryset: called only when the rows or the keys are
@@ -69,6 +71,7 @@ class KeysFirstPaginator(Paginator):
         self.recheck_catalogue = recheck_catalogue
         self.first = first
         self.page_keys = page_keys
+        self.counter = counter
         self.recheck = recheck
         self.rank = rank
         self.all_keys = recheck is not None
@@ -128,7 +131,7 @@ class KeysFirstPaginator(Paginator):
             return known
         if self.memo is None:
             return Paginator.count.func(self)
-        return self._memo("count", (), lambda: Paginator.count.func(self))
+        return self._memo("count", (), self.counter or (lambda: Paginator.count.func(self)))
 
     def _memo(self, what: str, vary: tuple, compute):
         name, memo_vary = self.memo

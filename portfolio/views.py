@@ -9,7 +9,17 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.validators import slug_re
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Window,
+)
 from django.http import HttpResponse, HttpResponseServerError, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
@@ -366,6 +376,18 @@ class ProjectSelection:
         )
         return [pk for (pk,) in query()]
 
+    def count(self) -> int:
+        """Return how many projects are chosen (counted over the rows, in one query that
+        returns the count with the first row, or no row)."""
+        query = self.prepared(
+            "count",
+            lambda projects, keys: (
+                projects.order_by().annotate(counted=Window(Count("pk"))).values_list("counted")[:1]
+            ),
+        )
+        rows = query()
+        return rows[0][0] if rows else 0
+
 
 # The queries of the lists' selections, compiled (``ProjectSelection.prepared``); beyond
 # this number, the memory starts again.
@@ -492,6 +514,7 @@ def project_list(request):
         # Unfiltered, its first page is the latest projects, kept across the catalogue.
         first=None if selection.is_filtered else catalogue.first_published,
         page_keys=selection.page_keys,
+        counter=selection.count,
     ).get_page(request.GET.get("page"))
     language = translation.get_language()
     return render(

@@ -236,7 +236,14 @@ def test_related_projects_are_those_the_orm_chooses(has_sector, has_regions):
 
 @pytest.mark.parametrize(
     "params",
-    ["q=eau+village", "q=eau&region=inde", "region=inde&status=active", "partner=bengale", ""],
+    [
+        "q=eau+village",
+        "q=eau&region=inde",
+        "region=inde&status=active",
+        "partner=bengale",
+        "q=introuvable",
+        "",
+    ],
 )
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_a_selections_compiled_queries_choose_as_its_queryset(params, language):
@@ -269,6 +276,7 @@ def test_a_selections_compiled_queries_choose_as_its_queryset(params, language):
         ordered = list(selection.projects.values_list("pk", flat=True))
         assert selection.page_keys(0, 2) == ordered[:2]
         assert selection.page_keys(1, 3) == ordered[1:3]
+        assert selection.count() == len(ordered) == selection.projects.count()
     if "q=eau+village" in params and language == "fr":
         assert expected == {made[0].pk: 2, made[1].pk: 1}  # Both words in its title: first.
         assert ordered == [made[0].pk, made[1].pk]
