@@ -58,7 +58,7 @@ class EditBeforeEachRequest:
         elif self.parts == PARTS["news"]:
             news_changed([self.project])
         elif self.parts == PARTS["catalogue"]:
-            # As publishing it does: its funding figures and its card stay as they were.
+            # As publishing it does: its funding figures, its card and its news stay as they were.
             pagecache.invalidate(
                 catalogue_of=[self.other_project()], figures_kept=True, cards_kept=True
             )
