@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db.models import Q
+from django.dispatch import receiver
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import get_script_prefix, translate_url
@@ -52,6 +54,12 @@ def get_by_translated_slug(queryset, slug, url=None):
 def page_urls_by_language(path: str) -> dict[str, str]:
     """Return ``{language code: URL}`` of a page whose address holds no translated slug."""
     return dict(_translated_urls(path, translation.get_language(), get_script_prefix()))
+
+
+@receiver(setting_changed)
+def _forget_translated_urls(*, setting, **kwargs):
+    if setting in ("ROOT_URLCONF", "LANGUAGES", "LANGUAGE_CODE", "PREFIX_DEFAULT_LANGUAGE"):
+        _translated_urls.cache_clear()
 
 
 @functools.lru_cache(maxsize=2048)

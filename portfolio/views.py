@@ -2,6 +2,7 @@ import copy
 import hashlib
 import itertools
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -304,9 +305,11 @@ class ProjectSelection:
         after a change of the catalogue runs it without building it."""
         key = (what, translation.get_language(), *self.choice)
         query = _PREPARED_SELECTIONS.get(key)
-        if query is None:
-            if len(_PREPARED_SELECTIONS) >= PREPARED_SELECTIONS:
-                _PREPARED_SELECTIONS.clear()
+        if query is not None:
+            _PREPARED_SELECTIONS.move_to_end(key)
+        else:
+            while len(_PREPARED_SELECTIONS) >= PREPARED_SELECTIONS:
+                _PREPARED_SELECTIONS.popitem(last=False)  # The least recently asked.
             choice = self.choice
 
             def built(now, keys):
@@ -367,7 +370,7 @@ class ProjectSelection:
         query = self.prepared(
             "found", lambda projects, keys: ranked_keys(projects.filter(pk__in=keys), SEARCH_RANK)
         )
-        return dict(query(pks))
+        return dict(query(padded(pks)))
 
     def page_keys(self, bottom: int, top: int) -> list[int]:
         """Return the keys of the projects chosen from ``bottom`` to ``top``, in order."""
@@ -391,8 +394,22 @@ class ProjectSelection:
 
 # The queries of the lists' selections, compiled (``ProjectSelection.prepared``); beyond
 # this number, the memory starts again.
-_PREPARED_SELECTIONS: dict[tuple, PreparedQuery] = {}
+_PREPARED_SELECTIONS: OrderedDict[tuple, PreparedQuery] = OrderedDict()
 PREPARED_SELECTIONS = 500
+# No row has this key: it pads a series of keys.
+NO_KEY = 0
+
+
+def padded(pks) -> list[int]:
+    """Return these keys, each once, padded with ``NO_KEY`` to a power of two: a prepared
+    query compiled per number of keys then keeps a few statements, not one per number."""
+    keys = sorted(set(pks))
+    if not keys:
+        return keys
+    size = 1
+    while size < len(keys):
+        size *= 2
+    return keys + [NO_KEY] * (size - len(keys))
 
 
 def chosen_projects(projects, query, status, regions, sector, partner):
@@ -811,11 +828,13 @@ def project_page_content(pk) -> dict | None:
     return project_context(project, links)
 
 
-def published_updates(pk) -> list[ProjectUpdate]:
-    """Return the published field updates of project ``pk``, latest first.
+def page_updates(pk) -> list[ProjectUpdate]:
+    """Return the field updates of project ``pk`` that are published (by their own state),
+    latest first.
 
-    For its page, which shows only while it is published: whether it is does not choose
-    them (a project published again keeps its news version, ``fragments.KEPT_WITH_CARDS``).
+    For its page only, which shows only while the project is published: whether it is
+    does not choose them (a project published again keeps its news version,
+    ``fragments.KEPT_WITH_CARDS``). Elsewhere, ``ProjectUpdate.objects.published()``.
     """
     fragments.shows_news_of([pk])  # Kept with its news version, which its updates move.
     return list(
@@ -830,7 +849,7 @@ def kept_updates(pk):
     page that shows them is rendered (after a story is rewritten, it is kept)."""
     return SimpleLazyObject(
         lambda: fragments.memo(
-            "project-news", (pk,), lambda: published_updates(pk), across_catalogue=True
+            "project-news", (pk,), lambda: page_updates(pk), across_catalogue=True
         )
     )
 
@@ -861,16 +880,18 @@ def kept_project_at(slug) -> int | None:
     project found is kept under the editorial token (one may be published there)."""
 
     def find() -> int | None:
+        # Read before the rows, as every version: a project published after it renews it.
+        token = {fragments.EDITORIAL_DEPENDENCY: fragments.editorial_token()}
         pk = published_pk(slug)
         if pk is None:
-            fragments.depends_on({fragments.EDITORIAL_DEPENDENCY: fragments.editorial_token()})
+            fragments.depends_on(token)
             return None
         # The version is read before the row it describes: asked again after it, the
         # same answer holds at a moment whose later changes move that version.
         fragments.shows_content_of([pk])
         again = published_pk(slug)
         if again != pk:
-            fragments.depends_on({fragments.EDITORIAL_DEPENDENCY: fragments.editorial_token()})
+            fragments.depends_on(token)
         return again
 
     return fragments.memo("project-at", (slug,), find, across_catalogue=True)

@@ -1649,8 +1649,8 @@ def test_a_project_published_again_keeps_its_field_updates_drawn(projects, monke
             drawn.extend(each for each in wanted if each not in kept) or entries(self, wanted, kept)
         ),
     )
-    updates = views.published_updates
-    monkeypatch.setattr(views, "published_updates", lambda pk: read.append(pk) or updates(pk))
+    updates = views.page_updates
+    monkeypatch.setattr(views, "page_updates", lambda pk: read.append(pk) or updates(pk))
 
     project = fresh(funded)
     project.is_published = False
@@ -1684,6 +1684,35 @@ def test_a_projects_page_lists_its_updates_whether_or_not_it_is_published_now(pr
     project = fresh(funded)
     project.is_published = False
     project.save()
-    from portfolio.views import published_updates
+    from portfolio.views import page_updates
 
-    assert [update.title_fr for update in published_updates(funded.pk)] == ["Le puits est creusé"]
+    assert [update.title_fr for update in page_updates(funded.pk)] == ["Le puits est creusé"]
+
+
+def test_an_address_found_then_gone_while_it_is_looked_up_is_looked_up_again(projects, monkeypatch):
+    # The two lookups disagree (a save racing the request): what the second finds is kept
+    # under the editorial token, which such a save renews.
+    from portfolio import views
+
+    funded, other, *_ = projects
+    url = page_url(funded, "fr")
+    lookup = views.published_pk
+    answers = [funded.pk, None]
+    monkeypatch.setattr(
+        views, "published_pk", lambda slug: answers.pop(0) if answers else lookup(slug)
+    )
+    visitor = Client()
+    assert "L’eau au village" in get(visitor, url)  # Not found kept: found the long way.
+    assert answers == []
+    with CaptureQueriesContext(connection) as queries:
+        assert "L’eau au village" in get(visitor, url)
+    assert finds_a_slug(queries)
+    # Another project's change of the catalogue renews the editorial token: looked up
+    # again, it is found and kept.
+    changed = fresh(other)
+    changed.status = Project.Status.COMPLETED
+    changed.save()
+    assert "L’eau au village" in get(visitor, url)
+    with CaptureQueriesContext(connection) as queries:
+        assert "L’eau au village" in get(visitor, url)
+    assert not finds_a_slug(queries), [query["sql"] for query in queries]

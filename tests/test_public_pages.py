@@ -454,3 +454,25 @@ class TestRobotsAndFeed:
     def test_pages_link_to_the_feed(self, client, demo):
         html = page(client, "/en/")
         assert '<link rel="alternate" type="application/atom+xml" href="/en/feed/"' in html
+
+
+def test_a_pages_addresses_in_each_language_follow_the_active_language_and_prefix(db):
+    from django.urls import get_script_prefix, set_script_prefix, translate_url
+
+    from core.i18n import page_urls_by_language
+
+    def expected(path):
+        return {code: translate_url(path, code) for code in ("fr", "en")}
+
+    prefix = get_script_prefix()
+    try:
+        for language in ("fr", "en", "fr"):
+            with translation.override(language):
+                for path in ("/fr/mes-dons/", "/en/my-donations/"):
+                    assert page_urls_by_language(path) == expected(path), (language, path)
+        set_script_prefix("/site/")
+        with translation.override("fr"):
+            urls = page_urls_by_language("/fr/mes-dons/")
+            assert urls == expected("/fr/mes-dons/") and urls["en"] == "/site/en/my-donations/"
+    finally:
+        set_script_prefix(prefix)

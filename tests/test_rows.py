@@ -280,3 +280,48 @@ def test_a_selections_compiled_queries_choose_as_its_queryset(params, language):
     if "q=eau+village" in params and language == "fr":
         assert expected == {made[0].pk: 2, made[1].pk: 1}  # Both words in its title: first.
         assert ordered == [made[0].pk, made[1].pk]
+
+
+def test_a_selection_compiled_before_a_region_moved_in_reads_that_region_too():
+    from django.http import QueryDict
+
+    from portfolio.views import select_projects
+    from tests.factories import make_region
+
+    india = make_region(name_fr="Inde", name_en="India", country="IN")
+    bengal = make_region(name_fr="Bengale", name_en="Bengal")
+    first = make_project(title_fr="En Inde", regions=[india], status=Project.Status.ACTIVE)
+    second = make_project(title_fr="Au Bengale", regions=[bengal], status=Project.Status.ACTIVE)
+    params = QueryDict("region=inde&status=active")
+    with translation.override("fr"):
+        selection = select_projects(params)
+        assert selection.page_keys(0, 12) == [first.pk] and selection.count() == 1
+        bengal.parent = india
+        bengal.save()
+        selection = select_projects(params)
+        assert selection.page_keys(0, 12) == [second.pk, first.pk]
+        assert selection.count() == 2
+
+
+def test_a_search_recheck_pads_its_keys_and_finds_the_same(monkeypatch):
+    from collections import OrderedDict
+
+    from django.http import QueryDict
+
+    from portfolio import views
+    from portfolio.views import NO_KEY, padded, select_projects
+
+    monkeypatch.setattr(views, "_PREPARED_SELECTIONS", OrderedDict())
+
+    assert padded([5, 3, 5]) == [3, 5]
+    assert padded([1, 2, 3]) == [1, 2, 3, NO_KEY]
+    assert padded([]) == []
+    made = [make_project(title_fr=f"L’eau numéro {n}") for n in range(5)]
+    with translation.override("fr"):
+        selection = select_projects(QueryDict("q=eau"))
+        pks = [project.pk for project in made]
+        assert selection.still_found(pks) == dict.fromkeys(pks, 1)
+        assert selection.still_found(pks[:3]) == dict.fromkeys(pks[:3], 1)
+        query = selection.prepared("found", None)
+    # Three numbers of keys asked, two statements compiled (4 and 8 keys).
+    assert sorted(count for _alias, count in query._compiled) == [4, 8]
