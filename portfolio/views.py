@@ -393,7 +393,7 @@ class ProjectSelection:
 
 
 # The queries of the lists' selections, compiled (``ProjectSelection.prepared``); beyond
-# this number, the memory starts again.
+# this number, the least recently asked is forgotten.
 _PREPARED_SELECTIONS: OrderedDict[tuple, PreparedQuery] = OrderedDict()
 PREPARED_SELECTIONS = 500
 # No row has this key: it pads a series of keys.
