@@ -136,15 +136,19 @@ class PreparedQuery:
     ``build(now, keys)`` returns the queryset (``values_list`` on Django's own
     ``QuerySet``), taking ``now`` for the current moment (``published(now=now)``) and
     ``keys`` where the keys go, each as it is (a value computed from them cannot be
-    prepared). It is built with stand-ins for both, and where they fall among the
+    prepared); with ``keys_in``, the keys only go into ``IN (…)`` lists, and each series
+    is padded (``padded``), so that a few statements serve every number of keys. It is
+    built with stand-ins for both, and where they fall among the
     statement's parameters is remembered: building and compiling a query through the ORM
     (and the translated models' managers) costs more than running the small queries a
     page drawn after a change asks (0.3 to 0.5 ms against 0.1 ms).
     """
 
-    def __init__(self, model: type[Model], build: Callable[..., QuerySet]):
+    def __init__(self, model: type[Model], build: Callable[..., QuerySet], *, keys_in=False):
         self.model = model
         self.build = build
+        # The keys only go into ``IN (…)``: each series asked is padded (``padded``).
+        self.keys_in = keys_in
         self._compiled: dict[tuple[str, int], tuple | None] = {}
         self._lock = threading.Lock()
 
@@ -206,7 +210,7 @@ class PreparedQuery:
 
     def __call__(self, keys: Iterable[int] = ()) -> list[tuple]:
         """Return the rows, each a tuple of the values asked, for these keys (integers)."""
-        keys = list(keys)
+        keys = padded(keys) if self.keys_in else list(keys)
         alias = router.db_for_read(self.model)
         compiled = self._compile(alias, len(keys))
         if compiled is None:
@@ -221,3 +225,19 @@ class PreparedQuery:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         return [tuple(row) for row in _converted(rows, converters, connection, width)]
+
+
+# No row has this key: it pads a series of keys (``padded``).
+NO_KEY = 0
+
+
+def padded(pks: Iterable[int]) -> list[int]:
+    """Return these keys, each once, padded with ``NO_KEY`` to a power of two: a prepared
+    query compiled per number of keys then keeps a few statements, not one per number."""
+    keys = sorted(set(pks))
+    if not keys:
+        return keys
+    size = 1
+    while size < len(keys):
+        size *= 2
+    return keys + [NO_KEY] * (size - len(keys))

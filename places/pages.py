@@ -110,6 +110,7 @@ _FIRST_PLACES = PreparedQuery(Location, lambda now, keys: _first_places(_publish
 _FIRST_PLACES_OF = PreparedQuery(
     Location,
     lambda now, keys: _first_places(_published_locations(now).filter(project__in=keys)),
+    keys_in=True,
 )
 
 

@@ -502,7 +502,9 @@ def _first_query(now, keys) -> QuerySet:
 
 
 _FIRST = PreparedQuery(Project, lambda now, keys: _first_query(now, keys)[: FIRST_KEPT + 1])
-_FIRST_OF = PreparedQuery(Project, lambda now, keys: _first_query(now, keys).filter(pk__in=keys))
+_FIRST_OF = PreparedQuery(
+    Project, lambda now, keys: _first_query(now, keys).filter(pk__in=keys), keys_in=True
+)
 
 
 def _first_rows(pks=None) -> list[tuple[tuple, int]]:

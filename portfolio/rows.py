@@ -40,7 +40,7 @@ def newest_published(
             rows = rows.filter(**{f"{of}__in": keys})
         return rows.order_by("-published_at", "-pk").values_list(*fields)[:number]
 
-    return PreparedQuery(model, build)
+    return PreparedQuery(model, build, keys_in=of is not None)
 
 
 # What a card shows: neither the story nor the search documents (``for_cards``).

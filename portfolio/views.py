@@ -317,7 +317,8 @@ class ProjectSelection:
                     chosen_projects(ProjectQuerySet(Project).published(now=now), *choice), keys
                 )
 
-            query = _PREPARED_SELECTIONS[key] = PreparedQuery(Project, built)
+            # Only the search recheck takes keys (in ``IN``): padded.
+            query = _PREPARED_SELECTIONS[key] = PreparedQuery(Project, built, keys_in=True)
         return query
 
     @property
@@ -370,7 +371,7 @@ class ProjectSelection:
         query = self.prepared(
             "found", lambda projects, keys: ranked_keys(projects.filter(pk__in=keys), SEARCH_RANK)
         )
-        return dict(query(padded(pks)))
+        return dict(query(pks))
 
     def page_keys(self, bottom: int, top: int) -> list[int]:
         """Return the keys of the projects chosen from ``bottom`` to ``top``, in order."""
@@ -396,20 +397,6 @@ class ProjectSelection:
 # this number, the least recently asked is forgotten.
 _PREPARED_SELECTIONS: OrderedDict[tuple, PreparedQuery] = OrderedDict()
 PREPARED_SELECTIONS = 500
-# No row has this key: it pads a series of keys.
-NO_KEY = 0
-
-
-def padded(pks) -> list[int]:
-    """Return these keys, each once, padded with ``NO_KEY`` to a power of two: a prepared
-    query compiled per number of keys then keeps a few statements, not one per number."""
-    keys = sorted(set(pks))
-    if not keys:
-        return keys
-    size = 1
-    while size < len(keys):
-        size *= 2
-    return keys + [NO_KEY] * (size - len(keys))
 
 
 def chosen_projects(projects, query, status, regions, sector, partner):

@@ -308,8 +308,9 @@ def test_a_search_recheck_pads_its_keys_and_finds_the_same(monkeypatch):
 
     from django.http import QueryDict
 
+    from core.rows import NO_KEY, padded
     from portfolio import views
-    from portfolio.views import NO_KEY, padded, select_projects
+    from portfolio.views import select_projects
 
     monkeypatch.setattr(views, "_PREPARED_SELECTIONS", OrderedDict())
 

@@ -89,6 +89,7 @@ _REGION_LINKS = PreparedQuery(
         .filter(project_id__in=keys)
         .values_list("project_id", "region_id")
     ),
+    keys_in=True,
 )
 
 
