@@ -29,13 +29,14 @@ only that project's page is, and after a rename its page, its cards and what nam
 the rest (filter panels, counts, other projects' cards) comes from here.
 
 A change of the catalogue made by one project (published or unpublished, moved to another
-region or sector, given a new status, address or partner) renews the editorial token and
-moves every version of that project. What shows one project alone, with no more of the
-rest of the site than the names of regions, sectors and partners (its cards, the parts of
-its page, the site's header and footer), is kept under the *names token* instead of the
+region or sector, given a new status, address or partner, a place of its map saved) renews
+the editorial token and moves every version of that project. What shows one project alone,
+with no more of the rest of the site than the names of regions, sectors and partners (its
+cards, the parts of its page, the site's header and footer), is kept under the *names
+token* instead of the
 editorial token (``across_catalogue``): such a change draws anew the lists, counts and
 maps, and that project's own parts, not the other projects'. Every other change of the
-catalogue (a region, sector, partner or place saved, a bulk update) renews both tokens,
+catalogue (a region, sector or partner saved, a bulk update) renews both tokens,
 and the next requests compute everything, as without fragments, but the counts of the
 catalogue when the save leaves what they count as it was (a partner renamed: the
 *counts token*, ``counts_token``). A fragment kept across
@@ -93,8 +94,11 @@ PART_KEY_PREFIX = "pagecache:part:"
 # The part of a project's page that its field updates move; its version for
 # ``ANY_PROJECT`` moves with every project's (the latest news, the feed).
 NEWS = "news"
+# The part of a project's page that its places move (its map): a place saved changes the
+# catalogue for its project (``places.signal_handlers``), which moves it.
+PLACES = "places"
 # Every part of a project's page kept under its own version.
-PARTS = ("card", "bottom", "results", NEWS)
+PARTS = ("card", "bottom", "results", NEWS, PLACES)
 # The parts a change of the catalogue that leaves a project's card keeps
 # (``invalidate_catalogue``): its field updates show its title and address, nothing else
 # of it.
@@ -849,6 +853,12 @@ def shows_news_of(project_pks: Iterable[int | str]) -> None:
     """Say that what is being kept shows these projects' field updates (``ANY_PROJECT``:
     the latest of every project's): it goes with their news versions."""
     _depend(f"{PART_KEY_PREFIX}{NEWS}:", project_pks)
+
+
+def shows_places_of(project_pks: Iterable[int]) -> None:
+    """Say that what is being kept shows these projects' places (a project's map): it goes
+    with their places versions, which a change of the catalogue made by them moves."""
+    _depend(f"{PART_KEY_PREFIX}{PLACES}:", project_pks)
 
 
 def shows_cards_of(project_pks: Iterable[int]) -> None:

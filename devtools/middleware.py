@@ -9,7 +9,9 @@ with ``BENCH_EDIT=news``, as publishing a field update about it does; with
 ``BENCH_EDIT=catalogue``, as publishing a project does (any change of a project's place
 in the catalogue: its status, regions, sector or partners), here the last one published:
 every list and map is computed anew, the counts corrected for that project, and the parts
-of the pages that show another project kept.
+of the pages that show another project kept; with ``BENCH_EDIT=place``, as saving a place
+of the measured project's map does (the same change of the catalogue, made by it: its
+page drawn anew but its card, news and funding figures).
 The pages measured are then each the first request after such a change. Never in
 production.
 """
@@ -18,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from core import fragments, pagecache
+from places.signal_handlers import places_changed
 from portfolio.signal_handlers import news_changed
 
 # What each kind of edit puts out of date besides the project's own page (see
@@ -27,6 +30,7 @@ PARTS = {
     "title": ("card",),
     "news": ("bottom", fragments.NEWS),
     "catalogue": ("catalogue",),
+    "place": ("place",),
 }
 
 
@@ -62,6 +66,8 @@ class EditBeforeEachRequest:
             pagecache.invalidate(
                 catalogue_of=[self.other_project()], figures_kept=True, cards_kept=True
             )
+        elif self.parts == PARTS["place"]:
+            places_changed([self.project])
         else:
             pagecache.invalidate(content_of=[self.project], parts=self.parts, searched=True)
         return self.get_response(request)

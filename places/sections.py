@@ -72,8 +72,8 @@ def _kept_section(vary: tuple, content, *, across_catalogue=False) -> str:
     places and its drawing are not rendered again on every request. The land of the home
     and region maps stays a mark until the page is served (``places.middleware``). Every
     map is kept across the catalogue (``fragments.fragment_key``): a project's shows its
-    own places and their regions only, the home and region maps are kept under the places
-    they show (``pages.FoundPlaces.key``)."""
+    own places and their regions only (kept under its places' version), the home and
+    region maps are kept under the places they show (``pages.FoundPlaces.key``)."""
     return fragments.memo(
         "places-section", vary, lambda: _section(content()), across_catalogue=across_catalogue
     )
@@ -82,9 +82,14 @@ def _kept_section(vary: tuple, content, *, across_catalogue=False) -> str:
 def project_section(project) -> str:
     if project.pk is None:  # A preview of a project not saved yet.
         return ""
-    return _kept_section(
-        ("project", project.pk), lambda: pages.project_map(project), across_catalogue=True
-    )
+
+    def content():
+        # Its places' version: a place saved changes the catalogue for its project, which
+        # moves it (read before the places).
+        fragments.shows_places_of([project.pk])
+        return pages.project_map(project)
+
+    return _kept_section(("project", project.pk), content, across_catalogue=True)
 
 
 def _section_of_places(vary: tuple, find, draw, region: int | None) -> str:

@@ -310,7 +310,7 @@ def map_names(client, url, language="fr") -> list[str]:
 def test_the_maps_follow_the_catalogue_and_keep_what_it_did_not_change(catalogue_rows):
     india, bengal, _nepal = catalogue_rows["regions"]
     _first, second = catalogue_rows["projects"]
-    # A draft with a place (a place saved renews every fragment).
+    # A draft with a place (saved before the pages are kept).
     latest = make_project(title_fr="Dernier", regions=[bengal], is_published=False)
     make_place(latest, bengal, name_fr="Basanti")
     visitor = Client()
@@ -393,7 +393,7 @@ def test_a_region_or_partner_page_stays_as_it_was_while_the_catalogue_changes_el
     lead, local, _hidden = catalogue_rows["partners"]
     first = catalogue_rows["projects"][0]
     # Before the pages are kept: a second project in Bengal with the lead partner, and one
-    # in Nepal with the local partner and a place (a place saved renews every fragment).
+    # in Nepal with the local partner and a place.
     dyke = make_project(title_fr="Digue", title_en="Dyke", regions=[bengal], partners=[lead])
     elsewhere = make_project(title_fr="Forêt", regions=[nepal], partners=[local])
     make_place(elsewhere, nepal, name_fr="Pokhara")

@@ -8,6 +8,7 @@ kept fragment (the old title) from one computed anew (the new one).
 """
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -242,8 +243,8 @@ def test_a_projects_place_in_the_catalogue_draws_the_lists_and_it_anew_not_the_o
     # change leaves them (and its giving panel's links) as they were, and its card's when
     # it leaves what the card shows (featured, unpublished), and then its news's (its
     # field updates show nothing else of it).
-    content, figures, card, bottom, results, news = every_version(funded)
-    assert not {content, bottom, results} & set(funded_versions)
+    content, figures, card, bottom, results, news, places = every_version(funded)
+    assert not {content, bottom, results, places} & set(funded_versions)
     assert (figures == funded_versions[1]) == (project.slug_fr == funded.slug_fr)
     card_kept = project.slug_fr == funded.slug_fr and project.status == funded.status
     assert (card == funded_versions[2]) == card_kept
@@ -446,6 +447,78 @@ def test_a_renamed_project_shows_on_the_maps_that_name_it(projects):
     nepal = get(visitor, nepal)
     assert BEHIND not in nepal
     assert "L’école des filles" in nepal
+
+
+def map_of(html: str) -> str:
+    """Return a page's map sections (their drawings and lists of places)."""
+    return "".join(
+        re.findall(r'<section class="container section places-map".*?</section>', html, re.S)
+    )
+
+
+def test_a_place_saved_draws_the_maps_and_its_project_anew_not_the_other_projects(projects):
+    funded, other, region, _partner = projects
+    lonely = make_region(name_fr="Népal", name_en="Nepal", country="NP")
+    Location.objects.create(
+        project=funded, region=region, name_fr="Puits", latitude=22.5, longitude=88.3
+    )
+    visitor = Client()
+    urls = visit_everything(visitor, *projects)
+    nepal = french(lonely.get_absolute_url)
+    maps = {
+        "home": urls["home"],
+        "india": urls["region"],
+        "nepal": nepal,
+        "funded": page_url(funded, "fr"),
+        "other": page_url(other, "fr"),
+    }
+    for url in maps.values():
+        get(visitor, url)
+    token, others = editorial(), every_version(other)
+    funded_versions = every_version(funded)
+    sql_title(other, BEHIND)
+
+    place = Location.objects.create(
+        project=funded,
+        region=region,
+        name_fr="Gosaba",
+        name_en="Gosaba island",
+        latitude=22.16,
+        longitude=88.81,
+    )
+
+    # The catalogue changed for the place's project: the lists, maps and counts are drawn
+    # anew, and its page; its card, news and funding figures are kept, and so is every
+    # version of the other project.
+    assert editorial() != token
+    assert every_version(other) == others
+    moved = [a != b for a, b in zip(every_version(funded), funded_versions, strict=True)]
+    assert moved == [
+        True,
+        False,
+        *(part not in fragments.KEPT_WITH_CARDS for part in fragments.PARTS),
+    ]
+    for name in ("home", "list", "search", "region", "partner"):
+        assert card_link(other, "L’école des filles") in get(visitor, urls[name]), name
+    for name in ("home", "india", "funded"):
+        assert "Gosaba" in map_of(get(visitor, maps[name])), name
+    assert "Gosaba island" in map_of(get(visitor, page_url(funded, "en"), "en"))
+    assert "Gosaba" not in get(visitor, nepal)
+
+    # Moved to Nepal and to the other project: it leaves India's map and the first
+    # project's, and shows on Nepal's and the other project's.
+    place.region = lonely
+    place.project = fresh(other)
+    place.save()
+    assert "Gosaba" in map_of(get(visitor, nepal))
+    assert "Gosaba" in map_of(get(visitor, page_url(other, "fr")))
+    for name in ("india", "funded"):
+        assert "Gosaba" not in get(visitor, maps[name]), name
+    assert "Gosaba" in map_of(get(visitor, maps["home"]))
+
+    place.delete()
+    for name, url in maps.items():
+        assert "Gosaba" not in get(visitor, url), name
 
 
 # -- Field updates -----------------------------------------------------------------------
@@ -1022,6 +1095,41 @@ def test_the_catalogue_mode_renews_the_lists_and_keeps_the_other_projects_parts(
     ]
     assert card_link(other, "L’école des filles") in get(visitor, urls["list"])
     assert "<h1>L’école des filles</h1>" in get(visitor, urls["project"])
+
+
+def test_the_place_mode_changes_the_catalogue_for_the_measured_project(projects, settings):
+    funded, other, region, _partner = projects
+    Location.objects.create(
+        project=funded, region=region, name_fr="Puits", latitude=22.5, longitude=88.3
+    )
+    settings.BENCH_EDIT_PROJECT = funded.pk
+    settings.BENCH_EDIT = "place"
+    middleware = EditBeforeEachRequest(lambda request: "ok")
+    visitor = Client()
+    urls = visit_everything(visitor, *projects)
+    get(visitor, page_url(funded, "fr"))
+    others, versions, token = every_version(other), every_version(funded), editorial()
+    sql_title(other, BEHIND)
+    with connection.cursor() as cursor:  # Behind the site's back: no signal.
+        cursor.execute(
+            f"UPDATE {Location._meta.db_table} SET name_fr = %s",  # noqa: S608
+            ["Puits déplacé"],
+        )
+
+    middleware(RequestFactory().get("/fr/projets/"))
+
+    # As saving a place of its map: the catalogue changes for the measured project, whose
+    # map is drawn anew; its card, news and figures are kept, and the other project's parts.
+    assert editorial() != token
+    moved = [a != b for a, b in zip(every_version(funded), versions, strict=True)]
+    assert moved == [
+        True,
+        False,
+        *(part not in fragments.KEPT_WITH_CARDS for part in fragments.PARTS),
+    ]
+    assert every_version(other) == others
+    assert "Puits déplacé" in map_of(get(visitor, page_url(funded, "fr")))
+    assert card_link(other, "L’école des filles") in get(visitor, urls["list"])
 
 
 def test_the_edited_mode_refuses_an_unknown_kind_of_edit(projects, settings):

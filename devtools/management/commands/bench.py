@@ -57,7 +57,8 @@ SERVER = "postgres://postgres@127.0.0.1:5432"
 # before every request (devtools/middleware.py), as a save in the admin would: the first
 # request after an editor's everyday change; "renamed", to retitle it; "news", to publish a
 # field update about it; "catalogue", to publish a new project (a change of another
-# project's place in the catalogue). "cold" computes everything, as after the caches were
+# project's place in the catalogue); "place", to save a place of the measured project's
+# map. "cold" computes everything, as after the caches were
 # emptied or a region, sector or partner changed.
 MODES = {
     "cached": ({"PAGE_CACHE": "true"}, "page cache on (PAGE_CACHE=true)"),
@@ -89,10 +90,16 @@ MODES = {
         "(BENCH_EDIT=catalogue): the first request after a project is published or "
         "unpublished, or another project's status, regions, sector or partners change",
     ),
+    "place": (
+        {"PAGE_CACHE": "false", "BENCH_EDIT_PROJECT": "{project}", "BENCH_EDIT": "place"},
+        "page cache off, a place of the measured project's map saved before every request "
+        "(BENCH_EDIT=place): the first request after an editor adds, moves or deletes a "
+        "project's place",
+    ),
     "cold": (
         {"PAGE_CACHE": "false", "FRAGMENT_CACHE": "false"},
         "page cache and fragments off (FRAGMENT_CACHE=false): the first request after the "
-        "caches were emptied (a deploy), or a region, sector, partner or place changed",
+        "caches were emptied (a deploy), or a region, sector or partner changed",
     ),
 }
 WORKERS = 2

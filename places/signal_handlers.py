@@ -1,0 +1,36 @@
+"""A place shows on its project's map, on the home page's and on its region's (and the
+maps of the regions around it), and is counted on them: saving or deleting one changes the
+catalogue for its project, as moving that project to another region does
+(``pagecache.invalidate(catalogue_of=…)``). The maps and counts are drawn anew, and that
+project's page; what shows other projects stays kept, and so do its card, its news and
+its funding figures, which show nothing of its places."""
+
+from django.db.models.signals import post_delete, post_save, pre_save
+
+from core import pagecache
+from portfolio.signal_handlers import previous_project_saving
+
+from .models import Location
+
+
+def places_changed(project_pks) -> None:
+    """Put out of date what shows these projects' places (the catalogue changes for them)."""
+    pagecache.invalidate(catalogue_of=project_pks, figures_kept=True, cards_kept=True)
+
+
+def place_changed(sender, instance, raw=False, **kwargs):
+    projects = {instance.project_id, instance.__dict__.pop("_previous_project_id", None)}
+    projects.discard(None)
+    if raw or not projects:
+        pagecache.invalidate()
+    else:
+        # The project it was of too, when it moved: both maps change.
+        places_changed(projects)
+
+
+def connect():
+    pre_save.connect(
+        previous_project_saving, sender=Location, dispatch_uid="pagecache-pre-Location"
+    )
+    post_save.connect(place_changed, sender=Location, dispatch_uid="pagecache-Location")
+    post_delete.connect(place_changed, sender=Location, dispatch_uid="pagecache-del-Location")
