@@ -445,7 +445,11 @@ def invalidate_editorial(*, counts_kept: bool = False) -> None:
 
 
 def invalidate_catalogue(
-    project_pks: Iterable[int], *, figures_kept: bool = False, cards_kept: bool = False
+    project_pks: Iterable[int],
+    *,
+    figures_kept: bool = False,
+    cards_kept: bool = False,
+    parts: Iterable[str] | None = None,
 ) -> None:
     """Say that these projects changed the catalogue (published or unpublished, moved to
     another region or sector, given a new status, address or partners): the editorial
@@ -456,7 +460,9 @@ def invalidate_catalogue(
     partnerships as they were, and so what shows their field updates (a project published
     or unpublished: its updates read as they were, and which of them show is chosen
     under the editorial token); what is kept across the catalogue for other projects
-    stays good."""
+    stays good. ``parts``: only the versions of these parts of their pages move, not their
+    content or funding versions (a place saved: their maps, ``PLACES``; what contains a
+    map depends on that version too)."""
     from .pagecache import ContentState, on_commit_once
 
     if not enabled():
@@ -467,6 +473,11 @@ def invalidate_catalogue(
     CATALOGUE_CHANGES.note(pks, then=_renew_after_catalogue_change)
     _store_editorial(ContentState(token=uuid.uuid4().hex, valid_until=timezone.now()), names=False)
     on_commit_once(renew_catalogue)
+    if parts is not None:
+        _invalidate_keys(
+            [f"{PART_KEY_PREFIX}{part}:{pk}" for part in sorted(set(parts)) for pk in sorted(pks)]
+        )
+        return
     # Every version of these projects (``invalidate_content``, ``invalidate_funding``,
     # ``invalidate_part``) in one round trip.
     prefixes = [

@@ -134,6 +134,7 @@ def invalidate(
     catalogue_of: Iterable[int] | None = None,
     figures_kept: bool = False,
     cards_kept: bool = False,
+    catalogue_parts: Iterable[str] | None = None,
     counts_kept: bool = False,
 ) -> None:
     """Make every stored public page out of date, now and again when the transaction commits.
@@ -152,7 +153,9 @@ def invalidate(
       these projects' versions; ``fragments.invalidate_catalogue``); ``figures_kept``:
       it leaves their funding figures as they were (their goal, their slug, their gifts);
       ``cards_kept``: it leaves what their cards show, and their regions and partnerships,
-      as they were (a project published or unpublished);
+      as they were (a project published or unpublished); ``catalogue_parts``: only these
+      parts of their pages change (a place saved: their maps), their other versions
+      stay;
     - none: it may change any page (the editorial and names tokens); ``counts_kept``:
       but it leaves what the counts of the catalogue count as it was (a partner, region
       or sector renamed: ``counted_columns_saved``), which are kept.
@@ -167,7 +170,7 @@ def invalidate(
         # The log of changed projects first, then the tokens (the fragments' then the
         # pages'): a request between them finds every token as before.
         fragments.invalidate_catalogue(
-            catalogue_of, figures_kept=figures_kept, cards_kept=cards_kept
+            catalogue_of, figures_kept=figures_kept, cards_kept=cards_kept, parts=catalogue_parts
         )
     _store_state(ContentState(token=uuid.uuid4().hex, valid_until=timezone.now()))
     on_commit_once(renew)

@@ -1,7 +1,8 @@
 """What the map sections of the project, region and home pages show.
 
-Each map is kept with its section (``places.sections``) under the names token, which
-every save or deletion of a place renews, and the language: the names and addresses in it
+Each map is kept with its section (``places.sections``) under the names token and the
+language, a project's map under its places' version too, which every save or deletion of
+one of its places moves (``places.signal_handlers``): the names and addresses in it
 are the visitor's language's. The home and region maps are kept under the places they show
 too, which are kept across the catalogue and corrected for the projects that change it
 (``catalogue.kept_first``). A map is drawn only for its section, so it is not kept on its own as
@@ -247,22 +248,51 @@ def _columns(field: str) -> list[str]:
 _TITLES = RowsByKey(Project, only=lambda: _columns("title"))
 
 
+def _project_place_columns() -> tuple[str, ...]:
+    """What a project's map reads of each of its places: where it is, its name, and its
+    region's name and address."""
+    return (
+        "latitude",
+        "longitude",
+        *_columns("name"),
+        *_columns("region__name"),
+        *_columns("region__slug"),
+    )
+
+
+# A project's places, in their order (``Location.Meta.ordering``), as values: its map is
+# drawn again after a place of it is saved, which the page then waits for.
+_PROJECT_PLACES = PreparedQuery(
+    Location,
+    lambda now, keys: (
+        QuerySet(Location)
+        .filter(project__in=keys)
+        .order_by("order", "pk")
+        .values_list(*_project_place_columns())
+    ),
+    keys_in=True,
+)
+
+
 def project_map(project: Project) -> dict:
     """The map of one project's places; each point leads to the page of its region."""
 
     if project.pk is None:
         return {}
-    locations = Location.objects.filter(project=project).select_related("region")
-    places = [
-        ListedPlace(
-            name=translated(location, "name"),
-            link_text=translated(location.region, "name"),
-            url=location.region.get_absolute_url(),
-            latitude=float(location.latitude),
-            longitude=float(location.longitude),
+    names = _project_place_columns()
+    places = []
+    for row in _PROJECT_PLACES([project.pk]):
+        values = dict(zip(names, row, strict=True))
+        region = translated_plain(values, "region__slug").text
+        places.append(
+            ListedPlace(
+                name=translated_plain(values, "name"),
+                link_text=translated_plain(values, "region__name"),
+                url=reverse("portfolio:region_detail", kwargs={"slug": region}),
+                latitude=float(values["latitude"]),
+                longitude=float(values["longitude"]),
+            )
         )
-        for location in locations
-    ]
     # The page's heading names the project: the map does not, so renaming the project
     # leaves it as it is.
     title = _("Map of this project's places")

@@ -1,13 +1,14 @@
 """A place shows on its project's map, on the home page's and on its region's (and the
 maps of the regions around it), and is counted on them: saving or deleting one changes the
 catalogue for its project, as moving that project to another region does
-(``pagecache.invalidate(catalogue_of=…)``). The maps and counts are drawn anew, and that
-project's page; what shows other projects stays kept, and so do its card, its news and
-its funding figures, which show nothing of its places."""
+(``pagecache.invalidate(catalogue_of=…)``), but for that project's page only its map moves
+(``fragments.PLACES``). The lists, maps and counts are drawn anew, and the part of its page
+that holds the map; the rest of its page, its card, its news and its funding figures stay
+kept, as does what shows other projects."""
 
 from django.db.models.signals import post_delete, post_save, pre_save
 
-from core import pagecache
+from core import fragments, pagecache
 from portfolio.signal_handlers import previous_project_saving
 
 from .models import Location
@@ -15,7 +16,7 @@ from .models import Location
 
 def places_changed(project_pks) -> None:
     """Put out of date what shows these projects' places (the catalogue changes for them)."""
-    pagecache.invalidate(catalogue_of=project_pks, figures_kept=True, cards_kept=True)
+    pagecache.invalidate(catalogue_of=project_pks, catalogue_parts=[fragments.PLACES])
 
 
 def place_changed(sender, instance, raw=False, **kwargs):

@@ -477,6 +477,7 @@ def test_a_place_saved_draws_the_maps_and_its_project_anew_not_the_other_project
     token, others = editorial(), every_version(other)
     funded_versions = every_version(funded)
     sql_title(other, BEHIND)
+    sql_title(funded, BEHIND)
 
     place = Location.objects.create(
         project=funded,
@@ -488,18 +489,15 @@ def test_a_place_saved_draws_the_maps_and_its_project_anew_not_the_other_project
     )
 
     # The catalogue changed for the place's project: the lists, maps and counts are drawn
-    # anew, and its page; its card, news and funding figures are kept, and so is every
-    # version of the other project.
+    # anew, and its map; the rest of its page, its card, news and funding figures are
+    # kept, and so is every version of the other project.
     assert editorial() != token
     assert every_version(other) == others
     moved = [a != b for a, b in zip(every_version(funded), funded_versions, strict=True)]
-    assert moved == [
-        True,
-        False,
-        *(part not in fragments.KEPT_WITH_CARDS for part in fragments.PARTS),
-    ]
+    assert moved == [False, False, *(part == fragments.PLACES for part in fragments.PARTS)]
     for name in ("home", "list", "search", "region", "partner"):
         assert card_link(other, "L’école des filles") in get(visitor, urls[name]), name
+    assert "<h1>L’eau au village</h1>" in get(visitor, maps["funded"])
     for name in ("home", "india", "funded"):
         assert "Gosaba" in map_of(get(visitor, maps[name])), name
     assert "Gosaba island" in map_of(get(visitor, page_url(funded, "en"), "en"))
@@ -1119,14 +1117,10 @@ def test_the_place_mode_changes_the_catalogue_for_the_measured_project(projects,
     middleware(RequestFactory().get("/fr/projets/"))
 
     # As saving a place of its map: the catalogue changes for the measured project, whose
-    # map is drawn anew; its card, news and figures are kept, and the other project's parts.
+    # map is drawn anew, the rest of its page kept, and the other project's parts.
     assert editorial() != token
     moved = [a != b for a, b in zip(every_version(funded), versions, strict=True)]
-    assert moved == [
-        True,
-        False,
-        *(part not in fragments.KEPT_WITH_CARDS for part in fragments.PARTS),
-    ]
+    assert moved == [False, False, *(part == fragments.PLACES for part in fragments.PARTS)]
     assert every_version(other) == others
     assert "Puits déplacé" in map_of(get(visitor, page_url(funded, "fr")))
     assert card_link(other, "L’école des filles") in get(visitor, urls["list"])
