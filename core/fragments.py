@@ -16,7 +16,7 @@ tokens of what it shows:
   its card, that part's version, moved with the content version by changes to what the
   part shows only (``kept_part``); the card's version moves with the title, summary,
   subtitle, cover and funding goal; the news version of ``ANY_PROJECT`` moves with every
-  field update (the latest news, the feed);
+  field update (the latest news, the feed); the places version (its map) with its places;
 - for the parts that show one project's funding or suggested amounts, that project's own
   *funding version*, moved by its pledges, gifts and amounts;
 - for search results, a log of the projects whose searched text changed without the rest
@@ -29,8 +29,9 @@ only that project's page is, and after a rename its page, its cards and what nam
 the rest (filter panels, counts, other projects' cards) comes from here.
 
 A change of the catalogue made by one project (published or unpublished, moved to another
-region or sector, given a new status, address or partner, a place of its map saved) renews
-the editorial token and moves every version of that project. What shows one project alone,
+region or sector, given a new status, address or partner) renews the editorial token and
+moves every version of that project; a place of its map saved or deleted is such a change
+that moves only its places version. What shows one project alone,
 with no more of the rest of the site than the names of regions, sectors and partners (its
 cards, the parts of its page, the site's header and footer), is kept under the *names
 token* instead of the
@@ -39,9 +40,13 @@ maps, and that project's own parts, not the other projects'. Every other change 
 catalogue (a region, sector or partner saved, a bulk update) renews both tokens,
 and the next requests compute everything, as without fragments, but the counts of the
 catalogue when the save leaves what they count as it was (a partner renamed: the
-*counts token*, ``counts_token``). A fragment kept across
-the catalogue that uses a fragment kept under the editorial token goes with that token
-too (``EDITORIAL_DEPENDENCY``): it is drawn anew with it.
+*counts token*, ``counts_token``); and what shows nothing of partners (cards, the top of a
+project's page, maps; ``no_partners``) is kept under the *regions token* instead of the
+names token, which such a partner's save keeps too (``regions_token``). A fragment kept
+across the catalogue that uses a fragment kept under the editorial token goes with that
+token too (``EDITORIAL_DEPENDENCY``): it is drawn anew with it; one kept under the regions
+token that uses one kept under the names token goes with the names token
+(``NAMES_DEPENDENCY``).
 
 A fragment may also show something of projects it does not name in its key (a feed shows
 their titles, the sitemap when they last changed, a map names its points' projects): what
@@ -83,8 +88,15 @@ NAMES_KEY = "pagecache:names"
 # The token of the counts of the catalogue: renewed with the names token, but for a save
 # that leaves what they count as it was (a partner renamed; ``counts_token``).
 COUNTS_KEY = "pagecache:counts"
+# The token of what is kept across the catalogue and shows nothing of partners (cards, the
+# top of a project's page, maps): renewed with the names token, but for a partner's save
+# that leaves what the counts count (``regions_token``).
+REGIONS_KEY = "pagecache:regions"
 # In what a fragment kept across the catalogue depends on, the editorial token it used.
 EDITORIAL_DEPENDENCY = "editorial"
+# In what a fragment kept under the regions token depends on, the names token of a
+# fragment kept under it that it uses.
+NAMES_DEPENDENCY = "names"
 FUNDING_KEY_PREFIX = "pagecache:funding:"
 CONTENT_KEY_PREFIX = "pagecache:content:"
 # The content version that every project's content change moves, for what shows
@@ -155,9 +167,10 @@ def _prefetch(address: tuple) -> None:
     if learned is None:
         return  # Not asked before, or a page that reads no fragment (nothing to read).
     fragment_keys, version_keys = learned
-    keys = [EDITORIAL_KEY, NAMES_KEY, COUNTS_KEY, *fragment_keys, *version_keys]
+    tokens = (EDITORIAL_KEY, NAMES_KEY, COUNTS_KEY, REGIONS_KEY)
+    keys = [*tokens, *fragment_keys, *version_keys]
     found = cache.get_many(keys)
-    _request.asked = {EDITORIAL_KEY, NAMES_KEY, COUNTS_KEY, *fragment_keys}
+    _request.asked = {*tokens, *fragment_keys}
     _request.prefetched = {key: found[key] for key in _request.asked if key in found}
     if getattr(_request, "versions", None) is not None:
         _request.versions.update({key: found[key] for key in version_keys if key in found})
@@ -263,6 +276,7 @@ def _forget_token(**kwargs) -> None:
     _request.token = None
     _request.names = None
     _request.counts = None
+    _request.regions = None
     _request.scopes = []
     _request.public = True
     _request.site = None
@@ -294,23 +308,29 @@ request_started.connect(_forget_token, dispatch_uid="fragments-forget-token")
 request_finished.connect(_end_request, dispatch_uid="fragments-end-request")
 
 
-def _store_editorial(state, *, names: bool = True, counts: bool = True) -> None:
+def _store_editorial(
+    state, *, names: bool = True, counts: bool = True, regions: bool = True
+) -> None:
     """Keep this editorial state; with ``names``, give the names token a new value too
     (good as long as the state: both are renewed when a scheduled publication falls due),
-    and the counts token, unless ``counts`` is false."""
+    and the counts token, unless ``counts`` is false, and the regions token, unless
+    ``regions`` is false."""
     from .pagecache import ContentState
 
     stored = {EDITORIAL_KEY: state}
+    renewed = {"counts": (counts, COUNTS_KEY), "regions": (regions, REGIONS_KEY)}
     if names:
         stored[NAMES_KEY] = ContentState(token=uuid.uuid4().hex, valid_until=state.valid_until)
-        if counts:
-            stored[COUNTS_KEY] = ContentState(token=uuid.uuid4().hex, valid_until=state.valid_until)
+        for chosen, key in renewed.values():
+            if chosen:
+                stored[key] = ContentState(token=uuid.uuid4().hex, valid_until=state.valid_until)
     cache.set_many(stored, None)
     _request.token = None
     if names:
         _request.names = None
-        if counts:
-            _request.counts = None
+        for attribute, (chosen, _key) in renewed.items():
+            if chosen:
+                setattr(_request, attribute, None)
     if getattr(_request, "asked", None):
         for key in stored:
             _request.asked.discard(key)
@@ -337,6 +357,18 @@ def renew_editorial_but_counts() -> None:
         _good_until(COUNTS_KEY, state.valid_until)
 
 
+def renew_editorial_for_partners() -> None:
+    """``renew_editorial`` for a partner's save that leaves the counts of the catalogue as
+    they were: the counts and regions tokens are kept."""
+    from .pagecache import new_state
+
+    if enabled():
+        state = new_state()
+        _store_editorial(state, counts=False, regions=False)
+        for key in (COUNTS_KEY, REGIONS_KEY):
+            _good_until(key, state.valid_until)
+
+
 def renew_catalogue() -> None:
     """Give the editorial token a new value now, not the names token (which learns when
     the next scheduled publication falls due, if sooner than it knew)."""
@@ -349,12 +381,12 @@ def renew_catalogue() -> None:
 
 
 def names_good_until(moment) -> None:
-    """Have the names and counts tokens renewed at ``moment`` (a scheduled publication) if
-    they would not be before: what is kept under them counts the published catalogue,
-    which a project published by its date changes without any save."""
+    """Have the names, counts and regions tokens renewed at ``moment`` (a scheduled
+    publication) if they would not be before: what is kept under them counts the
+    published catalogue, which a project published by its date changes without any save."""
     if moment is None or not enabled():
         return
-    for key in (NAMES_KEY, COUNTS_KEY):
+    for key in (NAMES_KEY, COUNTS_KEY, REGIONS_KEY):
         _good_until(key, moment)
 
 
@@ -403,22 +435,35 @@ def counts_token() -> str:
     """Return the counts token: renewed with the names token (and when a scheduled
     publication falls due), but for a save that leaves what the counts of the catalogue
     count as it was (``invalidate_editorial(counts_kept=True)``: a partner renamed)."""
+    return _token_within_names(COUNTS_KEY, "counts")
+
+
+def regions_token() -> str:
+    """Return the regions token: renewed with the names token (and when a scheduled
+    publication falls due), but for a partner's save that leaves what the counts of the
+    catalogue count as it was (``invalidate_editorial(regions_kept=True)``): what is kept
+    under it shows nothing of partners."""
+    return _token_within_names(REGIONS_KEY, "regions")
+
+
+def _token_within_names(key: str, attribute: str) -> str:
+    """Return a token renewed with the names token, and good until it at most."""
     editorial_token()  # As for the names token: it tells when the next publication falls.
-    if getattr(_request, "counts", None) is None:
+    if getattr(_request, attribute, None) is None:
         # Good until the names token at most, whoever shortened it (a publication
-        # scheduled from a worker of the release before, during a deploy); the counts
-        # token read again only when it is good for longer (as prefetched).
+        # scheduled from a worker of the release before, during a deploy); the token read
+        # again only when it is good for longer (as prefetched).
         prefetched = getattr(_request, "prefetched", {})
         names = prefetched.get(NAMES_KEY) or cache.get(NAMES_KEY)
-        counts = prefetched.get(COUNTS_KEY)
+        kept = prefetched.get(key)
         if (
             names is not None
             and names.valid_until
             and names.is_current(timezone.now())
-            and (counts is None or not counts.valid_until or names.valid_until < counts.valid_until)
+            and (kept is None or not kept.valid_until or names.valid_until < kept.valid_until)
         ):
-            _good_until(COUNTS_KEY, names.valid_until)
-    return _token(COUNTS_KEY, "counts")
+            _good_until(key, names.valid_until)
+    return _token(key, attribute)
 
 
 def counts_key(name: str) -> str:
@@ -427,9 +472,11 @@ def counts_key(name: str) -> str:
     return f"{FRAGMENT_KEY_PREFIX}{name}:{digest}"
 
 
-def invalidate_editorial(*, counts_kept: bool = False) -> None:
+def invalidate_editorial(*, counts_kept: bool = False, regions_kept: bool = False) -> None:
     """Put every fragment out of date, now and again when the transaction commits; with
-    ``counts_kept``, but the counts of the catalogue (the change leaves what they count).
+    ``counts_kept``, but the counts of the catalogue (the change leaves what they count);
+    with ``regions_kept`` too, but what is kept under the regions token (a partner's save:
+    it shows nothing of partners).
 
     The same two steps as the page cache's token (see ``pagecache.invalidate``): a
     request rendering meanwhile, before the commit, keeps what it read under a token that
@@ -440,8 +487,12 @@ def invalidate_editorial(*, counts_kept: bool = False) -> None:
     if not enabled():
         return
     state = ContentState(token=uuid.uuid4().hex, valid_until=timezone.now())
-    _store_editorial(state, counts=not counts_kept)
-    on_commit_once(renew_editorial_but_counts if counts_kept else renew_editorial)
+    regions_kept = counts_kept and regions_kept
+    _store_editorial(state, counts=not counts_kept, regions=not regions_kept)
+    if regions_kept:
+        on_commit_once(renew_editorial_for_partners)
+    else:
+        on_commit_once(renew_editorial_but_counts if counts_kept else renew_editorial)
 
 
 def invalidate_catalogue(
@@ -921,24 +972,36 @@ def still_good(depends: Mapping[str, str]) -> bool:
 
 
 def _still_good(depends: Mapping[str, str]) -> bool:
-    """Tell whether the versions (and editorial token) a kept fragment depends on are still
-    those it was kept with."""
-    versions = {k: v for k, v in depends.items() if k != EDITORIAL_DEPENDENCY}
-    if EDITORIAL_DEPENDENCY in depends and depends[EDITORIAL_DEPENDENCY] != editorial_token():
-        return False
+    """Tell whether the versions (and editorial and names tokens) a kept fragment depends
+    on are still those it was kept with."""
+    tokens = {EDITORIAL_DEPENDENCY: editorial_token, NAMES_DEPENDENCY: names_token}
+    versions = {k: v for k, v in depends.items() if k not in tokens}
+    for name, token in tokens.items():
+        if name in depends and depends[name] != token():
+            return False
     return not versions or _read(versions) == versions
 
 
-def fragment_key(name: str, *vary, across_catalogue: bool = False) -> str:
+def fragment_key(
+    name: str, *vary, across_catalogue: bool = False, no_partners: bool = False
+) -> str:
     """Return the key of a fragment for the current editorial token and language.
 
     ``across_catalogue``: the fragment shows only what its versions (in ``vary``) stand
     for and the names of regions, sectors and partners, and is kept under the names token
-    instead: a change of the catalogue made by other projects leaves it good.
+    instead: a change of the catalogue made by other projects leaves it good. With
+    ``no_partners`` too, it shows nothing of partners (a card, a map): it is kept under
+    the regions token, which a partner's save keeps.
     """
     site = getattr(_request, "site", None)
-    if across_catalogue:
+    if across_catalogue and no_partners:
+        token = ("regions", regions_token())
+    elif across_catalogue:
         token = ("names", names_token())
+        if getattr(_request, "scopes", None):
+            # What is being kept uses this: if it is kept under the regions token, it goes
+            # with the names token too.
+            depends_on({NAMES_DEPENDENCY: token[1]})
     else:
         token = editorial_token()
         if getattr(_request, "scopes", None):
@@ -949,16 +1012,24 @@ def fragment_key(name: str, *vary, across_catalogue: bool = False) -> str:
     return f"{FRAGMENT_KEY_PREFIX}{name}:{digest}"
 
 
-def memo(name: str, vary: tuple, compute: Callable[[], object], *, across_catalogue=False):
+def memo(
+    name: str,
+    vary: tuple,
+    compute: Callable[[], object],
+    *,
+    across_catalogue=False,
+    no_partners=False,
+):
     """Return ``compute()``, kept under the editorial token, the language and ``vary``.
 
     For what a page shows that only editors' changes move: counts, filter choices, the
     keys of a list's page. Values must pickle (model instances do, with what they have
-    prefetched). ``across_catalogue``: see ``fragment_key``.
+    prefetched). ``across_catalogue``, ``no_partners``: see ``fragment_key``.
     """
     if not in_use():
         return compute()
-    return keep(fragment_key(name, *vary, across_catalogue=across_catalogue), compute)
+    key = fragment_key(name, *vary, across_catalogue=across_catalogue, no_partners=no_partners)
+    return keep(key, compute)
 
 
 def get_many(keys: Iterable[str], *, remember: bool = True) -> dict[str, object]:

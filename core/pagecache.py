@@ -136,6 +136,7 @@ def invalidate(
     cards_kept: bool = False,
     catalogue_parts: Iterable[str] | None = None,
     counts_kept: bool = False,
+    regions_kept: bool = False,
 ) -> None:
     """Make every stored public page out of date, now and again when the transaction commits.
 
@@ -158,7 +159,9 @@ def invalidate(
       stay;
     - none: it may change any page (the editorial and names tokens); ``counts_kept``:
       but it leaves what the counts of the catalogue count as it was (a partner, region
-      or sector renamed: ``counted_columns_saved``), which are kept.
+      or sector renamed: ``counted_columns_saved``), which are kept; ``regions_kept``
+      too: and it changes nothing of what is kept under the regions token, which shows
+      nothing of partners (a partner's save), which is kept too.
 
     The token is marked out of date at once, so the next request renews it: this
     transaction's own requests see the change, and so does everyone once it commits where
@@ -177,7 +180,7 @@ def invalidate(
     if catalogue_of is not None:
         return
     if funding_of is None and content_of is None:
-        fragments.invalidate_editorial(counts_kept=counts_kept)
+        fragments.invalidate_editorial(counts_kept=counts_kept, regions_kept=regions_kept)
         return
     if funding_of is not None:
         fragments.invalidate_funding(funding_of)
@@ -220,13 +223,15 @@ def content_changed(sender, **kwargs) -> None:
     invalidate()
 
 
-def counted_columns_saved(*counted: str):
+def counted_columns_saved(*counted: str, regions_kept: bool = False):
     """Return ``(pre_save, post_save)`` receivers for rows whose saves change the counts of
     the catalogue only through these fields (a partner's ``is_public``, a region's
     ``parent``; none for a sector): a save that leaves them as they were (compared with
     the stored row, locked until the save commits: the admin saves in a transaction), or
     makes a new row (which no project counts yet), puts every page out of date but the
-    counts (``invalidate(counts_kept=True)``); any other, as ``content_changed``."""
+    counts (``invalidate(counts_kept=True)``), and, with ``regions_kept`` (rows that
+    nothing kept under the regions token shows: partners), but what is kept under the
+    regions token; any other, as ``content_changed``."""
 
     def before(sender, instance, raw=False, using=None, **kwargs):
         if raw or instance.pk is None or not counted:
@@ -243,7 +248,7 @@ def counted_columns_saved(*counted: str):
         fields = [sender._meta.get_field(name).attname for name in counted]
         now = tuple(getattr(instance, name) for name in fields)
         kept = not raw and (created or not counted or stored == now)
-        invalidate(counts_kept=kept)
+        invalidate(counts_kept=kept, regions_kept=kept and regions_kept)
 
     return before, after
 

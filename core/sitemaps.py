@@ -244,7 +244,9 @@ class TranslatedSitemap(Sitemap):
         versions = fragments.content_versions(pks) if pks else {}
         # A project's entries show its own addresses and date: kept across the catalogue
         # (a change of its place there moves its versions).
-        base = fragments.fragment_key("sitemap-entries", self._name, prefix, across_catalogue=True)
+        base = fragments.fragment_key(
+            "sitemap-entries", self._name, prefix, across_catalogue=True, no_partners=True
+        )
         keys = {pk: f"{base}:{pk}:{versions[pk]}" for pk in pks}
         found = fragments.get_many(keys.values())
         entries = {pk: found[key] for pk, key in keys.items() if key in found}

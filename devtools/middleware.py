@@ -1,5 +1,5 @@
-"""The benchmark's "edited", "renamed", "news" and "catalogue" modes: an editor's change
-before every request.
+"""The benchmark's "edited", "renamed", "news", "catalogue", "place" and "partner" modes: an
+editor's change before every request.
 
 With ``BENCH_EDIT_PROJECT=<project key>``, each request (but the floor's) first puts public
 pages out of date as saving that project's story in the admin does (``core.pagecache``):
@@ -9,9 +9,13 @@ with ``BENCH_EDIT=news``, as publishing a field update about it does; with
 ``BENCH_EDIT=catalogue``, as publishing a project does (any change of a project's place
 in the catalogue: its status, regions, sector or partners), here the last one published:
 every list and map is computed anew, the counts corrected for that project, and the parts
-of the pages that show another project kept; with ``BENCH_EDIT=place``, as saving a place
-of the measured project's map does (the same change of the catalogue, made by it: its
-page drawn anew but its card, news and funding figures).
+of the pages that show another project kept; with ``BENCH_EDIT=place``, as adding a place
+to the measured project's map in its admin form does (its form saved moves its content
+version, its date of change; the place, a change of the catalogue made by it that moves
+its map only: the top of its page and the part with its map drawn anew); with
+``BENCH_EDIT=partner``, as renaming the measured project's first partner does: every
+fragment drawn anew but the counts and what shows no partner (cards, the top of project
+pages, maps), and the partner's projects logged for the searches.
 The pages measured are then each the first request after such a change. Never in
 production.
 """
@@ -20,7 +24,6 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from core import fragments, pagecache
-from places.signal_handlers import places_changed
 from portfolio.signal_handlers import news_changed
 
 # What each kind of edit puts out of date besides the project's own page (see
@@ -31,6 +34,7 @@ PARTS = {
     "news": ("bottom", fragments.NEWS),
     "catalogue": ("catalogue",),
     "place": ("place",),
+    "partner": ("partner",),
 }
 
 
@@ -42,6 +46,7 @@ class EditBeforeEachRequest:
             raise ImproperlyConfigured(f"BENCH_EDIT takes {', '.join(PARTS)}.")
         self.parts = PARTS[settings.BENCH_EDIT]
         self._other = None
+        self._partnered = None
 
     def other_project(self) -> int:
         """The project whose change of the catalogue the "catalogue" mode makes: the last
@@ -56,6 +61,20 @@ class EditBeforeEachRequest:
                 raise ImproperlyConfigured("BENCH_EDIT=catalogue needs two published projects.")
         return self._other
 
+    def partnered(self) -> list[int]:
+        """The projects of the measured project's first partner, whose rename the "partner"
+        mode makes (their search documents change)."""
+        if self._partnered is None:
+            from portfolio.models import Partnership
+
+            first = Partnership.objects.filter(project=self.project).order_by("order", "pk")
+            partner = first.values_list("partner", flat=True).first()
+            if partner is None:
+                raise ImproperlyConfigured("BENCH_EDIT=partner needs a project with a partner.")
+            with_it = Partnership.objects.filter(partner=partner)
+            self._partnered = sorted(set(with_it.values_list("project", flat=True)))
+        return self._partnered
+
     def __call__(self, request):
         if request.path.startswith("/bench/"):
             pass
@@ -67,7 +86,14 @@ class EditBeforeEachRequest:
                 catalogue_of=[self.other_project()], figures_kept=True, cards_kept=True
             )
         elif self.parts == PARTS["place"]:
+            from places.signal_handlers import places_changed
+
+            pagecache.invalidate(content_of=[self.project])  # The project's form saved.
             places_changed([self.project])
+        elif self.parts == PARTS["partner"]:
+            # As ``pagecache.counted_columns_saved`` and the search documents' refresh do.
+            pagecache.invalidate(counts_kept=True, regions_kept=True)
+            pagecache.invalidate(catalogue_of=self.partnered(), catalogue_parts=())
         else:
             pagecache.invalidate(content_of=[self.project], parts=self.parts, searched=True)
         return self.get_response(request)

@@ -7,8 +7,9 @@ from core import pagecache
 from .models import Partner
 
 # Saving a partner keeps the counts of the catalogue unless it is shown or hidden: they
-# count the public partners' projects.
-counted_before, counted_after = pagecache.counted_columns_saved("is_public")
+# count the public partners' projects. What is kept under the regions token (cards, the
+# top of project pages, maps) shows nothing of partners: kept too.
+counted_before, counted_after = pagecache.counted_columns_saved("is_public", regions_kept=True)
 
 
 def connect():

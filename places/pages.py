@@ -1,11 +1,12 @@
 """What the map sections of the project, region and home pages show.
 
-Each map is kept with its section (``places.sections``) under the names token and the
-language, a project's map under its places' version too, which every save or deletion of
-one of its places moves (``places.signal_handlers``): the names and addresses in it
-are the visitor's language's. The home and region maps are kept under the places they show
-too, which are kept across the catalogue and corrected for the projects that change it
-(``catalogue.kept_first``). A map is drawn only for its section, so it is not kept on its own as
+Each map is kept with its section (``places.sections``) under the regions token (it shows
+nothing of partners) and the language, a project's map under its places' version too,
+which every save or deletion of one of its places moves (``places.signal_handlers``): the
+names and addresses in it are the visitor's language's. The home and region maps are kept
+under the places they show (their names too), which are kept across the catalogue and
+corrected for the projects that change it (a place saved changes it for its project;
+``catalogue.kept_first``). A map is drawn only for its section, so it is not kept on its own as
 well: a section drawn anew (after a rename of a project it names) would otherwise read and
 write its drawing twice.
 """
@@ -162,9 +163,13 @@ class FoundPlaces:
 
     @property
     def key(self) -> tuple:
-        """What the map shows of them, but its projects' titles (their card versions)."""
+        """What the map shows of them, but its projects' titles (their card versions): a
+        place renamed or moved draws the map anew."""
         return (
-            tuple((p.project_pk, p.url, p.latitude, p.longitude) for p in self.places),
+            tuple(
+                (p.project_pk, p.url, p.latitude, p.longitude, p.name.text, p.name.lang)
+                for p in self.places
+            ),
             self.total,
         )
 
@@ -201,7 +206,7 @@ def _find_places(
     if counts is None:
         found = [place for _order, place in find()[:MAP_PLACES]]
         return FoundPlaces(found, located().count(), read_now)
-    key = fragments.fragment_key("places-first", *vary, across_catalogue=True)
+    key = fragments.fragment_key("places-first", *vary, across_catalogue=True, no_partners=True)
     found = catalogue.kept_first(key, MAP_PLACES, MAP_PLACES, find, _project_of)
     return FoundPlaces(found, counts.places_in(region), read_now)
 

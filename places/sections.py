@@ -75,7 +75,13 @@ def _kept_section(vary: tuple, content, *, across_catalogue=False) -> str:
     own places and their regions only (kept under its places' version), the home and
     region maps are kept under the places they show (``pages.FoundPlaces.key``)."""
     return fragments.memo(
-        "places-section", vary, lambda: _section(content()), across_catalogue=across_catalogue
+        # Named anew when what it depends on changed: a release serving meanwhile keeps
+        # its sections under its own name.
+        "places-map-section",
+        vary,
+        lambda: _section(content()),
+        across_catalogue=across_catalogue,
+        no_partners=True,  # Places, their regions and projects, nothing of partners.
     )
 
 
@@ -105,7 +111,7 @@ def _section_of_places(vary: tuple, find, draw, region: int | None) -> str:
         return _kept_section((*vary, found.key), lambda: draw(found), across_catalogue=True)
 
     return catalogue.kept_apart(
-        "places-section-now", vary, under_places, catalogue.placed_in(region)
+        "places-section-now", vary, under_places, catalogue.placed_in(region), no_partners=True
     )
 
 

@@ -260,7 +260,7 @@ def _entries_read(sql: str, params: list) -> dict[int, Entry]:
 def _key(name: str) -> str:
     # The same summary in every language: its key is made in the default one.
     with translation.override(settings.LANGUAGE_CODE):
-        return fragments.fragment_key(name, across_catalogue=True)
+        return fragments.fragment_key(name, across_catalogue=True, no_partners=True)
 
 
 def _bucket_key(generation: str) -> str:
@@ -439,17 +439,20 @@ def untouched(changes: int, buckets: dict[int, str] | None, touches) -> tuple[in
     return latest, counts.buckets
 
 
-def kept_apart(name: str, vary: tuple, compute: Callable[[], object], touches):
+def kept_apart(
+    name: str, vary: tuple, compute: Callable[[], object], touches, *, no_partners=False
+):
     """Return ``compute()``, kept across the catalogue for as long as the projects that
     change it stay outside what it shows (``touches(entry)``, for their entries before
     and after the change: e.g. ``in_region(pk)`` for the projects of a region): a project
     published in Nepal leaves the page of India as it was. Like ``fragments.keep``, with
     the versions it depends on.
 
-    Without fragments, ``compute()``."""
+    Without fragments, ``compute()``. ``no_partners``: it shows nothing of partners
+    (``fragments.fragment_key``)."""
     if not fragments.in_use():
         return compute()
-    key = fragments.fragment_key(name, *vary, across_catalogue=True)
+    key = fragments.fragment_key(name, *vary, across_catalogue=True, no_partners=no_partners)
     kept = fragments.get_many([key]).get(key)
     if isinstance(kept, _Apart) and fragments.still_good(kept.depends):
         still = untouched(kept.changes, kept.buckets, touches)

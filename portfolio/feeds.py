@@ -74,6 +74,7 @@ class LatestNewsFeed(Feed):
                     cards[project],
                     news.get(project),
                     across_catalogue=True,
+                    no_partners=True,
                 )
                 for when, pk, kind, project in latest
             }

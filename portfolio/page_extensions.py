@@ -19,8 +19,9 @@ def add_page_section(page: str, render: Callable[..., str]) -> None:
     """Show what ``render(obj)`` returns (safe HTML, or "") on ``page``, in the order added.
 
     ``obj`` is the project or the region of the page (None on the home page). The section
-    is kept in the page's fragments: the app must renew the page cache when its rows change
-    (``core.pagecache.content_changed``).
+    is kept in the page's fragments: the app must put the page cache out of date when its
+    rows change (``core.pagecache.content_changed``, or more narrowly ``invalidate``, as
+    ``places.signal_handlers`` does).
     """
     if page not in _sections:
         raise ValueError(f"No page {page!r}: choose one of {PAGES}.")

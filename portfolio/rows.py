@@ -53,7 +53,11 @@ def kept_sectors() -> dict[int, Sector]:
     """Return every sector by key, kept across the catalogue (a sector's change renews
     every fragment)."""
     return fragments.memo(
-        "sectors", (), lambda: {s.pk: s for s in Sector.objects.all()}, across_catalogue=True
+        "sectors",
+        (),
+        lambda: {s.pk: s for s in Sector.objects.all()},
+        across_catalogue=True,
+        no_partners=True,
     )
 
 
@@ -61,7 +65,11 @@ def kept_regions() -> list[Region]:
     """Return every region in name order, kept across the catalogue (a region's change
     renews every fragment)."""
     return fragments.memo(
-        "regions", (), lambda: list(Region.objects.order_by("name")), across_catalogue=True
+        "regions",
+        (),
+        lambda: list(Region.objects.order_by("name")),
+        across_catalogue=True,
+        no_partners=True,
     )
 
 

@@ -226,8 +226,11 @@ def refresh_search_documents(project_ids: Iterable[int | None], project_model=No
                 changed[row["pk"]] = documents
         _write_documents(project_model, changed, columns)
         if live and changed:
-            # Searches kept meanwhile read the documents before they were written.
-            pagecache.invalidate(catalogue_of=changed, figures_kept=True)
+            # Searches kept meanwhile read the documents before they were written: the
+            # projects are logged, so kept searches check them again. What the pages show
+            # of them is put out of date by the change that moved their documents (a
+            # partner or region renamed, a partnership), not by the documents.
+            pagecache.invalidate(catalogue_of=changed, catalogue_parts=())
 
 
 def _write_documents(project_model, documents: dict[int, dict[str, str]], columns) -> None:

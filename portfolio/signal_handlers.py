@@ -117,8 +117,8 @@ photo_changed = pagecache.own_content_changed(photo_of, parts=["bottom"])
 
 
 def previous_project_saving(sender, instance, raw=False, **kwargs):
-    """Note, before a field update or a partnership is written, the project it was of (it
-    may move: both projects change)."""
+    """Note, before a row of a project (a field update, a partnership, a place) is
+    written, the project it was of (it may move: both projects change)."""
     previous = None
     if not raw and instance.pk is not None:
         rows = sender._base_manager.filter(pk=instance.pk)

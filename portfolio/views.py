@@ -136,7 +136,9 @@ def home_news() -> dict:
         by_pk = {update.pk: update for update in found["updates"]}
         return found | {"updates": [by_pk[pk] for pk in shown if pk in by_pk]}
 
-    return fragments.memo("home-news", (shown,), shown_news, across_catalogue=True)
+    return fragments.memo(
+        "home-news", (shown,), shown_news, across_catalogue=True, no_partners=True
+    )
 
 
 # The latest field updates kept across the catalogue, more than are shown: a project
@@ -161,7 +163,7 @@ def latest_news_keys() -> tuple[int, ...]:
     fragments.shows_news_of([fragments.ANY_PROJECT])
     every = fragments.ANY_PROJECT
     version = fragments.part_versions(fragments.NEWS, [every])[every]
-    key = fragments.fragment_key("news-first", version, across_catalogue=True)
+    key = fragments.fragment_key("news-first", version, across_catalogue=True, no_partners=True)
     found = catalogue.kept_first(key, HOME_UPDATES, NEWS_KEPT, _news_rows, _news_project)
     return tuple(pk for pk, _project in found)
 
@@ -637,6 +639,7 @@ def filter_choices() -> tuple[list[Region], list[Sector]]:
             offered,
             lambda: choices_offering(*offered),
             across_catalogue=True,
+            no_partners=True,
         )
     published = Project.objects.published()
     regions = regions_with_projects(published)
@@ -836,7 +839,11 @@ def kept_updates(pk):
     page that shows them is rendered (after a story is rewritten, it is kept)."""
     return SimpleLazyObject(
         lambda: fragments.memo(
-            "project-news", (pk,), lambda: page_updates(pk), across_catalogue=True
+            "project-news",
+            (pk,),
+            lambda: page_updates(pk),
+            across_catalogue=True,
+            no_partners=True,
         )
     )
 
@@ -881,7 +888,7 @@ def kept_project_at(slug) -> int | None:
             fragments.depends_on(token)
         return again
 
-    return fragments.memo("project-at", (slug,), find, across_catalogue=True)
+    return fragments.memo("project-at", (slug,), find, across_catalogue=True, no_partners=True)
 
 
 def with_photos(context: dict) -> dict:
@@ -1048,6 +1055,7 @@ def kept_region(regions: list[Region], slug: str) -> Region | None:
         (slug,),
         lambda: Region.objects.filter(slug=slug).values_list("pk", flat=True).first(),
         across_catalogue=True,
+        no_partners=True,
     )
     by_pk = {region.pk: region for region in regions}
     region = by_pk.get(pk)

@@ -270,11 +270,14 @@ def test_a_projects_place_in_the_catalogue_draws_the_lists_and_it_anew_not_the_o
     [
         lambda project: setattr(project, "sector", Sector.objects.create(name_fr="Eau")),
         lambda project: Region.objects.filter(pk=project.regions.get().pk).get().save(),
-        lambda project: project.partners.get().save(),
+        lambda project: Partner.objects.filter(pk=project.partners.get().pk).update(
+            is_public=False
+        ),
+        lambda project: hide(project.partners.get()),
     ],
-    ids=["new-sector", "region-saved", "partner-saved"],
+    ids=["new-sector", "region-saved", "partners-updated", "partner-hidden"],
 )
-def test_a_sector_region_or_partner_saved_renews_every_fragment(projects, change):
+def test_a_sector_region_or_a_partners_publicness_renews_every_fragment(projects, change):
     funded, other, *_ = projects
     visitor = Client()
     urls = visit_everything(visitor, *projects)
@@ -287,7 +290,112 @@ def test_a_sector_region_or_partner_saved_renews_every_fragment(projects, change
 
     assert editorial() != token
     for name, url in urls.items():
+        if name == "partner" and not Partner.objects.filter(is_public=True).exists():
+            continue  # Hidden: its page is gone.
         assert BEHIND in get(visitor, url), name
+
+
+def hide(partner):
+    partner.is_public = False
+    partner.save()
+
+
+def regions_token():
+    """Return the regions token as the next request reads it."""
+    fragments._forget_token()
+    return fragments.regions_token()
+
+
+def test_a_partner_saved_draws_anew_what_shows_partners_and_keeps_the_cards(projects):
+    funded, other, _region, partner = projects
+    visitor = Client()
+    urls = visit_everything(visitor, *projects)
+    with translation.override("fr"):
+        urls["partners"] = reverse("partners:partner_list")
+        urls["by-partner"] = reverse("portfolio:project_list") + f"?partner={partner.slug}"
+        urls["renamed-search"] = reverse("portfolio:project_list") + "?q=renomme"
+        urls["old-search"] = reverse("portfolio:project_list") + "?q=bengale"
+    with translation.override("en"):
+        english = {
+            "home": reverse("portfolio:home"),
+            "partners": reverse("partners:partner_list"),
+            "project": fresh(other).get_absolute_url(),
+        }
+    for name in ("partners", "by-partner", "renamed-search"):
+        get(visitor, urls[name])
+    assert card_link(funded, "L’eau au village") in get(visitor, urls["old-search"])
+    for url in english.values():
+        get(visitor, url, "en")
+    token, regions = editorial(), regions_token()
+    versions = {project.pk: every_version(project) for project in (funded, other)}
+    sql_title(other, BEHIND)
+
+    saved = Partner.objects.get(pk=partner.pk)
+    saved.name_fr = "Partenaire renommé"
+    saved.name_en = "Renamed partner"
+    saved.city = "Kolkata"
+    saved.save()
+
+    # Every page is drawn anew but what shows no partner: the cards, the top of the
+    # project pages, the maps (the regions token is kept, and every project's versions).
+    assert editorial() != token
+    assert regions_token() == regions
+    assert {project.pk: every_version(project) for project in (funded, other)} == versions
+    for name in ("home", "list", "region", "partner", "by-partner"):
+        assert card_link(other, "L’école des filles") in get(visitor, urls[name]), name
+    page = get(visitor, urls["project"])
+    assert "<h1>L’école des filles</h1>" in page
+    # Wherever the partner shows, in both languages, it shows as saved.
+    for name in ("home", "list", "partner", "partners", "project", "by-partner"):
+        shown = get(visitor, urls[name])
+        assert "Partenaire renommé" in shown, name
+        assert "Partenaire du Bengale" not in shown, name
+    assert "Kolkata" in page
+    for name, url in english.items():
+        shown = get(visitor, url, "en")
+        assert "Renamed partner" in shown, name
+        assert partner.name_en not in shown, name
+    # The search reads the partner's new name.
+    assert card_link(funded, "L’eau au village") in get(visitor, urls["renamed-search"])
+    assert card_link(funded, "L’eau au village") not in get(visitor, urls["old-search"])
+
+    # Hidden: the counts move, and every fragment is drawn anew.
+    hide(saved)
+    assert regions_token() != regions
+    for name in ("home", "list", "project"):
+        shown = get(visitor, urls[name])
+        assert "Partenaire renommé" not in shown, name
+    assert BEHIND in get(visitor, urls["list"])
+
+
+def test_a_fragment_kept_without_partners_goes_with_the_names_of_what_it_uses(projects):
+    drawn = []
+
+    def partner_names():
+        drawn.append("names")
+        return "a partner's name"
+
+    def with_partners():
+        drawn.append("with")
+        return fragments.memo("inner", (), partner_names, across_catalogue=True) + "."
+
+    def without_partners():
+        drawn.append("without")
+        return "a region's name"
+
+    def both():
+        fragments._forget_token()
+        return (
+            fragments.memo("outer", (), with_partners, across_catalogue=True, no_partners=True),
+            fragments.memo("alone", (), without_partners, across_catalogue=True, no_partners=True),
+        )
+
+    assert both() == both() == ("a partner's name.", "a region's name")
+    assert drawn == ["with", "names", "without"]
+    fresh(projects[0]).partners.get().save()  # A partner saved: the names token renewed.
+    assert both() == ("a partner's name.", "a region's name")
+    # What uses a fragment kept under the names token goes with it; the other is kept.
+    assert drawn == ["with", "names", "without", "with", "names"]
 
 
 def test_a_story_edit_keeps_the_cards_and_a_cover_renders_that_card_anew(projects):
@@ -1116,14 +1224,47 @@ def test_the_place_mode_changes_the_catalogue_for_the_measured_project(projects,
 
     middleware(RequestFactory().get("/fr/projets/"))
 
-    # As saving a place of its map: the catalogue changes for the measured project, whose
-    # map is drawn anew, the rest of its page kept, and the other project's parts.
+    # As adding a place in its admin form: its content version (its date of change) and
+    # the catalogue for it change, which moves its map; the other project's parts kept.
     assert editorial() != token
     moved = [a != b for a, b in zip(every_version(funded), versions, strict=True)]
-    assert moved == [False, False, *(part == fragments.PLACES for part in fragments.PARTS)]
+    assert moved == [True, False, *(part == fragments.PLACES for part in fragments.PARTS)]
     assert every_version(other) == others
     assert "Puits déplacé" in map_of(get(visitor, page_url(funded, "fr")))
     assert card_link(other, "L’école des filles") in get(visitor, urls["list"])
+
+
+def test_the_partner_mode_renews_what_shows_partners_and_logs_their_projects(projects, settings):
+    funded, other, _region, partner = projects
+    settings.BENCH_EDIT_PROJECT = funded.pk
+    settings.BENCH_EDIT = "partner"
+    middleware = EditBeforeEachRequest(lambda request: "ok")
+    visitor = Client()
+    urls = visit_everything(visitor, *projects)
+    versions = {project.pk: every_version(project) for project in (funded, other)}
+    token, regions = editorial(), regions_token()
+    counts = fragments.counts_token()
+    logged = fragments.CATALOGUE_CHANGES.latest()
+    sql_title(other, BEHIND)
+    with connection.cursor() as cursor:  # Renamed behind the site's back: no signal.
+        cursor.execute(
+            f"UPDATE {Partner._meta.db_table} SET name_fr = %s WHERE id = %s",  # noqa: S608
+            ["Renommé sans signal", partner.pk],
+        )
+
+    middleware(RequestFactory().get("/fr/projets/"))
+
+    # As renaming the partner of both projects: every token but the counts and regions
+    # tokens renewed, both projects logged (their search documents), no version moved.
+    assert middleware.partnered() == sorted([funded.pk, other.pk])
+    assert editorial() != token
+    assert regions_token() == regions
+    assert fragments.counts_token() == counts
+    assert set(fragments.CATALOGUE_CHANGES.since(logged)[1]) == {funded.pk, other.pk}
+    assert {project.pk: every_version(project) for project in (funded, other)} == versions
+    page = get(visitor, urls["project"])
+    assert "Renommé sans signal" in page
+    assert "<h1>L’école des filles</h1>" in page
 
 
 def test_the_edited_mode_refuses_an_unknown_kind_of_edit(projects, settings):

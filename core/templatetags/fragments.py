@@ -13,8 +13,9 @@ pk>`` under the version of that part of the project's page (``fragments.invalida
 With the word ``across_catalogue``, the part shows nothing but what those versions stand
 for and the names of regions, sectors and partners: it is kept under the names token
 instead of the editorial token (``fragments.fragment_key``), and a change of the catalogue
-made by other projects leaves it good. Variables set inside a fragment are not seen after
-it.
+made by other projects leaves it good; with the word ``no_partners`` as well, it shows
+nothing of partners, and is kept under the regions token, which a partner's save keeps.
+Variables set inside a fragment are not seen after it.
 """
 
 from django import template
@@ -28,12 +29,13 @@ VERSIONS = {"content": fragments.content_versions, "funding": fragments.funding_
 
 
 class FragmentNode(template.Node):
-    def __init__(self, nodelist, name, vary, versions, across_catalogue=False):
+    def __init__(self, nodelist, name, vary, versions, across_catalogue=False, no_partners=False):
         self.nodelist = nodelist
         self.name = name
         self.vary = vary
         self.versions = versions  # {"content" or "funding": the project pk's expression}
         self.across_catalogue = across_catalogue
+        self.no_partners = no_partners
 
     def render(self, context):
         if not fragments.in_use():
@@ -47,7 +49,10 @@ class FragmentNode(template.Node):
                 versions = fragments.part_versions(kind, [project])
             vary.append((kind, versions[project]))
         key = fragments.fragment_key(
-            self.name.resolve(context), *vary, across_catalogue=self.across_catalogue
+            self.name.resolve(context),
+            *vary,
+            across_catalogue=self.across_catalogue,
+            no_partners=self.no_partners,
         )
         content = fragments.keep(key, lambda: str(self.nodelist.render(context)))
         return mark_safe(content)  # noqa: S308 - our own template's output, kept as it was
@@ -62,13 +67,20 @@ def fragment(parser, token):
     parser.delete_first_token()
     versions = {}
     vary = []
-    across_catalogue = False
+    across_catalogue = no_partners = False
     for bit in bits[2:]:
         kind, equals, expression = bit.partition("=")
         if bit == "across_catalogue":
             across_catalogue = True
+        elif bit == "no_partners":
+            no_partners = True
         elif equals:
             versions[kind] = parser.compile_filter(expression)
         else:
             vary.append(parser.compile_filter(bit))
-    return FragmentNode(nodelist, parser.compile_filter(bits[1]), vary, versions, across_catalogue)
+    if no_partners and not across_catalogue:
+        raise template.TemplateSyntaxError(
+            "{% fragment %}: no_partners goes with across_catalogue."
+        )
+    name = parser.compile_filter(bits[1])
+    return FragmentNode(nodelist, name, vary, versions, across_catalogue, no_partners)

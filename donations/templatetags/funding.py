@@ -58,7 +58,9 @@ def project_cards(projects, heading="h3"):
     if fragments.in_use() and pks:
         versions = fragments.card_versions(pks)
         keys = {
-            pk: fragments.fragment_key("card", pk, heading, versions[pk], across_catalogue=True)
+            pk: fragments.fragment_key(
+                "card", pk, heading, versions[pk], across_catalogue=True, no_partners=True
+            )
             for pk in pks
         }
     found = fragments.get_many(keys.values())
@@ -92,7 +94,9 @@ def kept_figures(rows: dict[int, Project], pks: list[int], versions: dict) -> di
     drawn anew after a rename reads its row again, not its figures. Those not kept come
     from one query."""
     keys = {
-        pk: fragments.fragment_key("funding-figures", pk, versions[pk][1], across_catalogue=True)
+        pk: fragments.fragment_key(
+            "funding-figures", pk, versions[pk][1], across_catalogue=True, no_partners=True
+        )
         for pk in pks
         if pk in versions
     }
@@ -113,7 +117,9 @@ def card_rows(pks: list[int], versions: dict[int, str]) -> dict[int, Project]:
     if not fragments.in_use():
         return {project.pk: project for project in Project.objects.for_cards().filter(pk__in=pks)}
     keys = {
-        pk: fragments.fragment_key("card-row", pk, versions.get(pk), across_catalogue=True)
+        pk: fragments.fragment_key(
+            "card-row", pk, versions.get(pk), across_catalogue=True, no_partners=True
+        )
         for pk in pks
     }
     found = fragments.get_many(keys.values())

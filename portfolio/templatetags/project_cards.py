@@ -108,7 +108,11 @@ def attach_card_regions(projects) -> None:
     versions = fragments.part_versions("card", [project.pk for project in projects])
     keys = {
         project.pk: fragments.fragment_key(
-            "card-regions", project.pk, versions[project.pk], across_catalogue=True
+            "card-regions",
+            project.pk,
+            versions[project.pk],
+            across_catalogue=True,
+            no_partners=True,
         )
         for project in projects
     }

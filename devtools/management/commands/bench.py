@@ -58,8 +58,8 @@ SERVER = "postgres://postgres@127.0.0.1:5432"
 # request after an editor's everyday change; "renamed", to retitle it; "news", to publish a
 # field update about it; "catalogue", to publish a new project (a change of another
 # project's place in the catalogue); "place", to save a place of the measured project's
-# map. "cold" computes everything, as after the caches were
-# emptied or a region, sector or partner changed.
+# map; "partner", to rename its first partner. "cold" computes everything, as after the
+# caches were emptied, a region or sector saved, or a partner shown or hidden.
 MODES = {
     "cached": ({"PAGE_CACHE": "true"}, "page cache on (PAGE_CACHE=true)"),
     "uncached": (
@@ -92,14 +92,19 @@ MODES = {
     ),
     "place": (
         {"PAGE_CACHE": "false", "BENCH_EDIT_PROJECT": "{project}", "BENCH_EDIT": "place"},
-        "page cache off, a place of the measured project's map saved before every request "
-        "(BENCH_EDIT=place): the first request after an editor adds, moves or deletes a "
-        "project's place",
+        "page cache off, a place added to the measured project's map in its admin form before "
+        "every request (BENCH_EDIT=place): the first request after an editor adds, moves or "
+        "deletes a project's place",
+    ),
+    "partner": (
+        {"PAGE_CACHE": "false", "BENCH_EDIT_PROJECT": "{project}", "BENCH_EDIT": "partner"},
+        "page cache off, the measured project's first partner renamed before every request "
+        "(BENCH_EDIT=partner): the first request after an editor saves a partner",
     ),
     "cold": (
         {"PAGE_CACHE": "false", "FRAGMENT_CACHE": "false"},
         "page cache and fragments off (FRAGMENT_CACHE=false): the first request after the "
-        "caches were emptied (a deploy), or a region, sector or partner changed",
+        "caches were emptied (a deploy), or a region or sector saved, or a partner shown or hidden",
     ),
 }
 WORKERS = 2
