@@ -368,6 +368,21 @@ def test_a_partner_saved_draws_anew_what_shows_partners_and_keeps_the_cards(proj
     assert BEHIND in get(visitor, urls["list"])
 
 
+def test_the_regions_token_is_good_no_longer_than_the_names_token(projects):
+    """Whoever has the names token renewed at a scheduled publication (a worker of the
+    release before, during a deploy, knows nothing of the regions token), what is kept
+    under the regions token is drawn anew then too."""
+    from core.pagecache import ContentState
+
+    regions = regions_token()
+    names = cache.get(fragments.NAMES_KEY)
+    soon = timezone.now() + timedelta(seconds=1.5)
+    cache.set(fragments.NAMES_KEY, ContentState(token=names.token, valid_until=soon), None)
+    assert regions_token() == regions
+    time.sleep(1.6)
+    assert regions_token() != regions
+
+
 def test_a_fragment_kept_without_partners_goes_with_the_names_of_what_it_uses(projects):
     drawn = []
 
