@@ -607,13 +607,18 @@ def part_versions(part: str, project_pks: Iterable[int]) -> dict[int, str]:
     return {pk: v[0] for pk, v in _versions((prefix,), project_pks).items()}
 
 
-def kept_part(part: str, project_pk: int, compute: Callable[[], str]) -> str:
+def kept_part(
+    part: str, project_pk: int, compute: Callable[[], str], *, no_partners: bool = False
+) -> str:
     """Return one part of a project's page, kept under the project's version of that part
-    (a rewritten story renders the page around it anew, not the part)."""
+    (a rewritten story renders the page around it anew, not the part); ``no_partners``:
+    it shows nothing of partners (``fragment_key``)."""
     if not in_use():
         return compute()
     version = part_versions(part, [project_pk])[project_pk]
-    key = fragment_key(f"part-{part}", project_pk, version, across_catalogue=True)
+    key = fragment_key(
+        f"part-{part}", project_pk, version, across_catalogue=True, no_partners=no_partners
+    )
     return keep(key, compute)
 
 

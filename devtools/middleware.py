@@ -15,7 +15,8 @@ version, its date of change; the place, a change of the catalogue made by it tha
 its map only: the top of its page and the part with its map drawn anew); with
 ``BENCH_EDIT=partner``, as renaming the measured project's first partner does: every
 fragment drawn anew but the counts and what shows no partner (cards, the top of project
-pages, maps), and the partner's projects logged for the searches.
+pages, maps), and the partner's projects' searched text changed (their search
+documents).
 The pages measured are then each the first request after such a change. Never in
 production.
 """
@@ -93,7 +94,7 @@ class EditBeforeEachRequest:
         elif self.parts == PARTS["partner"]:
             # As ``pagecache.counted_columns_saved`` and the search documents' refresh do.
             pagecache.invalidate(counts_kept=True, regions_kept=True)
-            pagecache.invalidate(catalogue_of=self.partnered(), catalogue_parts=())
+            fragments.note_searched_edit(self.partnered())
         else:
             pagecache.invalidate(content_of=[self.project], parts=self.parts, searched=True)
         return self.get_response(request)

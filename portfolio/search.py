@@ -25,7 +25,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connections, router
 
-from core import pagecache
+from core import fragments, pagecache
 from core.i18n import fallback_order
 from core.text_search import fold
 
@@ -226,11 +226,13 @@ def refresh_search_documents(project_ids: Iterable[int | None], project_model=No
                 changed[row["pk"]] = documents
         _write_documents(project_model, changed, columns)
         if live and changed:
-            # Searches kept meanwhile read the documents before they were written: the
-            # projects are logged, so kept searches check them again. What the pages show
+            # Searches kept meanwhile read the documents before they were written: these
+            # projects' searched text changed, as after a story rewritten, so kept
+            # searches check them again (``fragments.kept_search``). What the pages show
             # of them is put out of date by the change that moved their documents (a
-            # partner or region renamed, a partnership), not by the documents.
-            pagecache.invalidate(catalogue_of=changed, catalogue_parts=())
+            # partner or region renamed, a partnership, a project's regions), not here.
+            pagecache.invalidate(content_of=())  # The pages only.
+            fragments.note_searched_edit(changed)
 
 
 def _write_documents(project_model, documents: dict[int, dict[str, str]], columns) -> None:

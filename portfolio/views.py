@@ -245,16 +245,28 @@ def partners_with_projects(published) -> QuerySet:
 
 
 def home_partners(counts: catalogue.Summary) -> list[Partner]:
-    """Return the first public partners, by kind and name, with published projects."""
-    in_order = fragments.memo(
-        "partners-in-order",
-        (),
-        lambda: list(
-            Partner.objects.public().order_by("kind", "name", "pk").values_list("pk", flat=True)
-        ),
-        across_catalogue=True,
-    )
-    shown = tuple(itertools.islice((pk for pk in in_order if pk in counts.partners), HOME_PARTNERS))
+    """Return the first public partners, by kind and name, with published projects.
+
+    The first public partners in that order are read (in the order of an index, kept
+    across the catalogue), a few times as many as shown, more only when too few of them
+    have published projects: a partner saved reads a few rows, not every partner."""
+    read = 4 * HOME_PARTNERS
+    while True:
+        in_order = fragments.memo(
+            "partners-in-order",
+            (read,),
+            lambda read=read: list(
+                Partner.objects.public()
+                .order_by("kind", "name", "pk")
+                .values_list("pk", flat=True)[:read]
+            ),
+            across_catalogue=True,
+        )
+        with_projects = (pk for pk in in_order if pk in counts.partners)
+        shown = tuple(itertools.islice(with_projects, HOME_PARTNERS))
+        if len(shown) == HOME_PARTNERS or len(in_order) < read:
+            break
+        read *= 4
     return fragments.memo(
         "home-partners",
         shown,

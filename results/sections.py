@@ -128,7 +128,10 @@ def project_results(project) -> list[Result]:
 def results_section(project) -> str:
     """Render the "Results" section of a project's page (nothing when it has none), kept
     apart from the rest of the page: a rewritten story does not draw the charts again."""
-    return fragments.kept_part("results", project.pk, lambda: render_results(project))
+    # Results, indicators and their periods: nothing of partners.
+    return fragments.kept_part(
+        "results", project.pk, lambda: render_results(project), no_partners=True
+    )
 
 
 def render_results(project) -> str:

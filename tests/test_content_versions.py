@@ -368,6 +368,42 @@ def test_a_partner_saved_draws_anew_what_shows_partners_and_keeps_the_cards(proj
     assert BEHIND in get(visitor, urls["list"])
 
 
+def test_the_home_page_reads_more_partners_while_the_first_have_no_project(projects):
+    from portfolio.views import HOME_PARTNERS
+
+    partner = projects[3]
+    # Before it in the home page's order (kind, name), more partners than it reads at
+    # first, none with a project.
+    for number in range(4 * HOME_PARTNERS + 3):
+        make_partner(name_fr=f"Aaa {number:03}", kind=partner.kind)
+    home = get(Client(), french(reverse, "portfolio:home"))
+    strip = home[home.index('class="partner-strip"') :]
+    assert "Partenaire du Bengale" in strip
+    assert "Aaa 000" not in strip
+
+
+def test_search_documents_written_anew_are_searched_again_on_the_next_request(projects):
+    from portfolio.search import refresh_search_documents
+
+    funded, other, _region, partner = projects
+    visitor = Client()
+    with translation.override("fr"):
+        search = reverse("portfolio:project_list") + "?q=bengale"
+    assert card_link(funded, "L’eau au village") in get(visitor, search)
+    token = editorial()
+    with connection.cursor() as cursor:  # Renamed behind the site's back: no signal.
+        cursor.execute(
+            f"UPDATE {Partner._meta.db_table} SET name_fr = %s WHERE id = %s",  # noqa: S608
+            ["Partenaire renommé", partner.pk],
+        )
+
+    refresh_search_documents([funded.pk, other.pk])
+
+    # No fragment but the searches' is put out of date: they check both projects again.
+    assert editorial() == token
+    assert card_link(funded, "L’eau au village") not in get(visitor, search)
+
+
 def test_the_regions_token_is_good_no_longer_than_the_names_token(projects):
     """Whoever has the names token renewed at a scheduled publication (a worker of the
     release before, during a deploy, knows nothing of the regions token), what is kept
@@ -1259,7 +1295,7 @@ def test_the_partner_mode_renews_what_shows_partners_and_logs_their_projects(pro
     versions = {project.pk: every_version(project) for project in (funded, other)}
     token, regions = editorial(), regions_token()
     counts = fragments.counts_token()
-    logged = fragments.CATALOGUE_CHANGES.latest()
+    logged = fragments.SEARCHED_EDITS.latest()
     sql_title(other, BEHIND)
     with connection.cursor() as cursor:  # Renamed behind the site's back: no signal.
         cursor.execute(
@@ -1270,12 +1306,13 @@ def test_the_partner_mode_renews_what_shows_partners_and_logs_their_projects(pro
     middleware(RequestFactory().get("/fr/projets/"))
 
     # As renaming the partner of both projects: every token but the counts and regions
-    # tokens renewed, both projects logged (their search documents), no version moved.
+    # tokens renewed, both projects' searched text changed (their search documents), no
+    # version moved.
     assert middleware.partnered() == sorted([funded.pk, other.pk])
     assert editorial() != token
     assert regions_token() == regions
     assert fragments.counts_token() == counts
-    assert set(fragments.CATALOGUE_CHANGES.since(logged)[1]) == {funded.pk, other.pk}
+    assert set(fragments.SEARCHED_EDITS.since(logged)[1]) == {funded.pk, other.pk}
     assert {project.pk: every_version(project) for project in (funded, other)} == versions
     page = get(visitor, urls["project"])
     assert "Renommé sans signal" in page
