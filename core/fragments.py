@@ -338,8 +338,8 @@ def _store_editorial(
 
 
 def renew_editorial() -> None:
-    """Give the editorial, names and counts tokens new values now: every fragment kept
-    before is out of date."""
+    """Give the editorial, names, counts and regions tokens new values now: every fragment
+    kept before is out of date."""
     from .pagecache import new_state
 
     if enabled():
@@ -441,8 +441,8 @@ def counts_token() -> str:
 def regions_token() -> str:
     """Return the regions token: renewed with the names token (and when a scheduled
     publication falls due), but for a partner's save that leaves what the counts of the
-    catalogue count as it was (``invalidate_editorial(regions_kept=True)``): what is kept
-    under it shows nothing of partners."""
+    catalogue count as it was (``invalidate_editorial(counts_kept=True,
+    regions_kept=True)``): what is kept under it shows nothing of partners."""
     return _token_within_names(REGIONS_KEY, "regions")
 
 
@@ -998,6 +998,8 @@ def fragment_key(
     ``no_partners`` too, it shows nothing of partners (a card, a map): it is kept under
     the regions token, which a partner's save keeps.
     """
+    if no_partners and not across_catalogue:
+        raise ValueError("no_partners goes with across_catalogue.")
     site = getattr(_request, "site", None)
     if across_catalogue and no_partners:
         token = ("regions", regions_token())

@@ -157,7 +157,8 @@ def invalidate(
       as they were (a project published or unpublished); ``catalogue_parts``: only these
       parts of their pages change (a place saved: their maps), their other versions
       stay;
-    - none: it may change any page (the editorial and names tokens); ``counts_kept``:
+    - none: it may change any page (the editorial, names, counts and regions tokens);
+      ``counts_kept``:
       but it leaves what the counts of the catalogue count as it was (a partner, region
       or sector renamed: ``counted_columns_saved``), which are kept; ``regions_kept``
       too: and it changes nothing of what is kept under the regions token, which shows

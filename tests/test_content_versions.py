@@ -20,7 +20,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.signals import post_init
 from django.test import Client, RequestFactory
@@ -402,6 +402,47 @@ def test_search_documents_written_anew_are_searched_again_on_the_next_request(pr
     # No fragment but the searches' is put out of date: they check both projects again.
     assert editorial() == token
     assert card_link(funded, "L’eau au village") not in get(visitor, search)
+
+
+def every_token() -> tuple[str, ...]:
+    """The editorial, names, counts and regions tokens, as the next request reads them."""
+    fragments._forget_token()
+    return tuple(
+        read()
+        for read in (
+            fragments.editorial_token,
+            fragments.names_token,
+            fragments.counts_token,
+            fragments.regions_token,
+        )
+    )
+
+
+# Committed for real: the tokens are renewed again when each save commits.
+@pytest.mark.django_db(transaction=True)
+def test_a_partner_saved_keeps_the_counts_and_regions_tokens_when_it_commits(projects):
+    _funded, _other, region, partner = projects
+    before = every_token()
+    with transaction.atomic():
+        saved = Partner.objects.get(pk=partner.pk)
+        saved.name_fr = "Partenaire renommé"
+        saved.save()
+        meanwhile = every_token()  # What a request before the commit reads.
+    after = every_token()
+    # The editorial and names tokens renewed at once and again at the commit (what was
+    # drawn meanwhile goes with them), the counts and regions tokens kept.
+    assert [a == b for a, b in zip(before, meanwhile, strict=True)] == [False, False, True, True]
+    assert [a == b for a, b in zip(meanwhile, after, strict=True)] == [False, False, True, True]
+
+    with transaction.atomic():
+        Region.objects.get(pk=region.pk).save()
+    # A region saved: every token but the counts renewed, at its commit too.
+    assert [a == b for a, b in zip(after, every_token(), strict=True)] == [
+        False,
+        False,
+        True,
+        False,
+    ]
 
 
 def test_the_regions_token_is_good_no_longer_than_the_names_token(projects):

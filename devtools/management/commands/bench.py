@@ -59,7 +59,7 @@ SERVER = "postgres://postgres@127.0.0.1:5432"
 # field update about it; "catalogue", to publish a new project (a change of another
 # project's place in the catalogue); "place", to save a place of the measured project's
 # map; "partner", to rename its first partner. "cold" computes everything, as after the
-# caches were emptied, a region or sector saved, or a partner shown or hidden.
+# caches were emptied (a region or sector saved, or a partner shown or hidden, nearly so).
 MODES = {
     "cached": ({"PAGE_CACHE": "true"}, "page cache on (PAGE_CACHE=true)"),
     "uncached": (
@@ -104,7 +104,8 @@ MODES = {
     "cold": (
         {"PAGE_CACHE": "false", "FRAGMENT_CACHE": "false"},
         "page cache and fragments off (FRAGMENT_CACHE=false): the first request after the "
-        "caches were emptied (a deploy), or a region or sector saved, or a partner shown or hidden",
+        "caches were emptied (a deploy); a region or sector saved, a partner shown or hidden, "
+        "nearly so",
     ),
 }
 WORKERS = 2
