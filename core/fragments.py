@@ -31,22 +31,20 @@ the rest (filter panels, counts, other projects' cards) comes from here.
 A change of the catalogue made by one project (published or unpublished, moved to another
 region or sector, given a new status, address or partner) renews the editorial token and
 moves every version of that project; a place of its map saved or deleted is such a change
-that moves only its places version. What shows one project alone,
-with no more of the rest of the site than the names of regions, sectors and partners (its
-cards, the parts of its page, the site's header and footer), is kept under the *names
-token* instead of the
+that moves only its places version. What shows one project alone, with no more of the rest
+of the site than the names of regions, sectors and partners (its cards, the parts of its
+page, the site's header and footer), is kept under the *names token* instead of the
 editorial token (``across_catalogue``): such a change draws anew the lists, counts and
 maps, and that project's own parts, not the other projects'. Every other change of the
-catalogue (a region, sector or partner saved, a bulk update) renews both tokens,
-and the next requests compute everything, as without fragments, but the counts of the
-catalogue when the save leaves what they count as it was (a partner renamed: the
-*counts token*, ``counts_token``); and what shows nothing of partners (cards, the top of a
-project's page, maps; ``no_partners``) is kept under the *regions token* instead of the
-names token, which such a partner's save keeps too (``regions_token``). A fragment kept
-across the catalogue that uses a fragment kept under the editorial token goes with that
-token too (``EDITORIAL_DEPENDENCY``): it is drawn anew with it; one kept under the regions
-token that uses one kept under the names token goes with the names token
-(``NAMES_DEPENDENCY``).
+catalogue (a region, sector or partner saved, a bulk update) renews both tokens, and the
+next requests compute everything, as without fragments, but the counts of the catalogue
+when the save leaves what they count as it was (a partner renamed: the *counts token*,
+``counts_token``); and what shows nothing of partners (cards, the top of a project's page,
+maps; ``no_partners``) is kept under the *regions token* instead of the names token, which
+such a partner's save keeps too (``regions_token``). A fragment kept across the catalogue
+that uses a fragment kept under the editorial token goes with that token too
+(``EDITORIAL_DEPENDENCY``): it is drawn anew with it; one kept under the regions token that
+uses one kept under the names token goes with the names token (``NAMES_DEPENDENCY``).
 
 A fragment may also show something of projects it does not name in its key (a feed shows
 their titles, the sitemap when they last changed, a map names its points' projects): what

@@ -158,11 +158,10 @@ def invalidate(
       parts of their pages change (a place saved: their maps), their other versions
       stay;
     - none: it may change any page (the editorial, names, counts and regions tokens);
-      ``counts_kept``:
-      but it leaves what the counts of the catalogue count as it was (a partner, region
-      or sector renamed: ``counted_columns_saved``), which are kept; ``regions_kept``
-      too: and it changes nothing of what is kept under the regions token, which shows
-      nothing of partners (a partner's save), which is kept too.
+      ``counts_kept``: but it leaves what the counts of the catalogue count as it was (a
+      partner, region or sector renamed: ``counted_columns_saved``), which are kept;
+      ``regions_kept`` with it: and it changes nothing of what is kept under the regions
+      token, which shows nothing of partners (a partner's save), which is kept too.
 
     The token is marked out of date at once, so the next request renews it: this
     transaction's own requests see the change, and so does everyone once it commits where
