@@ -476,11 +476,16 @@ def test_a_fragment_kept_without_partners_goes_with_the_names_of_what_it_uses(pr
         return "a region's name"
 
     def both():
-        fragments._forget_token()
-        return (
-            fragments.memo("outer", (), with_partners, across_catalogue=True, no_partners=True),
-            fragments.memo("alone", (), without_partners, across_catalogue=True, no_partners=True),
-        )
+        fragments._forget_token()  # As a request starts, and ends: what it drew is written.
+        try:
+            return (
+                fragments.memo("outer", (), with_partners, across_catalogue=True, no_partners=True),
+                fragments.memo(
+                    "alone", (), without_partners, across_catalogue=True, no_partners=True
+                ),
+            )
+        finally:
+            fragments._end_request()
 
     assert both() == both() == ("a partner's name.", "a region's name")
     assert drawn == ["with", "names", "without"]
