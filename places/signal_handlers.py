@@ -9,7 +9,7 @@ kept, as does what shows other projects."""
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from core import fragments, pagecache
-from portfolio.signal_handlers import previous_project_saving
+from portfolio.signal_handlers import previous_project_saving, projects_of
 
 from .models import Location
 
@@ -20,8 +20,7 @@ def places_changed(project_pks) -> None:
 
 
 def place_changed(sender, instance, raw=False, **kwargs):
-    projects = {instance.project_id, instance.__dict__.pop("_previous_project_id", None)}
-    projects.discard(None)
+    projects = projects_of(instance)
     if raw or not projects:
         pagecache.invalidate()
     else:

@@ -126,11 +126,18 @@ def previous_project_saving(sender, instance, raw=False, **kwargs):
     instance._previous_project_id = previous
 
 
+def projects_of(instance) -> set[int]:
+    """Return the project a row is of, and the one it was of before its save when it moved
+    (``previous_project_saving``)."""
+    projects = {instance.project_id, instance.__dict__.pop("_previous_project_id", None)}
+    projects.discard(None)
+    return projects
+
+
 def update_changed(sender, instance, **kwargs):
     """A field update shows on its project's page, in the latest news on the home page and
     in the feed: those are rendered anew (``fragments.NEWS``), nothing else."""
-    projects = {instance.project_id, instance.__dict__.pop("_previous_project_id", None)}
-    projects.discard(None)
+    projects = projects_of(instance)
     # As stored (a form or a script may have given the date as text).
     scheduled = ProjectUpdate.objects.scheduled().filter(pk=instance.pk).exists()
     if projects and not scheduled:
@@ -153,8 +160,7 @@ def news_changed(project_pks) -> None:
 def partnership_changed(sender, instance, raw=False, **kwargs):
     """A partnership shows on its project's page and moves the lists that filter by
     partner: the catalogue changes for its project (and the one it left)."""
-    projects = {instance.project_id, instance.__dict__.pop("_previous_project_id", None)}
-    projects.discard(None)
+    projects = projects_of(instance)
     if raw or not projects:
         pagecache.invalidate()
     else:
