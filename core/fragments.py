@@ -119,7 +119,9 @@ SEARCH_EDIT_PREFIX = "pagecache:searched-edit:"
 # Searched edits a kept search result checks one by one; beyond, it is computed again.
 MAX_SEARCHED_EDITS = 50
 CATALOGUE_CHANGES_KEY = "pagecache:catalogue-changes"
-CATALOGUE_CHANGE_PREFIX = "pagecache:catalogue-change:"
+# Its entries may say which parts changed (``ChangeLog.note``): named anew when they
+# could, so that a release serving during a deploy reads none it cannot.
+CATALOGUE_CHANGE_PREFIX = "pagecache:catalogue-changed:"
 FRAGMENT_KEY_PREFIX = "pagecache:fragment:"
 # Fragments are checked against their tokens on every read; this only bounds memory.
 FRAGMENT_TIMEOUT = 24 * 60 * 60
@@ -511,15 +513,18 @@ def invalidate_catalogue(
     under the editorial token); what is kept across the catalogue for other projects
     stays good. ``parts``: only the versions of these parts of their pages move, not their
     content or funding versions (a place saved: their maps, ``PLACES``; what contains a
-    map depends on that version too)."""
+    map depends on that version too), and the change is logged as one of those parts:
+    what is kept across the catalogue and shows none of them (the lists, the searches)
+    leaves it out (``ChangeLog.since``)."""
     from .pagecache import ContentState, on_commit_once
 
     if not enabled():
         return
     pks = set(project_pks)
+    parts = None if parts is None else tuple(parts)
     # Logged first, and again at the commit, followed there by the tokens: a request that
     # reads the tokens renewed finds these projects logged.
-    CATALOGUE_CHANGES.note(pks, then=_renew_after_catalogue_change)
+    CATALOGUE_CHANGES.note(pks, then=_renew_after_catalogue_change, parts=parts)
     _store_editorial(ContentState(token=uuid.uuid4().hex, valid_until=timezone.now()), names=False)
     on_commit_once(renew_catalogue)
     if parts is not None:
@@ -635,20 +640,29 @@ class ChangeLog:
     # Changes checked one by one; beyond, what is kept is computed again.
     most: int = 50
 
-    def note(self, project_pks: Iterable[int], then: Callable[[], None] | None = None) -> None:
+    def note(
+        self,
+        project_pks: Iterable[int],
+        then: Callable[[], None] | None = None,
+        *,
+        parts: Iterable[str] | None = None,
+    ) -> None:
         """Log a change of these projects, now and again when the transaction commits (a
         request that read them before the commit checks them again), then, at the commit,
-        call ``then``."""
+        call ``then``. ``parts``: the change moved these parts of what is logged only
+        (a place saved: ``PLACES``), and readers that show none of them leave it out
+        (``since(…, apart_from=…)``)."""
         if not enabled():
             return
         pks = sorted(set(project_pks))
         if not pks:
             return
-        self._log(pks)
+        kind = None if parts is None else tuple(sorted(set(parts)))
+        self._log(pks, kind)
         if transaction.get_connection().in_atomic_block:
 
             def at_commit():
-                self._log(pks)
+                self._log(pks, kind)
                 if then is not None:
                     then()
 
@@ -660,7 +674,7 @@ class ChangeLog:
         # django-redis adds to it in Redis's Lua, in floating point.
         cache.add(self.counter_key, secrets.randbelow(2**32) * (self.most + 1), None)
 
-    def _log(self, pks: list[int]) -> None:
+    def _log(self, pks: list[int], kind: tuple[str, ...] | None) -> None:
         for pk in pks:
             try:
                 number = cache.incr(self.counter_key)
@@ -668,7 +682,9 @@ class ChangeLog:
                 self._start()
                 number = cache.incr(self.counter_key)
             _note_set({self.counter_key: number})
-            cache.set(f"{self.entry_prefix}{number}", pk, FRAGMENT_TIMEOUT * 2)
+            # A change of some parts only says which: ``(pk, parts)``.
+            entry = pk if kind is None else (pk, kind)
+            cache.set(f"{self.entry_prefix}{number}", entry, FRAGMENT_TIMEOUT * 2)
 
     def latest(self) -> int:
         """Return the number of the latest change logged (read before what it guards)."""
@@ -679,9 +695,10 @@ class ChangeLog:
             _note_set({self.counter_key: number})
         return number or 0
 
-    def since(self, number: int) -> tuple[int, list[int]] | None:
+    def since(self, number: int, *, apart_from: Iterable[str] = ()) -> tuple[int, list[int]] | None:
         """Return the number of the latest change and the projects changed after change
-        ``number``; None when that cannot be told (too many, or forgotten)."""
+        ``number``; None when that cannot be told (too many, or forgotten). ``apart_from``:
+        parts the reader does not show; a change of those parts only is left out."""
         latest = self.latest()
         if latest < number or latest - number > self.most:
             return None
@@ -693,7 +710,17 @@ class ChangeLog:
         found = _fetch(keys, remember=False)
         if len(found) != len(keys):
             return None
-        return latest, sorted(set(found.values()))
+        unshown = set(apart_from)
+        changed = set()
+        for entry in found.values():
+            if isinstance(entry, tuple):
+                pk, parts = entry
+                if unshown.issuperset(parts):
+                    continue
+                changed.add(pk)
+            else:
+                changed.add(entry)
+        return latest, sorted(changed)
 
 
 # The projects whose searched text changed without the rest of the catalogue (their title,
@@ -788,7 +815,12 @@ def kept_search(
         since = SEARCHED_EDITS.since(kept.edits)
         moved = (kept.changes, [])
         if across_catalogue:
-            moved = None if kept.changes is None else CATALOGUE_CHANGES.since(kept.changes)
+            # A search reads no places: a place saved leaves it (``invalidate_catalogue``).
+            moved = (
+                None
+                if kept.changes is None
+                else CATALOGUE_CHANGES.since(kept.changes, apart_from=(PLACES,))
+            )
         if since is not None and moved is not None:
             (latest, edited), (changes, changed) = since, moved
             if not edited and not changed:

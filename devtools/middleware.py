@@ -10,9 +10,9 @@ with ``BENCH_EDIT=news``, as publishing a field update about it does; with
 in the catalogue: its status, regions, sector or partners), here the last one published:
 every list and map is computed anew, the counts corrected for that project, and the parts
 of the pages that show another project kept; with ``BENCH_EDIT=place``, as adding a place
-to the measured project's map in its admin form does (its form saved moves its content
-version, its date of change; the place, a change of the catalogue made by it that moves
-its map only: the top of its page and the part with its map drawn anew); with
+to the measured project's map in its admin form does (its project fields left as they
+were: a change of the catalogue made by it that moves its map only, and that the lists
+and searches leave out); with
 ``BENCH_EDIT=partner``, as renaming the measured project's first partner does: every
 fragment drawn anew but the counts and what shows no partner (cards, the top of project
 pages, maps), and the partner's projects' searched text changed (their search
@@ -89,7 +89,6 @@ class EditBeforeEachRequest:
         elif self.parts == PARTS["place"]:
             from places.signal_handlers import places_changed
 
-            pagecache.invalidate(content_of=[self.project])  # The project's form saved.
             places_changed([self.project])
         elif self.parts == PARTS["partner"]:
             # As ``pagecache.counted_columns_saved`` and the search documents' refresh do.

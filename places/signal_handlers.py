@@ -2,9 +2,10 @@
 maps of the regions around it), and is counted on them: saving or deleting one changes the
 catalogue for its project, as moving that project to another region does
 (``pagecache.invalidate(catalogue_of=…)``), but for that project's page only its map moves
-(``fragments.PLACES``). The lists, maps and counts are drawn anew, and the part of its page
-that holds the map; the rest of its page, its card, its news and its funding figures stay
-kept, as does what shows other projects."""
+(``fragments.PLACES``), and it is logged as a change of places. The maps and counts are
+drawn anew, and the part of its page that holds the map; the rest of its page, its card,
+its news and its funding figures stay kept, as does what shows other projects, and what
+shows no place (the lists and searches: ``catalogue.kept_apart(…, no_places=True)``)."""
 
 from django.db.models.signals import post_delete, post_save, pre_save
 

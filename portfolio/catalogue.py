@@ -416,12 +416,20 @@ class _Apart:
     depends: dict[str, str]
 
 
-def untouched(changes: int, buckets: dict[int, str] | None, touches) -> tuple[int, dict] | None:
+def _unshown(no_places: bool) -> tuple[str, ...]:
+    """The parts of the catalogue's changes that what shows no place leaves out."""
+    return (fragments.PLACES,) if no_places else ()
+
+
+def untouched(
+    changes: int, buckets: dict[int, str] | None, touches, *, no_places: bool = False
+) -> tuple[int, dict] | None:
     """Tell whether the projects that changed the catalogue since change ``changes`` (when
     the kept counts' buckets were ``buckets``) are outside what ``touches(entry)`` says,
     before those changes and now: return the latest change and the buckets now if so,
-    None otherwise (or when that cannot be told)."""
-    since = fragments.CATALOGUE_CHANGES.since(changes)
+    None otherwise (or when that cannot be told). ``no_places``: what is kept shows no
+    place, and changes of places alone are left out."""
+    since = fragments.CATALOGUE_CHANGES.since(changes, apart_from=_unshown(no_places))
     if since is None or buckets is None:
         return None
     latest, changed = since
@@ -440,7 +448,13 @@ def untouched(changes: int, buckets: dict[int, str] | None, touches) -> tuple[in
 
 
 def kept_apart(
-    name: str, vary: tuple, compute: Callable[[], object], touches, *, no_partners=False
+    name: str,
+    vary: tuple,
+    compute: Callable[[], object],
+    touches,
+    *,
+    no_partners=False,
+    no_places=False,
 ):
     """Return ``compute()``, kept across the catalogue for as long as the projects that
     change it stay outside what it shows (``touches(entry)``, for their entries before
@@ -449,13 +463,14 @@ def kept_apart(
     the versions it depends on.
 
     Without fragments, ``compute()``. ``no_partners``: it shows nothing of partners
-    (``fragments.fragment_key``)."""
+    (``fragments.fragment_key``); ``no_places``: nor of places, so a place saved leaves
+    it (``untouched``)."""
     if not fragments.in_use():
         return compute()
     key = fragments.fragment_key(name, *vary, across_catalogue=True, no_partners=no_partners)
     kept = fragments.get_many([key]).get(key)
     if isinstance(kept, _Apart) and fragments.still_good(kept.depends):
-        still = untouched(kept.changes, kept.buckets, touches)
+        still = untouched(kept.changes, kept.buckets, touches, no_places=no_places)
         if still is not None:
             latest, buckets = still
             if latest != kept.changes:
@@ -528,19 +543,28 @@ class _KeptFirst:
     complete: bool
 
 
-def kept_first(key: str, number: int, kept: int, find: Callable, project_of: Callable) -> list:
+def kept_first(
+    key: str,
+    number: int,
+    kept: int,
+    find: Callable,
+    project_of: Callable,
+    *,
+    no_places: bool = False,
+) -> list:
     """Return the items of the first ``number`` rows ``find()`` returns (``kept`` of them
     kept, one more found to tell whether there are others), kept across the catalogue under
     ``key`` and corrected for the projects that changed it since: their rows
     (``project_of(row)``) are taken out and those ``find(pks)`` gives now put in their
-    place in the order.
+    place in the order. ``no_places``: the rows show no place, and changes of places
+    alone are left out.
 
     When rows were left out, each came after the last one kept: the rows that come before
     it are the first ones still, if there are enough of them; otherwise (a project among
     them left) they are found again."""
     found = fragments.get_many([key]).get(key)
     if isinstance(found, _KeptFirst):
-        since = fragments.CATALOGUE_CHANGES.since(found.changes)
+        since = fragments.CATALOGUE_CHANGES.since(found.changes, apart_from=_unshown(no_places))
         if since is not None:
             latest, changed = since
             moved = set(changed)
@@ -571,7 +595,7 @@ def first_published(number: int) -> list[int]:
     projects that changed it since (one small query: where they come now, if published)."""
     if not fragments.in_use():
         return [pk for _order, pk in _first_rows()[:number]]
-    return kept_first(_key("first-kept"), number, FIRST_KEPT, _first_rows, _by_pk)
+    return kept_first(_key("first-kept"), number, FIRST_KEPT, _first_rows, _by_pk, no_places=True)
 
 
 def _by_pk(row: tuple) -> int:

@@ -283,7 +283,9 @@ class ProjectQuerySet(RichTextQuerySet, PublicationQuerySet, pagecache.PublicCon
         this partner takes no part in, before or after (``catalogue.kept_apart``)."""
         from . import catalogue
 
-        return catalogue.kept_apart(name, vary, compute, catalogue.with_partner(partner))
+        return catalogue.kept_apart(
+            name, vary, compute, catalogue.with_partner(partner), no_places=True
+        )
 
     def with_partner(self, partner):
         """Return the projects this partner takes part in, without duplicates."""

@@ -164,7 +164,9 @@ def latest_news_keys() -> tuple[int, ...]:
     every = fragments.ANY_PROJECT
     version = fragments.part_versions(fragments.NEWS, [every])[every]
     key = fragments.fragment_key("news-first", version, across_catalogue=True, no_partners=True)
-    found = catalogue.kept_first(key, HOME_UPDATES, NEWS_KEPT, _news_rows, _news_project)
+    found = catalogue.kept_first(
+        key, HOME_UPDATES, NEWS_KEPT, _news_rows, _news_project, no_places=True
+    )
     return tuple(pk for pk, _project in found)
 
 
@@ -502,11 +504,14 @@ def select_projects(params) -> ProjectSelection:
 
 def kept_apart_from(touches):
     """Return how a list keeps its count and pages across the changes of the catalogue
-    made by projects that ``touches(entry)`` says are outside it; None (under the
-    editorial token) when any project could be in it."""
+    made by projects that ``touches(entry)`` says are outside it, and the changes of
+    places (a list shows none); None (under the editorial token) when any project could
+    be in it."""
     if touches is None:
         return None
-    return lambda name, vary, compute: catalogue.kept_apart(name, vary, compute, touches)
+    return lambda name, vary, compute: catalogue.kept_apart(
+        name, vary, compute, touches, no_places=True
+    )
 
 
 @public_page

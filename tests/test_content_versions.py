@@ -724,6 +724,118 @@ def test_a_place_saved_draws_the_maps_and_its_project_anew_not_the_other_project
         assert "Gosaba" not in get(visitor, url), name
 
 
+def test_a_place_saved_keeps_what_shows_no_place_though_its_project_is_in_it(projects):
+    """The searches, the lists filtered by region or partner, a region's or partner's
+    projects and the latest projects show no place: a place saved leaves them kept, where
+    a change of the catalogue made by its project draws them anew."""
+    funded, other, region, _partner = projects
+    visitor = Client()
+    urls = pages(*projects)
+    with translation.override("fr"):
+        filtered = reverse("portfolio:project_list") + f"?region={region.slug}"
+    shown = {
+        "search": urls["search"],
+        "filtered": filtered,
+        "region": urls["region"],
+        "partner": urls["partner"],
+    }
+    other_card, funded_card = (
+        card_link(other, "L’école des filles"),
+        card_link(funded, "L’eau au village"),
+    )
+    for name, url in shown.items():
+        assert other_card in get(visitor, url), name
+    home = get(visitor, urls["home"])
+    assert home.index(other_card) < home.index(funded_card)  # The latest published first.
+    # Behind the site's back: the other project is no longer found, in India nor with the
+    # partner, and the place's project comes first among the latest (featured).
+    sql_document(other, "rien a voir")
+    with connection.cursor() as cursor:
+        for model, column in ((Project.regions.through, "project_id"), (Partnership, "project_id")):
+            cursor.execute(
+                f"DELETE FROM {model._meta.db_table} WHERE {column} = %s",  # noqa: S608
+                [other.pk],
+            )
+        cursor.execute(
+            f"UPDATE {Project._meta.db_table} SET is_featured = %s WHERE id = %s",  # noqa: S608
+            [True, funded.pk],
+        )
+
+    Location.objects.create(
+        project=funded, region=region, name_fr="Gosaba", latitude=22.16, longitude=88.81
+    )
+
+    assert "Gosaba" in map_of(get(visitor, urls["region"]))
+    for name, url in shown.items():
+        assert other_card in get(visitor, url), name
+    home = get(visitor, urls["home"])
+    assert "Gosaba" in map_of(home)
+    assert home.index(other_card) < home.index(funded_card)
+
+    # A change of the catalogue made by the same project: they are drawn anew.
+    moved = fresh(funded)
+    moved.status = Project.Status.COMPLETED
+    moved.save()
+    for name, url in shown.items():
+        assert other_card not in get(visitor, url), name
+    home = get(visitor, urls["home"])
+    assert home.index(funded_card) < home.index(other_card)
+
+
+def test_a_place_added_on_a_project_form_left_as_it_was_saves_the_place_only(
+    projects, editor_client
+):
+    """The project's admin form with its own fields as they were (an editor adding a
+    place below them) does not save the project: its date of change, its versions and
+    the top of its page stay as they were, and its map shows the place."""
+    funded, _other, region, _partner = projects
+    # Its publication date as the admin's form gives it, to the second.
+    Project.objects.filter(pk=funded.pk).update(
+        published_at=fresh(funded).published_at.replace(microsecond=0)
+    )
+    visitor = Client()
+    for language in ("fr", "en"):
+        get(visitor, page_url(funded, language), language)
+    before, versions = fresh(funded), every_version(funded)
+    history = before.history.count()
+    sql_title_of(funded, BEHIND)  # Behind the site's back: a top drawn anew would show it.
+
+    url = reverse("admin:portfolio_project_change", args=[funded.pk])
+    form = admin_form_data(editor_client.get(url))
+    index = int(form["locations-TOTAL_FORMS"])
+    form |= {
+        "locations-TOTAL_FORMS": str(index + 1),
+        f"locations-{index}-name_fr": "Gosaba",
+        f"locations-{index}-name_en": "Gosaba island",
+        f"locations-{index}-region": str(region.pk),
+        f"locations-{index}-latitude": "22.16",
+        f"locations-{index}-longitude": "88.81",
+        f"locations-{index}-exactness": "2",
+        f"locations-{index}-reach": "1",
+        f"locations-{index}-order": str(index),
+    }
+    response = editor_client.post(url, form)
+    assert response.status_code == 302, response.context and response.context["errors"]
+
+    after = fresh(funded)
+    assert after.updated_at == before.updated_at
+    assert after.history.count() == history
+    moved = [a != b for a, b in zip(every_version(funded), versions, strict=True)]
+    assert moved == [False, False, *(part == fragments.PLACES for part in fragments.PARTS)]
+    french_page = get(visitor, page_url(funded, "fr"))
+    assert "Gosaba" in map_of(french_page)
+    assert "<h1>L’eau au village</h1>" in french_page
+    assert "Gosaba island" in map_of(get(visitor, page_url(funded, "en"), "en"))
+
+    # The same form with a field changed saves the project.
+    form = admin_form_data(editor_client.get(url), subtitle_fr="Un sous-titre neuf")
+    response = editor_client.post(url, form)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert fresh(funded).updated_at > before.updated_at
+    assert fresh(funded).history.count() == history + 1
+    assert "Un sous-titre neuf" in get(visitor, page_url(funded, "fr"))
+
+
 # -- Field updates -----------------------------------------------------------------------
 
 
@@ -1321,11 +1433,11 @@ def test_the_place_mode_changes_the_catalogue_for_the_measured_project(projects,
 
     middleware(RequestFactory().get("/fr/projets/"))
 
-    # As adding a place in its admin form: its content version (its date of change) and
-    # the catalogue for it change, which moves its map; the other project's parts kept.
+    # As adding a place in its admin form, its fields left as they were: the catalogue
+    # changes for it, which moves its map only; the other project's parts kept.
     assert editorial() != token
     moved = [a != b for a, b in zip(every_version(funded), versions, strict=True)]
-    assert moved == [True, False, *(part == fragments.PLACES for part in fragments.PARTS)]
+    assert moved == [False, False, *(part == fragments.PLACES for part in fragments.PARTS)]
     assert every_version(other) == others
     assert "Puits déplacé" in map_of(get(visitor, page_url(funded, "fr")))
     assert card_link(other, "L’école des filles") in get(visitor, urls["list"])
