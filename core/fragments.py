@@ -788,6 +788,7 @@ def kept_search(
     still_found: Callable[[list[int]], Mapping[int, int]],
     *,
     across_catalogue: bool = False,
+    no_partners: bool = False,
 ) -> list:
     """Return the keys a search finds, kept under the editorial token and ``vary``.
 
@@ -806,10 +807,14 @@ def kept_search(
     projects that changed the catalogue since too (``CATALOGUE_CHANGES``), in the same
     query: the keys are still right if none of them was found then or is now (a project
     published or moved that the search does not find leaves it as it was).
+    ``no_partners`` with it: kept under the regions token, which a partner's save keeps,
+    for a search whose partners' names come in its projects' searched text only (their
+    search documents): a partner renamed changes those of its projects, which are
+    logged as searched edits (``portfolio.search.refresh_search_documents``).
     """
     if not in_use():
         return [pk for pk, _rank in compute()]
-    key = fragment_key(name, *vary, across_catalogue=across_catalogue)
+    key = fragment_key(name, *vary, across_catalogue=across_catalogue, no_partners=no_partners)
     kept = _get(key)
     if isinstance(kept, _KeptSearch):
         since = SEARCHED_EDITS.since(kept.edits)

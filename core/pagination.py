@@ -38,7 +38,10 @@ class KeysFirstPaginator(Paginator):
     otherwise): it is then neither counted nor kept again.
     With ``across_catalogue``, the count and pages are kept under the names token
     (``fragments.fragment_key``): for lists that no change of a project's place in the
-    catalogue moves (the partners). ``keep(name, vary, compute)``, instead of
+    catalogue moves (the partners). ``no_partners``: a search's keys kept across the
+    catalogue, under the regions token instead (``fragments.kept_search``): for lists
+    whose partners' names are searched only through their projects' search documents.
+    ``keep(name, vary, compute)``, instead of
     ``fragments.memo``, keeps the count and pages otherwise (e.g. across the changes of
     the catalogue that leave the list's projects alone).
     """
@@ -55,6 +58,7 @@ class KeysFirstPaginator(Paginator):
         known_count=None,
         keep=None,
         recheck_catalogue: bool = False,
+        no_partners: bool = False,
         first=None,
         page_keys=None,
         counter=None,
@@ -69,6 +73,7 @@ class KeysFirstPaginator(Paginator):
         self.known_count = known_count
         self.keep = keep
         self.recheck_catalogue = recheck_catalogue
+        self.no_partners = no_partners
         self.first = first
         self.page_keys = page_keys
         self.counter = counter
@@ -118,6 +123,7 @@ class KeysFirstPaginator(Paginator):
             rows,
             self.recheck,
             across_catalogue=self.recheck_catalogue,
+            no_partners=self.no_partners,
         )
 
     @cached_property

@@ -284,7 +284,12 @@ class ProjectQuerySet(RichTextQuerySet, PublicationQuerySet, pagecache.PublicCon
         from . import catalogue
 
         return catalogue.kept_apart(
-            name, vary, compute, catalogue.with_partner(partner), no_places=True
+            name,
+            vary,
+            compute,
+            catalogue.with_partner(partner),
+            no_partners=True,
+            no_places=True,
         )
 
     def with_partner(self, partner):

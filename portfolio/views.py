@@ -505,12 +505,12 @@ def select_projects(params) -> ProjectSelection:
 def kept_apart_from(touches):
     """Return how a list keeps its count and pages across the changes of the catalogue
     made by projects that ``touches(entry)`` says are outside it, and the changes of
-    places (a list shows none); None (under the editorial token) when any project could
-    be in it."""
+    places, and the partners' saves (its keys and count show neither); None (under the
+    editorial token) when any project could be in it."""
     if touches is None:
         return None
     return lambda name, vary, compute: catalogue.kept_apart(
-        name, vary, compute, touches, no_places=True
+        name, vary, compute, touches, no_partners=True, no_places=True
     )
 
 
@@ -529,6 +529,8 @@ def project_list(request):
         # a project changes the catalogue.
         recheck=selection.still_found if query else None,
         recheck_catalogue=True,
+        # A partner renamed: its projects' searched text changed, logged (not the keys).
+        no_partners=True,
         rank=SEARCH_RANK,
         known_count=selection.known_count,
         # Filtered by a region, a sector or a partner: kept while the catalogue changes

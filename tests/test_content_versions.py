@@ -368,6 +368,49 @@ def test_a_partner_saved_draws_anew_what_shows_partners_and_keeps_the_cards(proj
     assert BEHIND in get(visitor, urls["list"])
 
 
+def test_a_partner_saved_keeps_the_searches_and_lists_of_projects(projects):
+    """A search, a list filtered by region and a partner's projects are kept across a
+    partner's save (their keys show no partner's name): the searches check the projects
+    whose searched text the new name changed, and the rest is kept."""
+    funded, other, region, partner = projects
+    garden = make_project(title_fr="Le jardin", title_en="The garden", regions=[region])
+    visitor = Client()
+    with translation.override("fr"):
+        search = reverse("portfolio:project_list") + "?q=inde"  # every project's region
+        filtered = reverse("portfolio:project_list") + f"?region={region.slug}"
+        partner_page = partner.get_absolute_url()
+    garden_card = card_link(garden, "Le jardin")
+    for url in (search, filtered):
+        assert garden_card in get(visitor, url)
+    assert card_link(other, "L’école des filles") in get(visitor, partner_page)
+    # Behind the site's back: the garden is no longer found nor in India, and the other
+    # project no longer with the partner.
+    sql_document(garden, "rien a voir")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {Project.regions.through._meta.db_table} WHERE project_id = %s",  # noqa: S608
+            [garden.pk],
+        )
+        cursor.execute(
+            f"DELETE FROM {Partnership._meta.db_table} WHERE project_id = %s",  # noqa: S608
+            [other.pk],
+        )
+    logged = fragments.SEARCHED_EDITS.latest()
+
+    saved = Partner.objects.get(pk=partner.pk)
+    saved.name_fr = "Partenaire renommé"
+    saved.save()
+
+    # The partner's projects' searched text changed (their documents hold its name).
+    assert fragments.SEARCHED_EDITS.latest() > logged
+    for url in (search, filtered):
+        assert garden_card in get(visitor, url)
+    page = get(visitor, partner_page)
+    assert "Partenaire renommé" in page
+    assert card_link(other, "L’école des filles") in page
+    assert card_link(funded, "L’eau au village") in get(visitor, list_search("renomme"))
+
+
 def test_the_home_page_reads_more_partners_while_the_first_have_no_project(projects):
     from portfolio.views import HOME_PARTNERS
 
