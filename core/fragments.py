@@ -272,7 +272,19 @@ def _note_set(values: Mapping[str, object]) -> None:
         read.update({k: v for k, v in values.items() if k in read})
 
 
+def once_per_request(name: str, compute: Callable[[], object]) -> object:
+    """Return ``compute()``, computed once per request served to the public (which only
+    reads, so what it reads stays as it was while it runs): e.g. when the next scheduled
+    publication falls, which each token renewed while it renders asks."""
+    if getattr(_request, "site", None) is None:  # Not such a request: computed each time.
+        return compute()
+    if name not in _request.once:
+        _request.once[name] = compute()
+    return _request.once[name]
+
+
 def _forget_token(**kwargs) -> None:
+    _request.once = {}
     _request.token = None
     _request.names = None
     _request.counts = None
@@ -302,6 +314,7 @@ def _end_request(**kwargs) -> None:
     # Outside a request, as before any: a staff member's request leaves no trace.
     _request.public = True
     _request.site = None
+    _request.once = {}
 
 
 request_started.connect(_forget_token, dispatch_uid="fragments-forget-token")

@@ -86,6 +86,13 @@ def new_state() -> ContentState:
     return ContentState(token=uuid.uuid4().hex, valid_until=_next_change())
 
 
+def _state_renewed_by_a_reader() -> ContentState:
+    """``new_state()`` for a token a request found missing or out of date: every token it
+    renews learns the next scheduled change from one query (``once_per_request``)."""
+    moment = fragments.once_per_request("next-change", _next_change)
+    return ContentState(token=uuid.uuid4().hex, valid_until=moment)
+
+
 def _state_in_database() -> bool:
     return settings.PAGE_CACHE_STATE == "database"
 
@@ -208,10 +215,10 @@ def state_in_cache(key: str) -> ContentState:
     scheduled change has fallen due."""
     state = cache.get(key)
     if state is None:
-        cache.add(key, new_state(), None)
+        cache.add(key, _state_renewed_by_a_reader(), None)
         state = cache.get(key)
     if state is None or not state.is_current(timezone.now()):
-        state = new_state()
+        state = _state_renewed_by_a_reader()
         cache.set(key, state, None)
         if key == fragments.EDITORIAL_KEY:
             fragments.names_good_until(state.valid_until)

@@ -4,6 +4,7 @@ Each test changes a title behind the site's back (SQL, no signal) to see which f
 were kept: a kept fragment still shows the old title.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -352,3 +353,29 @@ def test_a_request_reads_back_what_it_wrote_over_what_it_read():
     assert fragments.get_many(["kept"]) == {"kept": "après"}
     request_finished.send(sender=None)
     assert cache.get("kept") == "après"
+
+
+def test_a_request_renewing_every_token_asks_once_when_the_next_publication_falls(projects):
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from core import pagecache
+    from portfolio.signal_handlers import _next_publication_sql
+
+    funded, *_ = projects
+    soon = make_project(title_fr="Bientôt", published_at=timezone.now() + timedelta(days=3))
+    client = Client()
+    with translation.override("fr"):
+        url = funded.get_absolute_url()
+    assert client.get(url).status_code == 200
+    pagecache.invalidate()  # Every token out of date: the next request renews each.
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+
+    asked = [q for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    sql = _next_publication_sql().split(" WHERE ")[0]
+    assert len([q for q in asked if q["sql"].startswith(sql)]) == 1
+    # Each token it renewed (the page reads these) is good until that publication.
+    for key in (fragments.EDITORIAL_KEY, fragments.NAMES_KEY, fragments.REGIONS_KEY):
+        assert cache.get(key).valid_until == soon.published_at, key
