@@ -114,6 +114,8 @@ PARTS = ("card", "bottom", "results", NEWS, PLACES)
 # of it.
 KEPT_WITH_CARDS = ("card", NEWS)
 CARD_KEY_PREFIX = f"{PART_KEY_PREFIX}card:"
+# Each partner's version, moved by its saves: its card on the partner list is kept under it.
+PARTNER_KEY_PREFIX = "pagecache:partner:"
 SEARCH_EDITS_KEY = "pagecache:searched-edits"
 SEARCH_EDIT_PREFIX = "pagecache:searched-edit:"
 # Searched edits a kept search result checks one by one; beyond, it is computed again.
@@ -942,6 +944,20 @@ def card_versions(project_pks: Iterable[int]) -> dict[int, tuple[str, str]]:
     under the version of the "card" part (its cover, its goal) and its funding version, so
     a rewritten story leaves it good."""
     return _versions((CARD_KEY_PREFIX, FUNDING_KEY_PREFIX), project_pks)
+
+
+def partner_versions(partner_pks: Iterable[int]) -> dict[int, str]:
+    """Return each partner's version (one round trip; missing ones are created), which
+    what is being kept then depends on: it shows these partners."""
+    versions = _read(f"{PARTNER_KEY_PREFIX}{pk}" for pk in partner_pks)
+    depends_on(versions)
+    return {int(key.removeprefix(PARTNER_KEY_PREFIX)): value for key, value in versions.items()}
+
+
+def invalidate_partners(partner_pks: Iterable[int]) -> None:
+    """Put out of date what is kept under these partners' versions (their cards), now and
+    when the transaction commits."""
+    _invalidate_versions(PARTNER_KEY_PREFIX, partner_pks)
 
 
 def depends_on(versions: Mapping[str, str]) -> None:

@@ -14,9 +14,9 @@ to the measured project's map in its admin form does (its project fields left as
 were: a change of the catalogue made by it that moves its map only, and that the lists
 and searches leave out); with
 ``BENCH_EDIT=partner``, as renaming the measured project's first partner does: every
-fragment drawn anew but the counts and what shows no partner (cards, the top of project
-pages, maps), and the partner's projects' searched text changed (their search
-documents).
+fragment drawn anew but the counts, what shows no partner (cards, the top of project
+pages, maps) and the other partners' cards, and the partner's projects' searched text
+changed (their search documents).
 The pages measured are then each the first request after such a change. Never in
 production.
 """
@@ -48,6 +48,7 @@ class EditBeforeEachRequest:
         self.parts = PARTS[settings.BENCH_EDIT]
         self._other = None
         self._partnered = None
+        self._partner = None
 
     def other_project(self) -> int:
         """The project whose change of the catalogue the "catalogue" mode makes: the last
@@ -73,6 +74,7 @@ class EditBeforeEachRequest:
             if partner is None:
                 raise ImproperlyConfigured("BENCH_EDIT=partner needs a project with a partner.")
             with_it = Partnership.objects.filter(partner=partner)
+            self._partner = partner
             self._partnered = sorted(set(with_it.values_list("project", flat=True)))
         return self._partnered
 
@@ -94,6 +96,7 @@ class EditBeforeEachRequest:
             # As ``pagecache.counted_columns_saved`` and the search documents' refresh do.
             pagecache.invalidate(counts_kept=True, regions_kept=True)
             fragments.note_searched_edit(self.partnered())
+            fragments.invalidate_partners([self._partner])
         else:
             pagecache.invalidate(content_of=[self.project], parts=self.parts, searched=True)
         return self.get_response(request)

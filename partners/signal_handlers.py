@@ -2,7 +2,7 @@
 
 from django.db.models.signals import post_delete, post_save, pre_save
 
-from core import pagecache
+from core import fragments, pagecache
 
 from .models import Partner
 
@@ -12,9 +12,17 @@ from .models import Partner
 counted_before, counted_after = pagecache.counted_columns_saved("is_public", regions_kept=True)
 
 
+def partner_changed(sender, instance, **kwargs):
+    """Its card on the partner list is kept under its own version (which this moves), with
+    the regions token: the other partners' cards stay kept."""
+    fragments.invalidate_partners([instance.pk])
+
+
 def connect():
     pre_save.connect(counted_before, sender=Partner, dispatch_uid="pagecache-pre-partner")
     post_save.connect(counted_after, sender=Partner, dispatch_uid="pagecache-partner")
+    post_save.connect(partner_changed, sender=Partner, dispatch_uid="pagecache-partner-card")
     post_delete.connect(
         pagecache.content_changed, sender=Partner, dispatch_uid="pagecache-del-partner"
     )
+    post_delete.connect(partner_changed, sender=Partner, dispatch_uid="pagecache-del-partner-card")

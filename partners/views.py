@@ -4,8 +4,10 @@ from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Value, When
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -67,19 +69,65 @@ def listed_partners(request) -> tuple[str, object, dict[int, int], list[Partner]
     return request._listed_partners
 
 
-def partner_cards(counts: dict[int, int], rows: list[Partner] | None) -> list[Partner]:
-    """Return the listed partners, in the list's order, each with ``project_count``:
-    these rows, or (None) those kept, read when they are not."""
+def partner_cards(counts: dict[int, int], rows: list[Partner] | None) -> list[tuple[str, str]]:
+    """Return ``(kind, HTML)`` of the card of each listed partner, in the list's order:
+    drawn from these rows, or (None) kept, each under its partner's version and number
+    of projects, across the catalogue (a partner saved draws its own card anew, not the
+    others), those not kept drawn from their rows, read in one query."""
+    pks = list(counts)
+    given = {partner.pk: partner for partner in rows or ()}
+    keys, versions = {}, {}
+    if fragments.in_use() and pks:
+        versions = fragments.partner_versions(pks)  # Read before the rows.
+        keys = {
+            pk: fragments.fragment_key(
+                "partner-card",
+                pk,
+                versions[pk],
+                counts[pk],
+                across_catalogue=True,
+                no_partners=True,
+            )
+            for pk in pks
+        }
+    found = fragments.get_many(keys.values())
+    missing = [pk for pk in pks if keys.get(pk) not in found]
+    if to_read := [pk for pk in missing if pk not in given]:
+        given |= partner_rows(to_read, versions)
+    card = get_template("partners/includes/partner_card.html")
+    made = {}
+    for pk in missing:
+        partner = given.get(pk)
+        if partner is None:
+            continue  # Gone since the list was kept: shows nothing.
+        partner.project_count = counts[pk]
+        made[pk] = (partner.kind, card.render({"partner": partner}))
+    fragments.set_many({keys[pk]: drawn for pk, drawn in made.items() if pk in keys})
+    return [
+        made[pk] if pk in made else found[keys[pk]]
+        for pk in pks
+        if pk in made or keys.get(pk) in found
+    ]
 
-    def read():
-        by_pk = Partner.objects.filter(pk__in=counts).only(*CARD_FIELDS).order_by().in_bulk()
-        return [by_pk[pk] for pk in counts if pk in by_pk]
 
-    # Their rows depend on the partners alone: kept across the catalogue.
-    if rows is None:
-        rows = fragments.memo("partner-cards", (tuple(counts),), read, across_catalogue=True)
-    for partner in rows:
-        partner.project_count = counts[partner.pk]
+def partner_rows(pks: list[int], versions: dict[int, str]) -> dict[int, Partner]:
+    """Return ``{pk: partner}`` with what a card shows, each kept under its partner's
+    version (``versions``, read before): a card drawn anew for a new number of projects
+    reads no row. Those not kept are read in one query."""
+    if not fragments.in_use():
+        return Partner.objects.filter(pk__in=pks).only(*CARD_FIELDS).order_by().in_bulk()
+    keys = {
+        pk: fragments.fragment_key(
+            "partner-row", pk, versions[pk], across_catalogue=True, no_partners=True
+        )
+        for pk in pks
+    }
+    found = fragments.get_many(keys.values())
+    rows = {pk: found[key] for pk, key in keys.items() if key in found}
+    if unread := [pk for pk in pks if pk not in rows]:
+        read = Partner.objects.filter(pk__in=unread).only(*CARD_FIELDS).order_by().in_bulk()
+        fragments.set_many({keys[pk]: partner for pk, partner in read.items()})
+        rows |= read
     return rows
 
 
@@ -117,10 +165,10 @@ def partner_list(request):
     def groups():
         # Only when the cards are drawn (they are kept under what they show).
         grouped = []
-        for partner in partner_cards(counts, rows):
-            if not grouped or grouped[-1][0] != partner.kind:
-                grouped.append((partner.kind, partner.get_kind_display(), []))
-            grouped[-1][2].append(partner)
+        for kind, card in partner_cards(counts, rows):
+            if not grouped or grouped[-1][0] != kind:
+                grouped.append((kind, []))
+            grouped[-1][1].append(mark_safe(card))  # noqa: S308 - drawn by its template
         return grouped
 
     return render(

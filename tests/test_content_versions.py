@@ -1497,6 +1497,7 @@ def test_the_partner_mode_renews_what_shows_partners_and_logs_their_projects(pro
     token, regions = editorial(), regions_token()
     counts = fragments.counts_token()
     logged = fragments.SEARCHED_EDITS.latest()
+    card = fragments.partner_versions([partner.pk])
     sql_title(other, BEHIND)
     with connection.cursor() as cursor:  # Renamed behind the site's back: no signal.
         cursor.execute(
@@ -1507,9 +1508,10 @@ def test_the_partner_mode_renews_what_shows_partners_and_logs_their_projects(pro
     middleware(RequestFactory().get("/fr/projets/"))
 
     # As renaming the partner of both projects: every token but the counts and regions
-    # tokens renewed, both projects' searched text changed (their search documents), no
-    # version moved.
+    # tokens renewed, both projects' searched text changed (their search documents), the
+    # partner's version moved (its card), no project's version.
     assert middleware.partnered() == sorted([funded.pk, other.pk])
+    assert fragments.partner_versions([partner.pk]) != card
     assert editorial() != token
     assert regions_token() == regions
     assert fragments.counts_token() == counts
@@ -1918,6 +1920,45 @@ def test_the_partner_list_and_page_keep_the_partners_rows_and_count_the_projects
     Partner.objects.get(pk=partner.pk).save()  # A partner saved: every fragment anew.
     assert "Nom changé sans signal" in get(visitor, listed)
     assert "Nom changé sans signal" in get(visitor, page)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_partner_saved_draws_its_card_on_the_partner_list_anew_not_the_others(projects, language):
+    _funded, _other, _region, partner = projects
+    neighbour = make_partner(name_fr="Partenaire voisin", name_en="Neighbouring partner")
+    visitor = Client()
+    with translation.override(language):
+        listed = reverse("partners:partner_list")
+    neighbour_name = escape(getattr(neighbour, f"name_{language}"))
+    assert neighbour_name in get(visitor, listed, language)
+    sql_partner_name(neighbour, "Voisin renommé sans signal")
+    if language == "en":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Partner._meta.db_table} SET name_en = %s WHERE id = %s",  # noqa: S608
+                ["Neighbour renamed unseen", neighbour.pk],
+            )
+
+    saved = Partner.objects.get(pk=partner.pk)
+    saved.name_fr = "Partenaire renommé"
+    saved.name_en = "Renamed partner"
+    saved.save()
+
+    html = get(visitor, listed, language)
+    assert escape("Partenaire renommé" if language == "fr" else "Renamed partner") in html
+    assert escape(getattr(partner, f"name_{language}")) not in html
+    # The neighbour's card is kept (nothing told the site of its new name).
+    assert neighbour_name in html
+    assert "renommé sans signal" not in html and "renamed unseen" not in html
+
+    neighbour = Partner.objects.get(pk=neighbour.pk)
+    neighbour.save()  # Its own save draws its card anew.
+    html = get(visitor, listed, language)
+    renamed = "Voisin renommé sans signal" if language == "fr" else "Neighbour renamed unseen"
+    assert escape(renamed) in html and neighbour_name not in html
+
+    neighbour.delete()
+    assert escape(renamed) not in get(visitor, listed, language)
 
 
 def test_the_partner_list_is_kept_while_a_change_of_the_catalogue_leaves_its_counts(projects):
