@@ -381,6 +381,11 @@ def with_partner(partner_pk: int) -> Callable[[Entry], bool]:
     return lambda entry: partner_pk in entry[3]
 
 
+def any_project(entry: Entry) -> bool:
+    """Whether a published project could be shown (any: an unfiltered list)."""
+    return True
+
+
 def placed_in(region_pk: int | None) -> Callable[[Entry], bool]:
     """Whether a project has a place in this region (or inside it; None: anywhere)."""
     if region_pk is None:

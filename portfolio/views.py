@@ -1,4 +1,5 @@
 import copy
+import functools
 import hashlib
 import itertools
 import uuid
@@ -504,13 +505,12 @@ def select_projects(params) -> ProjectSelection:
 
 def kept_apart_from(touches):
     """Return how a list keeps its count and pages across the changes of the catalogue
-    made by projects that ``touches(entry)`` says are outside it, and the changes of
-    places, and the partners' saves (its keys and count show neither); None (under the
-    editorial token) when any project could be in it."""
-    if touches is None:
-        return None
+    made by projects that ``touches(entry)`` says are outside it (None: any published
+    project could be in it, so only changes that leave every published project as it
+    was, a draft's), and the changes of places, and the partners' saves (its keys and
+    count show neither)."""
     return lambda name, vary, compute: catalogue.kept_apart(
-        name, vary, compute, touches, no_partners=True, no_places=True
+        name, vary, compute, touches or catalogue.any_project, no_partners=True, no_places=True
     )
 
 
@@ -533,8 +533,8 @@ def project_list(request):
         no_partners=True,
         rank=SEARCH_RANK,
         known_count=selection.known_count,
-        # Filtered by a region, a sector or a partner: kept while the catalogue changes
-        # with projects outside them.
+        # Kept while the catalogue changes with projects outside the region, sector or
+        # partner chosen (or, unfiltered, with projects not published).
         keep=kept_apart_from(selection.touches()),
         # Unfiltered, its first page is the latest projects, kept across the catalogue.
         first=None if selection.is_filtered else catalogue.first_published,
@@ -822,19 +822,47 @@ def project_page_content(pk) -> dict | None:
 
     Kept under the project's content version (``project_detail``), across the
     catalogue: a change of the project's place in the catalogue (published, its regions,
-    its partners) moves its versions. Its regions and partnerships are kept apart, under
-    its card version, so a rewritten story reads only the project again. Its field
-    updates and related projects are not in it: ``project_detail`` adds them, kept under
-    its news version and the editorial token.
+    its partners) moves its versions. Its regions are kept apart, under its card
+    version, so a rewritten story reads only the project again. Its field updates,
+    partnerships and related projects are not in it: ``project_detail`` adds them, kept
+    under its news version, its card version and the names token
+    (``kept_partnerships``: a partner saved draws them anew, not the rest), and the
+    editorial token.
     """
     project = published_page_row(pk)
     if project is None:
         return None
     card = fragments.part_versions("card", [pk])[pk]
-    links = fragments.memo(
-        "project-links", (pk, card), lambda: linked_rows(pk), across_catalogue=True
+    regions = fragments.memo(
+        "project-regions",
+        (pk, card),
+        lambda: linked_regions(pk),
+        across_catalogue=True,
+        no_partners=True,
     )
-    return project_context(project, links)
+    return project_context(project, {"regions": regions, "partnerships": ()})
+
+
+def kept_partnerships(pk) -> dict:
+    """Return the partnerships that the page of project ``pk`` shows, by role, read only
+    when the part of its page that shows them is drawn (after a story rewritten, it is
+    kept), kept under its card version, which its partnerships move."""
+
+    @functools.cache
+    def read() -> dict:
+        card = fragments.part_versions("card", [pk])[pk]
+        partnerships = fragments.memo(
+            "project-partnerships",
+            (pk, card),
+            lambda: linked_partnerships(pk),
+            across_catalogue=True,
+        )
+        return partnership_context(partnerships)
+
+    return {
+        name: SimpleLazyObject(functools.partial(lambda name: read()[name], name))
+        for name in ("lead_partnerships", "partner_roles")
+    }
 
 
 def page_updates(pk) -> list[ProjectUpdate]:
@@ -867,18 +895,18 @@ def kept_updates(pk):
     )
 
 
-def linked_rows(pk) -> dict:
-    """Return the regions and public partnerships of project ``pk``."""
-    return {
-        "regions": list(
-            Region.objects.filter(projects=pk).select_related("parent").order_by("name")
-        ),
-        "partnerships": list(
-            Partnership.objects.filter(project=pk, partner__is_public=True)
-            .select_related("partner")
-            .order_by("order", "pk")
-        ),
-    }
+def linked_regions(pk) -> list[Region]:
+    """Return the regions of project ``pk``."""
+    return list(Region.objects.filter(projects=pk).select_related("parent").order_by("name"))
+
+
+def linked_partnerships(pk) -> list[Partnership]:
+    """Return the public partnerships of project ``pk``."""
+    return list(
+        Partnership.objects.filter(project=pk, partner__is_public=True)
+        .select_related("partner")
+        .order_by("order", "pk")
+    )
 
 
 def published_pk(slug) -> int | None:
@@ -928,27 +956,34 @@ def related_projects(project, regions) -> list[int]:
 
 def project_context(project, links: dict | None = None) -> dict:
     """What the page of this project shows: from ``page_queryset``, or with its photos and
-    sector only and ``links`` from ``linked_rows`` (its updates then added by the caller)."""
+    sector only and ``links``, its regions and partnerships (``linked_regions``,
+    ``linked_partnerships``; its updates then added by the caller)."""
     if links is None:
         links = {
             "regions": list(project.regions.all()),
             "partnerships": list(project.partnerships.all()),
             "updates": list(project.updates.all()),
         }
-    partnerships = links["partnerships"]
-    regions = links["regions"]
+    return {
+        "project": project,
+        "regions": links["regions"],
+        "updates": links.get("updates", ()),
+        **partnership_context(links["partnerships"]),
+        "language_urls": object_urls_by_language(project),
+    }
+
+
+def partnership_context(partnerships) -> dict:
+    """What a project's page shows of these partnerships: the lead partners, then the
+    others by role."""
     roles = []
     for role, label in Partnership.Role.choices:
         members = [p for p in partnerships if p.role == role]
         if members and role != Partnership.Role.LEAD:
             roles.append((label, members))
     return {
-        "project": project,
-        "regions": regions,
-        "updates": links.get("updates", ()),
         "lead_partnerships": [p for p in partnerships if p.role == Partnership.Role.LEAD],
         "partner_roles": roles,
-        "language_urls": object_urls_by_language(project),
     }
 
 
@@ -972,14 +1007,16 @@ def project_detail(request, slug):
         if pk is not None:
             fragments.read_project_versions(pk)
             version = fragments.content_versions([pk])[pk]
+            # Nothing of partners in it: a partner saved leaves it (``kept_partnerships``).
             content = fragments.memo(
-                "project-page",
+                "project-page-content",
                 (pk, version),
                 lambda: project_page_content(pk),
                 across_catalogue=True,
+                no_partners=True,
             )
             if content is not None:
-                content = {**content, "updates": kept_updates(pk)}
+                content = {**content, "updates": kept_updates(pk), **kept_partnerships(pk)}
     if content is None:
         project = find_project(slug)
         if not isinstance(project, Project):

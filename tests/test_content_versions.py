@@ -345,6 +345,9 @@ def test_a_partner_saved_draws_anew_what_shows_partners_and_keeps_the_cards(proj
         assert card_link(other, "L’école des filles") in get(visitor, urls[name]), name
     page = get(visitor, urls["project"])
     assert "<h1>L’école des filles</h1>" in page
+    # What its page shows of the project is kept (its title in the head too), but its
+    # partners (below).
+    assert BEHIND not in page
     # Wherever the partner shows, in both languages, it shows as saved.
     for name in ("home", "list", "partner", "partners", "project", "by-partner"):
         shown = get(visitor, urls[name])
@@ -409,6 +412,48 @@ def test_a_partner_saved_keeps_the_searches_and_lists_of_projects(projects):
     assert "Partenaire renommé" in page
     assert card_link(other, "L’école des filles") in page
     assert card_link(funded, "L’eau au village") in get(visitor, list_search("renomme"))
+
+
+def test_the_unfiltered_lists_later_pages_are_kept_until_a_published_project_changes(
+    projects,
+):
+    """The unfiltered list's pages after the first are kept across a place saved, a
+    partner saved and a draft's change, which leave every published project as it was;
+    a change of the catalogue made by a published project draws them anew."""
+    funded, _other, region, partner = projects
+    extra = [make_project(title_fr=f"Projet ajouté {n}") for n in range(12)]
+    oldest = make_project(
+        title_fr="Le plus ancien", published_at=timezone.now() - timedelta(days=30)
+    )
+    draft = make_project(title_fr="Brouillon", is_published=False)
+    visitor = Client()
+    with translation.override("fr"):
+        second = reverse("portfolio:project_list") + "?page=2"
+    oldest_card = card_link(oldest, "Le plus ancien")
+    assert oldest_card in get(visitor, second)
+    with connection.cursor() as cursor:  # Behind the site's back: no longer published.
+        cursor.execute(
+            f"UPDATE {Project._meta.db_table} SET is_published = %s WHERE id = %s",  # noqa: S608
+            [False, oldest.pk],
+        )
+
+    Location.objects.create(
+        project=funded, region=region, name_fr="Gosaba", latitude=22.16, longitude=88.81
+    )
+    assert oldest_card in get(visitor, second)
+    saved = Partner.objects.get(pk=partner.pk)
+    saved.name_fr = "Partenaire renommé"
+    saved.save()
+    assert oldest_card in get(visitor, second)
+    moved = fresh(draft)
+    moved.status = Project.Status.COMPLETED
+    moved.save()
+    assert oldest_card in get(visitor, second)
+
+    moved = fresh(extra[0])
+    moved.status = Project.Status.COMPLETED
+    moved.save()
+    assert oldest_card not in get(visitor, second)
 
 
 def test_the_home_page_reads_more_partners_while_the_first_have_no_project(projects):
