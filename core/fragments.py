@@ -116,6 +116,9 @@ KEPT_WITH_CARDS = ("card", NEWS)
 CARD_KEY_PREFIX = f"{PART_KEY_PREFIX}card:"
 # Each partner's version, moved by its saves: its card on the partner list is kept under it.
 PARTNER_KEY_PREFIX = "pagecache:partner:"
+# Each project's dates version, moved by a save that changes nothing but when it last
+# changed (what shows that date, the sitemaps, is kept under it and its content version).
+DATED_KEY_PREFIX = "pagecache:dated:"
 SEARCH_EDITS_KEY = "pagecache:searched-edits"
 SEARCH_EDIT_PREFIX = "pagecache:searched-edit:"
 # Searched edits a kept search result checks one by one; beyond, it is computed again.
@@ -411,7 +414,14 @@ def _good_until(key: str, moment) -> None:
     if moment is None:
         return
     state = cache.get(key)
-    if state is not None and (state.valid_until is None or moment < state.valid_until):
+    if state is None:
+        return
+    if not state.is_current(timezone.now()):
+        # Out of date already: renewed here, good until then. A request that learnt when
+        # the next publication falls before the change that calls this would otherwise
+        # renew it with what it learnt (``pagecache.state_in_cache``).
+        cache.set(key, ContentState(token=uuid.uuid4().hex, valid_until=moment), None)
+    elif state.valid_until is None or moment < state.valid_until:
         cache.set(key, ContentState(token=state.token, valid_until=moment), None)
 
 
@@ -673,6 +683,8 @@ class ChangeLog:
         if not pks:
             return
         kind = None if parts is None else tuple(sorted(set(parts)))
+        if kind == ():
+            raise ValueError("A change of some parts names them.")
         self._log(pks, kind)
         if transaction.get_connection().in_atomic_block:
 
@@ -944,6 +956,33 @@ def card_versions(project_pks: Iterable[int]) -> dict[int, tuple[str, str]]:
     under the version of the "card" part (its cover, its goal) and its funding version, so
     a rewritten story leaves it good."""
     return _versions((CARD_KEY_PREFIX, FUNDING_KEY_PREFIX), project_pks)
+
+
+def dated_versions(project_pks: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """Return ``{pk: (content version, dates version)}`` (one round trip): what shows when
+    a project last changed is kept under both."""
+    return _versions((CONTENT_KEY_PREFIX, DATED_KEY_PREFIX), project_pks)
+
+
+def shows_dates_of(project_pks: Iterable[int | str]) -> None:
+    """Say that what is being kept shows when these projects (or ``ANY_PROJECT``: any
+    project) last changed: their content and dates versions."""
+    if in_use():
+        pks = list(project_pks)
+        depends_on(
+            _read(
+                f"{prefix}{pk}" for prefix in (CONTENT_KEY_PREFIX, DATED_KEY_PREFIX) for pk in pks
+            )
+        )
+
+
+def invalidate_dates(project_pks: Iterable[int]) -> None:
+    """Put out of date what shows when these projects last changed, and nothing else of
+    them (a save that changed none of their columns), now and when the transaction
+    commits."""
+    pks = set(project_pks)
+    if pks:
+        _invalidate_versions(DATED_KEY_PREFIX, [*pks, ANY_PROJECT])
 
 
 def partner_versions(partner_pks: Iterable[int]) -> dict[int, str]:

@@ -133,13 +133,13 @@ class TranslatedSitemap(Sitemap):
         """Return the section's latest change, read from the end of an index.
 
         Kept under the editorial token; for a section of projects, also with every
-        project's content, which moves their dates (``core.fragments``)."""
+        project's content and dates versions, which move their dates (``core.fragments``)."""
         if not self.lastmod_field:
             return None
 
         def latest():
             if self.project_content:
-                fragments.shows_content_of([fragments.ANY_PROJECT])
+                fragments.shows_dates_of([fragments.ANY_PROJECT])
             items = self.items()
             if not isinstance(items, QuerySet):
                 return None
@@ -175,8 +175,8 @@ class TranslatedSitemap(Sitemap):
         readers = self._readers()
         pairs = self.paginator.page(page).object_list
         if self.project_content:
-            # Each project's date is shown: a kept page goes with every project's content.
-            fragments.shows_content_of([fragments.ANY_PROJECT])
+            # Each project's date is shown: a kept page goes with every project's dates.
+            fragments.shows_dates_of([fragments.ANY_PROJECT])
         for item, language in pairs:
             if item is not previous:  # An item's entries come one after the other.
                 previous = item
@@ -221,7 +221,7 @@ class TranslatedSitemap(Sitemap):
         every entry is dated).
 
         A section of projects (``project_content``) with fragments in use keeps each
-        project's entries under its content version, and which projects a page lists
+        project's entries under its content and dates versions, and which projects a page lists
         under the editorial token: after an editor's change to one project, its pages are
         put together from what is kept, and only that project's entries are written anew.
         """
@@ -235,19 +235,19 @@ class TranslatedSitemap(Sitemap):
         start = (number - 1) * self.limit
         stop = min(start + self.limit, self._item_count * per_item)
         first, last = start // per_item, -(-stop // per_item)  # the items the pairs touch
-        # Each project's date is shown: a kept page goes with every project's content.
-        fragments.shows_content_of([fragments.ANY_PROJECT])
+        # Each project's date is shown: a kept page goes with every project's dates.
+        fragments.shows_dates_of([fragments.ANY_PROJECT])
         pks = fragments.memo(
             "sitemap-keys", (self._name, first, last), lambda: self._keys(first, last)
         )
         # Read before the rows they describe: an edit meanwhile writes its entries anew.
-        versions = fragments.content_versions(pks) if pks else {}
+        versions = fragments.dated_versions(pks) if pks else {}
         # A project's entries show its own addresses and date: kept across the catalogue
         # (a change of its place there moves its versions).
         base = fragments.fragment_key(
             "sitemap-entries", self._name, prefix, across_catalogue=True, no_partners=True
         )
-        keys = {pk: f"{base}:{pk}:{versions[pk]}" for pk in pks}
+        keys = {pk: f"{base}:{pk}:{':'.join(versions[pk])}" for pk in pks}
         found = fragments.get_many(keys.values())
         entries = {pk: found[key] for pk, key in keys.items() if key in found}
         missing = [pk for pk in pks if pk not in entries]

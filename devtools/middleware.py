@@ -11,8 +11,8 @@ in the catalogue: its status, regions, sector or partners), here the last one pu
 every list and map is computed anew, the counts corrected for that project, and the parts
 of the pages that show another project kept; with ``BENCH_EDIT=place``, as adding a place
 to the measured project's map in its admin form does (its project fields left as they
-were: a change of the catalogue made by it that moves its map only, and that the lists
-and searches leave out); with
+were: its date of change moves, and the catalogue changes for it, which moves its map
+only and which the lists and searches leave out); with
 ``BENCH_EDIT=partner``, as renaming the measured project's first partner does: every
 fragment drawn anew but the counts, what shows no partner (cards, the top of project
 pages, maps) and the other partners' cards, and the partner's projects' searched text
@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from core import fragments, pagecache
-from portfolio.signal_handlers import news_changed
+from portfolio.signal_handlers import dates_changed, news_changed
 
 # What each kind of edit puts out of date besides the project's own page (see
 # ``portfolio.signal_handlers``): a story, a title, a field update published.
@@ -91,6 +91,7 @@ class EditBeforeEachRequest:
         elif self.parts == PARTS["place"]:
             from places.signal_handlers import places_changed
 
+            dates_changed([self.project])  # Its form saved, its fields as they were.
             places_changed([self.project])
         elif self.parts == PARTS["partner"]:
             # As ``pagecache.counted_columns_saved`` and the search documents' refresh do.

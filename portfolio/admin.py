@@ -249,14 +249,6 @@ class ProjectAdmin(
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("regions")
 
-    def save_model(self, request, obj, form, change):
-        # A form whose project fields are as they were (an editor who only added a place,
-        # a partner or a photo below them) leaves the project as it was: when it last
-        # changed, its versions, and its page's cached parts.
-        if change and not form.has_changed():
-            return
-        super().save_model(request, obj, form, change)
-
     def save_related(self, request, form, formsets, change):
         # Regions and each partnership would each rebuild the search document: once is enough.
         with search_refresh_batch():

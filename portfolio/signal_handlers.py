@@ -85,10 +85,21 @@ def project_saving(sender, instance, raw=False, update_fields=None, **kwargs):
     instance._changed_columns = None if raw else changed_columns(instance, update_fields)
 
 
+def dates_changed(project_pks) -> None:
+    """Put out of date what shows when these projects last changed, and nothing else of
+    them: the sitemaps (``fragments.invalidate_dates``), and the stored pages."""
+    pagecache.invalidate(content_of=())
+    fragments.invalidate_dates(project_pks)
+
+
 def project_saved(sender, instance, created, raw=False, **kwargs):
     changed = None if created else instance.__dict__.pop("_changed_columns", None)
     if raw:
         pagecache.invalidate()
+    elif changed is not None and not changed:
+        # Saved as it was (its admin form saved to add a place, a partner or a photo
+        # below it): only the date it last changed moves.
+        dates_changed([instance.pk])
     elif changed is None or not changed <= OWN_CONTENT_COLUMNS:
         # Published, moved to another sector, a new status or address: every list may
         # move, and this project's own fragments, not the other projects'; its funding

@@ -379,3 +379,35 @@ def test_a_request_renewing_every_token_asks_once_when_the_next_publication_fall
     # Each token it renewed (the page reads these) is good until that publication.
     for key in (fragments.EDITORIAL_KEY, fragments.NAMES_KEY, fragments.REGIONS_KEY):
         assert cache.get(key).valid_until == soon.published_at, key
+
+
+def test_a_token_renewed_after_an_editor_schedules_a_publication_is_good_until_it(
+    projects, django_capture_on_commit_callbacks
+):
+    """A request that learnt when the next publication falls (none), then renews a token
+    after an editor scheduled one, gives it no longer than until that publication."""
+    from django.core.cache import cache
+    from django.test import RequestFactory
+    from django.utils import timezone
+
+    from core import pagecache
+
+    fragments._forget_token()
+    fragments.serve_request(RequestFactory().get("/fr/"), public=True)
+    pagecache.invalidate()  # Every token out of date (as when a publication falls due).
+    pagecache.state_in_cache(pagecache.STATE_KEY)  # The request learns: none is scheduled.
+    with django_capture_on_commit_callbacks(execute=True):
+        soon = make_project(title_fr="Bientôt", published_at=timezone.now() + timedelta(days=3))
+
+    fragments.names_token()
+    fragments.regions_token()
+    fragments._end_request()
+
+    for key in (fragments.EDITORIAL_KEY, fragments.NAMES_KEY, fragments.REGIONS_KEY):
+        assert cache.get(key).valid_until == soon.published_at, key
+
+
+def test_a_change_of_some_parts_must_name_them():
+    # Logged with no part, a change would be left out by every reader.
+    with pytest.raises(ValueError, match="names them"):
+        fragments.CATALOGUE_CHANGES.note([1], parts=())
