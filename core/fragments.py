@@ -987,7 +987,9 @@ def invalidate_dates(project_pks: Iterable[int]) -> None:
 
 def partner_versions(partner_pks: Iterable[int]) -> dict[int, str]:
     """Return each partner's version (one round trip; missing ones are created), which
-    what is being kept then depends on: it shows these partners."""
+    what is being kept then depends on: it shows these partners. Without fragments, none."""
+    if not in_use():
+        return {}
     versions = _read(f"{PARTNER_KEY_PREFIX}{pk}" for pk in partner_pks)
     depends_on(versions)
     return {int(key.removeprefix(PARTNER_KEY_PREFIX)): value for key, value in versions.items()}

@@ -450,13 +450,24 @@ def select_projects(params) -> ProjectSelection:
         counts = catalogue.kept_summary()
         if counts is None:
             return partner_options(Project.objects.published(), wanted_partner)
+        ranking = offered_ranking(counts)
+
+        def ranked():
+            # The ranked partners' versions, read before their rows: a partner saved
+            # draws these anew, and another partner's save leaves them.
+            fragments.partner_versions([pk for pk, _count in ranking[:-1]])
+            return partner_options(Project.objects.published(), wanted_partner, counts)
+
         # With the kept counts, the partners offered follow from their ranking: kept under
-        # it across the catalogue (a change that leaves it reads no partner).
+        # it across the catalogue (a change that leaves it reads no partner), and across
+        # the partners' saves when no other partner is asked for by its address (whose
+        # version is not known before its row is found).
         return fragments.memo(
             "list-partners-ranked",
-            (wanted, offered_ranking(counts)),
-            lambda: partner_options(Project.objects.published(), wanted_partner, counts),
+            (wanted, ranking),
+            ranked,
             across_catalogue=True,
+            no_partners=not wanted,
         )
 
     partners, more_partners = fragments.memo("list-partners", (wanted,), offered_partners)
@@ -484,16 +495,19 @@ def select_projects(params) -> ProjectSelection:
             *(obj and obj.pk for obj in chosen),
         )
 
+    # The partners offered with their versions: what shows them (the filter panel) or
+    # reads their addresses (the form) is kept across the other partners' saves.
+    versions = fragments.partner_versions([partner.pk for partner in partners])
     offered = (
         tuple(region.pk for region in regions if region.has_projects),
         tuple(sector.pk for sector in sectors if sector.has_projects),
-        tuple(partner.pk for partner in partners),
+        tuple((partner.pk, versions.get(partner.pk)) for partner in partners),
         more_partners,
     )
     asked = tuple(params.get(name, "") for name in SELECTION_PARAMETERS)
     # What the form makes of them depends on the names and on what it offers.
     query, status, *pks = fragments.memo(
-        "list-selection", (asked, offered), read_form, across_catalogue=True
+        "list-selection", (asked, offered), read_form, across_catalogue=True, no_partners=True
     )
     options = (regions, sectors, partners)
     chosen = {

@@ -456,6 +456,50 @@ def test_the_unfiltered_lists_later_pages_are_kept_until_a_published_project_cha
     assert oldest_card not in get(visitor, second)
 
 
+def test_the_list_filter_is_kept_across_the_saves_of_partners_it_does_not_offer(
+    projects, monkeypatch
+):
+    """The list's filter panel offers the partners with the most projects, kept under
+    their versions: another partner's save leaves it as it was; an offered partner's save
+    reads the partners offered again."""
+    _funded, _other, _region, partner = projects
+    neighbour = make_partner(name_fr="Partenaire voisin", name_en="Neighbouring partner")
+    make_project(title_fr="Chez le voisin", partners=[neighbour])
+    lonely = make_partner(name_fr="Partenaire sans projet")  # Not offered: no project.
+    visitor = Client()
+    with translation.override("fr"):
+        listed = reverse("portfolio:project_list")
+        filtered = listed + "?status=ongoing"
+    for url in (listed, filtered):
+        html = get(visitor, url)
+        assert "Partenaire voisin" in html and "Partenaire du Bengale" in html
+        assert "Partenaire sans projet" not in html
+    sql_partner_name(neighbour, "Voisin renommé sans signal")
+
+    saved = Partner.objects.get(pk=lonely.pk)
+    saved.name_fr = "Partenaire toujours sans projet"
+    saved.save()
+    written, write = [], fragments._set
+    monkeypatch.setattr(
+        fragments, "_set", lambda key, value: [written.append(key), write(key, value)]
+    )
+    for url in (listed, filtered):
+        html = get(visitor, url)
+        assert "Partenaire voisin" in html and "Voisin renommé" not in html, url
+    # The partners offered, what the form makes of the address and the panel: kept.
+    drawn = ("list-partners-ranked", "list-selection", "list-filters")
+    assert not [key for key in written if key.split(":")[2] in drawn]
+    monkeypatch.undo()
+
+    saved = Partner.objects.get(pk=partner.pk)
+    saved.name_fr = "Partenaire renommé"
+    saved.save()
+    for url in (listed, filtered):
+        html = get(visitor, url)
+        assert "Partenaire renommé" in html and "Partenaire du Bengale" not in html, url
+        assert "Voisin renommé sans signal" in html, url
+
+
 def test_the_home_page_reads_more_partners_while_the_first_have_no_project(projects):
     from portfolio.views import HOME_PARTNERS
 
