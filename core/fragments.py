@@ -677,14 +677,14 @@ class ChangeLog:
         call ``then``. ``parts``: the change moved these parts of what is logged only
         (a place saved: ``PLACES``), and readers that show none of them leave it out
         (``since(…, apart_from=…)``)."""
+        kind = None if parts is None else tuple(sorted(set(parts)))
+        if kind == ():
+            raise ValueError("A change of some parts names them.")
         if not enabled():
             return
         pks = sorted(set(project_pks))
         if not pks:
             return
-        kind = None if parts is None else tuple(sorted(set(parts)))
-        if kind == ():
-            raise ValueError("A change of some parts names them.")
         self._log(pks, kind)
         if transaction.get_connection().in_atomic_block:
 

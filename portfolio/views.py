@@ -496,13 +496,17 @@ def select_projects(params) -> ProjectSelection:
         )
 
     # The partners offered with their versions: what shows them (the filter panel) or
-    # reads their addresses (the form) is kept across the other partners' saves.
+    # reads their addresses (the form) is kept across the other partners' saves. With a
+    # partner asked for by its address, whose version is read after its row, under the
+    # names token too: any partner's save draws them anew.
     versions = fragments.partner_versions([partner.pk for partner in partners])
+    asked_for = fragments.names_token() if wanted and fragments.in_use() else None
     offered = (
         tuple(region.pk for region in regions if region.has_projects),
         tuple(sector.pk for sector in sectors if sector.has_projects),
         tuple((partner.pk, versions.get(partner.pk)) for partner in partners),
         more_partners,
+        asked_for,
     )
     asked = tuple(params.get(name, "") for name in SELECTION_PARAMETERS)
     # What the form makes of them depends on the names and on what it offers.

@@ -500,6 +500,33 @@ def test_the_list_filter_is_kept_across_the_saves_of_partners_it_does_not_offer(
         assert "Voisin renommé sans signal" in html, url
 
 
+def test_a_partner_asked_for_by_its_address_is_read_again_after_any_partners_save(
+    projects, monkeypatch
+):
+    """A list asking for a partner the filter does not rank among the first (its version
+    known only after its row) draws its filter anew after any partner's save."""
+    from portfolio import views
+
+    monkeypatch.setattr(views, "FILTER_PARTNERS", 1)  # Only the partner with most projects.
+    neighbour = make_partner(name_fr="Partenaire voisin", name_en="Neighbouring partner")
+    make_project(title_fr="Chez le voisin", partners=[neighbour])
+    lonely = make_partner(name_fr="Partenaire sans projet")
+    visitor = Client()
+    with translation.override("fr"):
+        url = reverse("portfolio:project_list") + f"?partner={neighbour.slug}"
+    def filters(html):
+        return re.search(r'<form class="filters".*?</form>', html, re.S).group(0)
+
+    assert "Partenaire voisin" in filters(get(visitor, url))
+    sql_partner_name(neighbour, "Voisin renommé sans signal")
+
+    saved = Partner.objects.get(pk=lonely.pk)
+    saved.name_fr = "Partenaire toujours sans projet"
+    saved.save()
+
+    assert "Voisin renommé sans signal" in filters(get(visitor, url))
+
+
 def test_the_home_page_reads_more_partners_while_the_first_have_no_project(projects):
     from portfolio.views import HOME_PARTNERS
 
