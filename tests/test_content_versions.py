@@ -514,6 +514,7 @@ def test_a_partner_asked_for_by_its_address_is_read_again_after_any_partners_sav
     visitor = Client()
     with translation.override("fr"):
         url = reverse("portfolio:project_list") + f"?partner={neighbour.slug}"
+
     def filters(html):
         return re.search(r'<form class="filters".*?</form>', html, re.S).group(0)
 
