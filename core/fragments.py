@@ -20,8 +20,12 @@ tokens of what it shows:
 - for the parts that show one project's funding or suggested amounts, that project's own
   *funding version*, moved by its pledges, gifts and amounts;
 - for search results, a log of the projects whose searched text changed without the rest
-  of the catalogue (their title, story, subtitle, summary): kept results check those
-  projects again (``kept_search``).
+  of the catalogue (their title, story, subtitle, summary, a partner's name): kept
+  results check those projects again (``kept_search``);
+- for what shows when a project last changed (the sitemaps), that project's *dates
+  version* too, moved by a save that changed none of its columns (``invalidate_dates``);
+- for a partner's card on the partner list, and the partners the lists' filter offers,
+  each partner's own version, moved by its saves (``partner_versions``).
 
 So after a gift to one project, every page is rendered again but only that project's card
 and panel are computed anew; after an editor rewrites a project's story or adds photos,
