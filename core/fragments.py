@@ -971,13 +971,7 @@ def dated_versions(project_pks: Iterable[int]) -> dict[int, tuple[str, str]]:
 def shows_dates_of(project_pks: Iterable[int | str]) -> None:
     """Say that what is being kept shows when these projects (or ``ANY_PROJECT``: any
     project) last changed: their content and dates versions."""
-    if in_use():
-        pks = list(project_pks)
-        depends_on(
-            _read(
-                f"{prefix}{pk}" for prefix in (CONTENT_KEY_PREFIX, DATED_KEY_PREFIX) for pk in pks
-            )
-        )
+    _depend(CONTENT_KEY_PREFIX, project_pks, DATED_KEY_PREFIX)
 
 
 def invalidate_dates(project_pks: Iterable[int]) -> None:
@@ -1013,9 +1007,12 @@ def depends_on(versions: Mapping[str, str]) -> None:
         scope.update(versions)
 
 
-def _depend(prefix: str, project_pks: Iterable[int | str]) -> None:
+def _depend(prefix: str, project_pks: Iterable[int | str], *more_prefixes: str) -> None:
+    """Depend on these projects' versions under this prefix (and these others), read in
+    one round trip."""
     if in_use():
-        depends_on(_read(f"{prefix}{pk}" for pk in project_pks))
+        pks = list(project_pks)
+        depends_on(_read(f"{each}{pk}" for each in (prefix, *more_prefixes) for pk in pks))
 
 
 def shows_content_of(project_pks: Iterable[int | str]) -> None:
@@ -1157,3 +1154,17 @@ def get_many(keys: Iterable[str], *, remember: bool = True) -> dict[str, object]
 def set_many(values: dict[str, object]) -> None:
     if in_use() and values:
         _write(values)
+
+
+def kept_each(keys: Mapping, compute: Callable[[list], Mapping]) -> dict:
+    """Return ``{item: value}`` for the items of ``keys`` (``{item: its fragment key}``):
+    each kept under its own key, those not kept computed together (``compute(items)``
+    returns their values, e.g. read in one query; an item it leaves out has none) and
+    kept."""
+    found = get_many(keys.values())
+    values = {item: found[key] for item, key in keys.items() if key in found}
+    if missing := [item for item in keys if item not in values]:
+        made = compute(missing)
+        set_many({keys[item]: value for item, value in made.items() if item in keys})
+        values |= made
+    return values

@@ -76,9 +76,22 @@ def partner_cards(counts: dict[int, int], rows: list[Partner] | None) -> list[tu
     others), those not kept drawn from their rows, read in one query."""
     pks = list(counts)
     given = {partner.pk: partner for partner in rows or ()}
-    keys, versions = {}, {}
-    if fragments.in_use() and pks:
-        versions = fragments.partner_versions(pks)  # Read before the rows.
+    versions = fragments.partner_versions(pks) if pks else {}  # Read before the rows.
+    card = get_template("partners/includes/partner_card.html")
+
+    def draw(missing: list[int]) -> dict[int, tuple[str, str]]:
+        found = given | partner_rows([pk for pk in missing if pk not in given], versions)
+        drawn = {}
+        for pk in missing:
+            partner = found.get(pk)
+            if partner is not None:  # Else gone since the list was kept: shows nothing.
+                partner.project_count = counts[pk]
+                drawn[pk] = (partner.kind, card.render({"partner": partner}))
+        return drawn
+
+    if not fragments.in_use():
+        cards = draw(pks)
+    else:
         keys = {
             pk: fragments.fragment_key(
                 "partner-card",
@@ -90,45 +103,29 @@ def partner_cards(counts: dict[int, int], rows: list[Partner] | None) -> list[tu
             )
             for pk in pks
         }
-    found = fragments.get_many(keys.values())
-    missing = [pk for pk in pks if keys.get(pk) not in found]
-    if to_read := [pk for pk in missing if pk not in given]:
-        given |= partner_rows(to_read, versions)
-    card = get_template("partners/includes/partner_card.html")
-    made = {}
-    for pk in missing:
-        partner = given.get(pk)
-        if partner is None:
-            continue  # Gone since the list was kept: shows nothing.
-        partner.project_count = counts[pk]
-        made[pk] = (partner.kind, card.render({"partner": partner}))
-    fragments.set_many({keys[pk]: drawn for pk, drawn in made.items() if pk in keys})
-    return [
-        made[pk] if pk in made else found[keys[pk]]
-        for pk in pks
-        if pk in made or keys.get(pk) in found
-    ]
+        cards = fragments.kept_each(keys, draw)
+    return [cards[pk] for pk in pks if pk in cards]
 
 
 def partner_rows(pks: list[int], versions: dict[int, str]) -> dict[int, Partner]:
     """Return ``{pk: partner}`` with what a card shows, each kept under its partner's
     version (``versions``, read before): a card drawn anew for a new number of projects
     reads no row. Those not kept are read in one query."""
+
+    def read(unread: list[int]) -> dict[int, Partner]:
+        if not unread:
+            return {}
+        return Partner.objects.filter(pk__in=unread).only(*CARD_FIELDS).order_by().in_bulk()
+
     if not fragments.in_use():
-        return Partner.objects.filter(pk__in=pks).only(*CARD_FIELDS).order_by().in_bulk()
+        return read(pks)
     keys = {
         pk: fragments.fragment_key(
             "partner-row", pk, versions[pk], across_catalogue=True, no_partners=True
         )
         for pk in pks
     }
-    found = fragments.get_many(keys.values())
-    rows = {pk: found[key] for pk, key in keys.items() if key in found}
-    if unread := [pk for pk in pks if pk not in rows]:
-        read = Partner.objects.filter(pk__in=unread).only(*CARD_FIELDS).order_by().in_bulk()
-        fragments.set_many({keys[pk]: partner for pk, partner in read.items()})
-        rows |= read
-    return rows
+    return fragments.kept_each(keys, read)
 
 
 def partners_in_order(query: str, *, as_keys: bool = False):

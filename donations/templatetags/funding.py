@@ -122,11 +122,7 @@ def card_rows(pks: list[int], versions: dict[int, str]) -> dict[int, Project]:
         )
         for pk in pks
     }
-    found = fragments.get_many(keys.values())
-    rows = {pk: found[key] for pk, key in keys.items() if key in found}
-    loaded = rows_by_key([pk for pk in pks if pk not in rows])
-    fragments.set_many({keys[pk]: project for pk, project in loaded.items()})
-    rows |= loaded
+    rows = fragments.kept_each(keys, rows_by_key)
     # Their regions are kept apart (rows are kept without them): a rename moves the row,
     # not them.
     attach_card_regions(rows.values())
