@@ -45,10 +45,15 @@ next requests compute everything, as without fragments, but the counts of the ca
 when the save leaves what they count as it was (a partner renamed: the *counts token*,
 ``counts_token``); and what shows nothing of partners (cards, the top of a project's page,
 maps; ``no_partners``) is kept under the *regions token* instead of the names token, which
-such a partner's save keeps too (``regions_token``). A fragment kept across the catalogue
-that uses a fragment kept under the editorial token goes with that token too
-(``EDITORIAL_DEPENDENCY``): it is drawn anew with it; one kept under the regions token that
-uses one kept under the names token goes with the names token (``NAMES_DEPENDENCY``).
+such a partner's save keeps too (``regions_token``); what shows no name of a region,
+sector or partner either, only keys, numbers and what its versions stand for (the lists'
+and searches' keys, funding figures, results, a partner's card; ``no_names``), is kept
+under the counts token, which a region's or a sector's save that leaves the counts keeps
+as well. A fragment kept across the catalogue that uses a fragment kept under the
+editorial token goes with that token too (``EDITORIAL_DEPENDENCY``): it is drawn anew with
+it; one kept under the regions token that uses one kept under the names token goes with
+the names token (``NAMES_DEPENDENCY``), and one kept under the counts token that uses one
+kept under the regions token with the regions token (``REGIONS_DEPENDENCY``).
 
 A fragment may also show something of projects it does not name in its key (a feed shows
 their titles, the sitemap when they last changed, a map names its points' projects): what
@@ -99,6 +104,9 @@ EDITORIAL_DEPENDENCY = "editorial"
 # In what a fragment kept under the regions token depends on, the names token of a
 # fragment kept under it that it uses.
 NAMES_DEPENDENCY = "names"
+# In what a fragment kept under the counts token depends on, the regions token of a
+# fragment kept under it that it uses.
+REGIONS_DEPENDENCY = "regions"
 FUNDING_KEY_PREFIX = "pagecache:funding:"
 CONTENT_KEY_PREFIX = "pagecache:content:"
 # The content version that every project's content change moves, for what shows
@@ -640,16 +648,27 @@ def part_versions(part: str, project_pks: Iterable[int]) -> dict[int, str]:
 
 
 def kept_part(
-    part: str, project_pk: int, compute: Callable[[], str], *, no_partners: bool = False
+    part: str,
+    project_pk: int,
+    compute: Callable[[], str],
+    *,
+    no_partners: bool = False,
+    no_names: bool = False,
 ) -> str:
     """Return one part of a project's page, kept under the project's version of that part
     (a rewritten story renders the page around it anew, not the part); ``no_partners``:
-    it shows nothing of partners (``fragment_key``)."""
+    it shows nothing of partners; ``no_names``: nor of regions and sectors
+    (``fragment_key``)."""
     if not in_use():
         return compute()
     version = part_versions(part, [project_pk])[project_pk]
     key = fragment_key(
-        f"part-{part}", project_pk, version, across_catalogue=True, no_partners=no_partners
+        f"part-{part}",
+        project_pk,
+        version,
+        across_catalogue=True,
+        no_partners=no_partners or no_names,
+        no_names=no_names,
     )
     return keep(key, compute)
 
@@ -820,6 +839,7 @@ def kept_search(
     *,
     across_catalogue: bool = False,
     no_partners: bool = False,
+    no_names: bool = False,
 ) -> list:
     """Return the keys a search finds, kept under the editorial token and ``vary``.
 
@@ -842,10 +862,19 @@ def kept_search(
     for a search whose partners' names come in its projects' searched text only (their
     search documents): a partner renamed changes those of its projects, which are
     logged as searched edits (``portfolio.search.refresh_search_documents``).
+    ``no_names`` with them: kept under the counts token, which the saves of regions and
+    sectors keep too, for a search whose regions' names come in its projects' searched
+    text only (a region renamed logs its projects; a sector's name is not searched).
     """
     if not in_use():
         return [pk for pk, _rank in compute()]
-    key = fragment_key(name, *vary, across_catalogue=across_catalogue, no_partners=no_partners)
+    key = fragment_key(
+        name,
+        *vary,
+        across_catalogue=across_catalogue,
+        no_partners=no_partners,
+        no_names=no_names,
+    )
     kept = _get(key)
     if isinstance(kept, _KeptSearch):
         since = SEARCHED_EDITS.since(kept.edits)
@@ -1085,7 +1114,11 @@ def still_good(depends: Mapping[str, str]) -> bool:
 def _still_good(depends: Mapping[str, str]) -> bool:
     """Tell whether the versions (and editorial and names tokens) a kept fragment depends
     on are still those it was kept with."""
-    tokens = {EDITORIAL_DEPENDENCY: editorial_token, NAMES_DEPENDENCY: names_token}
+    tokens = {
+        EDITORIAL_DEPENDENCY: editorial_token,
+        NAMES_DEPENDENCY: names_token,
+        REGIONS_DEPENDENCY: regions_token,
+    }
     versions = {k: v for k, v in depends.items() if k not in tokens}
     for name, token in tokens.items():
         if name in depends and depends[name] != token():
@@ -1094,7 +1127,11 @@ def _still_good(depends: Mapping[str, str]) -> bool:
 
 
 def fragment_key(
-    name: str, *vary, across_catalogue: bool = False, no_partners: bool = False
+    name: str,
+    *vary,
+    across_catalogue: bool = False,
+    no_partners: bool = False,
+    no_names: bool = False,
 ) -> str:
     """Return the key of a fragment for the current editorial token and language.
 
@@ -1102,13 +1139,25 @@ def fragment_key(
     for and the names of regions, sectors and partners, and is kept under the names token
     instead: a change of the catalogue made by other projects leaves it good. With
     ``no_partners`` too, it shows nothing of partners (a card, a map): it is kept under
-    the regions token, which a partner's save keeps.
+    the regions token, which a partner's save keeps. With ``no_names`` as well, it shows
+    nothing of regions and sectors either, only keys, numbers and what its versions stand
+    for (a list's keys and count, a project's funding figures or results): it is kept
+    under the counts token, which a save of a region, a sector or a partner that leaves
+    what the counts count keeps too.
     """
     if no_partners and not across_catalogue:
         raise ValueError("no_partners goes with across_catalogue.")
+    if no_names and not no_partners:
+        raise ValueError("no_names goes with no_partners.")
     site = getattr(_request, "site", None)
-    if across_catalogue and no_partners:
+    if no_names:
+        token = ("counts", counts_token())
+    elif across_catalogue and no_partners:
         token = ("regions", regions_token())
+        if getattr(_request, "scopes", None):
+            # What is being kept uses this: if it is kept under the counts token, it goes
+            # with the regions token too.
+            depends_on({REGIONS_DEPENDENCY: token[1]})
     elif across_catalogue:
         token = ("names", names_token())
         if getattr(_request, "scopes", None):
@@ -1132,16 +1181,24 @@ def memo(
     *,
     across_catalogue=False,
     no_partners=False,
+    no_names=False,
 ):
     """Return ``compute()``, kept under the editorial token, the language and ``vary``.
 
     For what a page shows that only editors' changes move: counts, filter choices, the
     keys of a list's page. Values must pickle (model instances do, with what they have
-    prefetched). ``across_catalogue``, ``no_partners``: see ``fragment_key``.
+    prefetched). ``across_catalogue``, ``no_partners``, ``no_names``: see
+    ``fragment_key``.
     """
     if not in_use():
         return compute()
-    key = fragment_key(name, *vary, across_catalogue=across_catalogue, no_partners=no_partners)
+    key = fragment_key(
+        name,
+        *vary,
+        across_catalogue=across_catalogue,
+        no_partners=no_partners,
+        no_names=no_names,
+    )
     return keep(key, compute)
 
 

@@ -40,7 +40,9 @@ class KeysFirstPaginator(Paginator):
     (``fragments.fragment_key``): for lists that no change of a project's place in the
     catalogue moves (the partners). ``no_partners``: a search's keys kept across the
     catalogue, under the regions token instead (``fragments.kept_search``): for lists
-    whose partners' names are searched only through their projects' search documents.
+    whose partners' names are searched only through their projects' search documents;
+    ``no_names``, under the counts token, for lists whose regions' names are searched so
+    too (a region's or a sector's save keeps them).
     ``keep(name, vary, compute)``, instead of
     ``fragments.memo``, keeps the count and pages otherwise (e.g. across the changes of
     the catalogue that leave the list's projects alone).
@@ -59,6 +61,7 @@ class KeysFirstPaginator(Paginator):
         keep=None,
         recheck_catalogue: bool = False,
         no_partners: bool = False,
+        no_names: bool = False,
         first=None,
         page_keys=None,
         counter=None,
@@ -73,7 +76,8 @@ class KeysFirstPaginator(Paginator):
         self.known_count = known_count
         self.keep = keep
         self.recheck_catalogue = recheck_catalogue
-        self.no_partners = no_partners
+        self.no_partners = no_partners or no_names
+        self.no_names = no_names
         self.first = first
         self.page_keys = page_keys
         self.counter = counter
@@ -124,6 +128,7 @@ class KeysFirstPaginator(Paginator):
             self.recheck,
             across_catalogue=self.recheck_catalogue,
             no_partners=self.no_partners,
+            no_names=self.no_names,
         )
 
     @cached_property

@@ -16,7 +16,10 @@ only and which the lists and searches leave out); with
 ``BENCH_EDIT=partner``, as renaming the measured project's first partner does: every
 fragment drawn anew but the counts, what shows no partner (cards, the top of project
 pages, maps) and the other partners' cards, and the partner's projects' searched text
-changed (their search documents).
+changed (their search documents); with ``BENCH_EDIT=region``, as renaming the measured
+project's region with the fewest projects does: every fragment drawn anew but the
+counts and what shows no name of a region, sector or partner (the lists' keys, funding
+figures, results), and that region's projects' searched text changed.
 The pages measured are then each the first request after such a change. Never in
 production.
 """
@@ -36,6 +39,7 @@ PARTS = {
     "catalogue": ("catalogue",),
     "place": ("place",),
     "partner": ("partner",),
+    "region": ("region",),
 }
 
 
@@ -49,6 +53,7 @@ class EditBeforeEachRequest:
         self._other = None
         self._partnered = None
         self._partner = None
+        self._located = None
 
     def other_project(self) -> int:
         """The project whose change of the catalogue the "catalogue" mode makes: the last
@@ -78,6 +83,28 @@ class EditBeforeEachRequest:
             self._partnered = sorted(set(with_it.values_list("project", flat=True)))
         return self._partnered
 
+    def located(self) -> list[int]:
+        """The projects of the measured project's region with the fewest projects (with
+        its parts), whose rename the "region" mode makes (their search documents change,
+        as ``Region.save`` finds them)."""
+        if self._located is None:
+            from django.db.models import Count, Q
+
+            from portfolio.models import Project, Region
+
+            links = Project.regions.through.objects
+            its_own = links.filter(project=self.project).values("region")
+            # Counted apart from the filter (one join each would count the project alone).
+            regions = Region.objects.filter(pk__in=its_own).annotate(
+                n=Count("projects", distinct=True) + Count("children__projects", distinct=True)
+            )
+            region = regions.order_by("n", "pk").first()
+            if region is None:
+                raise ImproperlyConfigured("BENCH_EDIT=region needs a project with a region.")
+            here = links.filter(Q(region=region) | Q(region__parent=region))
+            self._located = sorted(set(here.values_list("project_id", flat=True)))
+        return self._located
+
     def __call__(self, request):
         if request.path.startswith("/bench/"):
             pass
@@ -98,6 +125,11 @@ class EditBeforeEachRequest:
             pagecache.invalidate(counts_kept=True, regions_kept=True)
             fragments.note_searched_edit(self.partnered())
             fragments.invalidate_partners([self._partner])
+        elif self.parts == PARTS["region"]:
+            # As ``Region.save`` (its projects' search documents) and
+            # ``pagecache.counted_columns_saved`` do.
+            fragments.note_searched_edit(self.located())
+            pagecache.invalidate(counts_kept=True)
         else:
             pagecache.invalidate(content_of=[self.project], parts=self.parts, searched=True)
         return self.get_response(request)

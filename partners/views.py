@@ -100,6 +100,7 @@ def partner_cards(counts: dict[int, int], rows: list[Partner] | None) -> list[tu
                 counts[pk],
                 across_catalogue=True,
                 no_partners=True,
+                no_names=True,
             )
             for pk in pks
         }

@@ -258,9 +258,10 @@ def _entries_read(sql: str, params: list) -> dict[int, Entry]:
 
 
 def _key(name: str) -> str:
-    # The same summary in every language: its key is made in the default one.
+    # The same summary in every language: its key is made in the default one. Keys only:
+    # a region's or a sector's save keeps it (the counts token).
     with translation.override(settings.LANGUAGE_CODE):
-        return fragments.fragment_key(name, across_catalogue=True, no_partners=True)
+        return fragments.fragment_key(name, across_catalogue=True, no_partners=True, no_names=True)
 
 
 def _bucket_key(generation: str) -> str:
@@ -460,6 +461,7 @@ def kept_apart(
     *,
     no_partners=False,
     no_places=False,
+    no_names=False,
 ):
     """Return ``compute()``, kept across the catalogue for as long as the projects that
     change it stay outside what it shows (``touches(entry)``, for their entries before
@@ -467,12 +469,19 @@ def kept_apart(
     published in Nepal leaves the page of India as it was. Like ``fragments.keep``, with
     the versions it depends on.
 
-    Without fragments, ``compute()``. ``no_partners``: it shows nothing of partners
+    Without fragments, ``compute()``. ``no_partners``: it shows nothing of partners;
+    ``no_names``: nor of regions and sectors, only keys and numbers
     (``fragments.fragment_key``); ``no_places``: nor of places, so a place saved leaves
     it (``untouched``)."""
     if not fragments.in_use():
         return compute()
-    key = fragments.fragment_key(name, *vary, across_catalogue=True, no_partners=no_partners)
+    key = fragments.fragment_key(
+        name,
+        *vary,
+        across_catalogue=True,
+        no_partners=no_partners or no_names,
+        no_names=no_names,
+    )
     kept = fragments.get_many([key]).get(key)
     if isinstance(kept, _Apart) and fragments.still_good(kept.depends):
         still = untouched(kept.changes, kept.buckets, touches, no_places=no_places)

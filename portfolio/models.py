@@ -288,7 +288,7 @@ class ProjectQuerySet(RichTextQuerySet, PublicationQuerySet, pagecache.PublicCon
             vary,
             compute,
             catalogue.with_partner(partner),
-            no_partners=True,
+            no_names=True,
             no_places=True,
         )
 

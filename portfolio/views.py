@@ -525,10 +525,10 @@ def kept_apart_from(touches):
     """Return how a list keeps its count and pages across the changes of the catalogue
     made by projects that ``touches(entry)`` says are outside it (None: any published
     project could be in it, so only changes that leave every published project as it
-    was, a draft's), and the changes of places, and the partners' saves (its keys and
-    count show neither)."""
+    was, a draft's), and the changes of places, and the saves of partners, regions and
+    sectors that leave the counts (its keys and count show none of them)."""
     return lambda name, vary, compute: catalogue.kept_apart(
-        name, vary, compute, touches or catalogue.any_project, no_partners=True, no_places=True
+        name, vary, compute, touches or catalogue.any_project, no_names=True, no_places=True
     )
 
 
@@ -547,8 +547,9 @@ def project_list(request):
         # a project changes the catalogue.
         recheck=selection.still_found if query else None,
         recheck_catalogue=True,
-        # A partner renamed: its projects' searched text changed, logged (not the keys).
-        no_partners=True,
+        # A partner or a region renamed: its projects' searched text changed, logged (not
+        # the keys).
+        no_names=True,
         rank=SEARCH_RANK,
         known_count=selection.known_count,
         # Kept while the catalogue changes with projects outside the region, sector or
@@ -909,6 +910,7 @@ def kept_updates(pk):
             lambda: page_updates(pk),
             across_catalogue=True,
             no_partners=True,
+            no_names=True,
         )
     )
 
@@ -953,7 +955,9 @@ def kept_project_at(slug) -> int | None:
             fragments.depends_on(token)
         return again
 
-    return fragments.memo("project-at", (slug,), find, across_catalogue=True, no_partners=True)
+    return fragments.memo(
+        "project-at", (slug,), find, across_catalogue=True, no_partners=True, no_names=True
+    )
 
 
 def with_photos(context: dict) -> dict:

@@ -128,9 +128,9 @@ def project_results(project) -> list[Result]:
 def results_section(project) -> str:
     """Render the "Results" section of a project's page (nothing when it has none), kept
     apart from the rest of the page: a rewritten story does not draw the charts again."""
-    # Results, indicators and their periods: nothing of partners.
+    # Results, indicators and their periods: nothing of partners, regions or sectors.
     return fragments.kept_part(
-        "results", project.pk, lambda: render_results(project), no_partners=True
+        "results", project.pk, lambda: render_results(project), no_names=True
     )
 
 

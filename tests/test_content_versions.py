@@ -23,6 +23,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.signals import post_init
+from django.template import Template, TemplateSyntaxError
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -414,6 +415,123 @@ def test_a_partner_saved_keeps_the_searches_and_lists_of_projects(projects):
     assert card_link(funded, "L’eau au village") in get(visitor, list_search("renomme"))
 
 
+def sql(statement, params):
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def rename_row(model, pk, fr, en):
+    saved = model.objects.get(pk=pk)
+    saved.name_fr, saved.name_en = fr, en
+    saved.save()
+
+
+@pytest.mark.parametrize("saved", [Region, Sector])
+def test_a_region_or_sector_renamed_keeps_what_shows_none_of_their_names(projects, saved):
+    """A region's or a sector's save that leaves what the counts count keeps what shows no
+    name of a region, sector or partner (the counts token): the lists' and searches'
+    keys, a partner's projects, the latest projects, the project at an address, the funding figures,
+    a project's results, field updates and giving panel, the partners' cards. What shows
+    their names (cards, page tops, the filter) shows the new ones, in both languages."""
+    funded, other, region, partner = projects
+    sector = Sector.objects.create(name_fr="Eau", name_en="Water")
+    for project in (funded, other):
+        project = fresh(project)
+        project.sector = sector
+        project.save()
+    garden = make_project(
+        title_fr="Le jardin", title_en="The garden", regions=[region], sector=sector
+    )
+    indicator = make_indicator(make_result(funded), title_fr="Puits creusés")
+    make_period(indicator)
+    update = make_update(funded, title_fr="Le puits est creusé")
+    test_fragments.gift(funded, "250")
+    visitor = Client()
+    with translation.override("fr"):
+        listed = reverse("portfolio:project_list")
+        lists = {
+            "region": f"{listed}?region={region.slug}",
+            "sector": f"{listed}?sector={sector.slug}",
+            "search": f"{listed}?q=jardin",
+        }
+        partners = reverse("partners:partner_list")
+        home = reverse("portfolio:home")
+    old_address = page_url(funded, "fr")
+    garden_card = card_link(garden, "Le jardin")
+    school_card = card_link(other, "L’école des filles")
+    for name, url in lists.items():
+        assert garden_card in get(visitor, url), name
+    assert school_card in get(visitor, home)
+    assert school_card in get(visitor, partner.get_absolute_url())
+    page = get(visitor, old_address)
+    for shown in ("Puits creusés", "Le puits est creusé", 'data-figure="raised">250\xa0$<'):
+        assert shown in page
+    get(visitor, page_url(funded, "en"), "en")
+    assert "Partenaire du Bengale" in get(visitor, partners)
+    regions, counts = regions_token(), fragments.counts_token()
+    # Behind the site's back: the garden leaves the region, the sector and the searched
+    # text; the school is no longer published; the funded project has a new address, and
+    # its results, news, gifts and partner new values.
+    table = Project._meta.db_table
+    sql(
+        f"DELETE FROM {Project.regions.through._meta.db_table} WHERE project_id = %s",  # noqa: S608
+        [garden.pk],
+    )
+    sql(f"UPDATE {table} SET sector_id = NULL WHERE id = %s", [garden.pk])  # noqa: S608
+    sql_document(garden, "rien a voir")
+    sql(f"UPDATE {table} SET is_published = %s WHERE id = %s", [False, other.pk])  # noqa: S608
+    sql(
+        f"DELETE FROM {Partnership._meta.db_table} WHERE project_id = %s",  # noqa: S608
+        [other.pk],
+    )
+    sql(f"UPDATE {table} SET slug_fr = %s WHERE id = %s", ["ailleurs", funded.pk])  # noqa: S608
+    sql(
+        f"UPDATE {Indicator._meta.db_table} SET title_fr = %s WHERE id = %s",  # noqa: S608
+        ["Indicateur sans signal", indicator.pk],
+    )
+    sql(
+        f"UPDATE {update._meta.db_table} SET title_fr = %s WHERE id = %s",  # noqa: S608
+        ["Nouvelle sans signal", update.pk],
+    )
+    sql("UPDATE donations_gift SET amount = %s", [Decimal("999")])
+    sql(
+        f"UPDATE {Partner._meta.db_table} SET city = %s WHERE id = %s",  # noqa: S608
+        ["Ville sans signal", partner.pk],
+    )
+
+    if saved is Region:
+        rename_row(Region, region.pk, "Inde du Nord", "North India")
+        new = ("Inde du Nord", "North India")
+    else:
+        rename_row(Sector, sector.pk, "Eau potable", "Drinking water")
+        new = ("Eau potable", "Drinking water")
+
+    assert regions_token() != regions
+    assert fragments.counts_token() == counts
+    for name, url in lists.items():
+        assert garden_card in get(visitor, url), name
+    assert school_card in get(visitor, home)
+    assert school_card in get(visitor, partner.get_absolute_url())
+    # Its old address still leads to it, with its results, news and figures as kept.
+    page = get(visitor, old_address)
+    for shown in ("Puits creusés", "Le puits est creusé", 'data-figure="raised">250\xa0$<'):
+        assert shown in page
+    assert "250\xa0$" in get(visitor, lists["region"])  # The funded project's card, drawn anew.
+    assert "Ville sans signal" not in get(visitor, partners)
+    # The new name, wherever it shows.
+    for url in (page, get(visitor, lists["region"]), get(visitor, home)):
+        assert new[0] in url
+    assert new[1] in get(visitor, page_url(funded, "en"), "en")
+
+    if saved is Region:
+        # Moved to another country: what the counts count moves, and the keys are read again.
+        moved = Region.objects.get(pk=region.pk)
+        moved.parent = make_region(name_fr="Asie du Sud", name_en="South Asia", country="IN")
+        moved.save()
+        assert fragments.counts_token() != counts
+        assert garden_card not in get(visitor, lists["region"])
+
+
 def test_the_unfiltered_lists_later_pages_are_kept_until_a_published_project_changes(
     projects,
 ):
@@ -653,6 +771,65 @@ def test_a_fragment_kept_without_partners_goes_with_the_names_of_what_it_uses(pr
     assert both() == ("a partner's name.", "a region's name")
     # What uses a fragment kept under the names token goes with it; the other is kept.
     assert drawn == ["with", "names", "without", "with", "names"]
+
+
+def test_a_fragment_kept_without_names_goes_with_the_regions_of_what_it_uses(projects):
+    drawn = []
+
+    def region_names():
+        drawn.append("names")
+        return "a region's name"
+
+    def with_regions():
+        drawn.append("with")
+        return (
+            fragments.memo("inner", (), region_names, across_catalogue=True, no_partners=True) + "."
+        )
+
+    def without_names():
+        drawn.append("without")
+        return "a number"
+
+    def both():
+        fragments._forget_token()  # As a request starts, and ends: what it drew is written.
+        try:
+            return (
+                fragments.memo(
+                    "outer",
+                    (),
+                    with_regions,
+                    across_catalogue=True,
+                    no_partners=True,
+                    no_names=True,
+                ),
+                fragments.memo(
+                    "alone",
+                    (),
+                    without_names,
+                    across_catalogue=True,
+                    no_partners=True,
+                    no_names=True,
+                ),
+            )
+        finally:
+            fragments._end_request()
+
+    assert both() == both() == ("a region's name.", "a number")
+    assert drawn == ["with", "names", "without"]
+    region = fresh(projects[0]).regions.get()
+    rename_row(Region, region.pk, "Inde du Nord", "North India")  # The regions token renewed.
+    assert both() == ("a region's name.", "a number")
+    # What uses a fragment kept under the regions token goes with it; the other is kept.
+    assert drawn == ["with", "names", "without", "with", "names"]
+
+
+def test_no_names_goes_with_no_partners():
+    with pytest.raises(ValueError, match="no_names"):
+        fragments.fragment_key("alone", across_catalogue=True, no_names=True)
+    with pytest.raises(TemplateSyntaxError, match="no_names"):
+        Template(
+            "{% load fragments %}{% fragment 'alone' across_catalogue no_names %}{% endfragment %}"
+        )
 
 
 def test_a_story_edit_keeps_the_cards_and_a_cover_renders_that_card_anew(projects):
@@ -1640,6 +1817,36 @@ def test_the_partner_mode_renews_what_shows_partners_and_logs_their_projects(pro
     page = get(visitor, urls["project"])
     assert "Renommé sans signal" in page
     assert "<h1>L’école des filles</h1>" in page
+
+
+def test_the_region_mode_renews_what_shows_names_and_logs_its_smallest_regions_projects(
+    projects, settings
+):
+    funded, other, _region, _partner = projects
+    nepal = make_region(name_fr="Népal", name_en="Nepal", country="NP")
+    Project.regions.through.objects.create(project=funded, region=nepal)
+    settings.BENCH_EDIT_PROJECT = funded.pk
+    settings.BENCH_EDIT = "region"
+    middleware = EditBeforeEachRequest(lambda request: "ok")
+    visitor = Client()
+    urls = visit_everything(visitor, *projects)
+    versions = {project.pk: every_version(project) for project in (funded, other)}
+    token, regions = editorial(), regions_token()
+    counts = fragments.counts_token()
+    logged = fragments.SEARCHED_EDITS.latest()
+    sql_title(other, BEHIND)
+
+    middleware(RequestFactory().get("/fr/projets/"))
+
+    # As renaming Nepal, where only the measured project is (India has both): every token
+    # but the counts token renewed, that project's searched text changed, no version moved.
+    assert middleware.located() == [funded.pk]
+    assert editorial() != token
+    assert regions_token() != regions
+    assert fragments.counts_token() == counts
+    assert fragments.SEARCHED_EDITS.since(logged)[1] == [funded.pk]
+    assert {project.pk: every_version(project) for project in (funded, other)} == versions
+    assert card_link(other, BEHIND) in get(visitor, urls["list"])
 
 
 def test_the_edited_mode_refuses_an_unknown_kind_of_edit(projects, settings):

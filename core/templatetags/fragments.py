@@ -14,7 +14,9 @@ With the word ``across_catalogue``, the part shows nothing but what those versio
 for and the names of regions, sectors and partners: it is kept under the names token
 instead of the editorial token (``fragments.fragment_key``), and a change of the catalogue
 made by other projects leaves it good; with the word ``no_partners`` as well, it shows
-nothing of partners, and is kept under the regions token, which a partner's save keeps.
+nothing of partners, and is kept under the regions token, which a partner's save keeps;
+with the word ``no_names`` too, it shows nothing of regions and sectors either, and is
+kept under the counts token, which a region's or a sector's save keeps as well.
 Variables set inside a fragment are not seen after it.
 """
 
@@ -29,13 +31,23 @@ VERSIONS = {"content": fragments.content_versions, "funding": fragments.funding_
 
 
 class FragmentNode(template.Node):
-    def __init__(self, nodelist, name, vary, versions, across_catalogue=False, no_partners=False):
+    def __init__(
+        self,
+        nodelist,
+        name,
+        vary,
+        versions,
+        across_catalogue=False,
+        no_partners=False,
+        no_names=False,
+    ):
         self.nodelist = nodelist
         self.name = name
         self.vary = vary
         self.versions = versions  # {"content" or "funding": the project pk's expression}
         self.across_catalogue = across_catalogue
         self.no_partners = no_partners
+        self.no_names = no_names
 
     def render(self, context):
         if not fragments.in_use():
@@ -53,6 +65,7 @@ class FragmentNode(template.Node):
             *vary,
             across_catalogue=self.across_catalogue,
             no_partners=self.no_partners,
+            no_names=self.no_names,
         )
         content = fragments.keep(key, lambda: str(self.nodelist.render(context)))
         return mark_safe(content)  # noqa: S308 - our own template's output, kept as it was
@@ -67,13 +80,15 @@ def fragment(parser, token):
     parser.delete_first_token()
     versions = {}
     vary = []
-    across_catalogue = no_partners = False
+    across_catalogue = no_partners = no_names = False
     for bit in bits[2:]:
         kind, equals, expression = bit.partition("=")
         if bit == "across_catalogue":
             across_catalogue = True
         elif bit == "no_partners":
             no_partners = True
+        elif bit == "no_names":
+            no_names = True
         elif equals:
             versions[kind] = parser.compile_filter(expression)
         else:
@@ -82,5 +97,7 @@ def fragment(parser, token):
         raise template.TemplateSyntaxError(
             "{% fragment %}: no_partners goes with across_catalogue."
         )
+    if no_names and not no_partners:
+        raise template.TemplateSyntaxError("{% fragment %}: no_names goes with no_partners.")
     name = parser.compile_filter(bits[1])
-    return FragmentNode(nodelist, name, vary, versions, across_catalogue, no_partners)
+    return FragmentNode(nodelist, name, vary, versions, across_catalogue, no_partners, no_names)

@@ -95,7 +95,12 @@ def kept_figures(rows: dict[int, Project], pks: list[int], versions: dict) -> di
     from one query."""
     keys = {
         pk: fragments.fragment_key(
-            "funding-figures", pk, versions[pk][1], across_catalogue=True, no_partners=True
+            "funding-figures",
+            pk,
+            versions[pk][1],
+            across_catalogue=True,
+            no_partners=True,
+            no_names=True,
         )
         for pk in pks
         if pk in versions

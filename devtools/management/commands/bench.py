@@ -58,8 +58,9 @@ SERVER = "postgres://postgres@127.0.0.1:5432"
 # request after an editor's everyday change; "renamed", to retitle it; "news", to publish a
 # field update about it; "catalogue", to publish a new project (a change of another
 # project's place in the catalogue); "place", to save a place of the measured project's
-# map; "partner", to rename its first partner. "cold" computes everything, as after the
-# caches were emptied (a region or sector saved, or a partner shown or hidden, nearly so).
+# map; "partner", to rename its first partner; "region", to rename its smallest region.
+# "cold" computes everything, as after the caches were emptied (a deploy; a partner shown
+# or hidden, or a region moved to another country, nearly so).
 MODES = {
     "cached": ({"PAGE_CACHE": "true"}, "page cache on (PAGE_CACHE=true)"),
     "uncached": (
@@ -101,11 +102,17 @@ MODES = {
         "page cache off, the measured project's first partner renamed before every request "
         "(BENCH_EDIT=partner): the first request after an editor saves a partner",
     ),
+    "region": (
+        {"PAGE_CACHE": "false", "BENCH_EDIT_PROJECT": "{project}", "BENCH_EDIT": "region"},
+        "page cache off, the measured project's region with the fewest projects renamed "
+        "before every request (BENCH_EDIT=region): the first request after an editor saves "
+        "a region or a sector",
+    ),
     "cold": (
         {"PAGE_CACHE": "false", "FRAGMENT_CACHE": "false"},
         "page cache and fragments off (FRAGMENT_CACHE=false): the first request after the "
-        "caches were emptied (a deploy); a region or sector saved, a partner shown or hidden, "
-        "nearly so",
+        "caches were emptied (a deploy); a partner shown or hidden, or a region moved to "
+        "another country, nearly so",
     ),
 }
 WORKERS = 2
