@@ -269,16 +269,14 @@ def test_a_projects_place_in_the_catalogue_draws_the_lists_and_it_anew_not_the_o
 @pytest.mark.parametrize(
     "change",
     [
-        lambda project: setattr(project, "sector", Sector.objects.create(name_fr="Eau")),
-        lambda project: Region.objects.filter(pk=project.regions.get().pk).get().save(),
         lambda project: Partner.objects.filter(pk=project.partners.get().pk).update(
             is_public=False
         ),
         lambda project: hide(project.partners.get()),
     ],
-    ids=["new-sector", "region-saved", "partners-updated", "partner-hidden"],
+    ids=["partners-updated", "partner-hidden"],
 )
-def test_a_sector_region_or_a_partners_publicness_renews_every_fragment(projects, change):
+def test_a_partners_publicness_renews_every_fragment(projects, change):
     funded, other, *_ = projects
     visitor = Client()
     urls = visit_everything(visitor, *projects)
@@ -294,6 +292,37 @@ def test_a_sector_region_or_a_partners_publicness_renews_every_fragment(projects
         if name == "partner" and not Partner.objects.filter(is_public=True).exists():
             continue  # Hidden: its page is gone.
         assert BEHIND in get(visitor, url), name
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda project: setattr(project, "sector", Sector.objects.create(name_fr="Eau")),
+        lambda project: Region.objects.filter(pk=project.regions.get().pk).get().save(),
+    ],
+    ids=["new-sector", "region-saved"],
+)
+def test_a_sector_or_region_saved_draws_anew_what_shows_names_and_keeps_the_cards(projects, change):
+    funded, other, *_ = projects
+    visitor = Client()
+    urls = visit_everything(visitor, *projects)
+    token, regions, counts = editorial(), regions_token(), fragments.counts_token()
+    sql_title(other, BEHIND)
+
+    project = fresh(funded)
+    change(project)
+    project.save()
+
+    assert editorial() != token
+    assert regions_token() != regions
+    assert fragments.counts_token() == counts
+    # The other project's page top shows the names of its region and sector: drawn anew.
+    assert f"<h1>{BEHIND}</h1>" in get(visitor, urls["project"])
+    # Its card names them by slot: kept.
+    for name in ("home", "list", "region", "partner"):
+        html = get(visitor, urls[name])
+        assert card_link(other, "L’école des filles") in html, name
+        assert BEHIND not in html, name
 
 
 def hide(partner):
@@ -426,6 +455,15 @@ def rename_row(model, pk, fr, en):
     saved.save()
 
 
+def card_of(html, pk) -> str:
+    """Return the card of project ``pk`` in a page (its ``<li>``)."""
+    project = Project.objects.get(pk=pk)
+    with translation.override(re.search(r'<html lang="(\w+)"', html).group(1)):
+        address = project.get_absolute_url()
+    [card] = [item for item in html.split("<li>") if f'<a href="{address}">' in item]
+    return card.split("</li>")[0]
+
+
 @pytest.mark.parametrize("saved", [Region, Sector])
 def test_a_region_or_sector_renamed_keeps_what_shows_none_of_their_names(projects, saved):
     """A region's or a sector's save that leaves what the counts count keeps what shows no
@@ -516,12 +554,23 @@ def test_a_region_or_sector_renamed_keeps_what_shows_none_of_their_names(project
     page = get(visitor, old_address)
     for shown in ("Puits creusés", "Le puits est creusé", 'data-figure="raised">250\xa0$<'):
         assert shown in page
-    assert "250\xa0$" in get(visitor, lists["region"])  # The funded project's card, drawn anew.
     assert "Ville sans signal" not in get(visitor, partners)
-    # The new name, wherever it shows.
-    for url in (page, get(visitor, lists["region"]), get(visitor, home)):
-        assert new[0] in url
+    # The new name, wherever it shows: the page tops, drawn anew, and the cards, kept (the
+    # garden's still shows it in the region and the sector it left behind the site's back).
+    assert new[0] in page
     assert new[1] in get(visitor, page_url(funded, "en"), "en")
+    with translation.override("en"):
+        english_home = reverse("portfolio:home")
+    for url, language in ((lists["region"], "fr"), (home, "fr"), (english_home, "en")):
+        card = card_of(get(visitor, url, language), garden.pk)
+        assert new[0 if language == "fr" else 1] in card, (url, language)
+        old_name = "</span>Inde</p>" if language == "fr" else "</span>India</p>"
+        assert (old_name in card) == (saved is Sector), (url, language)
+    # A card drawn anew (what it shows changed) shows the funding figures kept.
+    drawn = fresh(funded)
+    drawn.cover_alt_fr = "Le puits du village"
+    drawn.save()
+    assert "250\xa0$" in card_of(get(visitor, lists["region"]), funded.pk)
 
     if saved is Region:
         # Moved to another country: what the counts count moves, and the keys are read again.
@@ -771,6 +820,23 @@ def test_a_fragment_kept_without_partners_goes_with_the_names_of_what_it_uses(pr
     assert both() == ("a partner's name.", "a region's name")
     # What uses a fragment kept under the names token goes with it; the other is kept.
     assert drawn == ["with", "names", "without", "with", "names"]
+
+
+def test_a_kept_card_names_its_regions_in_the_order_of_their_new_names(projects):
+    funded, *_ = projects
+    nepal = make_region(name_fr="Népal", name_en="Nepal", country="NP")
+    fresh(funded).regions.add(nepal)
+    visitor = Client()
+    with translation.override("fr"):
+        listed = reverse("portfolio:project_list")
+    assert "</span>Inde, Népal</p>" in card_of(get(visitor, listed), funded.pk)
+    sql_title(funded, BEHIND)
+
+    rename_row(Region, nepal.pk, "Annapurna", "Annapurna")
+
+    card = card_of(get(visitor, listed), funded.pk)
+    assert "</span>Annapurna, Inde</p>" in card
+    assert BEHIND not in card  # Kept.
 
 
 def test_a_fragment_kept_without_names_goes_with_the_regions_of_what_it_uses(projects):
@@ -1846,7 +1912,8 @@ def test_the_region_mode_renews_what_shows_names_and_logs_its_smallest_regions_p
     assert fragments.counts_token() == counts
     assert fragments.SEARCHED_EDITS.since(logged)[1] == [funded.pk]
     assert {project.pk: every_version(project) for project in (funded, other)} == versions
-    assert card_link(other, BEHIND) in get(visitor, urls["list"])
+    assert f"<h1>{BEHIND}</h1>" in get(visitor, urls["project"])
+    assert card_link(other, "L’école des filles") in get(visitor, urls["list"])
 
 
 def test_the_edited_mode_refuses_an_unknown_kind_of_edit(projects, settings):

@@ -23,7 +23,7 @@ from donations.forms import PledgeForm
 from donations.models import SuggestedAmount
 from portfolio.models import Project
 from portfolio.rows import card_rows as rows_by_key
-from portfolio.templatetags.project_cards import attach_card_regions, project_card
+from portfolio.templatetags.project_cards import attach_card_regions, fill_names, project_card
 
 register = template.Library()
 
@@ -48,18 +48,26 @@ def project_cards(projects, heading="h3"):
     kept as a fragment under its project's card and funding versions (``core.fragments``):
     after a gift to one project, or a new cover, a list renders only that card anew. Cards
     not kept are rendered from the instances given, or from rows loaded by key, all in one
-    query.
+    query. Kept cards name their sector and regions by slot (``project_card``), filled in
+    here: they are kept under the counts token, which a region's or a sector's save keeps.
     """
     given = list(projects)
     pks = [item if isinstance(item, int) else item.pk for item in given]
     rows = {item.pk: item for item in given if not isinstance(item, int)}
     keys = {}
     versions = {}
-    if fragments.in_use() and pks:
+    slots = fragments.in_use()
+    if slots and pks:
         versions = fragments.card_versions(pks)
         keys = {
             pk: fragments.fragment_key(
-                "card", pk, heading, versions[pk], across_catalogue=True, no_partners=True
+                "card",
+                pk,
+                heading,
+                versions[pk],
+                across_catalogue=True,
+                no_partners=True,
+                no_names=True,
             )
             for pk in pks
         }
@@ -78,14 +86,15 @@ def project_cards(projects, heading="h3"):
                 rows[pk],
                 heading=heading,
                 footer=format_html("{}{}", funding_bar(figures[pk]), donate_link(rows[pk])),
+                slots=slots,
             ),
         )
         for pk in missing
     }
     fragments.set_many({keys[pk]: str(card) for pk, card in made.items() if pk in keys})
-    return mark_safe(  # noqa: S308 - cards written by project_card, kept as they were
-        "".join(made.get(pk) or found.get(keys.get(pk), "") for pk in pks)
-    )
+    cards = "".join(made.get(pk) or found.get(keys.get(pk), "") for pk in pks)
+    # Cards written by project_card, kept as they were, and names escaped (fill_names).
+    return mark_safe(fill_names(cards) if slots else cards)  # noqa: S308
 
 
 def kept_figures(rows: dict[int, Project], pks: list[int], versions: dict) -> dict:

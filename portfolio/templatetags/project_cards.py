@@ -1,10 +1,16 @@
 """Project cards, written in Python: lists, the home page and related projects show many,
-and an included template costs several times more per card."""
+and an included template costs several times more per card.
+
+Kept as fragments, a card names its sector and regions by slot (``slots=True``): their
+names are filled in as the card is shown (``fill_names``), from the names kept under
+the regions token, so a region or a sector renamed leaves every card kept."""
+
+import re
 
 from django import template
 from django.db.models import QuerySet, prefetch_related_objects
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from core import fragments
@@ -12,21 +18,66 @@ from core.rows import PreparedQuery
 from core.templatetags.public_site import image, lang_attribute, text
 from core.templatetags.translated_fields import translated
 from portfolio.models import Project
-from portfolio.rows import kept_regions
+from portfolio.rows import kept_regions, kept_sectors
 
 register = template.Library()
 
 CARD_IMAGE_SIZES = "(min-width: 72rem) 22rem, (min-width: 40rem) 45vw, 100vw"
 
+# A slot for names: "R" and the keys of regions, or "S" and a sector's key, between two
+# NUL characters, which no text typed in a form holds (Django refuses them).
+_SLOT = re.compile("\x00([RS])([0-9,]*)\x00")
+
+
+def _slot(kind: str, pks) -> SafeString:
+    return mark_safe(f"\x00{kind}{','.join(str(pk) for pk in pks)}\x00")  # noqa: S308 - digits
+
+
+def card_names() -> tuple[dict[int, tuple[int, str]], dict[int, str]]:
+    """Return the names the cards' slots show in the current language, as HTML: each
+    region's with its place in name order, each sector's. Kept under the regions token
+    (a region or a sector saved renews it)."""
+
+    def names():
+        regions = {
+            region.pk: (order, str(conditional_escape(text(region, "name"))))
+            for order, region in enumerate(kept_regions())
+        }
+        sectors = {
+            pk: str(conditional_escape(text(sector, "name")))
+            for pk, sector in kept_sectors().items()
+        }
+        return regions, sectors
+
+    return fragments.memo("card-names", (), names, across_catalogue=True, no_partners=True)
+
+
+def fill_names(html: str) -> str:
+    """Return cards' HTML with the names of their slots filled in (``card_names``): the
+    regions in name order, each as ``{% text %}`` shows it."""
+    if "\x00" not in html:
+        return html
+    regions, sectors = card_names()
+
+    def named(match) -> str:
+        pks = [int(pk) for pk in match.group(2).split(",") if pk]
+        if match.group(1) == "S":
+            return "".join(sectors.get(pk, "") for pk in pks)
+        shown = sorted(regions[pk] for pk in pks if pk in regions)
+        return ", ".join(name for _order, name in shown)
+
+    return _SLOT.sub(named, html)
+
 
 @register.simple_tag
-def project_card(project, heading="h3", footer=""):
+def project_card(project, heading="h3", footer="", *, slots=False):
     """Return a project's card: cover, status, sector, title, regions, summary.
 
     ``heading`` is the title's level ("h2" or "h3") so the card fits the page's outline;
     ``footer`` is HTML shown at the bottom (the funding bar, from the donations app).
     Expects ``sector`` selected and ``regions`` prefetched (``views.card_projects``), or
-    given as ``card_regions`` (``attach_card_regions``).
+    given as ``card_regions`` (``attach_card_regions``). With ``slots``, the sector and
+    the regions are named by slot, filled in by ``fill_names``.
     """
     heading = "h2" if heading == "h2" else "h3"
     title = translated(project, "title")
@@ -39,11 +90,13 @@ def project_card(project, heading="h3", footer=""):
         )
     else:
         cover = mark_safe('<div class="card-image card-image-empty"></div>')
-    sector = (
-        format_html(' <span class="card-sector">{}</span>', text(project.sector, "name"))
-        if project.sector
-        else ""
-    )
+    if not project.sector_id:
+        sector = ""
+    else:
+        sector = format_html(
+            ' <span class="card-sector">{}</span>',
+            _slot("S", [project.sector_id]) if slots else text(project.sector, "name"),
+        )
     regions = getattr(project, "card_regions", None)
     if regions is None:
         regions = list(project.regions.all())
@@ -51,7 +104,9 @@ def project_card(project, heading="h3", footer=""):
         format_html(
             '<p class="card-places"><span class="visually-hidden">{} </span>{}</p>',
             gettext("Regions:"),
-            format_html_join(", ", "{}", ((text(region, "name"),) for region in regions)),
+            _slot("R", [region.pk for region in regions])
+            if slots
+            else format_html_join(", ", "{}", ((text(region, "name"),) for region in regions)),
         )
         if regions
         else ""
