@@ -3,7 +3,8 @@
 After a rename, a list draws one card anew; after a rewritten story, a project page
 draws its top anew: each reads one project's row, and with fragments in use only that.
 These read it with a query compiled once, and give it its sector from the kept sectors
-(a sector's change renews every fragment, and so them) instead of a join.
+(a sector's change renews every fragment kept under the regions token, and so them)
+instead of a join.
 """
 
 from django.db.models import Exists, Model, OuterRef, Q
@@ -51,7 +52,7 @@ _PAGE_ROWS = RowsByKey(Project, search_columns)
 
 def kept_sectors() -> dict[int, Sector]:
     """Return every sector by key, kept across the catalogue (a sector's change renews
-    every fragment)."""
+    every fragment kept under the regions token)."""
     return fragments.memo(
         "sectors",
         (),
@@ -63,7 +64,7 @@ def kept_sectors() -> dict[int, Sector]:
 
 def kept_regions() -> list[Region]:
     """Return every region in name order, kept across the catalogue (a region's change
-    renews every fragment)."""
+    renews every fragment kept under the regions token)."""
     return fragments.memo(
         "regions",
         (),

@@ -1125,7 +1125,8 @@ def region_count(region: Region) -> int | None:
 def kept_region(regions: list[Region], slug: str) -> Region | None:
     """Return the region at this slug in the current language, with its parent, from the
     kept list of every region (its key kept across the catalogue: every change of a region
-    renews every fragment); None when fragments are off or no region has this slug."""
+    renews every fragment kept under the regions token); None when fragments are off or
+    no region has this slug."""
     if not fragments.in_use():
         return None
     pk = fragments.memo(

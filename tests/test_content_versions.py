@@ -495,12 +495,14 @@ def test_a_region_or_sector_renamed_keeps_what_shows_none_of_their_names(project
         partners = reverse("partners:partner_list")
         home = reverse("portfolio:home")
     old_address = page_url(funded, "fr")
+    new_name = f"{listed}?q=nord"  # Found nowhere yet: kept empty.
     garden_card = card_link(garden, "Le jardin")
     school_card = card_link(other, "L’école des filles")
     for name, url in lists.items():
         assert garden_card in get(visitor, url), name
     assert school_card in get(visitor, home)
     assert school_card in get(visitor, partner.get_absolute_url())
+    assert 'class="card-title"' not in get(visitor, new_name)
     page = get(visitor, old_address)
     for shown in ("Puits creusés", "Le puits est creusé", 'data-figure="raised">250\xa0$<'):
         assert shown in page
@@ -571,6 +573,10 @@ def test_a_region_or_sector_renamed_keeps_what_shows_none_of_their_names(project
     drawn.cover_alt_fr = "Le puits du village"
     drawn.save()
     assert "250\xa0$" in card_of(get(visitor, lists["region"]), funded.pk)
+
+    # A search for the region's new name finds its projects (logged as searched edits).
+    found = get(visitor, new_name)
+    assert (card_link(funded, "L’eau au village") in found) == (saved is Region)
 
     if saved is Region:
         # Moved to another country: what the counts count moves, and the keys are read again.
@@ -837,6 +843,22 @@ def test_a_kept_card_names_its_regions_in_the_order_of_their_new_names(projects)
     card = card_of(get(visitor, listed), funded.pk)
     assert "</span>Annapurna, Inde</p>" in card
     assert BEHIND not in card  # Kept.
+
+
+def test_a_kept_card_shows_the_names_as_a_card_drawn_in_full_escaped(projects, settings):
+    funded, *_ = projects
+    # No English name: shown in French, marked so.
+    odd = make_region(name_fr="R&D <Sud>", name_en="", country="IN")
+    fresh(funded).regions.add(odd)
+    visitor = Client()
+    with translation.override("en"):
+        listed = reverse("portfolio:project_list")
+    kept = card_of(get(visitor, listed, "en"), funded.pk)
+    assert card_of(get(visitor, listed, "en"), funded.pk) == kept  # From the fragments.
+    assert '<span lang="fr">R&amp;D &lt;Sud&gt;</span>' in kept
+
+    settings.FRAGMENT_CACHE_ENABLED = False
+    assert card_of(get(visitor, listed, "en"), funded.pk) == kept
 
 
 def test_a_fragment_kept_without_names_goes_with_the_regions_of_what_it_uses(projects):

@@ -153,8 +153,9 @@ def attach_card_regions(projects) -> None:
 
     Kept per project as fragments under its card version, across the catalogue (a
     change of a project's regions moves its versions, a change of a region every
-    fragment): a card drawn anew after a rename reads its project's row again, not its
-    regions. Without fragments, the regions are prefetched as usual.
+    fragment kept under the regions token, as these): a card drawn anew after a rename
+    reads its project's row again, not its regions. Without fragments, the regions are
+    prefetched as usual.
     """
     projects = [project for project in projects if not hasattr(project, "card_regions")]
     if not projects or not fragments.in_use():
