@@ -793,48 +793,80 @@ def test_the_regions_token_is_good_no_longer_than_the_names_token(projects):
     assert regions_token() != regions
 
 
-def test_a_fragment_kept_without_partners_goes_with_the_names_of_what_it_uses(projects):
+# Each level a fragment is kept at, and the one below it: the arguments of each, what the
+# inner one shows, what the outer one alone shows, and the save that renews the inner
+# level's token but not the outer one's.
+NAMES_LEVEL = {"across_catalogue": True}
+REGIONS_LEVEL = {"across_catalogue": True, "no_partners": True}
+COUNTS_LEVEL = {"across_catalogue": True, "no_partners": True, "no_names": True}
+
+
+def save_a_partner(project):
+    fresh(project).partners.get().save()  # The names token renewed.
+
+
+def rename_a_region(project):
+    region = fresh(project).regions.get()
+    rename_row(Region, region.pk, "Inde du Nord", "North India")  # The regions token renewed.
+
+
+@pytest.mark.parametrize(
+    ("inner", "outer", "shown", "alone", "save"),
+    [
+        (NAMES_LEVEL, REGIONS_LEVEL, "a partner's name", "a region's name", save_a_partner),
+        (REGIONS_LEVEL, COUNTS_LEVEL, "a region's name", "a number", rename_a_region),
+    ],
+    ids=["without-partners-with-names", "without-names-with-regions"],
+)
+def test_a_fragment_goes_with_the_token_of_a_fragment_kept_below_it_that_it_uses(
+    projects, inner, outer, shown, alone, save
+):
     drawn = []
 
-    def partner_names():
+    def inner_value():
         drawn.append("names")
-        return "a partner's name"
+        return shown
 
-    def with_partners():
+    def using_it():
         drawn.append("with")
-        return fragments.memo("inner", (), partner_names, across_catalogue=True) + "."
+        return fragments.memo("inner", (), inner_value, **inner) + "."
 
-    def without_partners():
+    def not_using_it():
         drawn.append("without")
-        return "a region's name"
+        return alone
 
     def both():
         fragments._forget_token()  # As a request starts, and ends: what it drew is written.
         try:
             return (
-                fragments.memo("outer", (), with_partners, across_catalogue=True, no_partners=True),
-                fragments.memo(
-                    "alone", (), without_partners, across_catalogue=True, no_partners=True
-                ),
+                fragments.memo("outer", (), using_it, **outer),
+                fragments.memo("alone", (), not_using_it, **outer),
             )
         finally:
             fragments._end_request()
 
-    assert both() == both() == ("a partner's name.", "a region's name")
+    assert both() == both() == (f"{shown}.", alone)
     assert drawn == ["with", "names", "without"]
-    fresh(projects[0]).partners.get().save()  # A partner saved: the names token renewed.
-    assert both() == ("a partner's name.", "a region's name")
-    # What uses a fragment kept under the names token goes with it; the other is kept.
+    save(projects[0])
+    assert both() == (f"{shown}.", alone)
+    # What uses a fragment kept at the level below goes with its token; the other is kept.
     assert drawn == ["with", "names", "without", "with", "names"]
+
+
+def in_another_region(project, language, **region):
+    """Put the project in one more region; return it, a visitor and the list's address
+    in ``language``."""
+    added = make_region(**region)
+    fresh(project).regions.add(added)
+    with translation.override(language):
+        return added, Client(), reverse("portfolio:project_list")
 
 
 def test_a_kept_card_names_its_regions_in_the_order_of_their_new_names(projects):
     funded, *_ = projects
-    nepal = make_region(name_fr="Népal", name_en="Nepal", country="NP")
-    fresh(funded).regions.add(nepal)
-    visitor = Client()
-    with translation.override("fr"):
-        listed = reverse("portfolio:project_list")
+    nepal, visitor, listed = in_another_region(
+        funded, "fr", name_fr="Népal", name_en="Nepal", country="NP"
+    )
     assert "</span>Inde, Népal</p>" in card_of(get(visitor, listed), funded.pk)
     sql_title(funded, BEHIND)
 
@@ -848,67 +880,13 @@ def test_a_kept_card_names_its_regions_in_the_order_of_their_new_names(projects)
 def test_a_kept_card_shows_the_names_as_a_card_drawn_in_full_escaped(projects, settings):
     funded, *_ = projects
     # No English name: shown in French, marked so.
-    odd = make_region(name_fr="R&D <Sud>", name_en="", country="IN")
-    fresh(funded).regions.add(odd)
-    visitor = Client()
-    with translation.override("en"):
-        listed = reverse("portfolio:project_list")
+    _odd, visitor, listed = in_another_region(funded, "en", name_fr="R&D <Sud>", name_en="")
     kept = card_of(get(visitor, listed, "en"), funded.pk)
     assert card_of(get(visitor, listed, "en"), funded.pk) == kept  # From the fragments.
     assert '<span lang="fr">R&amp;D &lt;Sud&gt;</span>' in kept
 
     settings.FRAGMENT_CACHE_ENABLED = False
     assert card_of(get(visitor, listed, "en"), funded.pk) == kept
-
-
-def test_a_fragment_kept_without_names_goes_with_the_regions_of_what_it_uses(projects):
-    drawn = []
-
-    def region_names():
-        drawn.append("names")
-        return "a region's name"
-
-    def with_regions():
-        drawn.append("with")
-        return (
-            fragments.memo("inner", (), region_names, across_catalogue=True, no_partners=True) + "."
-        )
-
-    def without_names():
-        drawn.append("without")
-        return "a number"
-
-    def both():
-        fragments._forget_token()  # As a request starts, and ends: what it drew is written.
-        try:
-            return (
-                fragments.memo(
-                    "outer",
-                    (),
-                    with_regions,
-                    across_catalogue=True,
-                    no_partners=True,
-                    no_names=True,
-                ),
-                fragments.memo(
-                    "alone",
-                    (),
-                    without_names,
-                    across_catalogue=True,
-                    no_partners=True,
-                    no_names=True,
-                ),
-            )
-        finally:
-            fragments._end_request()
-
-    assert both() == both() == ("a region's name.", "a number")
-    assert drawn == ["with", "names", "without"]
-    region = fresh(projects[0]).regions.get()
-    rename_row(Region, region.pk, "Inde du Nord", "North India")  # The regions token renewed.
-    assert both() == ("a region's name.", "a number")
-    # What uses a fragment kept under the regions token goes with it; the other is kept.
-    assert drawn == ["with", "names", "without", "with", "names"]
 
 
 def test_no_names_goes_with_no_partners():
@@ -1871,17 +1849,25 @@ def test_the_place_mode_changes_the_catalogue_for_the_measured_project(projects,
     assert card_link(other, "L’école des filles") in get(visitor, urls["list"])
 
 
-def test_the_partner_mode_renews_what_shows_partners_and_logs_their_projects(projects, settings):
-    funded, other, _region, partner = projects
+def bench_mode(settings, projects, edit):
+    """Start the bench's middleware editing the first project as ``edit`` says, after
+    every page was visited; return it, the visitor, the pages, and every project's
+    versions, the editorial, regions and counts tokens and the searched edits logged."""
+    funded, other, *_ = projects
     settings.BENCH_EDIT_PROJECT = funded.pk
-    settings.BENCH_EDIT = "partner"
+    settings.BENCH_EDIT = edit
     middleware = EditBeforeEachRequest(lambda request: "ok")
     visitor = Client()
     urls = visit_everything(visitor, *projects)
     versions = {project.pk: every_version(project) for project in (funded, other)}
-    token, regions = editorial(), regions_token()
-    counts = fragments.counts_token()
-    logged = fragments.SEARCHED_EDITS.latest()
+    before = (versions, editorial(), regions_token(), fragments.counts_token())
+    return middleware, visitor, urls, (*before, fragments.SEARCHED_EDITS.latest())
+
+
+def test_the_partner_mode_renews_what_shows_partners_and_logs_their_projects(projects, settings):
+    funded, other, _region, partner = projects
+    middleware, visitor, urls, before = bench_mode(settings, projects, "partner")
+    versions, token, regions, counts, logged = before
     card = fragments.partner_versions([partner.pk])
     sql_title(other, BEHIND)
     with connection.cursor() as cursor:  # Renamed behind the site's back: no signal.
@@ -1913,15 +1899,8 @@ def test_the_region_mode_renews_what_shows_names_and_logs_its_smallest_regions_p
     funded, other, _region, _partner = projects
     nepal = make_region(name_fr="Népal", name_en="Nepal", country="NP")
     Project.regions.through.objects.create(project=funded, region=nepal)
-    settings.BENCH_EDIT_PROJECT = funded.pk
-    settings.BENCH_EDIT = "region"
-    middleware = EditBeforeEachRequest(lambda request: "ok")
-    visitor = Client()
-    urls = visit_everything(visitor, *projects)
-    versions = {project.pk: every_version(project) for project in (funded, other)}
-    token, regions = editorial(), regions_token()
-    counts = fragments.counts_token()
-    logged = fragments.SEARCHED_EDITS.latest()
+    middleware, visitor, urls, before = bench_mode(settings, projects, "region")
+    versions, token, regions, counts, logged = before
     sql_title(other, BEHIND)
 
     middleware(RequestFactory().get("/fr/projets/"))
