@@ -128,6 +128,9 @@ KEPT_WITH_CARDS = ("card", NEWS)
 CARD_KEY_PREFIX = f"{PART_KEY_PREFIX}card:"
 # Each partner's version, moved by its saves: its card on the partner list is kept under it.
 PARTNER_KEY_PREFIX = "pagecache:partner:"
+# The version of every partner, moved by any partner's save: what shows which partners
+# there are or their order by name (the partner list's keys) is kept under it.
+ANY_PARTNER = "any"
 # Each project's dates version, moved by a save that changes nothing but when it last
 # changed (what shows that date, the sitemaps, is kept under it and its content version).
 DATED_KEY_PREFIX = "pagecache:dated:"
@@ -1012,20 +1015,30 @@ def invalidate_dates(project_pks: Iterable[int]) -> None:
         _invalidate_versions(DATED_KEY_PREFIX, [*pks, ANY_PROJECT])
 
 
-def partner_versions(partner_pks: Iterable[int]) -> dict[int, str]:
+def partner_versions(partner_pks: Iterable[int | str]) -> dict[int | str, str]:
     """Return each partner's version (one round trip; missing ones are created), which
-    what is being kept then depends on: it shows these partners. Without fragments, none."""
+    what is being kept then depends on: it shows these partners (``ANY_PARTNER``: which
+    partners there are, and their order). Without fragments, none.
+
+    What shows partners and no name of a region or sector can so be kept under the counts
+    token (``no_names``), which a region's or a sector's save keeps: read the versions of
+    the partners it shows before their rows."""
     if not in_use():
         return {}
     versions = _read(f"{PARTNER_KEY_PREFIX}{pk}" for pk in partner_pks)
     depends_on(versions)
-    return {int(key.removeprefix(PARTNER_KEY_PREFIX)): value for key, value in versions.items()}
+    found = {}
+    for key, value in versions.items():
+        pk = key.removeprefix(PARTNER_KEY_PREFIX)
+        found[pk if pk == ANY_PARTNER else int(pk)] = value
+    return found
 
 
 def invalidate_partners(partner_pks: Iterable[int]) -> None:
-    """Put out of date what is kept under these partners' versions (their cards), now and
-    when the transaction commits."""
-    _invalidate_versions(PARTNER_KEY_PREFIX, partner_pks)
+    """Put out of date what is kept under these partners' versions (their cards), and
+    under ``ANY_PARTNER`` (which partners there are, in what order), now and when the
+    transaction commits."""
+    _invalidate_versions(PARTNER_KEY_PREFIX, [*partner_pks, ANY_PARTNER])
 
 
 def depends_on(versions: Mapping[str, str]) -> None:
@@ -1138,12 +1151,13 @@ def fragment_key(
     ``across_catalogue``: the fragment shows only what its versions (in ``vary``) stand
     for and the names of regions, sectors and partners, and is kept under the names token
     instead: a change of the catalogue made by other projects leaves it good. With
-    ``no_partners`` too, it shows nothing of partners (a card, a map): it is kept under
-    the regions token, which a partner's save keeps. With ``no_names`` as well, it shows
-    nothing of regions and sectors either, only keys, numbers and what its versions stand
-    for (a list's keys and count, a project's funding figures or results): it is kept
-    under the counts token, which a save of a region, a sector or a partner that leaves
-    what the counts count keeps too.
+    ``no_partners`` too, it shows nothing of partners (a card, a map), or only what it
+    depends on their versions for (``partner_versions``): it is kept under the regions
+    token, which a partner's save keeps. With ``no_names`` as well, it shows nothing of
+    regions and sectors either, only keys, numbers and what its versions stand for (a
+    list's keys and count, a project's funding figures or results, partners under their
+    versions): it is kept under the counts token, which a save of a region, a sector or a
+    partner that leaves what the counts count keeps too.
     """
     if no_partners and not across_catalogue:
         raise ValueError("no_partners goes with across_catalogue.")

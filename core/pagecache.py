@@ -415,7 +415,9 @@ class _NotKeptError(Exception):
     """A response that is not kept as a fragment (an error, a redirect, a cookie)."""
 
 
-def editorial_page(view=None, *, shown: Callable[[object], tuple] | None = None):
+def editorial_page(
+    view=None, *, shown: Callable[[object], tuple] | None = None, no_names: bool = False
+):
     """``@public_page`` for a page that shows no funding figures (feeds, sitemaps, lists of
     partners): its whole rendering is also kept as a fragment under the editorial token
     (``core.fragments``), so a pledge or a gift, which empties the page cache, does not
@@ -429,10 +431,12 @@ def editorial_page(view=None, *, shown: Callable[[object], tuple] | None = None)
     token, and a project published elsewhere leaves it as it was
     (``fragments.fragment_key``). What ``shown`` reads must itself be kept across the
     catalogue (or counted from what is): it is read before the page, outside what the
-    page is kept with.
+    page is kept with. ``no_names``: and it shows no name of a region or sector, and of
+    partners only what their versions stand for, which ``shown`` reads (the partner
+    list): it is kept under the counts token, across a region's or a sector's save.
     """
     if view is None:
-        return lambda view: editorial_page(view, shown=shown)
+        return lambda view: editorial_page(view, shown=shown, no_names=no_names)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -443,7 +447,12 @@ def editorial_page(view=None, *, shown: Callable[[object], tuple] | None = None)
             key = fragments.fragment_key("page", request.get_full_path())
         else:
             key = fragments.fragment_key(
-                "page-shown", request.get_full_path(), shown(request), across_catalogue=True
+                "page-shown",
+                request.get_full_path(),
+                shown(request),
+                across_catalogue=True,
+                no_partners=no_names,
+                no_names=no_names,
             )
         answered = []
 

@@ -42,7 +42,9 @@ class KeysFirstPaginator(Paginator):
     catalogue, under the regions token instead (``fragments.kept_search``): for lists
     whose partners' names are searched only through their projects' search documents;
     ``no_names``, under the counts token, for lists whose regions' names are searched so
-    too (a region's or a sector's save keeps them).
+    too (a region's or a sector's save keeps them); the count and pages too, for a list
+    whose order depends on nothing their versions do not stand for (the partners, under
+    ``fragments.ANY_PARTNER``).
     ``keep(name, vary, compute)``, instead of
     ``fragments.memo``, keeps the count and pages otherwise (e.g. across the changes of
     the catalogue that leave the list's projects alone).
@@ -153,6 +155,8 @@ class KeysFirstPaginator(Paginator):
             (*memo_vary, *vary),
             compute,
             across_catalogue=self.across_catalogue,
+            no_partners=self.no_partners,
+            no_names=self.no_names,
         )
 
     def page(self, number):

@@ -42,10 +42,13 @@ def find_partner(slug) -> Partner | None:
     return found if isinstance(found, Partner) else None
 
 
-def listed_partners(request) -> tuple[str, object, dict[int, int], list[Partner] | None]:
+def listed_partners(
+    request,
+) -> tuple[str, object, dict[int, int], list[Partner] | None, str | None]:
     """Return the partner list's search, its page, the number of published projects of
-    each partner it lists, and their rows when they were read with the page (None when
-    the page came as keys): chosen once per request."""
+    each partner it lists, their rows when they were read with the page (None when the
+    page came as keys), and every partner's version (``fragments.ANY_PARTNER``, None
+    without fragments): chosen once per request."""
     listed = getattr(request, "_listed_partners", None)
     if listed is not None:
         return listed
@@ -54,19 +57,26 @@ def listed_partners(request) -> tuple[str, object, dict[int, int], list[Partner]
     # as keys (the queryset built only when they are not kept; their rows read only when
     # the cards are drawn). Without fragments, the page is read as rows, in one query.
     as_keys = fragments.in_use()
+    # Which partners there are and their order move with any partner's save, with nothing
+    # else but a partner shown or hidden (which renews every token): the count and pages
+    # are kept under every partner's version (read before the rows), across the saves of
+    # regions and sectors.
+    everyone = fragments.partner_versions([fragments.ANY_PARTNER]).get(fragments.ANY_PARTNER)
     page = KeysFirstPaginator(
         lambda: partners_in_order(query, as_keys=as_keys),
         PARTNERS_PER_PAGE,
-        memo=("partner-keys", (query,)),
+        memo=("partner-keys", (query, everyone)),
         keys_only=True,
         across_catalogue=True,
+        no_names=True,
     ).get_page(request.GET.get("page"))
     rows = None if as_keys else list(page.object_list)
     keys = list(page.object_list) if as_keys else [partner.pk for partner in rows]
     # From the kept counts of the catalogue, without a round trip of its own.
     counts = published_project_counts(keys)
-    request._listed_partners = (query, page, {pk: counts.get(pk, 0) for pk in keys}, rows)
-    return request._listed_partners
+    listed = (query, page, {pk: counts.get(pk, 0) for pk in keys}, rows, everyone)
+    request._listed_partners = listed
+    return listed
 
 
 def partner_cards(counts: dict[int, int], rows: list[Partner] | None) -> list[tuple[str, str]]:
@@ -110,7 +120,8 @@ def partner_cards(counts: dict[int, int], rows: list[Partner] | None) -> list[tu
 
 def partner_rows(pks: list[int], versions: dict[int, str]) -> dict[int, Partner]:
     """Return ``{pk: partner}`` with what a card shows, each kept under its partner's
-    version (``versions``, read before): a card drawn anew for a new number of projects
+    version (``versions``, read before), which is all they show (no name of a region or
+    sector: under the counts token): a card drawn anew for a new number of projects
     reads no row. Those not kept are read in one query."""
 
     def read(unread: list[int]) -> dict[int, Partner]:
@@ -122,7 +133,7 @@ def partner_rows(pks: list[int], versions: dict[int, str]) -> dict[int, Partner]
         return read(pks)
     keys = {
         pk: fragments.fragment_key(
-            "partner-row", pk, versions[pk], across_catalogue=True, no_partners=True
+            "partner-row", pk, versions[pk], across_catalogue=True, no_partners=True, no_names=True
         )
         for pk in pks
     }
@@ -147,18 +158,20 @@ def partners_in_order(query: str, *, as_keys: bool = False):
 
 def partners_shown(request) -> tuple:
     """What the partner list shows of the catalogue: which partners, with how many
-    projects each (their rows are kept across the catalogue)."""
-    query, page, counts, _rows = listed_partners(request)
-    return (query, page.number, tuple(counts.items()))
+    projects each (their rows are kept across the catalogue), under every partner's
+    version."""
+    query, page, counts, _rows, everyone = listed_partners(request)
+    return (query, page.number, tuple(counts.items()), everyone)
 
 
 # Kept across the catalogue under what it shows: a project published leaves it as it
-# was unless it moves a listed partner's count.
-@editorial_page(shown=partners_shown)
+# was unless it moves a listed partner's count; a region or a sector saved, or a partner
+# that it does not list renamed, leaves it too (it shows no name of theirs).
+@editorial_page(shown=partners_shown, no_names=True)
 @require_safe
 def partner_list(request):
     """List the public partners by kind, a page at a time, or those whose name is searched."""
-    query, page, counts, rows = listed_partners(request)
+    query, page, counts, rows, _everyone = listed_partners(request)
 
     def groups():
         # Only when the cards are drawn (they are kept under what they show).

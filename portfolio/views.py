@@ -201,7 +201,7 @@ def home_content() -> dict:
     counts = catalogue.kept_summary()
     if counts is not None:
         projects = catalogue.first_published(HOME_PROJECTS)
-        partners = home_partners(counts)
+        partners, partner_versions = home_partners(counts)
         countries = [
             region
             for region in kept_regions()
@@ -214,6 +214,7 @@ def home_content() -> dict:
             "stamp": uuid.uuid4().hex,
             "projects": projects,
             "partners": partners,
+            "partner_versions": tuple(sorted(partner_versions.items())),
             "countries": countries,
             "figures": counts.figures,
         }
@@ -232,6 +233,7 @@ def home_content() -> dict:
         "stamp": stamp,
         "projects": projects,
         "partners": list(partners),
+        "partner_versions": (),
         "countries": list(countries),
         "figures": figures,
     }
@@ -247,35 +249,57 @@ def partners_with_projects(published) -> QuerySet:
     )
 
 
-def home_partners(counts: catalogue.Summary) -> list[Partner]:
-    """Return the first public partners, by kind and name, with published projects.
+def partners_in_order(read: int) -> list[int]:
+    """Return the keys of the first ``read`` public partners by kind and name (which
+    partners there are and their order: under ``ANY_PARTNER``, read before them)."""
+    fragments.partner_versions([fragments.ANY_PARTNER])
+    return list(
+        Partner.objects.public().order_by("kind", "name", "pk").values_list("pk", flat=True)[:read]
+    )
+
+
+def shown_partners(shown: tuple[int, ...]) -> list[Partner]:
+    """Return these partners' rows, by kind and name (under their versions, read first)."""
+    fragments.partner_versions(shown)
+    return list(Partner.objects.filter(pk__in=shown).order_by("kind", "name", "pk"))
+
+
+def home_partners(counts: catalogue.Summary) -> tuple[list[Partner], dict]:
+    """Return the first public partners, by kind and name, with published projects, and
+    their versions.
 
     The first public partners in that order are read (in the order of an index, kept
     across the catalogue), a few times as many as shown, more only when too few of them
-    have published projects: a partner saved reads a few rows, not every partner."""
+    have published projects: a partner saved reads a few rows, not every partner. Both are
+    kept under the partners' versions and the counts token: a region or a sector saved
+    keeps them, and so does a partner's save that leaves which partners there are, their
+    order and the rows of those shown."""
     read = 4 * HOME_PARTNERS
     while True:
         in_order = fragments.memo(
             "partners-in-order",
             (read,),
-            lambda read=read: list(
-                Partner.objects.public()
-                .order_by("kind", "name", "pk")
-                .values_list("pk", flat=True)[:read]
-            ),
+            functools.partial(partners_in_order, read),
             across_catalogue=True,
+            no_partners=True,
+            no_names=True,
         )
         with_projects = (pk for pk in in_order if pk in counts.partners)
         shown = tuple(itertools.islice(with_projects, HOME_PARTNERS))
         if len(shown) == HOME_PARTNERS or len(in_order) < read:
             break
         read *= 4
-    return fragments.memo(
+    # Read before their rows (what shows them is kept under them).
+    versions = fragments.partner_versions(shown)
+    partners = fragments.memo(
         "home-partners",
         shown,
-        lambda: list(Partner.objects.filter(pk__in=shown).order_by("kind", "name", "pk")),
+        functools.partial(shown_partners, shown),
         across_catalogue=True,
+        no_partners=True,
+        no_names=True,
     )
+    return partners, versions
 
 
 # The list parameters a selection reads, in this order.
@@ -460,14 +484,16 @@ def select_projects(params) -> ProjectSelection:
 
         # With the kept counts, the partners offered follow from their ranking: kept under
         # it across the catalogue (a change that leaves it reads no partner), and across
-        # the partners' saves when no other partner is asked for by its address (whose
-        # version is not known before its row is found).
+        # the other partners' saves and the regions' and sectors' (it shows none of their
+        # names) when no other partner is asked for by its address (whose version is not
+        # known before its row is found).
         return fragments.memo(
             "list-partners-ranked",
             (wanted, ranking),
             ranked,
             across_catalogue=True,
             no_partners=not wanted,
+            no_names=not wanted,
         )
 
     partners, more_partners = fragments.memo("list-partners", (wanted,), offered_partners)
@@ -865,7 +891,8 @@ def project_page_content(pk) -> dict | None:
 def kept_partnerships(pk) -> dict:
     """Return the partnerships that the page of project ``pk`` shows, by role, read only
     when the part of its page that shows them is drawn (after a story rewritten, it is
-    kept), kept under its card version, which its partnerships move."""
+    kept), kept under its card version, which its partnerships move, and its partners'
+    versions: a region or a sector saved, or another partner, keeps them."""
 
     @functools.cache
     def read() -> dict:
@@ -873,8 +900,10 @@ def kept_partnerships(pk) -> dict:
         partnerships = fragments.memo(
             "project-partnerships",
             (pk, card),
-            lambda: linked_partnerships(pk),
+            lambda: linked_partnerships(pk, versioned=True),
             across_catalogue=True,
+            no_partners=True,
+            no_names=True,
         )
         return partnership_context(partnerships)
 
@@ -920,8 +949,12 @@ def linked_regions(pk) -> list[Region]:
     return list(Region.objects.filter(projects=pk).select_related("parent").order_by("name"))
 
 
-def linked_partnerships(pk) -> list[Partnership]:
-    """Return the public partnerships of project ``pk``."""
+def linked_partnerships(pk, *, versioned: bool = False) -> list[Partnership]:
+    """Return the public partnerships of project ``pk`` (``versioned``: its partners'
+    versions read first, which what is being kept then depends on)."""
+    if versioned and fragments.in_use():
+        links = Partnership.objects.filter(project=pk)
+        fragments.partner_versions(links.values_list("partner_id", flat=True))
     return list(
         Partnership.objects.filter(project=pk, partner__is_public=True)
         .select_related("partner")

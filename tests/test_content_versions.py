@@ -35,6 +35,7 @@ from core import fragments, pagecache
 from core.changes import changed_columns
 from core.sitemaps import TranslatedSitemap
 from devtools.middleware import EditBeforeEachRequest
+from partners import views as partners_views
 from partners.models import Partner
 from places.models import Location
 from portfolio.models import Partnership, Project, ProjectImage, Region, Sector
@@ -585,6 +586,96 @@ def test_a_region_or_sector_renamed_keeps_what_shows_none_of_their_names(project
         moved.save()
         assert fragments.counts_token() != counts
         assert garden_card not in get(visitor, lists["region"])
+
+
+def header_and_footer(html) -> str:
+    """Return the site's header and footer of a page, what lies around its main part."""
+    head, rest = html.split("<main", 1)
+    return head.split("<body", 1)[1] + rest.rsplit("</main>", 1)[1]
+
+
+@pytest.mark.parametrize("saved", [Region, Sector])
+def test_a_region_or_sector_saved_keeps_what_shows_partners_under_their_versions(
+    projects, saved, settings
+):
+    """What shows partners under their versions and no name of a region or sector is kept
+    across a region's or a sector's save: the home page's partners, the partners the
+    list's filter offers, a project's partners, the whole partner list, and the site's
+    header and footer everywhere. A partner's save draws what shows it anew, and every
+    page of the partner list (which partners there are, in what order)."""
+    funded, _other, region, partner = projects
+    sector = Sector.objects.create(name_fr="Eau", name_en="Water")
+    for n in range(partners_views.PARTNERS_PER_PAGE):  # Two pages of partners.
+        make_partner(name_fr=f"Zz partenaire {n:02}")
+    visitor = Client()
+    with translation.override("fr"):
+        partner_list = reverse("partners:partner_list")
+        urls = {
+            "home": reverse("portfolio:home"),
+            "list": reverse("portfolio:project_list"),
+            "project": funded.get_absolute_url(),
+            "partners": partner_list,
+            "partners-2": f"{partner_list}?page=2",
+        }
+    with translation.override("en"):
+        english = {
+            "home": reverse("portfolio:home"),
+            "partners": reverse("partners:partner_list"),
+        }
+    shown = {
+        "home": '<span class="partner-strip-name">{}</span>',
+        "list": ">{}</option>",
+        "project": '<a href="' + french(partner.get_absolute_url) + '">{}</a>',
+        "partners": '">{}</a></h3>',
+    }
+    first = {name: get(visitor, url) for name, url in urls.items()}
+    for name, pattern in shown.items():
+        assert pattern.format("Partenaire du Bengale") in first[name], name
+    assert "Zz partenaire 59" in first["partners-2"]
+    english_first = {name: get(visitor, url, "en") for name, url in english.items()}
+    organisation = settings.ORGANISATION_NAME
+    # Behind the site's back: the partner is renamed and hidden, and the organisation is
+    # renamed.
+    sql(
+        f"UPDATE {Partner._meta.db_table} SET name_fr = %s, is_public = %s WHERE id = %s",  # noqa: S608
+        ["Partenaire sans signal", False, partner.pk],
+    )
+    settings.ORGANISATION_NAME = "Autre organisation"
+    counts = fragments.counts_token()
+
+    if saved is Region:
+        rename_row(Region, region.pk, "Inde du Nord", "North India")
+    else:
+        rename_row(Sector, sector.pk, "Eau potable", "Drinking water")
+
+    assert fragments.counts_token() == counts
+    for name, url in urls.items():
+        page = get(visitor, url)
+        around = header_and_footer(page)
+        assert organisation in around, name
+        assert "Autre organisation" not in around, name
+        assert "sans signal" not in page, name
+        if name in shown:
+            assert shown[name].format("Partenaire du Bengale") in page, name
+    # The partner list is kept whole, in both languages.
+    for name, url in urls.items():
+        if name.startswith("partners"):
+            assert get(visitor, url) == first[name], name
+    for name, url in english.items():
+        if name == "partners":
+            assert get(visitor, url, "en") == english_first[name], name
+
+    sql(f"UPDATE {Partner._meta.db_table} SET is_public = %s", [True])  # noqa: S608
+    renamed = Partner.objects.get(pk=partner.pk)
+    renamed.name_fr = "Partenaire renommé"
+    renamed.save()
+    for name, pattern in shown.items():
+        page = get(visitor, urls[name])
+        assert pattern.format("Partenaire renommé") in page, name
+        assert "Partenaire du Bengale" not in page, name
+    # Every page of the partner list is drawn anew (the organisation's new name shows in
+    # its title; its header and footer are kept).
+    assert "— Autre organisation</title>" in get(visitor, urls["partners-2"])
 
 
 def test_the_unfiltered_lists_later_pages_are_kept_until_a_published_project_changes(
