@@ -649,6 +649,12 @@ def test_a_region_or_sector_saved_keeps_what_shows_partners_under_their_versions
         rename_row(Sector, sector.pk, "Eau potable", "Drinking water")
 
     assert fragments.counts_token() == counts
+    # The home page's partners and those the filter offers are kept with their rows.
+    for name in ("home", "list"):
+        with CaptureQueriesContext(connection) as queries:
+            get(visitor, urls[name])
+        partner_table = Partner._meta.db_table
+        assert not [q["sql"] for q in queries if partner_table in q["sql"]], name
     for name, url in urls.items():
         page = get(visitor, url)
         around = header_and_footer(page)
@@ -667,15 +673,18 @@ def test_a_region_or_sector_saved_keeps_what_shows_partners_under_their_versions
 
     sql(f"UPDATE {Partner._meta.db_table} SET is_public = %s", [True])  # noqa: S608
     renamed = Partner.objects.get(pk=partner.pk)
-    renamed.name_fr = "Partenaire renommé"
+    renamed.name_fr = "Zzz partenaire renommé"  # Last on the partner list.
     renamed.save()
     for name, pattern in shown.items():
-        page = get(visitor, urls[name])
-        assert pattern.format("Partenaire renommé") in page, name
+        page = get(visitor, urls["partners-2" if name == "partners" else name])
+        assert pattern.format("Zzz partenaire renommé") in page, name
         assert "Partenaire du Bengale" not in page, name
-    # Every page of the partner list is drawn anew (the organisation's new name shows in
-    # its title; its header and footer are kept).
-    assert "— Autre organisation</title>" in get(visitor, urls["partners-2"])
+    # Every page of the partner list is drawn anew, its keys too: the partner moved from
+    # the first page to the second (and the organisation's new name shows in the title;
+    # the header and footer are kept).
+    first_page = get(visitor, urls["partners"])
+    assert "Zz partenaire 59" in first_page
+    assert "— Autre organisation</title>" in first_page
 
 
 def test_the_unfiltered_lists_later_pages_are_kept_until_a_published_project_changes(
