@@ -25,7 +25,12 @@ tokens of what it shows:
 - for what shows when a project last changed (the sitemaps), that project's *dates
   version* too, moved by a save that changed none of its columns (``invalidate_dates``);
 - for a partner's card on the partner list, and the partners the lists' filter offers,
-  each partner's own version, moved by its saves (``partner_versions``).
+  each partner's own version, moved by its saves (``partner_versions``); for what shows
+  which partners there are and their order (the partner list's pages), the version of
+  ``ANY_PARTNER``, which every partner's save moves. What shows partners under their
+  versions and no name of a region or sector (the home page's partners, a project's
+  partners, the partner list) is so kept under the counts token, across a region's or a
+  sector's save.
 
 So after a gift to one project, every page is rendered again but only that project's card
 and panel are computed anew; after an editor rewrites a project's story or adds photos,
