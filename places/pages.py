@@ -206,7 +206,11 @@ def _find_places(
     if counts is None:
         found = [place for _order, place in find()[:MAP_PLACES]]
         return FoundPlaces(found, located().count(), read_now)
-    key = fragments.fragment_key("places-first", *vary, across_catalogue=True, no_partners=True)
+    # Places, their projects' addresses and which region holds them (which only a region
+    # moved, which renews every token, changes): no name of a region, sector or partner.
+    key = fragments.fragment_key(
+        "places-first", *vary, across_catalogue=True, no_partners=True, no_names=True
+    )
     found = catalogue.kept_first(key, MAP_PLACES, MAP_PLACES, find, _project_of)
     return FoundPlaces(found, counts.places_in(region), read_now)
 

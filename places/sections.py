@@ -67,13 +67,15 @@ def _section(content: dict) -> str:
     )
 
 
-def _kept_section(vary: tuple, content, *, across_catalogue=False) -> str:
+def _kept_section(vary: tuple, content, *, across_catalogue=False, no_names=False) -> str:
     """Return the map section, kept as drawn (with what its map depends on): its list of
     places and its drawing are not rendered again on every request. The land of the home
     and region maps stays a mark until the page is served (``places.middleware``). Every
     map is kept across the catalogue (``fragments.fragment_key``): a project's shows its
     own places and their regions only (kept under its places' version), the home and
-    region maps are kept under the places they show (``pages.FoundPlaces.key``)."""
+    region maps are kept under the places they show (``pages.FoundPlaces.key``).
+    ``no_names``: the map names no region (the home page's): kept across a region's or a
+    sector's save too."""
     return fragments.memo(
         # Named anew when what it depends on changed: a release serving meanwhile keeps
         # its sections under its own name.
@@ -82,6 +84,7 @@ def _kept_section(vary: tuple, content, *, across_catalogue=False) -> str:
         lambda: _section(content()),
         across_catalogue=across_catalogue,
         no_partners=True,  # Places, their regions and projects, nothing of partners.
+        no_names=no_names,
     )
 
 
@@ -98,20 +101,29 @@ def project_section(project) -> str:
     return _kept_section(("project", project.pk), content, across_catalogue=True)
 
 
-def _section_of_places(vary: tuple, find, draw, region: int | None) -> str:
+def _section_of_places(
+    vary: tuple, find, draw, region: int | None, *, no_names: bool = False
+) -> str:
     """Return the section of a map of many projects' places in ``region`` (None:
     everywhere), kept across the changes of the catalogue made by projects with no place
     there (``catalogue.kept_apart``); when one has, the places ``find()`` returns are read
     (kept across the catalogue, ``pages.FoundPlaces``) and the section drawn from them,
     ``draw(found)``, is kept under them across the catalogue: a change that leaves them
-    draws nothing."""
+    draws nothing. ``no_names``: it names no region (``_kept_section``)."""
 
     def under_places():
         found = find()
-        return _kept_section((*vary, found.key), lambda: draw(found), across_catalogue=True)
+        return _kept_section(
+            (*vary, found.key), lambda: draw(found), across_catalogue=True, no_names=no_names
+        )
 
     return catalogue.kept_apart(
-        "places-section-now", vary, under_places, catalogue.placed_in(region), no_partners=True
+        "places-section-now",
+        vary,
+        under_places,
+        catalogue.placed_in(region),
+        no_partners=True,
+        no_names=no_names,
     )
 
 
@@ -125,4 +137,5 @@ def region_section(region) -> str:
 
 
 def home_section(_nothing=None) -> str:
-    return _section_of_places(("home",), pages.home_places, pages.home_map, None)
+    # Its title and points name no region (the region's map is titled with its name).
+    return _section_of_places(("home",), pages.home_places, pages.home_map, None, no_names=True)

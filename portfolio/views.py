@@ -110,7 +110,8 @@ def region_tree(regions):
 @public_page
 @require_safe
 def home(request):
-    content = fragments.memo("home", (), home_content)
+    # Named anew when what it holds changed: a release serving meanwhile keeps its own.
+    content = fragments.memo("home-content", (), home_content)
     news = home_news()
     # Its fragments are kept under both: they are drawn anew with what they show.
     stamps = {"stamp": content["stamp"], "news_stamp": news["stamp"]}
@@ -137,8 +138,9 @@ def home_news() -> dict:
         by_pk = {update.pk: update for update in found["updates"]}
         return found | {"updates": [by_pk[pk] for pk in shown if pk in by_pk]}
 
+    # Updates, their projects' titles and addresses: no name of a region, sector or partner.
     return fragments.memo(
-        "home-news", (shown,), shown_news, across_catalogue=True, no_partners=True
+        "home-news", (shown,), shown_news, across_catalogue=True, no_partners=True, no_names=True
     )
 
 
@@ -164,7 +166,9 @@ def latest_news_keys() -> tuple[int, ...]:
     fragments.shows_news_of([fragments.ANY_PROJECT])
     every = fragments.ANY_PROJECT
     version = fragments.part_versions(fragments.NEWS, [every])[every]
-    key = fragments.fragment_key("news-first", version, across_catalogue=True, no_partners=True)
+    key = fragments.fragment_key(
+        "news-first", version, across_catalogue=True, no_partners=True, no_names=True
+    )
     found = catalogue.kept_first(
         key, HOME_UPDATES, NEWS_KEPT, _news_rows, _news_project, no_places=True
     )
@@ -271,9 +275,9 @@ def home_partners(counts: catalogue.Summary) -> tuple[list[Partner], dict]:
     The first public partners in that order are read (in the order of an index, kept
     across the catalogue), a few times as many as shown, more only when too few of them
     have published projects: a partner saved reads a few rows, not every partner. Both are
-    kept under the partners' versions and the counts token: a region or a sector saved
-    keeps them, and so does a partner's save that leaves which partners there are, their
-    order and the rows of those shown."""
+    kept under the counts token and the partners' versions (the order under every
+    partner's, the rows under those shown): a region or a sector saved keeps them, and
+    the rows are kept across the saves of partners not shown."""
     read = 4 * HOME_PARTNERS
     while True:
         in_order = fragments.memo(

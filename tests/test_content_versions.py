@@ -484,6 +484,14 @@ def test_a_region_or_sector_renamed_keeps_what_shows_none_of_their_names(project
     indicator = make_indicator(make_result(funded), title_fr="Puits creusés")
     make_period(indicator)
     update = make_update(funded, title_fr="Le puits est creusé")
+    place = Location.objects.create(
+        project=funded,
+        region=region,
+        name_fr="Canning",
+        name_en="Canning",
+        latitude=Decimal("22.315"),
+        longitude=Decimal("88.666"),
+    )
     test_fragments.gift(funded, "250")
     visitor = Client()
     with translation.override("fr"):
@@ -504,6 +512,11 @@ def test_a_region_or_sector_renamed_keeps_what_shows_none_of_their_names(project
     assert school_card in get(visitor, home)
     assert school_card in get(visitor, partner.get_absolute_url())
     assert 'class="card-title"' not in get(visitor, new_name)
+    region_page = french(region.get_absolute_url)
+    for url in (home, region_page):
+        shown = get(visitor, url)
+        assert "Canning" in shown, url
+        assert (url == home) == ("Le puits est creusé" in shown), url
     page = get(visitor, old_address)
     for shown in ("Puits creusés", "Le puits est creusé", 'data-figure="raised">250\xa0$<'):
         assert shown in page
@@ -531,13 +544,18 @@ def test_a_region_or_sector_renamed_keeps_what_shows_none_of_their_names(project
         ["Indicateur sans signal", indicator.pk],
     )
     sql(
-        f"UPDATE {update._meta.db_table} SET title_fr = %s WHERE id = %s",  # noqa: S608
-        ["Nouvelle sans signal", update.pk],
+        f"UPDATE {update._meta.db_table} SET title_fr = %s, is_published = %s WHERE id = %s",  # noqa: S608
+        ["Nouvelle sans signal", False, update.pk],
     )
+    sql_title_of(funded, BEHIND)
     sql("UPDATE donations_gift SET amount = %s", [Decimal("999")])
     sql(
         f"UPDATE {Partner._meta.db_table} SET city = %s WHERE id = %s",  # noqa: S608
         ["Ville sans signal", partner.pk],
+    )
+    sql(
+        f"UPDATE {Location._meta.db_table} SET name_fr = %s WHERE id = %s",  # noqa: S608
+        ["Lieu sans signal", place.pk],
     )
 
     if saved is Region:
@@ -558,6 +576,17 @@ def test_a_region_or_sector_renamed_keeps_what_shows_none_of_their_names(project
     for shown in ("Puits creusés", "Le puits est creusé", 'data-figure="raised">250\xa0$<'):
         assert shown in page
     assert "Ville sans signal" not in get(visitor, partners)
+    # The places a map shows (the home page's map kept whole, the region's drawn anew
+    # from them: its title names the region) and the latest news.
+    for url in (home, region_page):
+        shown = get(visitor, url)
+        assert "Canning" in shown, url
+        assert "Lieu sans signal" not in shown, url
+    shown = get(visitor, home)
+    assert "Le puits est creusé" in shown
+    assert "Nouvelle sans signal" not in shown
+    assert BEHIND not in shown  # The map names its points by their projects' titles.
+    sql_title_of(funded, "L’eau au village")
     # The new name, wherever it shows: the page tops, drawn anew, and the cards, kept (the
     # garden's still shows it in the region and the sector it left behind the site's back).
     assert new[0] in page
@@ -684,7 +713,11 @@ def test_a_region_or_sector_saved_keeps_what_shows_partners_under_their_versions
     # the header and footer are kept).
     first_page = get(visitor, urls["partners"])
     assert "Zz partenaire 59" in first_page
+    assert "Partenaire du Bengale" not in first_page
     assert "— Autre organisation</title>" in first_page
+    # A partner added shows there too (first in name order).
+    make_partner(name_fr="Aaa nouveau partenaire")
+    assert '">Aaa nouveau partenaire</a></h3>' in get(visitor, urls["partners"])
 
 
 def test_the_unfiltered_lists_later_pages_are_kept_until_a_published_project_changes(
