@@ -194,11 +194,46 @@ def _prefetch(address: tuple) -> None:
     fragment_keys, version_keys = learned
     tokens = (EDITORIAL_KEY, NAMES_KEY, COUNTS_KEY, REGIONS_KEY)
     keys = [*tokens, *fragment_keys, *version_keys]
-    found = cache.get_many(keys)
+    raw = getattr(getattr(cache, "client", None), "get_many_raw", None)
+    if raw is None:
+        found = cache.get_many(keys)
+    else:
+        # The fragments as stored, each read when the request uses it: after a change,
+        # those kept under a token it renewed are not used, nor unpickled.
+        stored = raw(keys)
+        read = cache.client.decode
+        found = {key: read(stored[key]) for key in (*tokens, *version_keys) if key in stored}
+        found = {key: value for key, value in found.items() if value is not UNREADABLE}
+        found |= {key: _Stored(stored[key]) for key in fragment_keys if key in stored}
     _request.asked = {*tokens, *fragment_keys}
     _request.prefetched = {key: found[key] for key in _request.asked if key in found}
     if getattr(_request, "versions", None) is not None:
         _request.versions.update({key: found[key] for key in version_keys if key in found})
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """A prefetched fragment as stored, read when first used (``_fetch``)."""
+
+    value: bytes
+
+
+def _prefetched(keys: list[str], asked: set) -> dict[str, object]:
+    """Return the values prefetched under these keys, each read the first time."""
+    prefetched = getattr(_request, "prefetched", {})
+    found = {}
+    for key in keys:
+        if key not in asked or key not in prefetched:
+            continue
+        value = prefetched[key]
+        if isinstance(value, _Stored):
+            value = cache.client.decode(value.value)
+            if value is UNREADABLE:
+                del prefetched[key]
+                continue
+            prefetched[key] = value
+        found[key] = value
+    return found
 
 
 def _remember_reads() -> None:
@@ -224,14 +259,9 @@ def _fetch(keys: list[str], *, remember: bool = True) -> dict[str, object]:
     if used is not None and remember:
         used[0].extend(keys)
     asked = getattr(_request, "asked", None) or set()
-    prefetched = getattr(_request, "prefetched", {})
     written = getattr(_request, "written", None) or {}
     found = {key: written[key] for key in keys if key in written}
-    found |= {
-        key: prefetched[key]
-        for key in keys
-        if key in asked and key in prefetched and key not in found
-    }
+    found |= _prefetched([key for key in keys if key not in found], asked)
     read = getattr(_request, "read", None)
     if read:
         found |= {key: read[key] for key in keys if key in read and key not in found}

@@ -15,16 +15,24 @@ logged and read as missing, so the page is computed again and the value stored a
 """
 
 import logging
+import socket
 
 from django_redis.client import DefaultClient
 from django_redis.compressors.identity import IdentityCompressor
+from django_redis.exceptions import ConnectionInterrupted
 from django_redis.serializers.pickle import PickleSerializer
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 
 # The first byte of a value pickled with protocol 2 or later (a value pickled with an
 # older protocol, if django-redis is told to use one, is read the usual way).
 PICKLE_MARK = b"\x80"
+
+# What a failed read raises, as django-redis's own reads take it.
+FAILED_READ = (RedisConnectionError, RedisTimeoutError, ResponseError, socket.timeout)
 
 # What ``decode`` returns for a value it cannot read; ``get`` and ``get_many`` leave it out.
 UNREADABLE = object()
@@ -54,3 +62,18 @@ class RedisClient(DefaultClient):
     def get_many(self, keys, version=None, client=None):
         found = super().get_many(keys, version=version, client=client)
         return {key: value for key, value in found.items() if value is not UNREADABLE}
+
+    def get_many_raw(self, keys) -> dict:
+        """Return the values found under these keys as stored, not read yet (``decode``
+        reads one): what a request may not use is not unpickled."""
+        if not keys:
+            return {}
+        client = self.get_client(write=False)
+        made = {self.make_key(key): key for key in keys}
+        try:
+            values = client.mget(*made)
+        except FAILED_READ as error:
+            raise ConnectionInterrupted(connection=client) from error
+        return {
+            made[key]: value for key, value in zip(made, values, strict=True) if value is not None
+        }

@@ -170,3 +170,34 @@ def test_the_changes_of_the_catalogue_are_read_once_per_request(shared_redis):
     assert log.since(before) == (before + 2, [3, 7])
     assert mget_calls(shared_redis) - calls == 2
     request_finished.send(sender=None)
+
+
+@needs_redis
+def test_a_prefetched_fragment_is_read_only_when_the_page_uses_it(shared_redis, settings, caplog):
+    """A request reads at once what the last one for its address read; what it then does
+    not use (kept under a token renewed since) is never unpickled. A value that cannot be
+    unpickled shows which are: it is logged when read, and the page is drawn anew."""
+    settings.CACHES["default"]["OPTIONS"] = {"CLIENT_CLASS": "core.redis_client.RedisClient"}
+    make_project(title_fr="L’eau au village", title_en="Water in the village")
+    client = Client()
+    url = "/fr/projets/"
+    first = client.get(url)
+    assert first.status_code == 200
+    address = ("http", "testserver", url)
+    fragment_keys, version_keys = fragments._read_by_address[address]
+    unreadable = b"\x80\x05not a pickle"
+    # Read by the last request, not by the next one.
+    gone = "pagecache:fragment:gone:0"
+    shared_redis.set(f"fragment-writes:1:{gone}", unreadable)
+    fragments._read_by_address[address] = ((*fragment_keys, gone), version_keys)
+    with caplog.at_level("WARNING", logger="core.redis_client"):
+        again = client.get(url)
+    assert again.content == first.content
+    assert "could not be read" not in caplog.text
+    # Read by the next one too: read when used, found unreadable, drawn anew.
+    assert fragment_keys[0] in fragments._read_by_address[address][0]
+    shared_redis.set(f"fragment-writes:1:{fragment_keys[0]}", unreadable)
+    with caplog.at_level("WARNING", logger="core.redis_client"):
+        drawn = client.get(url)
+    assert drawn.content == first.content
+    assert "could not be read" in caplog.text
