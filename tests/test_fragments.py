@@ -286,8 +286,13 @@ def test_a_page_asked_again_reads_what_it_shows_in_one_round_trip(projects, monk
         visitor.get(url)
     reads = []
     inside = []  # A cache may read many keys one by one: one call is one round trip.
-    for method in ("get", "get_many"):
-        real = getattr(cache, method)
+    # With Redis, the fragments are read as stored, and unpickled when used.
+    client = getattr(cache, "client", None)
+    readers = [(cache, "get"), (cache, "get_many")]
+    if hasattr(client, "get_many_raw"):
+        readers.append((client, "get_many_raw"))
+    for owner, method in readers:
+        real = getattr(owner, method)
 
         def counted(*args, real=real, method=method, **kwargs):
             if not inside:
@@ -298,12 +303,12 @@ def test_a_page_asked_again_reads_what_it_shows_in_one_round_trip(projects, monk
             finally:
                 inside.pop()
 
-        monkeypatch.setattr(cache, method, counted)
+        monkeypatch.setattr(owner, method, counted)
     sql_title(projects[1], "Titre changé sans signal")
     for name, url in urls.items():
         reads.clear()
         assert "L’école des filles" in visitor.get(url).content.decode(), name  # kept
-        assert reads == ["get_many"], (name, reads)
+        assert reads in (["get_many"], ["get_many_raw"]), (name, reads)
     # A page that shows no fragment reads nothing.
     for _visit in range(2):
         reads.clear()
