@@ -74,7 +74,8 @@ def kept_regions() -> list[Region]:
     )
 
 
-def _with_sectors(projects: dict[int, Project]) -> dict[int, Project]:
+def with_sectors(projects: dict[int, Project]) -> dict[int, Project]:
+    """Give these projects their sectors, from every sector kept (``kept_sectors``)."""
     if projects:
         sectors = kept_sectors()
         field = Project._meta.get_field("sector")
@@ -86,13 +87,15 @@ def _with_sectors(projects: dict[int, Project]) -> dict[int, Project]:
 def card_rows(pks) -> dict[int, Project]:
     """Return ``{pk: project}`` with its sector, as ``for_cards`` gives it (but its
     regions: ``attach_card_regions``), for those of these keys that have a row."""
-    return _with_sectors(_CARD_ROWS(pks))
+    return with_sectors(_CARD_ROWS(pks))
 
 
-def published_page_row(pk) -> Project | None:
-    """Return the project ``pk`` with its sector and story, as its page shows it, or None
-    when it is not published."""
-    project = _with_sectors(_PAGE_ROWS([pk])).get(pk)
+def published_page_row(pk, *, sector: bool = True) -> Project | None:
+    """Return the project ``pk`` with its story and its sector (not read with ``sector``
+    false: ``with_sectors`` gives it), as its page shows it, or None when it is not
+    published."""
+    rows = _PAGE_ROWS([pk])
+    project = (with_sectors(rows) if sector else rows).get(pk)
     if project is None:
         return None
     if publication_state(project.is_published, project.published_at) != Publication.PUBLISHED:

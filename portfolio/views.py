@@ -64,6 +64,7 @@ from .rows import (
     newest_published,
     published_page_row,
     related_rows,
+    with_sectors,
 )
 from .search import SEARCH_RANK
 
@@ -871,16 +872,23 @@ def project_page_content(pk) -> dict | None:
 
     Kept under the project's content version (``project_detail``), across the
     catalogue: a change of the project's place in the catalogue (published, its regions,
-    its partners) moves its versions. Its regions are kept apart, under its card
-    version, so a rewritten story reads only the project again. Its field updates,
-    partnerships and related projects are not in it: ``project_detail`` adds them, kept
-    under its news version, its card version and the names token
-    (``kept_partnerships``: a partner saved draws them anew, not the rest), and the
-    editorial token.
+    its partners) moves its versions. It names no region, sector or partner (kept under
+    the counts token): its sector and regions are added apart (``with_page_links``), its
+    regions kept under its card version, so a rewritten story reads only the project
+    again. Its field updates, partnerships and related projects are not in it either:
+    ``project_detail`` adds them, kept under its news version, its card version and its
+    partners' versions (``kept_partnerships``), and the editorial token.
     """
-    project = published_page_row(pk)
+    project = published_page_row(pk, sector=False)
     if project is None:
         return None
+    return project_context(project, {"regions": (), "partnerships": ()})
+
+
+def with_page_links(pk, content: dict) -> dict:
+    """Add to what the page of project ``pk`` shows (``project_page_content``) its sector
+    and regions, kept under the regions token (their names) and its card version."""
+    with_sectors({pk: content["project"]})
     card = fragments.part_versions("card", [pk])[pk]
     regions = fragments.memo(
         "project-regions",
@@ -889,7 +897,7 @@ def project_page_content(pk) -> dict | None:
         across_catalogue=True,
         no_partners=True,
     )
-    return project_context(project, {"regions": regions, "partnerships": ()})
+    return {**content, "regions": regions}
 
 
 def kept_partnerships(pk) -> dict:
@@ -1066,16 +1074,22 @@ def project_detail(request, slug):
         if pk is not None:
             fragments.read_project_versions(pk)
             version = fragments.content_versions([pk])[pk]
-            # Nothing of partners in it: a partner saved leaves it (``kept_partnerships``).
+            # No name of a partner, region or sector in it: a save of theirs leaves it
+            # (``with_page_links``, ``kept_partnerships``).
             content = fragments.memo(
                 "project-page-content",
                 (pk, version),
                 lambda: project_page_content(pk),
                 across_catalogue=True,
                 no_partners=True,
+                no_names=True,
             )
             if content is not None:
-                content = {**content, "updates": kept_updates(pk), **kept_partnerships(pk)}
+                content = {
+                    **with_page_links(pk, content),
+                    "updates": kept_updates(pk),
+                    **kept_partnerships(pk),
+                }
     if content is None:
         project = find_project(slug)
         if not isinstance(project, Project):

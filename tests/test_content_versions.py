@@ -309,6 +309,11 @@ def test_a_sector_or_region_saved_draws_anew_what_shows_names_and_keeps_the_card
     urls = visit_everything(visitor, *projects)
     token, regions, counts = editorial(), regions_token(), fragments.counts_token()
     sql_title(other, BEHIND)
+    region = Region.objects.get(projects=other)
+    sql(
+        f"UPDATE {Region._meta.db_table} SET name_fr = %s WHERE id = %s",  # noqa: S608
+        ["Inde sans signal", region.pk],
+    )
 
     project = fresh(funded)
     change(project)
@@ -317,8 +322,11 @@ def test_a_sector_or_region_saved_draws_anew_what_shows_names_and_keeps_the_card
     assert editorial() != token
     assert regions_token() != regions
     assert fragments.counts_token() == counts
-    # The other project's page top shows the names of its region and sector: drawn anew.
-    assert f"<h1>{BEHIND}</h1>" in get(visitor, urls["project"])
+    # The other project's page top shows the names of its region and sector: drawn anew,
+    # from its own content as kept (which names none of them).
+    page = get(visitor, urls["project"])
+    assert ">Inde sans signal</a>" in page
+    assert "<h1>L’école des filles</h1>" in page
     # Its card names them by slot: kept.
     for name in ("home", "list", "region", "partner"):
         html = get(visitor, urls[name])
@@ -484,6 +492,7 @@ def test_a_region_or_sector_renamed_keeps_what_shows_none_of_their_names(project
     indicator = make_indicator(make_result(funded), title_fr="Puits creusés")
     make_period(indicator)
     update = make_update(funded, title_fr="Le puits est creusé")
+    photo = make_photo(funded, caption_fr="Le puits au matin")
     place = Location.objects.create(
         project=funded,
         region=region,
@@ -548,6 +557,10 @@ def test_a_region_or_sector_renamed_keeps_what_shows_none_of_their_names(project
         ["Nouvelle sans signal", False, update.pk],
     )
     sql_title_of(funded, BEHIND)
+    sql(
+        f"UPDATE {ProjectImage._meta.db_table} SET caption_fr = %s WHERE id = %s",  # noqa: S608
+        ["Photo sans signal", photo.pk],
+    )
     sql("UPDATE donations_gift SET amount = %s", [Decimal("999")])
     sql(
         f"UPDATE {Partner._meta.db_table} SET city = %s WHERE id = %s",  # noqa: S608
@@ -571,10 +584,15 @@ def test_a_region_or_sector_renamed_keeps_what_shows_none_of_their_names(project
         assert garden_card in get(visitor, url), name
     assert school_card in get(visitor, home)
     assert school_card in get(visitor, partner.get_absolute_url())
-    # Its old address still leads to it, with its results, news and figures as kept.
+    # Its old address still leads to it, with its content, results, news, partners and
+    # figures as kept.
     page = get(visitor, old_address)
     for shown in ("Puits creusés", "Le puits est creusé", 'data-figure="raised">250\xa0$<'):
         assert shown in page
+    assert "<h1>L’eau au village</h1>" in page
+    assert "Le puits au matin" in page
+    assert "Ville sans signal" not in page
+    assert "Photo sans signal" not in page
     assert "Ville sans signal" not in get(visitor, partners)
     # The places a map shows (the home page's map kept whole, the region's drawn anew
     # from them: its title names the region) and the latest news.
@@ -2029,12 +2047,16 @@ def test_the_partner_mode_renews_what_shows_partners_and_logs_their_projects(pro
 def test_the_region_mode_renews_what_shows_names_and_logs_its_smallest_regions_projects(
     projects, settings
 ):
-    funded, other, _region, _partner = projects
+    funded, other, india, _partner = projects
     nepal = make_region(name_fr="Népal", name_en="Nepal", country="NP")
     Project.regions.through.objects.create(project=funded, region=nepal)
     middleware, visitor, urls, before = bench_mode(settings, projects, "region")
     versions, token, regions, counts, logged = before
     sql_title(other, BEHIND)
+    sql(
+        f"UPDATE {Region._meta.db_table} SET name_fr = %s WHERE id = %s",  # noqa: S608
+        ["Inde sans signal", india.pk],
+    )
 
     middleware(RequestFactory().get("/fr/projets/"))
 
@@ -2046,7 +2068,10 @@ def test_the_region_mode_renews_what_shows_names_and_logs_its_smallest_regions_p
     assert fragments.counts_token() == counts
     assert fragments.SEARCHED_EDITS.since(logged)[1] == [funded.pk]
     assert {project.pk: every_version(project) for project in (funded, other)} == versions
-    assert f"<h1>{BEHIND}</h1>" in get(visitor, urls["project"])
+    # The other project's page top names its region anew, from its content as kept.
+    page = get(visitor, urls["project"])
+    assert ">Inde sans signal</a>" in page
+    assert "<h1>L’école des filles</h1>" in page
     assert card_link(other, "L’école des filles") in get(visitor, urls["list"])
 
 
