@@ -167,11 +167,15 @@ def in_use() -> bool:
 
 def serve_request(request, *, public: bool) -> None:
     """Start a request: whether it may use fragments (staff see everything as it is), and
-    its scheme and host, which absolute addresses in fragments depend on; then read at once
-    what the last request for the same address read (``_prefetch``)."""
+    its scheme and host, which absolute addresses in fragments depend on."""
     _request.public = public
     _request.site = (request.scheme, request.get_host()) if public else None
-    if public and enabled():
+
+
+def draw_page(request) -> None:
+    """Say that the page is drawn (not served as stored by the page cache): read at once
+    what the last request for the same address read (``_prefetch``)."""
+    if getattr(_request, "public", False) and enabled():
         _prefetch((*_request.site, request.get_full_path()))
 
 

@@ -624,6 +624,8 @@ class PageCacheMiddleware:
                 headers = dict(stored.headers)
                 return _not_modified(request, stored.etag, headers) or stored.response()
 
+        # Drawn: what it read last time is read at once (a stored page reads none of it).
+        fragments.draw_page(request)
         response = self.get_response(request)
         if not getattr(response, "public_page", False):
             return response

@@ -15,24 +15,16 @@ logged and read as missing, so the page is computed again and the value stored a
 """
 
 import logging
-import socket
 
 from django_redis.client import DefaultClient
 from django_redis.compressors.identity import IdentityCompressor
-from django_redis.exceptions import ConnectionInterrupted
 from django_redis.serializers.pickle import PickleSerializer
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import ResponseError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 
 # The first byte of a value pickled with protocol 2 or later (a value pickled with an
 # older protocol, if django-redis is told to use one, is read the usual way).
 PICKLE_MARK = b"\x80"
-
-# What a failed read raises, as django-redis's own reads take it.
-FAILED_READ = (RedisConnectionError, RedisTimeoutError, ResponseError, socket.timeout)
 
 # What ``decode`` returns for a value it cannot read; ``get`` and ``get_many`` leave it out.
 UNREADABLE = object()
@@ -65,15 +57,12 @@ class RedisClient(DefaultClient):
 
     def get_many_raw(self, keys) -> dict:
         """Return the values found under these keys as stored, not read yet (``decode``
-        reads one): what a request may not use is not unpickled."""
+        reads one): what a request may not use is not unpickled. A failed read raises
+        Redis's own error, as the cache's reads do."""
         if not keys:
             return {}
-        client = self.get_client(write=False)
         made = {self.make_key(key): key for key in keys}
-        try:
-            values = client.mget(*made)
-        except FAILED_READ as error:
-            raise ConnectionInterrupted(connection=client) from error
+        values = self.get_client(write=False).mget(*made)
         return {
             made[key]: value for key, value in zip(made, values, strict=True) if value is not None
         }

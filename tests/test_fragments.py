@@ -317,6 +317,47 @@ def test_a_page_asked_again_reads_what_it_shows_in_one_round_trip(projects, monk
     assert reads == []
 
 
+def test_a_page_served_as_stored_reads_no_fragment(projects, settings, monkeypatch):
+    """A page the page cache serves reads what it stored, in one round trip, and none of
+    the fragments the last request that drew it read (they are read only to draw it)."""
+    from django.core.cache import cache
+
+    settings.PAGE_CACHE_ENABLED = True
+    visitor = Client()
+    url = pages(*projects)["list"]
+    drawn = visitor.get(url)
+    reads, inside = [], []
+    client = getattr(cache, "client", None)
+    readers = [(cache, "get"), (cache, "get_many")]
+    if hasattr(client, "get_many_raw"):
+        readers.append((client, "get_many_raw"))
+    for owner, method in readers:
+        real = getattr(owner, method)
+
+        def counted(*args, real=real, method=method, **kwargs):
+            if not inside:  # A cache may read many keys one by one: one round trip.
+                reads.append((method, args))
+            inside.append(method)
+            try:
+                return real(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        monkeypatch.setattr(owner, method, counted)
+    served = visitor.get(url)
+    assert served.content == drawn.content
+    # The stored page and the content's state, together.
+    assert [method for method, _args in reads] == ["get_many"], reads
+    # Drawn again after a change: what it read last time is read at once.
+    gift(projects[0], "10")
+    reads.clear()
+    assert visitor.get(url).status_code == 200
+    assert any(
+        method != "get" and len(args[0]) > 2 and fragments.EDITORIAL_KEY in args[0]
+        for method, args in reads
+    ), reads
+
+
 def test_a_kept_list_validates_its_filters_once_and_shows_their_changes(projects, monkeypatch):
     from portfolio import forms
 
