@@ -90,12 +90,10 @@ def card_rows(pks) -> dict[int, Project]:
     return with_sectors(_CARD_ROWS(pks))
 
 
-def published_page_row(pk, *, sector: bool = True) -> Project | None:
-    """Return the project ``pk`` with its story and its sector (not read with ``sector``
-    false: ``with_sectors`` gives it), as its page shows it, or None when it is not
-    published."""
-    rows = _PAGE_ROWS([pk])
-    project = (with_sectors(rows) if sector else rows).get(pk)
+def published_page_row(pk) -> Project | None:
+    """Return the project ``pk`` with its story, as its page shows it (its sector is
+    given apart, ``with_sectors``), or None when it is not published."""
+    project = _PAGE_ROWS([pk]).get(pk)
     if project is None:
         return None
     if publication_state(project.is_published, project.published_at) != Publication.PUBLISHED:

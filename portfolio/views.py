@@ -254,7 +254,7 @@ def partners_with_projects(published) -> QuerySet:
     )
 
 
-def partners_in_order(read: int) -> list[int]:
+def first_partner_keys(read: int) -> list[int]:
     """Return the keys of the first ``read`` public partners by kind and name (which
     partners there are and their order: under ``ANY_PARTNER``, read before them)."""
     fragments.partner_versions([fragments.ANY_PARTNER])
@@ -284,7 +284,7 @@ def home_partners(counts: catalogue.Summary) -> tuple[list[Partner], dict]:
         in_order = fragments.memo(
             "partners-in-order",
             (read,),
-            functools.partial(partners_in_order, read),
+            functools.partial(first_partner_keys, read),
             across_catalogue=True,
             no_partners=True,
             no_names=True,
@@ -879,7 +879,7 @@ def project_page_content(pk) -> dict | None:
     ``project_detail`` adds them, kept under its news version, its card version and its
     partners' versions (``kept_partnerships``), and the editorial token.
     """
-    project = published_page_row(pk, sector=False)
+    project = published_page_row(pk)
     if project is None:
         return None
     return project_context(project, {"regions": (), "partnerships": ()})
@@ -912,7 +912,7 @@ def kept_partnerships(pk) -> dict:
         partnerships = fragments.memo(
             "project-partnerships",
             (pk, card),
-            lambda: linked_partnerships(pk, versioned=True),
+            lambda: linked_partnerships(pk),
             across_catalogue=True,
             no_partners=True,
             no_names=True,
@@ -961,10 +961,10 @@ def linked_regions(pk) -> list[Region]:
     return list(Region.objects.filter(projects=pk).select_related("parent").order_by("name"))
 
 
-def linked_partnerships(pk, *, versioned: bool = False) -> list[Partnership]:
-    """Return the public partnerships of project ``pk`` (``versioned``: its partners'
-    versions read first, which what is being kept then depends on)."""
-    if versioned and fragments.in_use():
+def linked_partnerships(pk) -> list[Partnership]:
+    """Return the public partnerships of project ``pk``, its partners' versions read first
+    (what is being kept then depends on them)."""
+    if fragments.in_use():
         links = Partnership.objects.filter(project=pk)
         fragments.partner_versions(links.values_list("partner_id", flat=True))
     return list(
