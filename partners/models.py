@@ -1,5 +1,6 @@
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -29,11 +30,28 @@ def shown_on_site(partner) -> bool:
     return partner.is_public
 
 
+class PartnerKind(models.TextChoices):
+    LEAD = "lead", _("Lead partner")
+    LOCAL = "local", _("Local partner")
+    FUNDER = "funder", _("Funder")
+
+
+def list_order(language: str | None = None) -> tuple:
+    """Return the expressions the partner list is sorted by: the kind (lead, local, funder),
+    then the name as a visitor reading ``language`` (by default, the current one) sees it,
+    case aside. Each language's are indexed (``Partner.Meta.indexes``): a page of the list
+    is read from an index, not sorted from every public partner."""
+    kinds = PartnerKind.values
+    kind_rank = Case(
+        *(When(kind=kind, then=Value(rank)) for rank, kind in enumerate(kinds)),
+        default=Value(len(kinds)),
+        output_field=IntegerField(),
+    )
+    return kind_rank, Lower(shown_text("name", language))
+
+
 class Partner(models.Model):
-    class Kind(models.TextChoices):
-        LEAD = "lead", _("Lead partner")
-        LOCAL = "local", _("Local partner")
-        FUNDER = "funder", _("Funder")
+    Kind = PartnerKind
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(
@@ -120,6 +138,15 @@ class Partner(models.Model):
                 fields=["kind", f"name_{language}", "id"],
                 condition=Q(is_public=True),
                 name=f"partner_public_order_{language}",
+            )
+            for language in ("fr", "en")
+        ] + [
+            # The partner list's order (``list_order``), for its pages and their keys.
+            models.Index(
+                *list_order(language),
+                F("id"),
+                condition=Q(is_public=True),
+                name=f"partner_list_order_{language}",
             )
             for language in ("fr", "en")
         ]

@@ -1,8 +1,7 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Case, Count, IntegerField, Value, When
-from django.db.models.functions import Lower
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import get_template
 from django.urls import reverse
@@ -15,9 +14,8 @@ from core import fragments, preview
 from core.i18n import get_by_translated_slug, object_urls_by_language
 from core.pagecache import editorial_page, public_page
 from core.pagination import KeysFirstPaginator
-from core.text_search import shown_text
 
-from .models import Partner
+from .models import Partner, list_order
 
 PARTNER_PAGE_PROJECTS = 12
 PARTNERS_PER_PAGE = 60
@@ -146,12 +144,8 @@ def partners_in_order(query: str, *, as_keys: bool = False):
     partners = Partner.objects.public()
     if query:
         partners = partners.named(query)
-    kind_order = Case(
-        *(When(kind=kind, then=Value(rank)) for rank, kind in enumerate(Partner.Kind.values)),
-        default=Value(len(Partner.Kind.values)),
-        output_field=IntegerField(),
-    )
-    partners = partners.alias(kind_order=kind_order, sort_name=Lower(shown_text("name")))
+    kind_order, sort_name = list_order()
+    partners = partners.alias(kind_order=kind_order, sort_name=sort_name)
     partners = partners.order_by("kind_order", "sort_name", "pk")
     return partners.values_list("pk", flat=True) if as_keys else partners.only(*CARD_FIELDS)
 
