@@ -136,6 +136,9 @@ PARTNER_KEY_PREFIX = "pagecache:partner:"
 # The version of every partner, moved by any partner's save: what shows which partners
 # there are or their order by name (the partner list's keys) is kept under it.
 ANY_PARTNER = "any"
+# The version of how many partners there are, moved by a partner added or deleted (one
+# shown or hidden renews every token): their number is kept under it, across renames.
+PARTNERS_ADDED = "added"
 # Each project's dates version, moved by a save that changes nothing but when it last
 # changed (what shows that date, the sitemaps, is kept under it and its content version).
 DATED_KEY_PREFIX = "pagecache:dated:"
@@ -1057,7 +1060,8 @@ def invalidate_dates(project_pks: Iterable[int]) -> None:
 def partner_versions(partner_pks: Iterable[int | str]) -> dict[int | str, str]:
     """Return each partner's version (one round trip; missing ones are created), which
     what is being kept then depends on: it shows these partners (``ANY_PARTNER``: which
-    partners there are, and their order). Without fragments, none.
+    partners there are, and their order; ``PARTNERS_ADDED``: how many). Without
+    fragments, none.
 
     What shows partners and no name of a region or sector can so be kept under the counts
     token (``no_names``), which a region's or a sector's save keeps: read the versions of
@@ -1069,15 +1073,17 @@ def partner_versions(partner_pks: Iterable[int | str]) -> dict[int | str, str]:
     found = {}
     for key, value in versions.items():
         pk = key.removeprefix(PARTNER_KEY_PREFIX)
-        found[pk if pk == ANY_PARTNER else int(pk)] = value
+        found[pk if pk in (ANY_PARTNER, PARTNERS_ADDED) else int(pk)] = value
     return found
 
 
-def invalidate_partners(partner_pks: Iterable[int]) -> None:
+def invalidate_partners(partner_pks: Iterable[int], *, added: bool = False) -> None:
     """Put out of date what is kept under these partners' versions (their cards), and
     under ``ANY_PARTNER`` (which partners there are, in what order), now and when the
-    transaction commits."""
-    _invalidate_versions(PARTNER_KEY_PREFIX, [*partner_pks, ANY_PARTNER])
+    transaction commits; with ``added`` (a partner added or deleted), under
+    ``PARTNERS_ADDED`` too (how many there are)."""
+    every = [ANY_PARTNER, PARTNERS_ADDED] if added else [ANY_PARTNER]
+    _invalidate_versions(PARTNER_KEY_PREFIX, [*partner_pks, *every])
 
 
 def depends_on(versions: Mapping[str, str]) -> None:

@@ -12,10 +12,15 @@ from .models import Partner
 counted_before, counted_after = pagecache.counted_columns_saved("is_public", regions_kept=True)
 
 
-def partner_changed(sender, instance, **kwargs):
+def partner_changed(sender, instance, created=False, **kwargs):
     """Its card on the partner list is kept under its own version (which this moves), with
-    the regions token: the other partners' cards stay kept."""
-    fragments.invalidate_partners([instance.pk])
+    the regions token: the other partners' cards stay kept. A partner added moves how
+    many there are (``fragments.PARTNERS_ADDED``); one renamed keeps it."""
+    fragments.invalidate_partners([instance.pk], added=created)
+
+
+def partner_deleted(sender, instance, **kwargs):
+    fragments.invalidate_partners([instance.pk], added=True)
 
 
 def connect():
@@ -25,4 +30,4 @@ def connect():
     post_delete.connect(
         pagecache.content_changed, sender=Partner, dispatch_uid="pagecache-del-partner"
     )
-    post_delete.connect(partner_changed, sender=Partner, dispatch_uid="pagecache-del-partner-card")
+    post_delete.connect(partner_deleted, sender=Partner, dispatch_uid="pagecache-del-partner-card")

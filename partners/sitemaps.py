@@ -1,6 +1,7 @@
 from core.sitemaps import TranslatedSitemap, slug_columns
 
 from .models import Partner
+from .views import public_partner_count
 
 
 class PartnerSitemap(TranslatedSitemap):
@@ -16,6 +17,9 @@ class PartnerSitemap(TranslatedSitemap):
             .order_by("pk")
             .values_list("pk", "updated_at", *slug_columns(), named=True)
         )
+
+    def kept_count(self) -> int | None:
+        return public_partner_count()
 
     def lastmod(self, partner):
         return partner.updated_at

@@ -59,7 +59,8 @@ def listed_partners(
     # else but a partner shown or hidden (which renews every token): the count and pages
     # are kept under every partner's version (read before the rows), across the saves of
     # regions and sectors.
-    everyone = fragments.partner_versions([fragments.ANY_PARTNER]).get(fragments.ANY_PARTNER)
+    versions = fragments.partner_versions([fragments.ANY_PARTNER, fragments.PARTNERS_ADDED])
+    everyone = versions.get(fragments.ANY_PARTNER)
     page = KeysFirstPaginator(
         lambda: partners_in_order(query, as_keys=as_keys),
         PARTNERS_PER_PAGE,
@@ -67,6 +68,10 @@ def listed_partners(
         keys_only=True,
         across_catalogue=True,
         no_names=True,
+        # Without a search, how many there are is kept across renames.
+        known_count=None
+        if query
+        else lambda: public_partner_count(versions.get(fragments.PARTNERS_ADDED)),
     ).get_page(request.GET.get("page"))
     rows = None if as_keys else list(page.object_list)
     keys = list(page.object_list) if as_keys else [partner.pk for partner in rows]
@@ -75,6 +80,25 @@ def listed_partners(
     listed = (query, page, {pk: counts.get(pk, 0) for pk in keys}, rows, everyone)
     request._listed_partners = listed
     return listed
+
+
+def public_partner_count(added: str | None = None) -> int | None:
+    """Return the number of public partners, kept under the version that a partner added
+    or deleted moves (``fragments.PARTNERS_ADDED``, read first when not given as
+    ``added``; a partner shown or hidden renews every token): a partner renamed keeps it.
+    None without fragments."""
+    if not fragments.in_use():
+        return None
+    if added is None:
+        added = fragments.partner_versions([fragments.PARTNERS_ADDED])[fragments.PARTNERS_ADDED]
+    return fragments.memo(
+        "partner-count",
+        (added,),
+        lambda: Partner.objects.public().count(),
+        across_catalogue=True,
+        no_partners=True,
+        no_names=True,
+    )
 
 
 def partner_cards(counts: dict[int, int], rows: list[Partner] | None) -> list[tuple[str, str]]:

@@ -590,10 +590,16 @@ def test_the_sitemap_index_follows_the_catalogue_and_keeps_the_sections_outside_
     # The partners and regions kept across the change of the catalogue, their dates too.
     assert after["partners"] == before["partners"] and after["regions"] == before["regions"]
 
-    # A partner saved changes every section that could show it.
+    # A partner saved changes every section that could show it: the partners' date. How
+    # many partners there are is kept across such saves (the one hidden behind the site's
+    # back is still counted), and counted again when a partner is added (here a hidden
+    # one) or deleted.
     lead.save()
     saved = sitemap_index(visitor)
-    assert len(saved["partners"]) == 1 and len(saved["projects"]) == 3
+    assert len(saved["projects"]) == 3
+    assert len(saved["partners"]) == 2 and saved["partners"] != before["partners"]
+    make_partner(is_public=False)
+    assert len(sitemap_index(visitor)["partners"]) == 1
 
 
 @pytest.mark.django_db(False)

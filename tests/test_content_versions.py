@@ -347,6 +347,8 @@ def regions_token():
 
 def test_a_partner_saved_draws_anew_what_shows_partners_and_keeps_the_cards(projects):
     funded, other, _region, partner = projects
+    update = make_update(other, title_fr="La classe est ouverte")
+    photo = make_photo(other, caption_fr="La classe au matin")
     visitor = Client()
     urls = visit_everything(visitor, *projects)
     with translation.override("fr"):
@@ -368,6 +370,15 @@ def test_a_partner_saved_draws_anew_what_shows_partners_and_keeps_the_cards(proj
     token, regions = editorial(), regions_token()
     versions = {project.pk: every_version(project) for project in (funded, other)}
     sql_title(other, BEHIND)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {update._meta.db_table} SET title_fr = %s WHERE id = %s",  # noqa: S608
+            ["Nouvelle sans signal", update.pk],
+        )
+        cursor.execute(
+            f"UPDATE {ProjectImage._meta.db_table} SET caption_fr = %s WHERE id = %s",  # noqa: S608
+            ["Photo sans signal", photo.pk],
+        )
 
     saved = Partner.objects.get(pk=partner.pk)
     saved.name_fr = "Partenaire renommé"
@@ -384,9 +395,11 @@ def test_a_partner_saved_draws_anew_what_shows_partners_and_keeps_the_cards(proj
         assert card_link(other, "L’école des filles") in get(visitor, urls[name]), name
     page = get(visitor, urls["project"])
     assert "<h1>L’école des filles</h1>" in page
-    # What its page shows of the project is kept (its title in the head too), but its
-    # partners (below).
+    # What its page shows of the project is kept (its title in the head too; its photos
+    # and news, kept apart from its partners), but its partners (below).
     assert BEHIND not in page
+    assert "La classe au matin" in page and "La classe est ouverte" in page
+    assert "Photo sans signal" not in page and "Nouvelle sans signal" not in page
     # Wherever the partner shows, in both languages, it shows as saved.
     for name in ("home", "list", "partner", "partners", "project", "by-partner"):
         shown = get(visitor, urls[name])
@@ -2507,6 +2520,55 @@ def test_a_partner_saved_draws_its_card_on_the_partner_list_anew_not_the_others(
 
     neighbour.delete()
     assert escape(renamed) not in get(visitor, listed, language)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_number_of_partners_is_kept_across_renames_and_counted_again_as_they_come_and_go(
+    projects, language
+):
+    _funded, _other, _region, partner = projects
+    first, second, third = (make_partner() for _ in range(3))
+    visitor = Client()
+    with translation.override(language):
+        listed = reverse("partners:partner_list")
+        sitemap = reverse("sitemap_section", kwargs={"section": "partners"})
+
+    def counted() -> int:
+        html = get(visitor, listed, language)
+        return int(re.search(r'class="results-count">(\d+) ', html).group(1))
+
+    def in_sitemap() -> int:
+        # Two languages, so two entries per partner on the sitemap's one page.
+        with translation.override(language):
+            response = visitor.get(sitemap)
+        return response.content.decode().count("<url>") // 2
+
+    assert counted() == in_sitemap() == 4
+    # Two partners hidden behind the site's back: not counted again while partners are
+    # only renamed (how many there are is kept across their saves).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Partner._meta.db_table} SET is_public = false WHERE id IN (%s, %s)",  # noqa: S608
+            [first.pk, second.pk],
+        )
+    renamed = Partner.objects.get(pk=partner.pk)
+    renamed.name_fr = renamed.name_en = "Partenaire renommé"
+    renamed.save()
+    html = get(visitor, listed, language)
+    assert "Partenaire renommé" in html
+    assert counted() == 4
+    with CaptureQueriesContext(connection) as queries:
+        get(visitor, listed, language)
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+
+    make_partner()  # Added: counted again (the two hidden ones are gone from the count).
+    assert counted() == in_sitemap() == 3
+    Partner.objects.get(pk=third.pk).delete()
+    assert counted() == in_sitemap() == 2
+    hidden = Partner.objects.get(pk=partner.pk)
+    hidden.is_public = False
+    hidden.save()
+    assert counted() == in_sitemap() == 1
 
 
 def test_the_partner_list_is_kept_while_a_change_of_the_catalogue_leaves_its_counts(projects):
