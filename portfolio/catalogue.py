@@ -23,8 +23,10 @@ from __future__ import annotations
 import functools
 import heapq
 import uuid
+from array import array
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -57,6 +59,64 @@ REGION, PARTNER, PLACE = 1, 2, 3
 Entry = tuple[int | None, int | None, tuple[int, ...], tuple[int, ...], tuple[tuple[int, ...], ...]]
 
 
+class PackedCounts(Mapping):
+    """Counts by key, read only, held as two arrays of machine integers (the keys sorted),
+    which pickle as bytes: a summary read back from the cache builds no dictionary of
+    every partner (at 2 000 partners, unpickling their ``Counter`` cost more than the rest
+    of the summary, on every page that reads it). A key is found by bisection."""
+
+    __slots__ = ("_counts", "_keys")
+
+    def __init__(self, keys: array, counts: array):
+        self._keys = keys
+        self._counts = counts
+
+    @classmethod
+    def of(cls, counts: Mapping[int, int]) -> PackedCounts:
+        if isinstance(counts, PackedCounts):
+            return counts
+        keys = sorted(key for key, count in counts.items() if count)
+        return cls(array("q", keys), array("q", [counts[key] for key in keys]))
+
+    def __getitem__(self, key: int) -> int:
+        at = bisect_left(self._keys, key)
+        if at < len(self._keys) and self._keys[at] == key:
+            return self._counts[at]
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def items(self):
+        return zip(self._keys, self._counts, strict=True)
+
+    def counter(self) -> Counter:
+        """Return the counts as a ``Counter``, to correct."""
+        return Counter(dict(self.items()))
+
+    def __reduce__(self):
+        return (_unpacked, (self._keys.tobytes(), self._counts.tobytes()))
+
+
+def _unpacked(keys: bytes, counts: bytes) -> PackedCounts:
+    packed = PackedCounts(array("q"), array("q"))
+    packed._keys.frombytes(keys)
+    packed._counts.frombytes(counts)
+    return packed
+
+
+def _counter(counts: Mapping[int, int]) -> Counter:
+    """Return a copy of these counts to correct (kept ones come as ``PackedCounts``)."""
+    return counts.counter() if isinstance(counts, PackedCounts) else Counter(counts)
+
+
+# The counts of a ``Summary`` by key: kept as ``PackedCounts``.
+COUNTED_BY_KEY = ("partners", "regions", "sectors", "places")
+
+
 @dataclass
 class Summary:
     """Counts of the published projects: in all, by partner (public partners only), by
@@ -78,6 +138,13 @@ class Summary:
     # The keys of the first ``RANKED`` partners by number of projects (``top_partners``),
     # kept with the counts; None until ranked.
     ranking: list[int] | None = None
+
+    def __getstate__(self) -> dict:
+        # Read back as ``PackedCounts``, which only ``_counter`` copies to correct.
+        state = dict(self.__dict__)
+        for name in COUNTED_BY_KEY:
+            state[name] = PackedCounts.of(state[name])
+        return state
 
     def add(self, entry: Entry, sign: int = 1) -> None:
         sector, beneficiaries, regions, partners, places = entry
@@ -305,11 +372,11 @@ def _corrected(kept: Summary, latest: int, changed: list[int]):
         projects=kept.projects,
         beneficiaries=kept.beneficiaries,
         counted_beneficiaries=kept.counted_beneficiaries,
-        partners=Counter(kept.partners),
-        regions=Counter(kept.regions),
-        sectors=Counter(kept.sectors),
+        partners=_counter(kept.partners),
+        regions=_counter(kept.regions),
+        sectors=_counter(kept.sectors),
         located=kept.located,
-        places=Counter(kept.places),
+        places=_counter(kept.places),
         changes=latest,
         buckets=dict(kept.buckets),
     )

@@ -5,6 +5,9 @@ Some tests change a project behind the site's back (SQL, no signal): kept counts
 count it as it was, which tells a correction from a count made again.
 """
 
+import dataclasses
+import pickle
+import pickletools
 import random
 import re
 import time
@@ -694,3 +697,37 @@ def test_the_counts_are_good_no_longer_than_the_names_token(catalogue_rows):
     assert kept().beneficiaries == 120
     time.sleep(1.6)
     assert kept().beneficiaries == 620
+
+
+def opcodes(value) -> int:
+    return sum(1 for _ in pickletools.genops(pickle.dumps(value)))
+
+
+@pytest.mark.parametrize("partners", [20, 2_000])
+def test_kept_counts_read_back_as_packed_counts_that_answer_as_the_counters_did(partners):
+    rng = random.Random(partners)
+    counted = catalogue.Summary(
+        projects=partners,
+        partners=Counter({pk: rng.randint(1, 40) for pk in rng.sample(range(1, 50_000), partners)}),
+        regions=Counter({1: 5, 7: 2}),
+        sectors=Counter({3: 4}),
+        places=Counter({1: 9}),
+    )
+    counted.top_partners(catalogue.RANKED)
+    kept = pickle.loads(pickle.dumps(counted))  # noqa: S301 - its own value
+
+    assert isinstance(kept.partners, catalogue.PackedCounts)
+    assert kept == counted and counted == kept
+    for pk in [*counted.partners, 0, 49_999, 50_001, -3]:
+        assert kept.partners.get(pk, 0) == counted.partners.get(pk, 0)
+        assert (pk in kept.partners) == (pk in counted.partners)
+    assert len(kept.partners) == len(counted.partners)
+    assert dict(kept.partners.items()) == dict(counted.partners)
+    assert kept.top_partners(5) == counted.top_partners(5) == counted._ranked(5)
+    assert kept.projects_in(1) == 5 and kept.projects_in(2) == 0
+    assert kept.places_in(1) == 9 and kept.sectors.get(3) == 4
+    # Corrected from a copy, which takes changes as the counter did.
+    copy = catalogue._counter(kept.partners)
+    assert isinstance(copy, Counter) and copy == counted.partners
+    # Read back, it builds nothing per partner: as many pickle operations at any number.
+    assert opcodes(counted) == opcodes(dataclasses.replace(counted, partners=Counter({1: 1})))
