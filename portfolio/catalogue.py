@@ -403,9 +403,10 @@ def summary() -> Summary:
     """Return the counts of the published catalogue as it is now."""
     if not fragments.in_use():
         return _counted(0)[0]
-    # Named with the size of its buckets and of its ranking: counts kept by a release
-    # that numbered or ranked them otherwise are not read as this one's.
-    key = fragments.counts_key(f"catalogue-by-{BUCKET_SIZE}-{RANKED}")
+    # Named with the size of its buckets and of its ranking, and packed (``PackedCounts``):
+    # counts kept by a release that numbered, ranked or stored them otherwise are not read
+    # as this one's, nor overwritten by it.
+    key = fragments.counts_key(f"catalogue-by-{BUCKET_SIZE}-{RANKED}-packed")
     kept = fragments.get_many([key]).get(key)
     if isinstance(kept, Summary):
         since = fragments.CATALOGUE_CHANGES.since(kept.changes)
