@@ -60,10 +60,11 @@ Entry = tuple[int | None, int | None, tuple[int, ...], tuple[int, ...], tuple[tu
 
 
 class PackedCounts(Mapping):
-    """Counts by key, read only, held as two arrays of machine integers (the keys sorted),
-    which pickle as bytes: a summary read back from the cache builds no dictionary of
-    every partner (at 2 000 partners, unpickling their ``Counter`` cost more than the rest
-    of the summary, on every page that reads it). A key is found by bisection."""
+    """Counts by key held as two arrays of machine integers (the keys sorted), which pickle
+    as bytes: a summary read back from the cache builds no dictionary of every partner
+    (at 2 000 partners, unpickling their ``Counter`` cost more than the rest of the
+    summary, on every page that reads it). A key is found by bisection; a copy is
+    corrected in place (``adjust``), without unpacking."""
 
     __slots__ = ("_counts", "_keys")
 
@@ -93,9 +94,21 @@ class PackedCounts(Mapping):
     def items(self):
         return zip(self._keys, self._counts, strict=True)
 
-    def counter(self) -> Counter:
-        """Return the counts as a ``Counter``, to correct."""
-        return Counter(dict(self.items()))
+    def copy(self) -> PackedCounts:
+        return PackedCounts(self._keys[:], self._counts[:])
+
+    def adjust(self, key: int, by: int) -> None:
+        """Add ``by`` to the count of ``key``, as a ``Counter`` whose zeros are removed."""
+        at = bisect_left(self._keys, key)
+        if at < len(self._keys) and self._keys[at] == key:
+            count = self._counts[at] + by
+            if count:
+                self._counts[at] = count
+            else:
+                del self._keys[at], self._counts[at]
+        elif by:
+            self._keys.insert(at, key)
+            self._counts.insert(at, by)
 
     def __reduce__(self):
         return (_unpacked, (self._keys.tobytes(), self._counts.tobytes()))
@@ -108,9 +121,18 @@ def _unpacked(keys: bytes, counts: bytes) -> PackedCounts:
     return packed
 
 
-def _counter(counts: Mapping[int, int]) -> Counter:
+def _copied(counts: Mapping[int, int]) -> Counter | PackedCounts:
     """Return a copy of these counts to correct (kept ones come as ``PackedCounts``)."""
-    return counts.counter() if isinstance(counts, PackedCounts) else Counter(counts)
+    return counts.copy() if isinstance(counts, PackedCounts) else Counter(counts)
+
+
+def _adjust(counts: Counter | PackedCounts, key: int, by: int) -> None:
+    if isinstance(counts, PackedCounts):
+        counts.adjust(key, by)
+    else:
+        counts[key] += by
+        if not counts[key]:
+            del counts[key]
 
 
 # The counts of a ``Summary`` by key: kept as ``PackedCounts``.
@@ -127,11 +149,11 @@ class Summary:
     beneficiaries: int = 0
     # Projects that say how many people they reach: with none, there is no total.
     counted_beneficiaries: int = 0
-    partners: Counter = field(default_factory=Counter)
-    regions: Counter = field(default_factory=Counter)
-    sectors: Counter = field(default_factory=Counter)
+    partners: Counter | PackedCounts = field(default_factory=Counter)
+    regions: Counter | PackedCounts = field(default_factory=Counter)
+    sectors: Counter | PackedCounts = field(default_factory=Counter)
     located: int = 0
-    places: Counter = field(default_factory=Counter)
+    places: Counter | PackedCounts = field(default_factory=Counter)
     # The last logged change of the catalogue it counts, and its buckets' keys by number.
     changes: int = 0
     buckets: dict[int, str] = field(default_factory=dict)
@@ -140,7 +162,7 @@ class Summary:
     ranking: list[int] | None = None
 
     def __getstate__(self) -> dict:
-        # Read back as ``PackedCounts``, which only ``_counter`` copies to correct.
+        # Read back as ``PackedCounts``, corrected on a copy (``_copied``).
         state = dict(self.__dict__)
         for name in COUNTED_BY_KEY:
             state[name] = PackedCounts.of(state[name])
@@ -160,9 +182,7 @@ class Summary:
             *((self.places, place) for place in places),
         ):
             for key in keys:
-                counter[key] += sign
-                if not counter[key]:
-                    del counter[key]
+                _adjust(counter, key, sign)
 
     @property
     def figures(self) -> dict:
@@ -372,11 +392,11 @@ def _corrected(kept: Summary, latest: int, changed: list[int]):
         projects=kept.projects,
         beneficiaries=kept.beneficiaries,
         counted_beneficiaries=kept.counted_beneficiaries,
-        partners=_counter(kept.partners),
-        regions=_counter(kept.regions),
-        sectors=_counter(kept.sectors),
+        partners=_copied(kept.partners),
+        regions=_copied(kept.regions),
+        sectors=_copied(kept.sectors),
         located=kept.located,
-        places=_counter(kept.places),
+        places=_copied(kept.places),
         changes=latest,
         buckets=dict(kept.buckets),
     )

@@ -726,8 +726,17 @@ def test_kept_counts_read_back_as_packed_counts_that_answer_as_the_counters_did(
     assert kept.top_partners(5) == counted.top_partners(5) == counted._ranked(5)
     assert kept.projects_in(1) == 5 and kept.projects_in(2) == 0
     assert kept.places_in(1) == 9 and kept.sectors.get(3) == 4
-    # Corrected from a copy, which takes changes as the counter did.
-    copy = catalogue._counter(kept.partners)
-    assert isinstance(copy, Counter) and copy == counted.partners
+    # Corrected on a copy, which takes changes as the counter does, the kept ones left.
+    copy, changed = catalogue._copied(kept.partners), Counter(counted.partners)
+    present = list(counted.partners)
+    for _ in range(300):
+        pk = rng.choice([*present[:5], rng.randint(1, 50_000), 0])
+        by = rng.choice([-1, 1])
+        catalogue._adjust(copy, pk, by)
+        catalogue._adjust(changed, pk, by)
+        assert copy.get(pk, 0) == changed.get(pk, 0)
+    assert dict(copy.items()) == dict(changed) and len(copy) == len(changed)
+    assert list(copy) == sorted(changed)
+    assert kept.partners == counted.partners
     # Read back, it builds nothing per partner: as many pickle operations at any number.
     assert opcodes(counted) == opcodes(dataclasses.replace(counted, partners=Counter({1: 1})))
