@@ -27,15 +27,15 @@ def plan(sql: str, params) -> str:
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
-@pytest.mark.parametrize("page", [1, 3])
-def test_a_page_of_the_partner_list_is_read_from_its_languages_index(language, page):
+@pytest.mark.parametrize("number", [1, 3])
+def test_a_page_of_the_partner_list_is_read_from_its_languages_index(language, number):
     Partner.objects.bulk_create(
         Partner(name_fr=f"Partenaire {n}", name_en=f"Partner {n}", slug=f"p-{n}", kind=kind)
         for n, kind in enumerate(["funder", "local", "lead"] * 5)
     )
     with translation.override(language):
         keys = partners_in_order("", as_keys=True)
-        start = (page - 1) * PARTNERS_PER_PAGE
+        start = (number - 1) * PARTNERS_PER_PAGE
         sql, params = keys[start : start + PARTNERS_PER_PAGE].query.sql_with_params()
     found = plan(sql, params)
     assert f"Index Scan using partner_list_order_{language} " in found
