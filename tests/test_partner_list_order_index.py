@@ -21,6 +21,7 @@ def plan(sql: str, params) -> str:
     with connection.cursor() as cursor:
         # Too few rows for the planner to prefer an index by itself: a sort is refused.
         cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_incremental_sort = off")
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         return "\n".join(row[0] for row in cursor.fetchall())
