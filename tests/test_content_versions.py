@@ -1123,11 +1123,17 @@ def test_what_a_card_shows_renders_that_card_anew(projects, changes):
     ids=["title", "summary", "subtitle"],
 )
 def test_a_title_or_summary_change_shows_wherever_that_project_shows(projects, changes):
-    funded, other, *_ = projects
+    funded, other, _region, partner = projects
     visitor = Client()
     urls = visit_everything(visitor, *projects)
+    assert "Partenaire du Bengale" in get(visitor, page_url(funded, "fr"))
     token = editorial()
     sql_title(other, BEHIND)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Partner._meta.db_table} SET city = %s WHERE id = %s",  # noqa: S608
+            ["Ville sans signal", partner.pk],
+        )
 
     project = fresh(funded)
     for name, value in changes.items():
@@ -1142,7 +1148,10 @@ def test_a_title_or_summary_change_shows_wherever_that_project_shows(projects, c
         html = get(visitor, urls[name])
         assert shown in html, name
         assert BEHIND not in html, name  # The other project's card and page were kept.
-    assert shown in get(visitor, page_url(funded, "fr"))
+    page = get(visitor, page_url(funded, "fr"))
+    assert shown in page
+    # Its partners are kept: a title, summary or subtitle shows nothing of them.
+    assert "Partenaire du Bengale" in page and "Ville sans signal" not in page
     if "title_en" in changes:
         with translation.override("en"):
             english = reverse("portfolio:project_list")
