@@ -126,10 +126,13 @@ def _copied(counts: Mapping[int, int]) -> Counter | PackedCounts:
     return counts.copy() if isinstance(counts, PackedCounts) else Counter(counts)
 
 
-def _adjust(counts: Counter | PackedCounts, key: int, by: int) -> None:
+def _adjust(counts: Counter | PackedCounts, keys, by: int) -> None:
+    """Add ``by`` to the count of each of these keys (a zero removed), in either form."""
     if isinstance(counts, PackedCounts):
-        counts.adjust(key, by)
-    else:
+        for key in keys:
+            counts.adjust(key, by)
+        return
+    for key in keys:
         counts[key] += by
         if not counts[key]:
             del counts[key]
@@ -181,8 +184,7 @@ class Summary:
             (self.partners, partners),
             *((self.places, place) for place in places),
         ):
-            for key in keys:
-                _adjust(counter, key, sign)
+            _adjust(counter, keys, sign)
 
     @property
     def figures(self) -> dict:

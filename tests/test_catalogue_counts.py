@@ -732,8 +732,8 @@ def test_kept_counts_read_back_as_packed_counts_that_answer_as_the_counters_did(
     for _ in range(300):
         pk = rng.choice([*present[:5], rng.randint(1, 50_000), 0])
         by = rng.choice([-1, 1])
-        catalogue._adjust(copy, pk, by)
-        catalogue._adjust(changed, pk, by)
+        catalogue._adjust(copy, [pk], by)
+        catalogue._adjust(changed, [pk], by)
         assert copy.get(pk, 0) == changed.get(pk, 0)
     assert dict(copy.items()) == dict(changed) and len(copy) == len(changed)
     assert list(copy) == sorted(changed)
