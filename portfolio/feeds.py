@@ -47,16 +47,18 @@ class LatestNewsFeed(Feed):
         """Return the 20 newest entries (projects published and field updates), each as
         what it shows (``Entry``).
 
-        Which entries, only the catalogue and field updates move: kept under the
-        editorial token and the news version of every project. Each entry is kept under
-        the versions of what it shows (its project's card; an update's project's news
-        too), so renaming a project or publishing an update reads only the entries that
-        show it again (``core.fragments``)."""
-        latest = fragments.memo("feed-latest", (), _latest)
+        Which entries: ``latest_entries``. Each entry is kept under the versions of what
+        it shows (its project's card; an update's project's news too), so renaming a
+        project or publishing an update reads only the entries that show it again
+        (``core.fragments``). None shows a name of a region, sector or partner: they are
+        kept under the counts token, across their saves."""
+        latest = latest_entries()
         projects = {project for _when, _pk, _kind, project in latest}
         # Entries show their projects' titles and summaries: renaming one of them renders
-        # the feed anew; other edits to a project leave it as it is.
+        # the feed anew; other edits to a project leave it as it is. Their field updates
+        # too: any update published or changed renders it anew.
         fragments.shows_cards_of(projects)
+        fragments.shows_news_of([fragments.ANY_PROJECT])
         keys = {}
         if fragments.in_use():
             cards = fragments.part_versions("card", projects)
@@ -75,6 +77,7 @@ class LatestNewsFeed(Feed):
                     news.get(project),
                     across_catalogue=True,
                     no_partners=True,
+                    no_names=True,
                 )
                 for when, pk, kind, project in latest
             }
@@ -182,6 +185,25 @@ _NEWEST_PROJECTS = newest_published(Project, PublicationQuerySet, FEED_ITEMS, "p
 _NEWEST_UPDATES = newest_published(
     ProjectUpdate, ProjectUpdateQuerySet, FEED_ITEMS, "published_at", "pk", "project_id"
 )
+
+
+def latest_entries() -> list[tuple[datetime, int, str, int]]:
+    """Return ``(date, key, kind, project key)`` of the feed's entries, newest first.
+
+    Kept under the editorial token (a change of the catalogue moves them) and the news
+    version of every project, and read once per request: the feed page is kept under
+    them (``feed_shown``), read before it, outside what it is kept with."""
+    return fragments.once_per_request(
+        "feed-latest", lambda: fragments.memo("feed-latest", (), _latest)
+    )
+
+
+def feed_shown(request) -> tuple:
+    """What the feed shows of the catalogue: which entries, dated. The rest is what its
+    entries' versions stand for, which the page is kept with: it is kept under the counts
+    token (``core.pagecache.editorial_page``), and a region, a sector or a partner saved
+    leaves it as it was."""
+    return tuple(latest_entries())
 
 
 def _latest() -> list[tuple[datetime, int, str, int]]:

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from core.pagecache import editorial_page
 
 from . import views
-from .feeds import LatestNewsFeed
+from .feeds import LatestNewsFeed, feed_shown
 
 app_name = "portfolio"
 
@@ -15,5 +15,10 @@ urlpatterns = [
     path(_("projects/<slug:slug>/"), views.project_detail, name="project_detail"),
     path(_("preview/projects/<int:pk>/"), views.project_preview, name="project_preview"),
     path(_("regions/<slug:slug>/"), views.region_detail, name="region_detail"),
-    path(_("feed/"), editorial_page(LatestNewsFeed()), name="feed"),
+    # Kept under which entries it shows (it names no region, sector or partner).
+    path(
+        _("feed/"),
+        editorial_page(LatestNewsFeed(), shown=feed_shown, no_names=True),
+        name="feed",
+    ),
 ]

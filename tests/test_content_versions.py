@@ -38,7 +38,7 @@ from devtools.middleware import EditBeforeEachRequest
 from partners import views as partners_views
 from partners.models import Partner
 from places.models import Location
-from portfolio.models import Partnership, Project, ProjectImage, Region, Sector
+from portfolio.models import Partnership, Project, ProjectImage, ProjectUpdate, Region, Sector
 from portfolio.signal_handlers import OWN_CONTENT_COLUMNS
 from results.models import Disaggregation, Indicator, Period, Result
 from tests import test_fragments
@@ -1692,7 +1692,10 @@ def test_a_title_change_reads_again_only_the_feed_entries_that_show_it(projects)
     assert not any(BEHIND in title for title in titles)
 
     region = fresh(other).regions.get()
-    region.save()  # A change of the catalogue reads every entry again.
+    region.save()  # A region saved: the entries name none, and are kept.
+    titles = [title for title, _updated in feed_updated(visitor, funded)[0].values()]
+    assert not any(BEHIND in title for title in titles)
+    pagecache.clear()  # The caches emptied: every entry is read again.
     titles = [title for title, _updated in feed_updated(visitor, funded)[0].values()]
     assert BEHIND in titles
     assert f"{BEHIND} — nouvelle : La classe est ouverte" in titles
@@ -2695,6 +2698,44 @@ def test_a_result_or_indicator_moved_to_another_project_leaves_the_first_page(pr
 
     assert shown in get(visitor, page_url(funded, "fr"))
     assert shown not in get(visitor, page_url(other, "fr"))
+
+
+@pytest.mark.parametrize("saved", [Region, Sector, Partner])
+def test_the_feed_is_kept_across_a_region_sector_or_partner_saved(projects, saved):
+    """The feed names no region, sector or partner: their saves keep it whole in both
+    languages, as long as the entries it shows are the same (read again each time)."""
+    funded, other, region, partner = projects
+    update = make_update(funded, title_fr="Le puits est creusé", title_en="The well is dug")
+    sector = Sector.objects.create(name_fr="Eau", name_en="Water")
+    visitor = Client()
+    feeds = {}
+    for language in ("fr", "en"):
+        with translation.override(language):
+            feeds[language] = reverse("portfolio:feed")
+        get(visitor, feeds[language], language)
+    # Behind the site's back: new titles for a project and its update, in both languages.
+    sql(
+        f"UPDATE {Project._meta.db_table} SET title_fr = %s, title_en = %s WHERE id = %s",  # noqa: S608
+        [BEHIND, BEHIND, funded.pk],
+    )
+    sql(
+        f"UPDATE {ProjectUpdate._meta.db_table} SET title_fr = %s, title_en = %s WHERE id = %s",  # noqa: S608
+        ["Nouvelle sans signal", "News without a signal", update.pk],
+    )
+    row = {Region: region, Sector: sector, Partner: partner}[saved]
+    rename_row(saved, row.pk, "Nom nouveau", "New name")
+
+    for language, news in (("fr", "Le puits est creusé"), ("en", "The well is dug")):
+        shown = get(visitor, feeds[language], language)
+        assert news in shown, language
+        assert BEHIND not in shown, language
+    # Which entries it shows is read again: a project gone behind the site's back leaves it.
+    sql(
+        f"UPDATE {Project._meta.db_table} SET is_published = %s WHERE id = %s",  # noqa: S608
+        [False, other.pk],
+    )
+    rename_row(saved, row.pk, "Nom plus neuf", "Newer name")
+    assert "L’école des filles" not in get(visitor, feeds["fr"])
 
 
 def test_a_project_published_again_keeps_its_card_and_is_dated_anew_in_the_feed(projects):
