@@ -102,6 +102,45 @@ class RowsByKey:
         return columns, _converted(rows, converters, connection)
 
 
+class EveryRow:
+    """Read every row of ``model``, as the ORM gives them, in the order ``order_by()``
+    returns (it may name a translated field as the current language reads it): the query
+    compiled once per database and order. For small tables every page names (regions,
+    sectors), read again after each of their saves."""
+
+    def __init__(self, model: type[Model], order_by: Callable[[], Iterable[str]]):
+        self.model = model
+        self.order_by = order_by
+        self._compiled: dict[tuple, tuple[str, tuple, list[str], dict]] = {}
+        self._lock = threading.Lock()
+
+    def _compile(self, alias: str, order: tuple[str, ...]) -> tuple[str, tuple, list[str], dict]:
+        found = self._compiled.get((alias, order))
+        if found is not None:
+            return found
+        columns = [field.attname for field in self.model._meta.concrete_fields]
+        queryset = QuerySet(self.model).using(alias).order_by(*order).values_list(*columns)
+        compiler = queryset.query.get_compiler(alias)
+        sql, params = compiler.as_sql()
+        converters = compiler.get_converters([each[0] for each in compiler.select])
+        compiled = (sql, tuple(params), columns, converters)
+        with self._lock:
+            self._compiled[(alias, order)] = compiled
+        return compiled
+
+    def __call__(self) -> list:
+        alias = router.db_for_read(self.model)
+        sql, params, columns, converters = self._compile(alias, tuple(self.order_by()))
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return [
+            self.model.from_db(alias, columns, row)
+            for row in _converted(rows, converters, connection)
+        ]
+
+
 def _converted(rows, converters: dict, connection, width: int | None = None) -> list:
     """Return the rows (their first ``width`` values) as the ORM converts what the
     database returns (dates, decimals)."""

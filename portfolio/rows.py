@@ -8,9 +8,10 @@ instead of a join.
 """
 
 from django.db.models import Exists, Model, OuterRef, Q
+from modeltranslation.manager import rewrite_order_lookup_key
 
 from core import fragments
-from core.rows import PreparedQuery, RowsByKey
+from core.rows import EveryRow, PreparedQuery, RowsByKey
 
 from .models import (
     Project,
@@ -50,13 +51,24 @@ _CARD_ROWS = RowsByKey(Project, long_columns)
 _PAGE_ROWS = RowsByKey(Project, search_columns)
 
 
+def _in_name_order(model: type[Model]) -> EveryRow:
+    """Every row of ``model`` in the order of its name as the current language reads it
+    (as ``order_by("name")`` on its translated manager)."""
+    return EveryRow(model, lambda: (rewrite_order_lookup_key(model, "name"), "pk"))
+
+
+# Read again after each save of a region or sector, on every page drawn then.
+_EVERY_SECTOR = _in_name_order(Sector)
+_EVERY_REGION = _in_name_order(Region)
+
+
 def kept_sectors() -> dict[int, Sector]:
-    """Return every sector by key, kept across the catalogue (a sector's change renews
-    every fragment kept under the regions token)."""
+    """Return every sector by key, in name order, kept across the catalogue (a sector's
+    change renews every fragment kept under the regions token)."""
     return fragments.memo(
         "sectors",
         (),
-        lambda: {s.pk: s for s in Sector.objects.all()},
+        lambda: {s.pk: s for s in _EVERY_SECTOR()},
         across_catalogue=True,
         no_partners=True,
     )
@@ -65,13 +77,7 @@ def kept_sectors() -> dict[int, Sector]:
 def kept_regions() -> list[Region]:
     """Return every region in name order, kept across the catalogue (a region's change
     renews every fragment kept under the regions token)."""
-    return fragments.memo(
-        "regions",
-        (),
-        lambda: list(Region.objects.order_by("name")),
-        across_catalogue=True,
-        no_partners=True,
-    )
+    return fragments.memo("regions", (), _EVERY_REGION, across_catalogue=True, no_partners=True)
 
 
 def with_sectors(projects: dict[int, Project]) -> dict[int, Project]:

@@ -9,10 +9,10 @@ from django.db.models import Q, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone, translation
 
-from core.rows import PreparedQuery, RowsByKey
-from portfolio.models import Project, PublicationQuerySet, long_columns
-from portfolio.rows import card_rows, published_page_row
-from tests.factories import make_project, make_sector
+from core.rows import EveryRow, PreparedQuery, RowsByKey
+from portfolio.models import Project, PublicationQuerySet, Region, Sector, long_columns
+from portfolio.rows import card_rows, kept_regions, kept_sectors, published_page_row
+from tests.factories import make_project, make_region, make_sector
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +81,67 @@ def test_the_query_is_compiled_once_per_number_of_keys(project, monkeypatch):
     assert len(compiled) == 1
     assert set(read([project.pk, other.pk])) == {project.pk, other.pk}
     assert set(read([other.pk, project.pk])) == {project.pk, other.pk}
+    assert len(compiled) == 2
+
+
+def test_every_region_and_sector_in_each_languages_name_order_as_the_orm_reads_them(
+    monkeypatch,
+):
+    # Their names sort apart in the two languages (and the Indian one is a part).
+    india = make_region(name_fr="Inde", name_en="India", country="IN")
+    make_region(name_fr="Bengale-Occidental", name_en="West Bengal", parent=india, country="IN")
+    make_region(name_fr="Zambie", name_en="Zambia", country="ZM")
+    make_region(name_fr="Allemagne", name_en="Germany", country="DE")
+    make_sector(name_fr="Eau", name_en="Water")
+    make_sector(name_fr="Santé", name_en="Health")
+    make_sector(name_fr="Agriculture", name_en="Farming")
+    compiled = []
+    as_sql = SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):
+        compiled.append(self.query.model)
+        return as_sql(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    orders = {}
+    for language in ("fr", "en", "fr"):
+        with translation.override(language):
+            regions, sectors = kept_regions(), list(kept_sectors().values())
+            expected = (list(Region.objects.order_by("name")), list(Sector.objects.all()))
+        for read, orm in zip((regions, sectors), expected, strict=True):
+            assert [row.pk for row in read] == [row.pk for row in orm], language
+            for row, orm_row in zip(read, orm, strict=True):
+                for field in type(row)._meta.concrete_fields:
+                    name = field.attname
+                    assert getattr(row, name) == getattr(orm_row, name), (language, name)
+                assert row._state.adding is False and row._state.db == "default"
+        with translation.override(language):
+            orders[language] = [str(region) for region in regions]
+    assert orders["fr"] == ["Allemagne", "Bengale-Occidental", "Inde", "Zambie"]
+    assert orders["en"] == ["Germany", "India", "West Bengal", "Zambia"]
+    # Compiled once per language and table: the ORM's own queries compiled each time.
+    ours = [model for model in compiled if model in (Region, Sector)]
+    assert len(ours) == 4 + 3 * 2
+
+
+def test_every_row_is_compiled_once_per_order(monkeypatch):
+    make_sector(name_fr="Eau", name_en="Water")
+    make_sector(name_fr="Santé", name_en="Health")
+    compiled = []
+    as_sql = SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):
+        compiled.append(self.query.model)
+        return as_sql(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    order = ["name_fr"]
+    read = EveryRow(Sector, lambda: order)
+    assert [sector.name_fr for sector in read()] == ["Eau", "Santé"]
+    assert [sector.name_fr for sector in read()] == ["Eau", "Santé"]
+    assert len(compiled) == 1
+    order[:] = ["-name_en"]
+    assert [sector.name_en for sector in read()] == ["Water", "Health"]
     assert len(compiled) == 2
 
 
