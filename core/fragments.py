@@ -182,12 +182,41 @@ def draw_page(request) -> None:
         _prefetch((*_request.site, request.get_full_path()))
 
 
+@dataclass(frozen=True)
+class _Learned:
+    """What the latest request for an address read: its fragments' and versions' keys,
+    how the fragments' keys were made (``{key: (name, token kind, rest)}``,
+    ``fragment_key``) and the tokens they were made with (``{kind: token}``)."""
+
+    fragment_keys: tuple[str, ...]
+    version_keys: tuple[str, ...]
+    recipes: tuple[tuple[str, tuple[str, str, str]], ...] = ()
+    tokens: tuple[tuple[str, str], ...] = ()
+
+
 # What the latest request for each address read, by address, in this process: the next
 # request for it reads all of it in one round trip (the keys hold the versions they were
-# kept under, so a key out of date since is simply not found, and read as usual).
-_read_by_address: dict[tuple, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+# kept under, so a key out of date since is simply not found, and read as usual). When a
+# token was renewed since, the keys made with it are made again with the new one and read
+# in a second round trip: after an edit, a page learns in two round trips which of its
+# fragments another request drew already, not in one per fragment.
+_read_by_address: dict[tuple, _Learned] = {}
 # Addresses remembered at most; beyond, the memory starts again.
 READ_ADDRESSES = 5000
+# How the fragments a kept value's computation read were made, by how that value's key
+# was made, in this process (``keep``): when the next request finds it out of date, or
+# under a renewed token, it reads them in the same round trip (``_made_anew``), instead of
+# one by one as it computes it again.
+_made_with: dict[tuple[str, str, str], tuple[tuple[str, str, str], ...]] = {}
+# Values remembered at most; beyond, the memory starts again.
+MADE_WITH = 20000
+# The token keys by kind (``fragment_key``), and what a key holds of each token.
+TOKEN_KEYS = {
+    "editorial": EDITORIAL_KEY,
+    "names": NAMES_KEY,
+    "counts": COUNTS_KEY,
+    "regions": REGIONS_KEY,
+}
 
 
 def _prefetch(address: tuple) -> None:
@@ -198,24 +227,62 @@ def _prefetch(address: tuple) -> None:
     learned = _read_by_address.get(address)
     if learned is None:
         return  # Not asked before, or a page that reads no fragment (nothing to read).
-    fragment_keys, version_keys = learned
-    tokens = (EDITORIAL_KEY, NAMES_KEY, COUNTS_KEY, REGIONS_KEY)
-    keys = [*tokens, *fragment_keys, *version_keys]
-    raw = getattr(getattr(cache, "client", None), "get_many_raw", None)
-    if raw is None:
-        found = cache.get_many(keys)
-    else:
-        # The fragments as stored, each read when the request uses it: after a change,
-        # those kept under a token it renewed are not used, nor unpickled.
-        stored = raw(keys)
-        read = cache.client.decode
-        found = {key: read(stored[key]) for key in (*tokens, *version_keys) if key in stored}
-        found = {key: value for key, value in found.items() if value is not UNREADABLE}
-        found |= {key: _Stored(stored[key]) for key in fragment_keys if key in stored}
+    fragment_keys, version_keys = learned.fragment_keys, learned.version_keys
+    tokens = tuple(TOKEN_KEYS.values())
+    found = _read_stored(fragment_keys, [*tokens, *version_keys])
     _request.asked = {*tokens, *fragment_keys}
+    renamed = [key for key in _made_anew(learned, found) if key not in _request.asked]
+    if renamed:
+        found |= _read_stored(renamed, [])
+        _request.asked.update(renamed)
     _request.prefetched = {key: found[key] for key in _request.asked if key in found}
     if getattr(_request, "versions", None) is not None:
         _request.versions.update({key: found[key] for key in version_keys if key in found})
+
+
+def _read_stored(fragment_keys, other_keys) -> dict[str, object]:
+    """Read these keys in one round trip: the other values as they are, the fragments
+    as stored (``_Stored``), each unpickled when the request uses it: after a change,
+    those kept under a token it renewed are not used, nor unpickled."""
+    raw = getattr(getattr(cache, "client", None), "get_many_raw", None)
+    if raw is None:
+        return cache.get_many([*other_keys, *fragment_keys])
+    stored = raw([*other_keys, *fragment_keys])
+    read = cache.client.decode
+    found = {key: read(stored[key]) for key in other_keys if key in stored}
+    found = {key: value for key, value in found.items() if value is not UNREADABLE}
+    found |= {key: _Stored(stored[key]) for key in fragment_keys if key in stored}
+    return found
+
+
+def _made_anew(learned: _Learned, found: Mapping[str, object]) -> list[str]:
+    """Return the keys of what this request will ask for after a change, as far as the
+    last request for its address tells: the fragments it read made again with the tokens
+    renewed since, and, for those and for those it read that are gone, the fragments their
+    computation read (``_made_with``), over and over, each made with the current tokens.
+
+    A token not found, or no longer good, is renewed by its first reader: the keys made
+    with it are not known yet, and are left out."""
+    now = timezone.now()
+    current = {}
+    for kind, key in TOKEN_KEYS.items():
+        state = found.get(key)
+        if state is not None and state.is_current(now):
+            current[kind] = state.token
+    seen = dict(learned.tokens)
+    renewed = {kind for kind, token in current.items() if seen.get(kind, token) != token}
+    asked = [recipe for key, recipe in learned.recipes if recipe[1] in renewed or key not in found]
+    made, done = [], set()
+    while asked:
+        recipe = asked.pop()
+        if recipe in done:
+            continue
+        done.add(recipe)
+        name, kind, rest = recipe
+        if kind in current:
+            made.append(_digested(name, _token_part(kind, current[kind]), rest))
+        asked.extend(_made_with.get(recipe, ()))
+    return list(dict.fromkeys(made))
 
 
 @dataclass(frozen=True)
@@ -253,7 +320,15 @@ def _remember_reads() -> None:
     if not fragment_keys and not version_keys:
         _read_by_address.pop(address, None)
         return
-    _read_by_address[address] = (tuple(dict.fromkeys(fragment_keys)), tuple(set(version_keys)))
+    fragment_keys = tuple(dict.fromkeys(fragment_keys))
+    recipes = getattr(_request, "recipes", None) or {}
+    tokens = {kind: getattr(_request, attribute, None) for kind, attribute in TOKEN_ATTRIBUTES}
+    _read_by_address[address] = _Learned(
+        fragment_keys,
+        tuple(set(version_keys)),
+        tuple((key, recipes[key]) for key in fragment_keys if key in recipes),
+        tuple((kind, token) for kind, token in tokens.items() if token is not None),
+    )
 
 
 def _fetch(keys: list[str], *, remember: bool = True) -> dict[str, object]:
@@ -358,6 +433,10 @@ def _forget_token(**kwargs) -> None:
     _request.used = None
     _request.asked = None
     _request.prefetched = {}
+    # How the fragments' keys made during this request were made (``fragment_key``), and
+    # those made while each kept value is computed (``keep``).
+    _request.recipes = {}
+    _request.reading = []
     # Fragments read during this request, found (``_fetch``).
     _request.read = {}
     # Versions read during this request: each is read from the cache once per request.
@@ -372,6 +451,7 @@ def _end_request(**kwargs) -> None:
     _remember_reads()
     _request.versions = None  # Outside a request, versions are always read anew.
     _request.address = _request.used = _request.asked = _request.read = None
+    _request.recipes = _request.reading = None
     _request.prefetched = {}
     # Outside a request, as before any: a staff member's request leaves no trace.
     _request.public = True
@@ -536,7 +616,10 @@ def _token_within_names(key: str, attribute: str) -> str:
         # scheduled from a worker of the release before, during a deploy); the token read
         # again only when it is good for longer (as prefetched).
         prefetched = getattr(_request, "prefetched", {})
-        names = prefetched.get(NAMES_KEY) or cache.get(NAMES_KEY)
+        names = prefetched.get(NAMES_KEY)
+        if names is None and NAMES_KEY not in (getattr(_request, "asked", None) or ()):
+            # Not read at the start of the request (read then and not found: none).
+            names = cache.get(NAMES_KEY)
         kept = prefetched.get(key)
         if (
             names is not None
@@ -1140,7 +1223,20 @@ def keep(key: str, compute: Callable[[], object]):
     kept = _get(key)
     if isinstance(kept, _Kept) and still_good(kept.depends):
         return kept.value
-    value, depends = computed(compute)
+    recipe = (getattr(_request, "recipes", None) or {}).get(key)
+    if recipe is None:
+        value, depends = computed(compute)
+    else:
+        # Which fragments its computation reads (``fragment_key``), for the next request.
+        reading = _request.__dict__.setdefault("reading", [])
+        reading.append([])
+        try:
+            value, depends = computed(compute)
+        finally:
+            read = reading.pop()
+        if len(_made_with) >= MADE_WITH:
+            _made_with.clear()
+        _made_with[recipe] = tuple(dict.fromkeys(read))
     _set(key, _Kept(value, depends))
     return value
 
@@ -1210,26 +1306,56 @@ def fragment_key(
         raise ValueError("no_names goes with no_partners.")
     site = getattr(_request, "site", None)
     if no_names:
-        token = ("counts", counts_token())
+        kind, token = "counts", counts_token()
     elif across_catalogue and no_partners:
-        token = ("regions", regions_token())
+        kind, token = "regions", regions_token()
         if getattr(_request, "scopes", None):
             # What is being kept uses this: if it is kept under the counts token, it goes
             # with the regions token too.
-            depends_on({REGIONS_DEPENDENCY: token[1]})
+            depends_on({REGIONS_DEPENDENCY: token})
     elif across_catalogue:
-        token = ("names", names_token())
+        kind, token = "names", names_token()
         if getattr(_request, "scopes", None):
             # What is being kept uses this: if it is kept under the regions token, it goes
             # with the names token too.
-            depends_on({NAMES_DEPENDENCY: token[1]})
+            depends_on({NAMES_DEPENDENCY: token})
     else:
-        token = editorial_token()
+        kind, token = "editorial", editorial_token()
         if getattr(_request, "scopes", None):
             # What is being kept uses this: it goes with the editorial token too.
             depends_on({EDITORIAL_DEPENDENCY: token})
-    parts = repr((token, translation.get_language(), site, *vary))
-    digest = hashlib.blake2b(parts.encode(), digest_size=20).hexdigest()
+    # What the key is made of but the token, as written in it (``_digested``).
+    rest = repr((translation.get_language(), site, *vary))[1:]
+    key = _digested(name, _token_part(kind, token), rest)
+    recipes = getattr(_request, "recipes", None)
+    if recipes is not None and getattr(_request, "used", None) is not None:
+        # A page drawn: the next request for its address may make it again (``_prefetch``).
+        recipes[key] = recipe = (name, kind, rest)
+        reading = getattr(_request, "reading", None)
+        if reading:
+            reading[-1].append(recipe)
+    return key
+
+
+# The request's attribute that holds each kind of token, read once per request (``_token``).
+TOKEN_ATTRIBUTES = (
+    ("editorial", "token"),
+    ("names", "names"),
+    ("counts", "counts"),
+    ("regions", "regions"),
+)
+
+
+def _token_part(kind: str, token: str):
+    """Return what a fragment's key holds of the token it is kept under."""
+    return token if kind == "editorial" else (kind, token)
+
+
+def _digested(name: str, token_part, rest: str) -> str:
+    """Return the key of fragment ``name`` kept under this token (``_token_part``), made of
+    the rest of what names it (the written form of a tuple of two or more values, without
+    its opening parenthesis): the same as digesting the whole tuple, token first."""
+    digest = hashlib.blake2b(f"({token_part!r}, {rest}".encode(), digest_size=20).hexdigest()
     return f"{FRAGMENT_KEY_PREFIX}{name}:{digest}"
 
 

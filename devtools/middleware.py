@@ -26,7 +26,6 @@ production.
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
 
 from core import fragments, pagecache
 from portfolio.signal_handlers import dates_changed, news_changed
@@ -107,15 +106,9 @@ class EditBeforeEachRequest:
         return self._located
 
     def __call__(self, request):
-        if not request.path.startswith("/bench/"):
-            # In a transaction, as the admin saves: what is renewed when it commits is
-            # renewed before the page is drawn, not by its first reader.
-            with transaction.atomic():
-                self.edit()
-        return self.get_response(request)
-
-    def edit(self) -> None:
-        if self.parts == PARTS["news"]:
+        if request.path.startswith("/bench/"):
+            pass
+        elif self.parts == PARTS["news"]:
             news_changed([self.project])
         elif self.parts == PARTS["catalogue"]:
             # As publishing it does: its funding figures, its card and its news stay as they were.
@@ -139,3 +132,4 @@ class EditBeforeEachRequest:
             pagecache.invalidate(counts_kept=True)
         else:
             pagecache.invalidate(content_of=[self.project], parts=self.parts, searched=True)
+        return self.get_response(request)

@@ -4,15 +4,17 @@ These run against the Redis server on 127.0.0.1:6379 (database 13); writes that 
 those of a Redis user that may not write.
 """
 
+import dataclasses
 import socket
 
 import pytest
 import redis
 from django.core.signals import request_finished, request_started
+from django.db import transaction
 from django.test import Client
 
 from core import fragments
-from tests.factories import make_project
+from tests.factories import make_partner, make_project, make_region, make_sector
 
 pytestmark = pytest.mark.django_db
 
@@ -187,21 +189,65 @@ def test_a_prefetched_fragment_is_read_only_when_the_page_uses_it(shared_redis, 
     first = client.get(url)
     assert first.status_code == 200
     address = ("http", "testserver", url)
-    fragment_keys, version_keys = fragments._read_by_address[address]
+    learned = fragments._read_by_address[address]
+    fragment_keys = learned.fragment_keys
     unreadable = b"\x80\x05not a pickle"
     # Read by the last request, not by the next one.
     gone = "pagecache:fragment:gone:0"
     shared_redis.set(f"fragment-writes:1:{gone}", unreadable)
-    fragments._read_by_address[address] = ((*fragment_keys, gone), version_keys)
+    fragments._read_by_address[address] = dataclasses.replace(
+        learned, fragment_keys=(*fragment_keys, gone)
+    )
     with caplog.at_level("WARNING", logger="core.redis_client"):
         again = client.get(url)
     assert again.content == first.content
     assert "could not be read" not in caplog.text
     # Read by the next one too: read when used, found unreadable, drawn anew.
     used = next(key for key in fragment_keys if key.startswith(fragments.FRAGMENT_KEY_PREFIX))
-    assert used in fragments._read_by_address[address][0]
+    assert used in fragments._read_by_address[address].fragment_keys
     shared_redis.set(f"fragment-writes:1:{used}", unreadable)
     with caplog.at_level("WARNING", logger="core.redis_client"):
         drawn = client.get(url)
     assert drawn.content == first.content
     assert "could not be read" in caplog.text
+
+
+
+def get_calls(server) -> int:
+    stats = server.info("commandstats")
+    return sum(stats.get(f"cmdstat_{name}", {}).get("calls", 0) for name in ("get", "mget"))
+
+
+@needs_redis
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("saved", ["region", "sector"])
+def test_after_a_save_a_page_reads_its_fragments_made_anew_in_two_round_trips(
+    shared_redis, settings, saved
+):
+    """The keys of a page's fragments hold the tokens they were kept under: after a save
+    renews a token, the next request for the same address makes them again with it, and
+    those their computation read, and reads them together (a round trip after the first),
+    instead of one by one as the page asks for them."""
+    settings.CACHES = {
+        "default": settings.CACHES["default"]
+        | {"OPTIONS": {"CLIENT_CLASS": "core.redis_client.RedisClient"}}
+    }
+    region = make_region(name_fr="Inde", name_en="India", country="IN")
+    sector = make_sector(name_fr="Eau", name_en="Water")
+    partner = make_partner(name_fr="Partenaire du Bengale")
+    for title in ("L’eau au village", "L’école des filles"):
+        make_project(title_fr=title, regions=[region], partners=[partner], sector=sector)
+    client = Client()
+    url = f"/fr/projets/?region={region.slug}"
+    first = client.get(url).content
+    client.get(url)
+    row = region if saved == "region" else sector
+    with transaction.atomic():  # As the admin saves: the tokens are renewed at the commit.
+        row.name_fr = "Inde du Nord" if saved == "region" else "Eau potable"
+        row.save()
+
+    before = get_calls(shared_redis)
+    drawn = client.get(url).content
+    reads = get_calls(shared_redis) - before
+    assert drawn != first and row.name_fr.encode() in drawn
+    assert reads == 2
