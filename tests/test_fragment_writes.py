@@ -212,7 +212,6 @@ def test_a_prefetched_fragment_is_read_only_when_the_page_uses_it(shared_redis, 
     assert "could not be read" in caplog.text
 
 
-
 def get_calls(server) -> int:
     stats = server.info("commandstats")
     return sum(stats.get(f"cmdstat_{name}", {}).get("calls", 0) for name in ("get", "mget"))
