@@ -231,6 +231,7 @@ def _prefetch(address: tuple) -> None:
     tokens = tuple(TOKEN_KEYS.values())
     found = _read_stored(fragment_keys, [*tokens, *version_keys])
     _request.asked = {*tokens, *fragment_keys}
+    _renew_tokens_out_of_date(found, [kind for kind, _token in learned.tokens])
     renamed = [key for key in _made_anew(learned, found) if key not in _request.asked]
     if renamed:
         found |= _read_stored(renamed, [])
@@ -238,6 +239,21 @@ def _prefetch(address: tuple) -> None:
     _request.prefetched = {key: found[key] for key in _request.asked if key in found}
     if getattr(_request, "versions", None) is not None:
         _request.versions.update({key: found[key] for key in version_keys if key in found})
+
+
+def _renew_tokens_out_of_date(found: dict[str, object], kinds: Iterable[str]) -> None:
+    """Renew now those of these kinds of tokens found out of date (a change made outside a
+    transaction, or a scheduled publication fallen due), as their first use in this
+    request would (``pagecache.state_in_cache``): the keys made with them are then known,
+    and read with the others (``_made_anew``)."""
+    from .pagecache import state_in_cache
+
+    now = timezone.now()
+    kinds = set(kinds)
+    for kind, key in TOKEN_KEYS.items():  # The editorial token first, as its readers read it.
+        state = found.get(key)
+        if kind in kinds and state is not None and not state.is_current(now):
+            found[key] = state_in_cache(key)
 
 
 def _read_stored(fragment_keys, other_keys) -> dict[str, object]:
