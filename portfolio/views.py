@@ -887,17 +887,47 @@ def project_page_content(pk) -> dict | None:
 
 def with_page_links(pk, content: dict) -> dict:
     """Add to what the page of project ``pk`` shows (``project_page_content``) its sector
-    and regions, kept under the regions token (their names) and its card version."""
+    and regions, from every sector and region kept (``kept_sectors``, ``kept_regions``):
+    which regions are its own is kept under its card version (which its regions move) and
+    the counts token, so a region or a sector saved reads none of its rows again."""
     with_sectors({pk: content["project"]})
     card = fragments.part_versions("card", [pk])[pk]
-    regions = fragments.memo(
-        "project-regions",
+    keys = fragments.memo(
+        "project-region-keys",
         (pk, card),
-        lambda: linked_regions(pk),
+        lambda: [region for (region,) in _REGION_KEYS([pk])],
         across_catalogue=True,
         no_partners=True,
+        no_names=True,
     )
-    return {**content, "regions": regions}
+    return {**content, "regions": kept_regions_of(keys)}
+
+
+# The keys of a project's regions (``with_page_links``).
+_REGION_KEYS = PreparedQuery(
+    Project.regions.through,
+    lambda now, keys: QuerySet(Project.regions.through)
+    .filter(project_id=keys[0])
+    .values_list("region_id"),
+)
+
+
+def kept_regions_of(pks) -> list[Region]:
+    """Return the regions of these keys in name order, each with its parent, taken from
+    the kept regions (``kept_regions``)."""
+    wanted = set(pks)
+    if not wanted:
+        return []
+    every = kept_regions()
+    by_key = {region.pk: region for region in every}
+    parent = Region._meta.get_field("parent")
+    regions = []
+    for region in every:
+        if region.pk in wanted:
+            region = copy.copy(region)
+            parent.set_cached_value(region, by_key.get(region.parent_id))
+            regions.append(region)
+    return regions
 
 
 def kept_partnerships(pk) -> dict:
@@ -954,11 +984,6 @@ def kept_updates(pk):
             no_names=True,
         )
     )
-
-
-def linked_regions(pk) -> list[Region]:
-    """Return the regions of project ``pk``."""
-    return list(Region.objects.filter(projects=pk).select_related("parent").order_by("name"))
 
 
 def linked_partnerships(pk) -> list[Partnership]:
@@ -1023,7 +1048,7 @@ def related_projects(project, regions) -> list[int]:
 
 def project_context(project, links: dict | None = None) -> dict:
     """What the page of this project shows: from ``page_queryset``, or with its photos and
-    sector only and ``links``, its regions and partnerships (``linked_regions``,
+    sector only and ``links``, its regions and partnerships (``kept_regions_of``,
     ``linked_partnerships``; its updates then added by the caller)."""
     if links is None:
         links = {

@@ -334,6 +334,34 @@ def test_a_sector_or_region_saved_draws_anew_what_shows_names_and_keeps_the_card
         assert BEHIND not in html, name
 
 
+def test_a_projects_regions_are_kept_as_keys_and_named_anew_after_a_region_renamed(projects):
+    """Which regions a project is in is kept under its card version, across a region's
+    save: its page names them, with their countries, from the regions read again."""
+    funded, _other, region, _partner = projects
+    bengal = make_region(name_fr="Bengale", name_en="Bengal", parent=region, country="IN")
+    fresh(funded).regions.add(bengal)
+    visitor = Client()
+    for language in ("fr", "en"):
+        get(visitor, page_url(funded, language), language)
+    # Behind the site's back: the project leaves Bengal.
+    sql(
+        f"DELETE FROM {Project.regions.through._meta.db_table} "  # noqa: S608
+        "WHERE project_id = %s AND region_id = %s",
+        [funded.pk, bengal.pk],
+    )
+
+    rename_row(Region, region.pk, "Inde du Nord", "North India")
+
+    french = get(visitor, page_url(funded, "fr"))
+    english = get(visitor, page_url(funded, "en"), "en")
+    assert ">Bengale</a> (Inde du Nord)" in french
+    assert ">Bengal</a> (North India)" in english
+    assert ">Inde du Nord</a>" in french and ">North India</a>" in english
+    # Its regions changed through the site: read again.
+    fresh(funded).regions.remove(region)
+    assert ">Bengale</a>" not in get(visitor, page_url(funded, "fr"))
+
+
 def hide(partner):
     partner.is_public = False
     partner.save()
