@@ -906,9 +906,9 @@ def with_page_links(pk, content: dict) -> dict:
 # The keys of a project's regions (``with_page_links``).
 _REGION_KEYS = PreparedQuery(
     Project.regions.through,
-    lambda now, keys: QuerySet(Project.regions.through)
-    .filter(project_id=keys[0])
-    .values_list("region_id"),
+    lambda now, keys: (
+        QuerySet(Project.regions.through).filter(project_id=keys[0]).values_list("region_id")
+    ),
 )
 
 
