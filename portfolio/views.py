@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.validators import slug_re
+from django.db import router
 from django.db.models import (
     Count,
     Exists,
@@ -939,20 +940,66 @@ def kept_partnerships(pk) -> dict:
     @functools.cache
     def read() -> dict:
         card = fragments.part_versions("card", [pk])[pk]
-        partnerships = fragments.memo(
-            "project-partnerships",
+        links = fragments.memo(
+            "project-partnership-links",
             (pk, card),
-            lambda: linked_partnerships(pk),
+            lambda: [tuple(row) for row in _PARTNERSHIP_LINKS([pk])],
             across_catalogue=True,
             no_partners=True,
             no_names=True,
         )
-        return partnership_context(partnerships)
+        return partnership_context(partnerships_of(pk, links))
 
     return {
         name: SimpleLazyObject(functools.partial(lambda name: read()[name], name))
         for name in ("lead_partnerships", "partner_roles")
     }
+
+
+# A project's partnerships, as its page orders them, without their partners (a
+# partner's save leaves them): ``(key, partner, role, order)``.
+_PARTNERSHIP_COLUMNS = ("pk", "partner_id", "role", "order")
+_PARTNERSHIP_LINKS = PreparedQuery(
+    Partnership,
+    lambda now, keys: (
+        QuerySet(Partnership)
+        .filter(project_id=keys[0])
+        .order_by("order", "pk")
+        .values_list(*_PARTNERSHIP_COLUMNS)
+    ),
+)
+
+
+def partnerships_of(pk, links) -> list[Partnership]:
+    """Return the partnerships of project ``pk`` of these links (``_PARTNERSHIP_LINKS``) with public
+    partners, each with its partner: those rows kept each under its partner's version
+    (read before them, and what is being kept then depends on them), so a partner's save
+    reads that partner's row again, not the others'."""
+    pks = list(dict.fromkeys(partner for _pk, partner, _role, _order in links))
+    versions = fragments.partner_versions(pks)
+    keys = {
+        partner: fragments.fragment_key(
+            "project-partner-row",
+            partner,
+            versions[partner],
+            across_catalogue=True,
+            no_partners=True,
+            no_names=True,
+        )
+        for partner in pks
+    }
+    partners = fragments.kept_each(keys, lambda missing: Partner.objects.in_bulk(missing))
+    alias = router.db_for_read(Partnership)
+    columns = ["id", "project_id", "partner_id", "role", "order"]
+    partnerships = []
+    for key, partner_pk, role, order in links:
+        partner = partners.get(partner_pk)
+        if partner is None or not partner.is_public:
+            continue
+        partnership = Partnership.from_db(alias, columns, (key, pk, partner_pk, role, order))
+        Partnership._meta.get_field("partner").set_cached_value(partnership, partner)
+        partnerships.append(partnership)
+    return partnerships
 
 
 def page_updates(pk) -> list[ProjectUpdate]:
@@ -983,19 +1030,6 @@ def kept_updates(pk):
             no_partners=True,
             no_names=True,
         )
-    )
-
-
-def linked_partnerships(pk) -> list[Partnership]:
-    """Return the public partnerships of project ``pk``, its partners' versions read first
-    (what is being kept then depends on them)."""
-    if fragments.in_use():
-        links = Partnership.objects.filter(project=pk)
-        fragments.partner_versions(links.values_list("partner_id", flat=True))
-    return list(
-        Partnership.objects.filter(project=pk, partner__is_public=True)
-        .select_related("partner")
-        .order_by("order", "pk")
     )
 
 
@@ -1049,7 +1083,7 @@ def related_projects(project, regions) -> list[int]:
 def project_context(project, links: dict | None = None) -> dict:
     """What the page of this project shows: from ``page_queryset``, or with its photos and
     sector only and ``links``, its regions and partnerships (``kept_regions_of``,
-    ``linked_partnerships``; its updates then added by the caller)."""
+    ``partnerships_of``; its updates then added by the caller)."""
     if links is None:
         links = {
             "regions": list(project.regions.all()),

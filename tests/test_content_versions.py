@@ -362,6 +362,35 @@ def test_a_projects_regions_are_kept_as_keys_and_named_anew_after_a_region_renam
     assert ">Bengale</a>" not in get(visitor, page_url(funded, "fr"))
 
 
+def test_a_partner_saved_reads_again_only_its_own_row_on_its_projects_pages(projects):
+    """A project's page shows each partner from its row kept under that partner's
+    version: a partner's save reads its row again, not the other partners'."""
+    funded, _other, _region, partner = projects
+    second = make_partner(name_fr="Partenaire du Népal", city="Katmandou")
+    Partnership.objects.create(
+        project=funded, partner=second, role=Partnership.Role.IMPLEMENTING, order=5
+    )
+    visitor = Client()
+    for language in ("fr", "en"):
+        assert "Katmandou" in get(visitor, page_url(funded, language), language)
+    # Behind the site's back: the second partner moves.
+    sql(
+        f"UPDATE {Partner._meta.db_table} SET city = %s WHERE id = %s",  # noqa: S608
+        ["Ville sans signal", second.pk],
+    )
+
+    rename_row(Partner, partner.pk, "Partenaire renommé", "Renamed partner")
+
+    for language, name in (("fr", "Partenaire renommé"), ("en", "Renamed partner")):
+        page = get(visitor, page_url(funded, language), language)
+        assert name in page, language
+        assert "Katmandou" in page and "Ville sans signal" not in page, language
+    # Its own save reads its row again.
+    second = Partner.objects.get(pk=second.pk)
+    second.save()
+    assert "Ville sans signal" in get(visitor, page_url(funded, "fr"))
+
+
 def hide(partner):
     partner.is_public = False
     partner.save()
