@@ -391,6 +391,36 @@ def test_a_partner_saved_reads_again_only_its_own_row_on_its_projects_pages(proj
     assert "Ville sans signal" in get(visitor, page_url(funded, "fr"))
 
 
+def test_related_projects_are_kept_across_a_region_renamed_and_chosen_again_after_a_change(
+    projects,
+):
+    """Which projects a page suggests is chosen from the catalogue by the project's
+    regions and sector, and kept until the catalogue changes: a region renamed keeps it."""
+    funded, other, region, _partner = projects
+    visitor = Client()
+    url = page_url(funded, "fr")
+    school = card_link(other, "L’école des filles")
+    assert school in get(visitor, url)
+    # Behind the site's back: the school is no longer published.
+    sql(
+        f"UPDATE {Project._meta.db_table} SET is_published = %s WHERE id = %s",  # noqa: S608
+        [False, other.pk],
+    )
+
+    rename_row(Region, region.pk, "Inde du Nord", "North India")
+
+    page = get(visitor, url)
+    assert ">Inde du Nord</a>" in page
+    assert school in page
+    # A project published: the catalogue changed, the suggestions are chosen again.
+    garden = make_project(title_fr="Le jardin", title_en="The garden", regions=[region])
+    page = get(visitor, url)
+    assert school not in page
+    assert card_link(garden, "Le jardin") in page
+    english = get(visitor, page_url(funded, "en"), "en")
+    assert f'<a href="{page_url(garden, "en")}">The garden</a>' in english
+
+
 def hide(partner):
     partner.is_public = False
     partner.save()

@@ -10,6 +10,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone, translation
 
 from core.rows import EveryRow, PreparedQuery, RowsByKey
+from portfolio import rows
 from portfolio.models import Project, PublicationQuerySet, Region, Sector, long_columns
 from portfolio.rows import card_rows, kept_regions, kept_sectors, published_page_row
 from tests.factories import make_project, make_region, make_sector
@@ -103,6 +104,8 @@ def test_every_region_and_sector_in_each_languages_name_order_as_the_orm_reads_t
         return as_sql(self, *args, **kwargs)
 
     monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    for every in (rows._EVERY_REGION, rows._EVERY_SECTOR):  # Compiled anew in this test.
+        monkeypatch.setattr(every, "_compiled", {})
     orders = {}
     for language in ("fr", "en", "fr"):
         with translation.override(language):
