@@ -185,8 +185,9 @@ def draw_page(request) -> None:
 @dataclass(frozen=True)
 class _Learned:
     """What the latest request for an address read: its fragments' and versions' keys,
-    how the fragments' keys were made (``{key: (name, token kind, rest)}``,
-    ``fragment_key``) and the tokens they were made with (``{kind: token}``)."""
+    how the fragments' keys were made (pairs of a key and its ``(name, token kind,
+    rest)``, ``fragment_key``) and the tokens they were made with (pairs of a kind and a
+    token)."""
 
     fragment_keys: tuple[str, ...]
     version_keys: tuple[str, ...]
@@ -204,13 +205,19 @@ _read_by_address: dict[tuple, _Learned] = {}
 # Addresses remembered at most; beyond, the memory starts again.
 READ_ADDRESSES = 5000
 # How the fragments a kept value's computation read were made, by how that value's key
-# was made, in this process (``keep``): when the next request finds it out of date, or
-# under a renewed token, it reads them in the same round trip (``_made_anew``), instead of
-# one by one as it computes it again.
+# was made, in this process (``keep``; only for values that read some): when the next
+# request for an address finds that value gone, or kept under a token renewed since, it
+# reads them in its second round trip (``_made_anew``), instead of one by one as it
+# computes the value again.
 _made_with: dict[tuple[str, str, str], tuple[tuple[str, str, str], ...]] = {}
 # Values remembered at most; beyond, the memory starts again.
 MADE_WITH = 20000
-# The token keys by kind (``fragment_key``), and what a key holds of each token.
+# The longest rest of a key remembered (``fragment_key``; a list's filter panel takes
+# about 1 000 characters): keys made of more (a long search typed by a visitor, a map's
+# places) are read as the page asks for them, and the memory stays small (some 4 KB an
+# address at most, 20 MB for every address remembered).
+LONGEST_RECIPE = 1200
+# The token keys by kind (``fragment_key``).
 TOKEN_KEYS = {
     "editorial": EDITORIAL_KEY,
     "names": NAMES_KEY,
@@ -221,7 +228,10 @@ TOKEN_KEYS = {
 
 def _prefetch(address: tuple) -> None:
     """Read the fragments and versions the latest request for this address read, in one
-    round trip; each is then read from here (``_get``), as if read a moment later."""
+    round trip; each is then read from here (``_get``), as if read a moment later. When a
+    token has been renewed since (or is found out of date: it is renewed now), the keys
+    made with it, and those of what their values read, are made again and read in a
+    second round trip (``_made_anew``)."""
     _request.address = address
     _request.used = ([], [])
     learned = _read_by_address.get(address)
@@ -633,8 +643,10 @@ def _token_within_names(key: str, attribute: str) -> str:
         # again only when it is good for longer (as prefetched).
         prefetched = getattr(_request, "prefetched", {})
         names = prefetched.get(NAMES_KEY)
-        if names is None and NAMES_KEY not in (getattr(_request, "asked", None) or ()):
-            # Not read at the start of the request (read then and not found: none).
+        asked = getattr(_request, "asked", None) or ()
+        if names is None and (NAMES_KEY not in asked or getattr(_request, "names", None)):
+            # Not read at the start of the request, or made since (read then and not
+            # found, and not made since: none).
             names = cache.get(NAMES_KEY)
         kept = prefetched.get(key)
         if (
@@ -1250,9 +1262,10 @@ def keep(key: str, compute: Callable[[], object]):
             value, depends = computed(compute)
         finally:
             read = reading.pop()
-        if len(_made_with) >= MADE_WITH:
-            _made_with.clear()
-        _made_with[recipe] = tuple(dict.fromkeys(read))
+        if read:
+            if len(_made_with) >= MADE_WITH:
+                _made_with.clear()
+            _made_with[recipe] = tuple(dict.fromkeys(read))
     _set(key, _Kept(value, depends))
     return value
 
@@ -1344,7 +1357,11 @@ def fragment_key(
     rest = repr((translation.get_language(), site, *vary))[1:]
     key = _digested(name, _token_part(kind, token), rest)
     recipes = getattr(_request, "recipes", None)
-    if recipes is not None and getattr(_request, "used", None) is not None:
+    if (
+        recipes is not None
+        and getattr(_request, "used", None) is not None
+        and len(rest) <= LONGEST_RECIPE
+    ):
         # A page drawn: the next request for its address may make it again (``_prefetch``).
         recipes[key] = recipe = (name, kind, rest)
         reading = getattr(_request, "reading", None)

@@ -429,11 +429,12 @@ def editorial_page(
     (e.g. how many projects each partner listed has), with names of regions, sectors and
     partners: the page is kept across the catalogue under it instead of the editorial
     token, and a project published elsewhere leaves it as it was
-    (``fragments.fragment_key``). What ``shown`` reads must itself be kept across the
-    catalogue (or counted from what is): it is read before the page, outside what the
-    page is kept with. ``no_names``: and it shows no name of a region or sector, and of
-    partners only what their versions stand for, which ``shown`` reads (the partner
-    list): it is kept under the counts token, across a region's or a sector's save.
+    (``fragments.fragment_key``). What ``shown`` returns names all the page shows of the
+    catalogue; it is read before the page, outside what the page is kept with, so what it
+    reads may be kept under any token (the feed's entries are chosen under the editorial
+    token). ``no_names``: and it shows no name of a region or sector, and of partners only
+    what their versions stand for, which ``shown`` reads (the partner list), or none (the
+    feed): it is kept under the counts token, across a region's or a sector's save.
     """
     if view is None:
         return lambda view: editorial_page(view, shown=shown, no_names=no_names)

@@ -2788,10 +2788,11 @@ def test_a_result_or_indicator_moved_to_another_project_leaves_the_first_page(pr
 
 
 @pytest.mark.parametrize("saved", [Region, Sector, Partner])
-def test_the_feed_is_kept_across_a_region_sector_or_partner_saved(projects, saved):
+def test_the_feed_is_kept_across_a_region_sector_or_partner_saved(projects, saved, settings):
     """The feed names no region, sector or partner: their saves keep it whole in both
     languages, as long as the entries it shows are the same (read again each time)."""
     funded, other, region, partner = projects
+    organisation = settings.ORGANISATION_NAME
     update = make_update(funded, title_fr="Le puits est creusé", title_en="The well is dug")
     sector = Sector.objects.create(name_fr="Eau", name_en="Water")
     visitor = Client()
@@ -2809,6 +2810,8 @@ def test_the_feed_is_kept_across_a_region_sector_or_partner_saved(projects, save
         f"UPDATE {ProjectUpdate._meta.db_table} SET title_fr = %s, title_en = %s WHERE id = %s",  # noqa: S608
         ["Nouvelle sans signal", "News without a signal", update.pk],
     )
+    # What the feed's page shows around its entries: drawn anew, it would show this.
+    settings.ORGANISATION_NAME = "Une organisation renommée"
     row = {Region: region, Sector: sector, Partner: partner}[saved]
     rename_row(saved, row.pk, "Nom nouveau", "New name")
 
@@ -2816,6 +2819,7 @@ def test_the_feed_is_kept_across_a_region_sector_or_partner_saved(projects, save
         shown = get(visitor, feeds[language], language)
         assert news in shown, language
         assert BEHIND not in shown, language
+        assert organisation in shown and "renommée" not in shown, language
     # Which entries it shows is read again: a project gone behind the site's back leaves it.
     sql(
         f"UPDATE {Project._meta.db_table} SET is_published = %s WHERE id = %s",  # noqa: S608

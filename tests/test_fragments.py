@@ -447,3 +447,33 @@ def test_a_change_of_some_parts_must_name_them():
     # Logged with no part, a change would be left out by every reader.
     with pytest.raises(ValueError, match="names them"):
         fragments.CATALOGUE_CHANGES.note([1], parts=())
+
+
+@pytest.mark.parametrize(
+    "kept_under",
+    [
+        {},
+        {"across_catalogue": True},
+        {"across_catalogue": True, "no_partners": True},
+        {"across_catalogue": True, "no_partners": True, "no_names": True},
+    ],
+)
+def test_a_fragments_key_is_the_digest_of_its_token_language_site_and_values(kept_under):
+    """Keys stay as a release before made them (it serves during a deploy): the digest of
+    the token it is kept under, the language, the site and the values it varies on."""
+    import hashlib
+
+    vary = (7, "l’été", None, ("card", "abc"), 2.5)
+    with translation.override("en"):
+        key = fragments.fragment_key("part", *vary, **kept_under)
+        if kept_under.get("no_names"):
+            token = ("counts", fragments.counts_token())
+        elif kept_under.get("no_partners"):
+            token = ("regions", fragments.regions_token())
+        elif kept_under:
+            token = ("names", fragments.names_token())
+        else:
+            token = fragments.editorial_token()
+        written = repr((token, "en", None, *vary)).encode()
+    digest = hashlib.blake2b(written, digest_size=20).hexdigest()
+    assert key == f"{fragments.FRAGMENT_KEY_PREFIX}part:{digest}"
