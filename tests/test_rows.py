@@ -66,16 +66,28 @@ def test_only_some_columns_in_any_order_give_each_its_own_value(project):
     assert values["slug_en"] == expected.slug_en and values["title_fr"] == expected.title_fr
 
 
-def test_the_query_is_compiled_once_per_number_of_keys(project, monkeypatch):
+@pytest.fixture
+def count_compiled(monkeypatch):
+    """Return a function that starts listing the models of the queries compiled from then
+    on, one entry per compilation, and returns that list."""
+
+    def start() -> list:
+        models = []
+        as_sql = SQLCompiler.as_sql
+
+        def counting(self, *args, **kwargs):
+            models.append(self.query.model)
+            return as_sql(self, *args, **kwargs)
+
+        monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+        return models
+
+    return start
+
+
+def test_the_query_is_compiled_once_per_number_of_keys(project, count_compiled):
     other = make_project()
-    compiled = []
-    as_sql = SQLCompiler.as_sql
-
-    def counting(self, *args, **kwargs):
-        compiled.append(self.query.model)
-        return as_sql(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    compiled = count_compiled()
     read = RowsByKey(Project)
     assert set(read([project.pk])) == {project.pk}
     assert set(read([other.pk])) == {other.pk}
@@ -86,7 +98,7 @@ def test_the_query_is_compiled_once_per_number_of_keys(project, monkeypatch):
 
 
 def test_every_region_and_sector_in_each_languages_name_order_as_the_orm_reads_them(
-    monkeypatch,
+    monkeypatch, count_compiled
 ):
     # Their names sort apart in the two languages (and the Indian one is a part).
     india = make_region(name_fr="Inde", name_en="India", country="IN")
@@ -96,14 +108,7 @@ def test_every_region_and_sector_in_each_languages_name_order_as_the_orm_reads_t
     make_sector(name_fr="Eau", name_en="Water")
     make_sector(name_fr="Santé", name_en="Health")
     make_sector(name_fr="Agriculture", name_en="Farming")
-    compiled = []
-    as_sql = SQLCompiler.as_sql
-
-    def counting(self, *args, **kwargs):
-        compiled.append(self.query.model)
-        return as_sql(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    compiled = count_compiled()
     for every in (rows._EVERY_REGION, rows._EVERY_SECTOR):  # Compiled anew in this test.
         monkeypatch.setattr(every, "_compiled", {})
     orders = {}
@@ -127,17 +132,10 @@ def test_every_region_and_sector_in_each_languages_name_order_as_the_orm_reads_t
     assert len(ours) == 4 + 3 * 2
 
 
-def test_every_row_is_compiled_once_per_order(monkeypatch):
+def test_every_row_is_compiled_once_per_order(count_compiled):
     make_sector(name_fr="Eau", name_en="Water")
     make_sector(name_fr="Santé", name_en="Health")
-    compiled = []
-    as_sql = SQLCompiler.as_sql
-
-    def counting(self, *args, **kwargs):
-        compiled.append(self.query.model)
-        return as_sql(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    compiled = count_compiled()
     order = ["name_fr"]
     read = EveryRow(Sector, lambda: order)
     assert [sector.name_fr for sector in read()] == ["Eau", "Santé"]
