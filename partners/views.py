@@ -140,22 +140,30 @@ def partner_cards(counts: dict[int, int], rows: list[Partner] | None) -> list[tu
     return [cards[pk] for pk in pks if pk in cards]
 
 
-def partner_rows(pks: list[int], versions: dict[int, str]) -> dict[int, Partner]:
-    """Return ``{pk: partner}`` with what a card shows, each kept under its partner's
-    version (``versions``, read before), which is all they show (no name of a region or
-    sector: under the counts token): a card drawn anew for a new number of projects
-    reads no row. Those not kept are read in one query."""
+def partner_rows(
+    pks: list[int],
+    versions: dict[int, str],
+    *,
+    fields: list[str] | None = CARD_FIELDS,
+    name: str = "partner-row",
+) -> dict[int, Partner]:
+    """Return ``{pk: partner}`` with these fields (what a card shows; None: the whole
+    row), each kept as ``name`` under its partner's version (``versions``, read before),
+    which is all they show (no name of a region or sector: under the counts token): a
+    card drawn anew for a new number of projects, or a project's page after another
+    partner saved, reads no row of theirs. Those not kept are read in one query."""
 
     def read(unread: list[int]) -> dict[int, Partner]:
         if not unread:
             return {}
-        return Partner.objects.filter(pk__in=unread).only(*CARD_FIELDS).order_by().in_bulk()
+        rows = Partner.objects.filter(pk__in=unread).order_by()
+        return (rows if fields is None else rows.only(*fields)).in_bulk()
 
     if not fragments.in_use():
         return read(pks)
     keys = {
         pk: fragments.fragment_key(
-            "partner-row", pk, versions[pk], across_catalogue=True, no_partners=True, no_names=True
+            name, pk, versions[pk], across_catalogue=True, no_partners=True, no_names=True
         )
         for pk in pks
     }

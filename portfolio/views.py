@@ -43,6 +43,7 @@ from core.rows import PreparedQuery
 from core.spreadsheets import csv_delimiter, csv_lines, spreadsheet_number, spreadsheet_safe
 from core.text_search import fold
 from partners.models import Partner
+from partners.views import partner_rows
 
 from . import catalogue
 from .forms import ProjectFilterForm
@@ -977,18 +978,7 @@ def partnerships_of(pk, links) -> list[Partnership]:
     reads that partner's row again, not the others'."""
     pks = list(dict.fromkeys(partner for _pk, partner, _role, _order in links))
     versions = fragments.partner_versions(pks)
-    keys = {
-        partner: fragments.fragment_key(
-            "project-partner-row",
-            partner,
-            versions[partner],
-            across_catalogue=True,
-            no_partners=True,
-            no_names=True,
-        )
-        for partner in pks
-    }
-    partners = fragments.kept_each(keys, lambda missing: Partner.objects.in_bulk(missing))
+    partners = partner_rows(pks, versions, fields=None, name="project-partner-row")
     alias = router.db_for_read(Partnership)
     columns = ["id", "project_id", "partner_id", "role", "order"]
     partnerships = []
