@@ -1168,7 +1168,9 @@ def invalidate_dates(project_pks: Iterable[int]) -> None:
         _invalidate_versions(DATED_KEY_PREFIX, [*pks, ANY_PROJECT])
 
 
-def partner_versions(partner_pks: Iterable[int | str]) -> dict[int | str, str]:
+def partner_versions(
+    partner_pks: Iterable[int | str], *, depend: bool = True
+) -> dict[int | str, str]:
     """Return each partner's version (one round trip; missing ones are created), which
     what is being kept then depends on: it shows these partners (``ANY_PARTNER``: which
     partners there are, and their order; ``PARTNERS_ADDED``: how many). Without
@@ -1176,11 +1178,16 @@ def partner_versions(partner_pks: Iterable[int | str]) -> dict[int | str, str]:
 
     What shows partners and no name of a region or sector can so be kept under the counts
     token (``no_names``), which a region's or a sector's save keeps: read the versions of
-    the partners it shows before their rows."""
+    the partners it shows before their rows.
+
+    Without ``depend``, what is being kept around does not take them on: for what is kept
+    under ``ANY_PARTNER`` already, which every partner's save moves (a page of the
+    partner list), so that reading it back checks one version, not one per partner."""
     if not in_use():
         return {}
     versions = _read(f"{PARTNER_KEY_PREFIX}{pk}" for pk in partner_pks)
-    depends_on(versions)
+    if depend:
+        depends_on(versions)
     found = {}
     for key, value in versions.items():
         pk = key.removeprefix(PARTNER_KEY_PREFIX)

@@ -108,7 +108,10 @@ def partner_cards(counts: dict[int, int], rows: list[Partner] | None) -> list[tu
     others), those not kept drawn from their rows, read in one query."""
     pks = list(counts)
     given = {partner.pk: partner for partner in rows or ()}
-    versions = fragments.partner_versions(pks) if pks else {}  # Read before the rows.
+    # Read before the rows. The list that shows the cards is kept under every partner's
+    # version (``listed_partners``), which each partner's save moves: it does not take on
+    # each partner's own, which reading it back would check one by one.
+    versions = fragments.partner_versions(pks, depend=False) if pks else {}
     card = get_template("partners/includes/partner_card.html")
 
     def draw(missing: list[int]) -> dict[int, tuple[str, str]]:

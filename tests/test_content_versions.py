@@ -2736,6 +2736,40 @@ def test_the_kept_partner_list_is_served_without_reading_a_partners_row(projects
     assert rows == []  # What it lists, read as keys and counts: no partner's row.
 
 
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_kept_partner_list_checks_one_version_for_all_its_partners(
+    projects, monkeypatch, language
+):
+    _funded, _other, _region, partner = projects
+    others = [make_partner() for _ in range(3)]
+    visitor = Client()
+    with translation.override(language):
+        listed = reverse("partners:partner_list")
+    get(visitor, listed, language)
+    read = []
+
+    def reading(keys):
+        keys = list(keys)
+        read.extend(keys)
+        return real_read(keys)
+
+    real_read = fragments._read
+    monkeypatch.setattr(fragments, "_read", reading)
+    pagecache.invalidate(funding_of=[])  # As a pledge does: the page cache emptied.
+    with translation.override(language):
+        response = visitor.get(listed)
+    assert response.status_code == 200
+    assert not response.templates  # The page as it was kept.
+    own = {f"{fragments.PARTNER_KEY_PREFIX}{each.pk}" for each in [partner, *others]}
+    assert read and not own & set(read)  # Kept under every partner's version only.
+
+    renamed = Partner.objects.get(pk=others[0].pk)  # Which any partner's save moves.
+    renamed.name_fr, renamed.name_en = "Partenaire rebaptisé", "Partner renamed"
+    renamed.save()
+    html = get(visitor, listed, language)
+    assert escape("Partenaire rebaptisé" if language == "fr" else "Partner renamed") in html
+
+
 @pytest.mark.parametrize("then", ["nothing", "another-projects-status"])
 def test_a_scheduled_field_update_shows_everywhere_when_its_time_comes(projects, then):
     funded, other, *_ = projects
