@@ -7,6 +7,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -495,7 +496,7 @@ def select_projects(params) -> ProjectSelection:
         # names) when no other partner is asked for by its address (whose version is not
         # known before its row is found).
         return fragments.memo(
-            "list-partners-ranked",
+            "list-partner-options-ranked",
             (wanted, ranking),
             ranked,
             across_catalogue=True,
@@ -503,7 +504,7 @@ def select_projects(params) -> ProjectSelection:
             no_names=not wanted,
         )
 
-    partners, more_partners = fragments.memo("list-partners", (wanted,), offered_partners)
+    partners, more_partners = fragments.memo("list-partner-options", (wanted,), offered_partners)
     made = []
 
     def build_form() -> ProjectFilterForm:
@@ -758,9 +759,29 @@ def regions_with_projects(published) -> list[Region]:
     return regions
 
 
+class PartnerOption(NamedTuple):
+    """A partner the list's filter offers: what its select, its chosen filter and the
+    list's addresses show of it. Kept as a tuple, read back at a fraction of the cost of
+    a model instance: a list reads the partners offered at every request."""
+
+    pk: int
+    name: str
+    slug: str
+    project_count: int
+    # The slug in each language, as (language, slug) pairs: the list's address in another
+    # language names the partner with that language's slug.
+    slugs: tuple[tuple[str, str], ...] = ()
+
+    def __str__(self) -> str:
+        return self.name
+
+    def slug_in(self, language: str) -> str:
+        return dict(self.slugs).get(language) or self.slug
+
+
 def partner_options(
     published, wanted: str, counts: catalogue.Summary | None = None
-) -> tuple[list[Partner], bool]:
+) -> tuple[list[PartnerOption], bool]:
     """Return the partners the filter offers, and whether it leaves some out.
 
     A select of every partner grows with the portfolio; it offers the partners with
@@ -795,10 +816,19 @@ def partner_options(
     shown = Q(pk__in=top)
     if slug_re.match(wanted or ""):  # Anything else cannot be a slug, nor reach the database.
         shown |= Q(slug=wanted)
-    rows = list(counted.public().filter(shown).only("pk", "name", "slug"))
-    if counts is not None:
-        for row in rows:
-            row.project_count = counts.partners.get(row.pk, 0)
+    languages = [code for code, _name in settings.LANGUAGES]
+    slugs = [f"slug_{code}" for code in languages]
+    found = counted.public().filter(shown)
+    if counts is None:
+        found = found.values_list("pk", "name", "slug", "project_count", *slugs)
+    else:
+        found = found.values_list("pk", "name", "slug", *slugs)
+    rows = []
+    for row in found:
+        pk, name, slug = row[:3]
+        count = row[3] if counts is None else counts.partners.get(pk, 0)
+        own = tuple(zip(languages, row[-len(slugs) :], strict=True))
+        rows.append(PartnerOption(pk, name, slug, count, own))
     ranked = sorted((p for p in rows if p.project_count), key=lambda p: (-p.project_count, p.pk))
     offered = ranked[:FILTER_PARTNERS]
     offered += [p for p in rows if p.slug == wanted and p not in offered]
@@ -813,7 +843,10 @@ def list_url(language, query, status, chosen, page_number=1, url_name="project_l
         params["q"] = query
     for name, obj in chosen.items():
         if obj is not None:
-            params[name] = getattr(obj, f"slug_{language}", None) or obj.slug
+            if isinstance(obj, PartnerOption):
+                params[name] = obj.slug_in(language)
+            else:
+                params[name] = getattr(obj, f"slug_{language}", None) or obj.slug
     if status:
         params["status"] = status
     if page_number and page_number > 1:

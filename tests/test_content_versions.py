@@ -906,7 +906,7 @@ def test_the_list_filter_is_kept_across_the_saves_of_partners_it_does_not_offer(
         html = get(visitor, url)
         assert "Partenaire voisin" in html and "Voisin renommé" not in html, url
     # The partners offered, what the form makes of the address and the panel: kept.
-    drawn = ("list-partners-ranked", "list-selection", "list-filters")
+    drawn = ("list-partner-options-ranked", "list-selection", "list-filters")
     assert not [key for key in written if key.split(":")[2] in drawn]
     monkeypatch.undo()
 
@@ -1167,6 +1167,46 @@ def test_a_story_edit_keeps_the_cards_and_a_cover_renders_that_card_anew(project
         assert "L’eau changée sans signal" in html, name  # its card, rendered anew
         assert BEHIND not in html, name  # the other card, kept
         assert "Le puits du village" in html, name
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_lists_cards_are_read_back_together_and_drawn_again_from_the_cards_kept(
+    projects, monkeypatch, language
+):
+    funded, other, *_ = projects
+    visitor = Client()
+    with translation.override(language):
+        listed = reverse("portfolio:project_list")
+    get(visitor, listed, language)
+    asked = []
+    real_fetch = fragments._fetch
+
+    def fetching(keys, **kwargs):
+        asked.extend(keys)
+        return real_fetch(keys, **kwargs)
+
+    monkeypatch.setattr(fragments, "_fetch", fetching)
+
+    def read(name) -> list[str]:
+        return [key for key in asked if key.startswith(f"{fragments.FRAGMENT_KEY_PREFIX}{name}:")]
+
+    pagecache.invalidate(funding_of=[])  # The page cache emptied, as a pledge empties it.
+    html = get(visitor, listed, language)
+    assert len(read("card-grid")) == 1 and read("card") == []  # One fragment for the cards.
+    assert escape(getattr(other, f"title_{language}")) in html
+
+    sql_title(other, BEHIND)
+    asked.clear()
+    pagecache.invalidate(funding_of=[funded.pk])  # A gift to one of them.
+    html = get(visitor, listed, language)
+    assert len(read("card")) == 2  # Drawn again from the cards kept, one by one.
+    assert BEHIND not in html  # The other card as it was kept.
+    assert escape(getattr(other, f"title_{language}")) in html
+    asked.clear()
+    pagecache.invalidate(funding_of=[])
+    html = get(visitor, listed, language)
+    assert len(read("card-grid")) == 1 and read("card") == []  # Kept together again.
+    assert BEHIND not in html
 
 
 @pytest.mark.parametrize(
@@ -2734,6 +2774,45 @@ def test_the_kept_partner_list_is_served_without_reading_a_partners_row(projects
     assert not response.templates  # The page as it was kept.
     assert "2 projets" in response.content.decode()
     assert rows == []  # What it lists, read as keys and counts: no partner's row.
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_kept_project_list_offers_its_partners_without_reading_a_partners_row(
+    projects, monkeypatch, language
+):
+    _funded, _other, _region, partner = projects
+    visitor = Client()
+    with translation.override(language):
+        listed = reverse("portfolio:project_list")
+        slug = getattr(partner, f"slug_{language}")
+    filtered = f"{listed}?partner={slug}"
+    for url in (listed, filtered):
+        get(visitor, url, language)
+    rows = []
+
+    def unpickled(instance, state):
+        rows.append(instance)
+        Model.__setstate__(instance, state)
+
+    monkeypatch.setattr(Partner, "__setstate__", unpickled)
+    post_init.connect(
+        lambda instance, **kwargs: rows.append(instance),
+        sender=Partner,
+        weak=False,
+        dispatch_uid="counted-offered-partners",
+    )
+    try:
+        for url in (listed, filtered):
+            pagecache.invalidate(funding_of=[])  # As a pledge does: the page cache emptied.
+            html = get(visitor, url, language)
+            assert f'value="{slug}"' in html, url  # Offered by the filter.
+    finally:
+        post_init.disconnect(sender=Partner, dispatch_uid="counted-offered-partners")
+    assert rows == []
+    # The chosen partner: its filter to remove, and the list in the other language.
+    other = "en" if language == "fr" else "fr"
+    assert escape(getattr(partner, f"name_{language}")) in html
+    assert f"?partner={getattr(partner, f'slug_{other}')}" in html
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])

@@ -10,6 +10,8 @@ The donations app provides them so that portfolio never imports donations:
 - ``{% project_funding project form=form %}`` — the pledge page's panel, with the form.
 """
 
+import hashlib
+
 from django import template
 from django.conf import settings
 from django.urls import reverse
@@ -50,27 +52,49 @@ def project_cards(projects, heading="h3"):
     not kept are rendered from the instances given, or from rows loaded by key, all in one
     query. Kept cards name their sector and regions by slot (``project_card``), filled in
     here: they are kept under the counts token, which a region's or a sector's save keeps.
+
+    The cards of a list, their names filled in, are also kept together, under their
+    projects' versions (one key, whatever the number of cards): a list drawn again after a
+    pledge or another project's change reads one fragment, not one per card. A region or
+    a sector saved (the regions token) fills them in again from the cards kept.
     """
     given = list(projects)
     pks = [item if isinstance(item, int) else item.pk for item in given]
+    if not fragments.in_use() or not pks:
+        return mark_safe(drawn_cards(given, pks, heading, {}))  # noqa: S308 - see drawn_cards
+    versions = fragments.card_versions(pks)
+    shown = hashlib.blake2b(
+        repr([(pk, *versions[pk]) for pk in pks]).encode(), digest_size=16
+    ).hexdigest()
+    cards = fragments.memo(
+        "card-grid",
+        (heading, shown),
+        lambda: fill_names(drawn_cards(given, pks, heading, versions)),
+        across_catalogue=True,
+        no_partners=True,
+    )
+    return mark_safe(cards)  # noqa: S308 - cards written by project_card, names escaped
+
+
+def drawn_cards(given: list, pks: list[int], heading: str, versions: dict) -> str:
+    """Return the HTML of the cards of these projects (``given``: instances or keys), each
+    kept under its versions (``versions``, read before; none without fragments), with
+    slots for names when fragments are in use (``fill_names`` fills them in)."""
     rows = {item.pk: item for item in given if not isinstance(item, int)}
-    keys = {}
-    versions = {}
     slots = fragments.in_use()
-    if slots and pks:
-        versions = fragments.card_versions(pks)
-        keys = {
-            pk: fragments.fragment_key(
-                "card",
-                pk,
-                heading,
-                versions[pk],
-                across_catalogue=True,
-                no_partners=True,
-                no_names=True,
-            )
-            for pk in pks
-        }
+    keys = {
+        pk: fragments.fragment_key(
+            "card",
+            pk,
+            heading,
+            versions[pk],
+            across_catalogue=True,
+            no_partners=True,
+            no_names=True,
+        )
+        for pk in pks
+        if pk in versions
+    }
     found = fragments.get_many(keys.values())
     missing = [pk for pk in pks if keys.get(pk) not in found]
     to_load = [pk for pk in missing if pk not in rows]
@@ -92,9 +116,8 @@ def project_cards(projects, heading="h3"):
         for pk in missing
     }
     fragments.set_many({keys[pk]: str(card) for pk, card in made.items() if pk in keys})
-    cards = "".join(made.get(pk) or found.get(keys.get(pk), "") for pk in pks)
-    # Cards written by project_card, kept as they were, and names escaped (fill_names).
-    return mark_safe(fill_names(cards) if slots else cards)  # noqa: S308
+    # Cards written by project_card, kept as they were.
+    return "".join(made.get(pk) or found.get(keys.get(pk), "") for pk in pks)
 
 
 def kept_figures(rows: dict[int, Project], pks: list[int], versions: dict) -> dict:
