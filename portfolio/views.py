@@ -325,7 +325,8 @@ class ProjectSelection:
     build_form: Callable[[], ProjectFilterForm]
     query: str
     status: str
-    chosen: dict  # {"region": Region | None, "sector": …, "partner": …}
+    # {"region": Region | None, "sector": Sector | None, "partner": PartnerOption | None}
+    chosen: dict
     more_partners: bool
     regions: list
     # What the filter panel offers, beyond names: which regions and sectors have projects,
@@ -767,7 +768,7 @@ class PartnerOption(NamedTuple):
     pk: int
     name: str
     slug: str
-    project_count: int
+    project_count: int | None  # None: counted in the database, and none found
     # The slug in each language, as (language, slug) pairs: the list's address in another
     # language names the partner with that language's slug.
     slugs: tuple[tuple[str, str], ...] = ()
