@@ -35,7 +35,8 @@ class KeysFirstPaginator(Paginator):
     ``counter()`` the count not kept, instead of a query built from the queryset (one
     compiled once, ``core.rows.PreparedQuery``).
     ``known_count()`` returns the count when something kept elsewhere tells it (None
-    otherwise): it is then neither counted nor kept again.
+    otherwise): it is then not counted, nor kept again but with ``keep``, which keeps it
+    as the pages (a kept count reads back cheaper than the counts it comes from).
     With ``across_catalogue``, the count and pages are kept under the names token
     (``fragments.fragment_key``): for lists that no change of a project's place in the
     catalogue moves (the partners). ``no_partners``: a search's keys kept across the
@@ -138,13 +139,23 @@ class KeysFirstPaginator(Paginator):
         if self.all_keys:
             return len(self._keys)
 
+        counted = self.counter or (lambda: Paginator.count.func(self))
+        if self.known_count is not None and self.keep is not None and fragments.in_use():
+            # Kept as the pages are (across the changes of the catalogue that leave the
+            # list), known from the counts kept elsewhere when it is computed: read back
+            # without them (the counts of the whole catalogue are the larger value).
+            def known_or_counted():
+                known = self.known_count()
+                return counted() if known is None else known
+
+            return self._memo("count", (), known_or_counted)
         # Known without a query (from counts kept elsewhere): not kept again here.
         known = self.known_count() if self.known_count is not None else None
         if known is not None:
             return known
         if self.memo is None:
             return Paginator.count.func(self)
-        return self._memo("count", (), self.counter or (lambda: Paginator.count.func(self)))
+        return self._memo("count", (), counted)
 
     def _memo(self, what: str, vary: tuple, compute):
         name, memo_vary = self.memo

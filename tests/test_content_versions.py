@@ -38,6 +38,7 @@ from devtools.middleware import EditBeforeEachRequest
 from partners import views as partners_views
 from partners.models import Partner
 from places.models import Location
+from portfolio import catalogue
 from portfolio.models import Partnership, Project, ProjectImage, ProjectUpdate, Region, Sector
 from portfolio.signal_handlers import OWN_CONTENT_COLUMNS
 from results.models import Disaggregation, Indicator, Period, Result
@@ -2774,6 +2775,40 @@ def test_the_kept_partner_list_is_served_without_reading_a_partners_row(projects
     assert not response.templates  # The page as it was kept.
     assert "2 projets" in response.content.decode()
     assert rows == []  # What it lists, read as keys and counts: no partner's row.
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_regions_count_is_kept_with_its_page_and_counted_again_when_its_projects_change(
+    projects, monkeypatch, language
+):
+    funded, _other, region, _partner = projects
+    elsewhere = make_region(name_fr="Népal", name_en="Nepal", country="NP")
+    visitor = Client()
+    with translation.override(language):
+        url = region.get_absolute_url()
+    counted = "2 projets dans cette région" if language == "fr" else "2 projects in this region"
+    assert counted in get(visitor, url, language)
+    summaries = []
+    real_summary = catalogue.kept_summary
+
+    def summary():
+        summaries.append(1)
+        return real_summary()
+
+    monkeypatch.setattr(catalogue, "kept_summary", summary)
+    pagecache.invalidate(funding_of=[])  # As a pledge does: the page cache emptied.
+    assert counted in get(visitor, url, language)
+    assert summaries == []  # Read back with the page: not from the counts of the catalogue.
+
+    make_project(regions=[elsewhere])  # Published elsewhere: the count is kept.
+    assert counted in get(visitor, url, language)
+    make_project(regions=[region])  # Published in the region: counted again.
+    three = "3 projets dans cette région" if language == "fr" else "3 projects in this region"
+    assert three in get(visitor, url, language)
+    project = fresh(funded)
+    project.is_published = False
+    project.save()
+    assert counted in get(visitor, url, language)
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
