@@ -472,6 +472,12 @@ def with_partner(partner_pk: int) -> Callable[[Entry], bool]:
     return lambda entry: partner_pk in entry[3]
 
 
+def with_any_partner(partner_pks) -> Callable[[Entry], bool]:
+    """Whether any of these public partners takes part in a project."""
+    wanted = frozenset(partner_pks)
+    return lambda entry: not wanted.isdisjoint(entry[3])
+
+
 def any_project(entry: Entry) -> bool:
     """Whether a published project could be shown (any: an unfiltered list)."""
     return True

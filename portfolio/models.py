@@ -270,13 +270,30 @@ class ProjectQuerySet(RichTextQuerySet, PublicationQuerySet, pagecache.PublicCon
     def kept_counts_by_partner(self, partner_pks) -> dict[int, int] | None:
         """Return ``{partner pk: number of published projects}`` for these partners from
         the kept counts of the catalogue (``catalogue.summary``), or None when fragments
-        are not in use (count them in the database)."""
-        from .catalogue import kept_summary
+        are not in use (count them in the database).
 
-        counts = kept_summary()
-        if counts is None:
-            return None
-        return {pk: counts.partners.get(pk, 0) for pk in partner_pks}
+        Kept as they are across the changes of the catalogue made by projects none of
+        these partners takes part in, before or after (``catalogue.kept_apart``): a page
+        of the partner list read back reads its partners' numbers, not the counts of the
+        whole catalogue."""
+        from . import catalogue
+
+        pks = tuple(partner_pks)
+
+        def counted():
+            counts = catalogue.kept_summary()
+            if counts is None:
+                return None
+            return {pk: counts.partners.get(pk, 0) for pk in pks}
+
+        return catalogue.kept_apart(
+            "partner-counts",
+            (pks,),
+            counted,
+            catalogue.with_any_partner(pks),
+            no_names=True,
+            no_places=True,
+        )
 
     def kept_apart_from(self, name: str, vary: tuple, compute, *, partner: int):
         """Return ``compute()``, kept across the changes of the catalogue made by projects

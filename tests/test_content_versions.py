@@ -2851,7 +2851,7 @@ def test_a_kept_project_list_offers_its_partners_without_reading_a_partners_row(
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
-def test_the_kept_partner_list_checks_one_version_for_all_its_partners(
+def test_the_kept_partner_list_checks_one_version_and_its_partners_counts(
     projects, monkeypatch, language
 ):
     _funded, _other, _region, partner = projects
@@ -2869,6 +2869,9 @@ def test_the_kept_partner_list_checks_one_version_for_all_its_partners(
 
     real_read = fragments._read
     monkeypatch.setattr(fragments, "_read", reading)
+    summaries = []
+    real_summary = catalogue.kept_summary
+    monkeypatch.setattr(catalogue, "kept_summary", lambda: [summaries.append(1), real_summary()][1])
     pagecache.invalidate(funding_of=[])  # As a pledge does: the page cache emptied.
     with translation.override(language):
         response = visitor.get(listed)
@@ -2876,6 +2879,8 @@ def test_the_kept_partner_list_checks_one_version_for_all_its_partners(
     assert not response.templates  # The page as it was kept.
     own = {f"{fragments.PARTNER_KEY_PREFIX}{each.pk}" for each in [partner, *others]}
     assert read and not own & set(read)  # Kept under every partner's version only.
+    # Its partners' numbers of projects kept with it, not read from the whole catalogue's.
+    assert summaries == []
 
     renamed = Partner.objects.get(pk=others[0].pk)  # Which any partner's save moves.
     renamed.name_fr, renamed.name_en = "Partenaire rebaptisé", "Partner renamed"
