@@ -205,7 +205,8 @@ _read_by_address: dict[tuple, _Learned] = {}
 # Addresses remembered at most; beyond, the memory starts again.
 READ_ADDRESSES = 5000
 # How the fragments a kept value's computation read were made, by how that value's key
-# was made, in this process (``keep``; only for values that read some): when the next
+# was made, in this process (``keep``; only for values that read some; a key made
+# otherwise, such as the counts of the catalogue's, as ``(key, None, "")``): when the next
 # request for an address finds that value gone, or kept under a token renewed since, it
 # reads them in its second round trip (``_made_anew``), instead of one by one as it
 # computes the value again.
@@ -305,7 +306,9 @@ def _made_anew(learned: _Learned, found: Mapping[str, object]) -> list[str]:
             continue
         done.add(recipe)
         name, kind, rest = recipe
-        if kind in current:
+        if kind is None:
+            made.append(name)  # A key made without a recipe (``_fetch``): as it was.
+        elif kind in current:
             made.append(_digested(name, _token_part(kind, current[kind]), rest))
         asked.extend(_made_with.get(recipe, ()))
     return list(dict.fromkeys(made))
@@ -366,6 +369,12 @@ def _fetch(keys: list[str], *, remember: bool = True) -> dict[str, object]:
     used = getattr(_request, "used", None)
     if used is not None and remember:
         used[0].extend(keys)
+        reading = getattr(_request, "reading", None)
+        if reading:
+            # Keys made without a recipe (``counts_key``), read by a value being computed:
+            # read again as they are when it is computed anew (``_made_anew``).
+            recipes = getattr(_request, "recipes", None) or {}
+            reading[-1].extend((key, None, "") for key in keys if key not in recipes)
     asked = getattr(_request, "asked", None) or set()
     written = getattr(_request, "written", None) or {}
     found = {key: written[key] for key in keys if key in written}
