@@ -7,6 +7,7 @@ As in ``test_fragments``, a title changed behind the site's back (SQL, no signal
 kept fragment (the old title) from one computed anew (the new one).
 """
 
+import contextlib
 import os
 import re
 import subprocess
@@ -76,6 +77,29 @@ def sql_title_of(project, title):
             f"UPDATE {Project._meta.db_table} SET title = %s, title_fr = %s WHERE id = %s",  # noqa: S608
             [title, title, project.pk],
         )
+
+
+@contextlib.contextmanager
+def partner_rows_built(monkeypatch):
+    """Yield the list of the Partner instances built meanwhile: read from the database
+    or unpickled from the cache."""
+    rows = []
+
+    def unpickled(instance, state):
+        rows.append(instance)
+        Model.__setstate__(instance, state)
+
+    monkeypatch.setattr(Partner, "__setstate__", unpickled)
+    post_init.connect(
+        lambda instance, **kwargs: rows.append(instance),
+        sender=Partner,
+        weak=False,
+        dispatch_uid="counted-partner-rows",
+    )
+    try:
+        yield rows
+    finally:
+        post_init.disconnect(sender=Partner, dispatch_uid="counted-partner-rows")
 
 
 def editorial():
@@ -2752,25 +2776,8 @@ def test_the_kept_partner_list_is_served_without_reading_a_partners_row(projects
         assert "2 projets" in get(visitor, listed)
     pagecache.invalidate(funding_of=[funded.pk])
 
-    # Rows read from the database or from the cache, counted as they are built.
-    rows = []
-
-    def unpickled(partner, state):
-        rows.append(partner)
-        Model.__setstate__(partner, state)
-
-    monkeypatch.setattr(Partner, "__setstate__", unpickled)
-    post_init.connect(
-        lambda instance, **kwargs: rows.append(instance),
-        sender=Partner,
-        weak=False,
-        dispatch_uid="counted-partner-rows",
-    )
-    try:
-        with translation.override("fr"):
-            response = visitor.get(listed)
-    finally:
-        post_init.disconnect(sender=Partner, dispatch_uid="counted-partner-rows")
+    with partner_rows_built(monkeypatch) as rows, translation.override("fr"):
+        response = visitor.get(listed)
     assert response.status_code == 200
     assert not response.templates  # The page as it was kept.
     assert "2 projets" in response.content.decode()
@@ -2823,26 +2830,11 @@ def test_a_kept_project_list_offers_its_partners_without_reading_a_partners_row(
     filtered = f"{listed}?partner={slug}"
     for url in (listed, filtered):
         get(visitor, url, language)
-    rows = []
-
-    def unpickled(instance, state):
-        rows.append(instance)
-        Model.__setstate__(instance, state)
-
-    monkeypatch.setattr(Partner, "__setstate__", unpickled)
-    post_init.connect(
-        lambda instance, **kwargs: rows.append(instance),
-        sender=Partner,
-        weak=False,
-        dispatch_uid="counted-offered-partners",
-    )
-    try:
+    with partner_rows_built(monkeypatch) as rows:
         for url in (listed, filtered):
             pagecache.invalidate(funding_of=[])  # As a pledge does: the page cache emptied.
             html = get(visitor, url, language)
             assert f'value="{slug}"' in html, url  # Offered by the filter.
-    finally:
-        post_init.disconnect(sender=Partner, dispatch_uid="counted-offered-partners")
     assert rows == []
     # The chosen partner: its filter to remove, and the list in the other language.
     other = "en" if language == "fr" else "fr"
