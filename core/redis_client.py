@@ -12,11 +12,17 @@ reads it.
 A value pickled by another release (a class renamed or moved, a module gone) cannot be
 unpickled: django-redis would raise, and the page asking for it would fail. Here it is
 logged and read as missing, so the page is computed again and the value stored anew.
+
+Keys are made as django-redis makes them (the backend's prefix and version before the key),
+with their start written once rather than once per key: a page reads up to a few hundred.
 """
 
 import logging
+import pickle
 
+from django.core.cache.backends.base import default_key_func
 from django_redis.client import DefaultClient
+from django_redis.client.default import CacheKey
 from django_redis.compressors.identity import IdentityCompressor
 from django_redis.serializers.pickle import PickleSerializer
 
@@ -37,11 +43,26 @@ class RedisClient(DefaultClient):
         self._pickled_as_is = type(self._compressor) is IdentityCompressor and isinstance(
             self._serializer, PickleSerializer
         )
+        backend = self._backend
+        # What every key made with the backend's own prefix and version starts with, when
+        # they are put together as Django's default does ("prefix:version:key").
+        self._key_start = (
+            f"{backend.key_prefix}:{backend.version}:"
+            if backend.key_func is default_key_func
+            else None
+        )
+
+    def make_key(self, key, version=None, prefix=None):
+        if self._key_start is None or version is not None or prefix is not None:
+            return super().make_key(key, version=version, prefix=prefix)
+        if isinstance(key, CacheKey):
+            return key
+        return CacheKey(f"{self._key_start}{key}")
 
     def decode(self, value):
         try:
             if self._pickled_as_is and isinstance(value, bytes) and value[:1] == PICKLE_MARK:
-                return self._serializer.loads(value)
+                return pickle.loads(value)  # noqa: S301 - our own cache's values
             return super().decode(value)
         except Exception:  # whatever unpickling a stale value raises: read it as missing
             logger.warning("A cached value could not be read: read as missing.", exc_info=True)

@@ -9,6 +9,8 @@ import pytest
 import redis
 from django.core.cache import caches
 from django.utils import timezone
+from django_redis.client import DefaultClient
+from django_redis.client.default import CacheKey
 
 from core.redis_client import RedisClient
 from portfolio.models import Project
@@ -110,3 +112,44 @@ def test_a_value_that_cannot_be_unpickled_is_read_as_missing(settings, options, 
     # Stored again, it reads as the new value.
     cache.set("stale", "drawn anew")
     assert cache.get("stale") == "drawn anew"
+
+
+def custom_key(key, key_prefix, version):
+    return f"{key_prefix}/{version}/{key}"
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"VERSION": 3}, {"KEY_FUNCTION": "tests.test_redis_client.custom_key"}],
+)
+def test_keys_are_those_django_redis_makes(settings, options):
+    """The client writes the start of its keys once; they stay byte for byte django-redis's,
+    whatever the version or key function, so that a worker of another release shares them."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": URL,
+            "KEY_PREFIX": "client-test",
+            **{name: value for name, value in options.items() if name != "KEY_FUNCTION"},
+            "OPTIONS": {"CLIENT_CLASS": "core.redis_client.RedisClient"},
+        }
+    }
+    if "KEY_FUNCTION" in options:
+        settings.CACHES["default"]["KEY_FUNCTION"] = options["KEY_FUNCTION"]
+    cache = caches["default"]
+    client = cache.client
+    for key in ("fragment:card:1", "é", "x" * 300):
+        for version, prefix in ((None, None), (7, None), (None, "autre")):
+            made = client.make_key(key, version=version, prefix=prefix)
+            assert made == DefaultClient.make_key(client, key, version=version, prefix=prefix)
+            assert isinstance(made, CacheKey)
+            assert client.make_key(made) is made
+    cache.set("page", "réponse")
+    version = options.get("VERSION", 1)
+    stored = (
+        f"client-test/{version}/page"
+        if "KEY_FUNCTION" in options
+        else f"client-test:{version}:page"
+    )
+    assert redis.Redis.from_url(URL).get(stored) is not None
+    assert cache.get("page") == "réponse"
