@@ -116,6 +116,40 @@ _FIRST_PLACES_OF = PreparedQuery(
 )
 
 
+# Every place of some published projects, with its region: a region's map corrected for
+# the few projects that changed the catalogue since it was kept, chosen by region here
+# (``_region_rows``): one statement for every region, compiled once.
+_PLACES_OF = PreparedQuery(
+    Location,
+    lambda now, keys: (
+        _published_locations(now)
+        .filter(project__in=keys)
+        .values_list(*_place_columns(), "region_id")
+    ),
+    keys_in=True,
+)
+# Beyond this many projects changed, their places in a region are chosen by the database.
+FEW_PROJECTS = 32
+
+
+def _region_rows(pks: list[int], regions, located: Callable[[], QuerySet]) -> list[tuple]:
+    """Return the first places of these projects in these regions (one more, to tell
+    whether there are others), as ``_first_places`` returns them."""
+    if len(pks) > FEW_PROJECTS:
+        return list(_first_places(located().filter(project__in=pks)))
+    regions = set(regions)
+    rows = [row[:-1] for row in _PLACES_OF(pks) if row[-1] in regions]
+    rows.sort(key=_row_order)
+    return rows[: MAP_PLACES + 1]
+
+
+def _row_order(row: tuple) -> tuple:
+    """Where a row of ``_place_columns`` comes, as ``_first_places`` orders them: as its
+    project among the projects, then by its own order."""
+    pk, order, _latitude, _longitude, project, featured, published_at = row[:7]
+    return (*catalogue.order_key(featured, published_at, project), order, pk)
+
+
 @dataclass(frozen=True)
 class _Located:
     """A place on a map of projects, as kept before its project's title is read."""
@@ -144,11 +178,7 @@ def _places_of(rows, read_now: dict) -> list[tuple[tuple, _Located]]:
             latitude=float(values["latitude"]),
             longitude=float(values["longitude"]),
         )
-        # Where it comes: as its project among the projects, then by its own order.
-        project_order = catalogue.order_key(
-            values["project__is_featured"], values["project__published_at"], project
-        )
-        places.append(((*project_order, values["order"], values["pk"]), place))
+        places.append((_row_order(row), place))
     return places
 
 
@@ -183,7 +213,8 @@ def _find_places(
     """Return the places ``located()`` returns (published projects' places) that a map
     shows, the latest projects' first; ``region``: the region they are in (None:
     everywhere), for their number from the kept counts of the catalogue; ``prepared``:
-    the same first places, and those of some projects, as prepared queries.
+    the same first places' rows, and those of some projects, by cheaper means (prepared
+    queries).
 
     Which places it shows, and how many there are, only the catalogue moves: kept across
     it and corrected for the projects that change it (``catalogue.kept_first``), or without
@@ -318,7 +349,13 @@ def region_places(region: Region) -> FoundPlaces:
     def located():
         return _published_locations().filter(region__in=inside)
 
-    return _find_places(("region", region.pk), located, region.pk)
+    def first():
+        return _first_places(located())
+
+    def first_of(pks):
+        return _region_rows(pks, inside, located)
+
+    return _find_places(("region", region.pk), located, region.pk, (first, first_of))
 
 
 def region_map(region: Region, found: FoundPlaces | None = None) -> dict:

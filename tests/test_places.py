@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from core import fragments
-from places import maps
+from places import maps, pages
 from places.generate import create_locations
 from places.models import Location
 from places.pages import MAP_PLACES
@@ -442,6 +442,75 @@ def test_a_place_added_in_the_admin_shows_on_the_next_request(page_cache_on, ben
     assert editor_client.post(url, form).status_code == 302
     assert "Gosaba" in svg_of(visitor.get(url_in("fr", project)).content.decode())
     assert "Gosaba island" in svg_of(visitor.get(url_in("en", project)).content.decode())
+
+
+@pytest.mark.parametrize("few", [pages.FEW_PROJECTS, 0], ids=["prepared", "database"])
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_regions_kept_map_takes_in_a_project_published_since_with_its_places_there_only(
+    settings, bengal, monkeypatch, few, language
+):
+    """A region's map is kept across the catalogue and corrected for the projects that
+    changed it since: their places in the region, in the catalogue's order, none of their
+    places elsewhere (chosen by region after one prepared query, or by the database when
+    many projects changed)."""
+    settings.PAGE_CACHE_ENABLED = False
+    settings.PAGE_CACHE_STATE = "cache"  # As with Redis: fragments kept in the shared cache.
+    settings.FRAGMENT_CACHE_ENABLED = True
+    monkeypatch.setattr(pages, "FEW_PROJECTS", few)
+    _project, india, _west_bengal, nepal = bengal
+    newer = make_project(title_fr="Nouveau projet", title_en="New project", is_published=False)
+    newer.regions.set([india, nepal])
+    make_place(newer, india, name_fr="Gosaba (Inde)", name_en="Gosaba (India)", order=2)
+    make_place(newer, india, name_fr="Basanti (Inde)", name_en="Basanti (India)")
+    make_place(newer, nepal, name_fr="Dharan (Népal)", name_en="Dharan (Nepal)", order=1)
+    visitor = Client()
+    urls = {region: url_in(language, region) for region in (india, nepal)}
+    for url in urls.values():
+        assert "Basanti" not in visitor.get(url).content.decode()
+    corrected = []
+    region_rows = pages._region_rows
+    monkeypatch.setattr(
+        pages,
+        "_region_rows",
+        lambda pks, *rest: corrected.append(list(pks)) or region_rows(pks, *rest),
+    )
+
+    newer.is_published = True
+    newer.save()
+
+    shown = {region: svg_of(visitor.get(url).content.decode()) for region, url in urls.items()}
+    assert [newer.pk] in corrected  # Corrected, not found again.
+    assert "Basanti" in shown[india] and "Dharan" not in shown[india]
+    assert "Dharan" in shown[nepal] and "Basanti" not in shown[nepal]
+    # Published last, it comes first: before Canning, on India's map.
+    assert (
+        shown[india].index("Basanti")
+        < shown[india].index("Gosaba")  # By their own order.
+        < shown[india].index("Canning")
+    )
+    assert shown[nepal].index("Dharan") < shown[nepal].index("Itahari")
+
+
+def test_a_projects_first_places_in_a_region_are_those_the_database_chooses(bengal):
+    """More places than a map shows: the same first ones, in the same order, whether
+    chosen by region after the prepared query or by the database."""
+    project, india, west_bengal, nepal = bengal
+    for number in range(MAP_PLACES + 15):
+        make_place(
+            project,
+            nepal if number % 5 == 0 else west_bengal,
+            name_fr=f"Lieu {number}",
+            name_en=f"Place {number}",
+            order=(number * 7) % 11,
+        )
+    inside = [india.pk, west_bengal.pk]
+
+    def located():
+        return pages._published_locations().filter(region__in=inside)
+
+    chosen = pages._region_rows([project.pk], inside, located)
+    assert len(chosen) == MAP_PLACES + 1
+    assert chosen == list(pages._first_places(located().filter(project__in=[project.pk])))
 
 
 # Query counts ------------------------------------------------------------------------------
