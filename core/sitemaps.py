@@ -113,12 +113,14 @@ class TranslatedSitemap(Sitemap):
         moves only with the catalogue, so it is kept under the editorial token
         (``core.fragments``), or across it (``outside_catalogue``), and the items' query
         is built only when it is not kept nor counted already (``kept_count``)."""
-        return fragments.memo(
-            "sitemap-count",
-            (self._name,),
-            self._counted,
-            across_catalogue=self.outside_catalogue,
-        )
+        return self.kept("sitemap-count", (self._name,), self._counted)
+
+    def kept(self, name: str, vary: tuple, compute):
+        """Return ``compute()``, which only the catalogue moves (the section's number of
+        items, which items a page lists), kept under the editorial token, or across it
+        (``outside_catalogue``). A section may keep them longer: across the changes of the
+        catalogue that leave its items as they were."""
+        return fragments.memo(name, vary, compute, across_catalogue=self.outside_catalogue)
 
     def _counted(self) -> int:
         kept = self.kept_count()
@@ -238,9 +240,7 @@ class TranslatedSitemap(Sitemap):
         first, last = start // per_item, -(-stop // per_item)  # the items the pairs touch
         # Each project's date is shown: a kept page goes with every project's dates.
         fragments.shows_dates_of([fragments.ANY_PROJECT])
-        pks = fragments.memo(
-            "sitemap-keys", (self._name, first, last), lambda: self._keys(first, last)
-        )
+        pks = self.kept("sitemap-keys", (self._name, first, last), lambda: self._keys(first, last))
         # Read before the rows they describe: an edit meanwhile writes its entries anew.
         versions = fragments.dated_versions(pks) if pks else {}
         # A project's entries show its own addresses and date: kept across the catalogue

@@ -47,6 +47,15 @@ class ProjectSitemap(TranslatedSitemap):
         counts = catalogue.kept_summary()
         return None if counts is None else counts.projects
 
+    def kept(self, name: str, vary: tuple, compute):
+        """Kept across the changes of the catalogue that leave every published project as
+        it was (a draft's) or move only places (which the section does not show), as the
+        list of projects keeps its count and pages. Named apart from what the base keeps:
+        the value is kept with the change it was made at."""
+        return catalogue.kept_apart(
+            f"{name}-apart", vary, compute, catalogue.any_project, no_names=True, no_places=True
+        )
+
     def lastmod(self, project):
         return project.updated_at
 

@@ -605,6 +605,52 @@ def test_the_sitemap_index_follows_the_catalogue_and_keeps_the_sections_outside_
     assert len(sitemap_index(visitor)["partners"]) == 1
 
 
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_projects_sitemap_keeps_its_count_and_pages_across_a_place_saved(
+    catalogue_rows, monkeypatch, language
+):
+    """A place saved changes the catalogue for its maps: the projects' sitemap, which shows
+    no place, keeps how many projects there are and which a page lists, and follows a
+    project published or unpublished on the next request."""
+    from portfolio.sitemaps import ProjectSitemap
+
+    monkeypatch.setattr(ProjectSitemap, "limit", 2)  # One project a page.
+    first, second = catalogue_rows["projects"]
+    _india, bengal, _nepal = catalogue_rows["regions"]
+    visitor = Client()
+    with translation.override(language):
+        second_page = reverse("sitemap_section", kwargs={"section": "projects"}) + "?p=2"
+
+    def second_listed() -> str:
+        return visitor.get(second_page).content.decode()
+
+    assert len(sitemap_index(visitor)["projects"]) == 2
+    assert f"/{first.slug_fr}/" not in second_listed()  # The second page: the second project.
+    computed = []
+    for method in ("_keys", "_counted"):
+        original = getattr(ProjectSitemap, method)
+
+        def spied(self, *args, _original=original, _method=method):
+            computed.append(_method)
+            return _original(self, *args)
+
+        monkeypatch.setattr(ProjectSitemap, method, spied)
+
+    make_place(first, bengal, name_fr="Basanti")
+    assert len(sitemap_index(visitor)["projects"]) == 2
+    assert f"/{second.slug_fr}/" in second_listed()
+    assert computed == []
+
+    newer = make_project(title_fr="Troisième projet")
+    assert len(sitemap_index(visitor)["projects"]) == 3
+    assert f"/{newer.slug_fr}/" not in second_listed()
+    assert set(computed) == {"_keys", "_counted"}
+    second.is_published = False
+    second.save()
+    assert len(sitemap_index(visitor)["projects"]) == 2
+    assert f"/{newer.slug_fr}/" in second_listed()
+
+
 @pytest.mark.django_db(False)
 @pytest.mark.parametrize("seed", range(4))
 def test_the_partners_ranking_kept_through_corrections_is_the_ranking_counted_anew(seed):
