@@ -243,10 +243,16 @@ class TranslatedSitemap(Sitemap):
         pks = self.kept("sitemap-keys", (self._name, first, last), lambda: self._keys(first, last))
         # Read before the rows they describe: an edit meanwhile writes its entries anew.
         versions = fragments.dated_versions(pks) if pks else {}
-        # A project's entries show its own addresses and date: kept across the catalogue
-        # (a change of its place there moves its versions).
+        # A project's entries show its own addresses and date, no name of a region, sector
+        # or partner: kept across the catalogue (a change of its place there moves its
+        # versions) and across those saves.
         base = fragments.fragment_key(
-            "sitemap-entries", self._name, prefix, across_catalogue=True, no_partners=True
+            "sitemap-entries",
+            self._name,
+            prefix,
+            across_catalogue=True,
+            no_partners=True,
+            no_names=True,
         )
         keys = {pk: f"{base}:{pk}:{':'.join(versions[pk])}" for pk in pks}
         found = fragments.get_many(keys.values())

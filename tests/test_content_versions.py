@@ -1905,7 +1905,7 @@ def test_the_sitemap_shows_when_a_project_last_changed_on_the_next_request(proje
 
 
 def test_a_story_edit_writes_again_only_that_projects_sitemap_entries(projects):
-    funded, other, region, _partner = projects
+    funded, other, region, partner = projects
     sql_updated_at(datetime(2020, 1, 1, 12, tzinfo=UTC), funded, other)
     visitor = Client()
     before = sitemap_lastmods(visitor)
@@ -1923,7 +1923,13 @@ def test_a_story_edit_writes_again_only_that_projects_sitemap_entries(projects):
     assert {after[loc] for loc in after if loc not in theirs} == {today}
     assert {after[loc] for loc in theirs} == {"2020-01-01"}  # Kept as they were.
 
-    region.save()  # A change of the catalogue writes every entry again.
+    # Entries name no region: a region renamed leaves them as they were.
+    region.name_fr, region.name_en = "Inde du Nord", "North India"
+    region.save()
+    assert {sitemap_lastmods(visitor)[loc] for loc in theirs} == {"2020-01-01"}
+    # A partner hidden changes what every count counts: every entry is written again.
+    partner.is_public = False
+    partner.save()
     assert {sitemap_lastmods(visitor)[loc] for loc in theirs} == {"2021-06-01"}
 
 
