@@ -117,9 +117,10 @@ class TranslatedSitemap(Sitemap):
 
     def kept(self, name: str, vary: tuple, compute):
         """Return ``compute()``, which only the catalogue moves (the section's number of
-        items, which items a page lists), kept under the editorial token, or across it
-        (``outside_catalogue``). A section may keep them longer: across the changes of the
-        catalogue that leave its items as they were."""
+        items, which items a page lists, their latest date with the versions that date
+        depends on), kept under the editorial token, or across it (``outside_catalogue``).
+        A section may keep them longer: across the changes of the catalogue that leave its
+        items as they were."""
         return fragments.memo(name, vary, compute, across_catalogue=self.outside_catalogue)
 
     def _counted(self) -> int:
@@ -135,8 +136,9 @@ class TranslatedSitemap(Sitemap):
     def _latest(self):
         """Return the section's latest change, read from the end of an index.
 
-        Kept under the editorial token; for a section of projects, also with every
-        project's content and dates versions, which move their dates (``core.fragments``)."""
+        Kept as the section's number of items is (``kept``); for a section of projects,
+        also with every project's content and dates versions, which move their dates
+        (``core.fragments``)."""
         if not self.lastmod_field:
             return None
 
@@ -151,9 +153,7 @@ class TranslatedSitemap(Sitemap):
             )
             return dates.first()
 
-        return fragments.memo(
-            "sitemap-latest", (self._name,), latest, across_catalogue=self.outside_catalogue
-        )
+        return self.kept("sitemap-latest", (self._name,), latest)
 
     @property
     def paginator(self):

@@ -651,6 +651,41 @@ def test_the_projects_sitemap_keeps_its_count_and_pages_across_a_place_saved(
     assert f"/{newer.slug_fr}/" in second_listed()
 
 
+def test_a_region_renamed_leaves_the_projects_sitemap_as_it_was_kept(catalogue_rows, monkeypatch):
+    """The projects' section names no region: after a region renamed, its number of
+    projects, its date in the index and its pages are read back, not computed again; a
+    project edited since moves its date."""
+    from portfolio.sitemaps import ProjectSitemap
+
+    first, _second = catalogue_rows["projects"]
+    _india, bengal, _nepal = catalogue_rows["regions"]
+    Project.objects.update(updated_at=timezone.now() - timedelta(days=400))
+    visitor = Client()
+    section = reverse("sitemap_section", kwargs={"section": "projects"})
+    index, page = visitor.get("/sitemap.xml").content, visitor.get(section).content
+    today = timezone.localdate().isoformat()
+    assert not sitemap_index(visitor)["projects"][0].startswith(today)
+    read = []
+    items = ProjectSitemap.items
+
+    def spied(self):
+        read.append(self)
+        return items(self)
+
+    monkeypatch.setattr(ProjectSitemap, "items", spied)
+
+    bengal.name_fr, bengal.name_en = "Bengale", "Bengal"
+    bengal.save()
+
+    assert visitor.get("/sitemap.xml").content == index
+    assert visitor.get(section).content == page
+    assert read == []
+    edited = Project.objects.get(pk=first.pk)
+    edited.summary_fr = "Un résumé revu"
+    edited.save()
+    assert sitemap_index(visitor)["projects"][0].startswith(today)
+
+
 @pytest.mark.django_db(False)
 @pytest.mark.parametrize("seed", range(4))
 def test_the_partners_ranking_kept_through_corrections_is_the_ranking_counted_anew(seed):
