@@ -117,10 +117,9 @@ class TranslatedSitemap(Sitemap):
 
     def kept(self, name: str, vary: tuple, compute):
         """Return ``compute()``, which only the catalogue moves (the section's number of
-        items, which items a page lists, their latest date with the versions that date
-        depends on), kept under the editorial token, or across it (``outside_catalogue``).
-        A section may keep them longer: across the changes of the catalogue that leave its
-        items as they were."""
+        items, which items a page lists), kept under the editorial token, or across it
+        (``outside_catalogue``). A section may keep them longer: across the changes of the
+        catalogue that leave its items as they were."""
         return fragments.memo(name, vary, compute, across_catalogue=self.outside_catalogue)
 
     def _counted(self) -> int:
@@ -136,24 +135,29 @@ class TranslatedSitemap(Sitemap):
     def _latest(self):
         """Return the section's latest change, read from the end of an index.
 
-        Kept as the section's number of items is (``kept``); for a section of projects,
-        also with every project's content and dates versions, which move their dates
-        (``core.fragments``)."""
+        Kept under the editorial token, or across it (``outside_catalogue``); for a section
+        of projects, also with every project's content and dates versions, which move their
+        dates (``core.fragments``)."""
         if not self.lastmod_field:
             return None
 
         def latest():
             if self.project_content:
                 fragments.shows_dates_of([fragments.ANY_PROJECT])
-            items = self.items()
-            if not isinstance(items, QuerySet):
-                return None
-            dates = items.order_by(f"-{self.lastmod_field}").values_list(
-                self.lastmod_field, flat=True
-            )
-            return dates.first()
+            return self.latest_date()
 
-        return self.kept("sitemap-latest", (self._name,), latest)
+        return fragments.memo(
+            "sitemap-latest", (self._name,), latest, across_catalogue=self.outside_catalogue
+        )
+
+    def latest_date(self):
+        """Return the latest ``lastmod_field`` of the section's items (None without a
+        queryset of items)."""
+        items = self.items()
+        if not isinstance(items, QuerySet):
+            return None
+        dates = items.order_by(f"-{self.lastmod_field}").values_list(self.lastmod_field, flat=True)
+        return dates.first()
 
     @property
     def paginator(self):

@@ -2,11 +2,11 @@
 
 from django.urls import reverse
 
-from core.rows import RowsByKey
+from core.rows import PreparedQuery, RowsByKey
 from core.sitemaps import TranslatedSitemap, slug_columns
 
 from . import catalogue
-from .models import Project, Region
+from .models import Project, PublicationQuerySet, Region
 
 
 class PageSitemap(TranslatedSitemap):
@@ -28,6 +28,17 @@ class PageSitemap(TranslatedSitemap):
 ITEM_COLUMNS = ("pk", "updated_at", *slug_columns())
 # The same, read by key with a query compiled once: the entries written anew after an edit.
 _ITEMS_BY_KEY = RowsByKey(Project, only=lambda: ITEM_COLUMNS[1:])
+# The latest change of a published project (from the end of an index), with a query
+# compiled once: the index asks it again after each change of the catalogue.
+_LATEST = PreparedQuery(
+    Project,
+    lambda now, keys: (
+        PublicationQuerySet(Project)
+        .published(now=now)
+        .order_by("-updated_at")
+        .values_list("updated_at")[:1]
+    ),
+)
 
 
 class ProjectSitemap(TranslatedSitemap):
@@ -42,6 +53,10 @@ class ProjectSitemap(TranslatedSitemap):
 
     def items_by_key(self, pks):
         return _ITEMS_BY_KEY(pks).values()
+
+    def latest_date(self):
+        found = _LATEST()
+        return found[0][0] if found else None
 
     def kept_count(self) -> int | None:
         counts = catalogue.kept_summary()

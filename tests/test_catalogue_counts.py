@@ -651,10 +651,27 @@ def test_the_projects_sitemap_keeps_its_count_and_pages_across_a_place_saved(
     assert f"/{newer.slug_fr}/" in second_listed()
 
 
+def test_the_projects_latest_date_is_the_latest_published_projects(catalogue_rows):
+    """Read with one compiled query: the same date as the section's items give, drafts and
+    projects scheduled for later left out."""
+    from core.sitemaps import TranslatedSitemap
+    from portfolio.sitemaps import ProjectSitemap
+
+    first, second = catalogue_rows["projects"]
+    draft = make_project(is_published=False)
+    scheduled = make_project(published_at=timezone.now() + timedelta(days=3))
+    now = timezone.now()
+    for project, days in ((first, 30), (second, 20), (draft, 1), (scheduled, 2)):
+        Project.objects.filter(pk=project.pk).update(updated_at=now - timedelta(days=days))
+    section = ProjectSitemap()
+    assert section.latest_date() == now - timedelta(days=20)
+    assert section.latest_date() == TranslatedSitemap.latest_date(section)
+
+
 def test_a_region_renamed_leaves_the_projects_sitemap_as_it_was_kept(catalogue_rows, monkeypatch):
     """The projects' section names no region: after a region renamed, its number of
-    projects, its date in the index and its pages are read back, not computed again; a
-    project edited since moves its date."""
+    projects, which projects its pages list and their entries are read back, not computed
+    again; a project edited since moves its date in the index."""
     from portfolio.sitemaps import ProjectSitemap
 
     first, _second = catalogue_rows["projects"]
@@ -665,21 +682,22 @@ def test_a_region_renamed_leaves_the_projects_sitemap_as_it_was_kept(catalogue_r
     index, page = visitor.get("/sitemap.xml").content, visitor.get(section).content
     today = timezone.localdate().isoformat()
     assert not sitemap_index(visitor)["projects"][0].startswith(today)
-    read = []
-    items = ProjectSitemap.items
+    computed = []
+    for method in ("_keys", "_counted", "_entries_xml"):
+        original = getattr(ProjectSitemap, method)
 
-    def spied(self):
-        read.append(self)
-        return items(self)
+        def spied(self, *args, _original=original, _method=method):
+            computed.append(_method)
+            return _original(self, *args)
 
-    monkeypatch.setattr(ProjectSitemap, "items", spied)
+        monkeypatch.setattr(ProjectSitemap, method, spied)
 
     bengal.name_fr, bengal.name_en = "Bengale", "Bengal"
     bengal.save()
 
     assert visitor.get("/sitemap.xml").content == index
     assert visitor.get(section).content == page
-    assert read == []
+    assert computed == []
     edited = Project.objects.get(pk=first.pk)
     edited.summary_fr = "Un résumé revu"
     edited.save()
