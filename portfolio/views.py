@@ -55,6 +55,7 @@ from .models import (
     ProjectUpdate,
     ProjectUpdateQuerySet,
     Publication,
+    PublicationQuerySet,
     Region,
     Sector,
     long_columns,
@@ -1057,9 +1058,33 @@ def kept_updates(pk):
     )
 
 
+def _published_at(code: str) -> PreparedQuery:
+    return PreparedQuery(
+        Project,
+        lambda now, keys: (
+            PublicationQuerySet(Project)
+            .published(now=now)
+            .filter(**{f"slug_{code}": keys[0]})
+            .order_by(*Project._meta.ordering)
+            .values_list("pk")[:1]
+        ),
+        text_keys=True,
+    )
+
+
+# The published project at a slug, in each language, with a query compiled once: a
+# project's page drawn again after its title or its place in the catalogue changed
+# looks its address up again (``kept_project_at``).
+_PUBLISHED_AT = {code: _published_at(code) for code, _name in settings.LANGUAGES}
+
+
 def published_pk(slug) -> int | None:
     """Return the key of the published project at this slug in the current language."""
-    return Project.objects.published().filter(slug=slug).values_list("pk", flat=True).first()
+    prepared = _PUBLISHED_AT.get(translation.get_language())
+    if prepared is None:  # Not one of the site's languages: as the translated manager reads.
+        return Project.objects.published().filter(slug=slug).values_list("pk", flat=True).first()
+    found = prepared([slug])
+    return found[0][0] if found else None
 
 
 def kept_project_at(slug) -> int | None:

@@ -251,6 +251,50 @@ def test_a_prepared_query_keeps_its_own_values_and_refuses_values_made_from_the_
         by_day()
 
 
+def test_a_prepared_query_takes_keys_of_text_as_they_are():
+    """A slug is a key of text: the query is compiled once, run with each slug asked, and
+    finds what the queryset finds; keys of text are never padded."""
+    now = timezone.now()
+    shown = make_project(title_fr="L’eau au village", slug_fr="l-eau", slug_en="water")
+    later = make_project(title_fr="Bientôt", published_at=now + datetime.timedelta(hours=1))
+    built = []
+
+    def build(now, keys):
+        built.append(keys)
+        published = PublicationQuerySet(Project).published(now=now)
+        return published.filter(slug_fr=keys[0]).values_list("pk")
+
+    query = PreparedQuery(Project, build, text_keys=True)
+    assert query(["l-eau"]) == [(shown.pk,)]
+    assert query(["water"]) == query([later.slug_fr]) == query(["l-eau'; --"]) == []
+    assert len(built) == 2  # Compiled once (built twice to find where the key goes).
+    with pytest.raises(ValueError, match="keys_in"):
+        PreparedQuery(Project, build, keys_in=True, text_keys=True)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_project_at_a_slug_is_the_one_the_translated_manager_finds(language):
+    """A project's address is looked up with a query compiled per language: the project
+    the translated manager finds, in the language of the address, published only."""
+    from portfolio.views import published_pk
+
+    now = timezone.now()
+    shown = make_project(slug_fr="l-eau-au-village", slug_en="water-in-the-village")
+    make_project(slug_fr="brouillon", slug_en="draft", is_published=False)
+    make_project(slug_fr="bientot", slug_en="soon", published_at=now + datetime.timedelta(hours=1))
+    slugs = ["l-eau-au-village", "water-in-the-village", "brouillon", "draft", "bientot", "soon"]
+    with translation.override(language):
+        found = {slug: published_pk(slug) for slug in slugs}
+        expected = {
+            slug: Project.objects.published().filter(slug=slug).values_list("pk", flat=True).first()
+            for slug in slugs
+        }
+    assert found == expected
+    own = "l-eau-au-village" if language == "fr" else "water-in-the-village"
+    assert {slug for slug, pk in found.items() if pk is not None} == {own}
+    assert found[own] == shown.pk
+
+
 @pytest.mark.parametrize("has_sector", [True, False])
 @pytest.mark.parametrize("has_regions", [True, False])
 def test_related_projects_are_those_the_orm_chooses(has_sector, has_regions):
