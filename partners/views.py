@@ -14,6 +14,7 @@ from core import fragments, preview
 from core.i18n import get_by_translated_slug, object_urls_by_language
 from core.pagecache import editorial_page, public_page
 from core.pagination import KeysFirstPaginator
+from core.rows import RowsByKey
 
 from .models import Partner, list_order
 
@@ -143,6 +144,28 @@ def partner_cards(counts: dict[int, int], rows: list[Partner] | None) -> list[tu
     return [cards[pk] for pk in pks if pk in cards]
 
 
+# Partners' rows by key, with a query compiled once per set of fields: after a partner's
+# save, a page reads its row and little else.
+_ROWS_BY_KEY: dict[tuple | None, RowsByKey] = {}
+
+
+def _rows_by_key(fields: list[str] | None) -> RowsByKey:
+    """Return the reader of partners' rows with these fields (None: every column), each
+    field with its translations, as ``Partner.objects.only(*fields)`` reads them."""
+    key = None if fields is None else tuple(fields)
+    found = _ROWS_BY_KEY.get(key)
+    if found is None:
+        if fields is None:
+            found = RowsByKey(Partner)
+        else:
+            # The translated manager's own reading of the fields (a translated one with its
+            # column in each language).
+            only, _deferred = Partner.objects.only(*fields).query.deferred_loading
+            found = RowsByKey(Partner, only=lambda: sorted(set(only) - {"pk"}))
+        found = _ROWS_BY_KEY.setdefault(key, found)
+    return found
+
+
 def partner_rows(
     pks: list[int],
     versions: dict[int, str],
@@ -157,10 +180,7 @@ def partner_rows(
     partner saved, reads no row of theirs. Those not kept are read in one query."""
 
     def read(unread: list[int]) -> dict[int, Partner]:
-        if not unread:
-            return {}
-        rows = Partner.objects.filter(pk__in=unread).order_by()
-        return (rows if fields is None else rows.only(*fields)).in_bulk()
+        return _rows_by_key(fields)(unread)
 
     if not fragments.in_use():
         return read(pks)

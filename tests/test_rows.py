@@ -13,7 +13,7 @@ from core.rows import EveryRow, PreparedQuery, RowsByKey
 from portfolio import rows
 from portfolio.models import Project, PublicationQuerySet, Region, Sector, long_columns
 from portfolio.rows import card_rows, kept_regions, kept_sectors, published_page_row
-from tests.factories import make_project, make_region, make_sector
+from tests.factories import make_partner, make_project, make_region, make_sector
 
 pytestmark = pytest.mark.django_db
 
@@ -293,6 +293,32 @@ def test_the_project_at_a_slug_is_the_one_the_translated_manager_finds(language)
     own = "l-eau-au-village" if language == "fr" else "water-in-the-village"
     assert {slug for slug, pk in found.items() if pk is not None} == {own}
     assert found[own] == shown.pk
+
+
+@pytest.mark.parametrize("fields", ["card", "whole"])
+def test_partners_rows_are_those_the_translated_manager_reads(fields):
+    """A partner's card, or a project's page after a partner saved, reads its row with a
+    query compiled once: the same instances as ``Partner.objects.only(…)``, each translated
+    field with its column in each language, the rest deferred."""
+    from partners.models import Partner
+    from partners.views import CARD_FIELDS, _rows_by_key
+
+    wanted = CARD_FIELDS if fields == "card" else None
+    partners = [
+        make_partner(name_fr="Mumbai Smiles", summary_fr="Résumé", summary_en="Summary"),
+        make_partner(name_fr="CHHORI", city="Katmandou", country="NP"),
+    ]
+    pks = [partner.pk for partner in partners] + [999_999]
+    read = _rows_by_key(wanted)(pks)
+    rows = Partner.objects.filter(pk__in=pks).order_by()
+    expected = (rows if wanted is None else rows.only(*wanted)).in_bulk()
+    assert read.keys() == expected.keys() == {partner.pk for partner in partners}
+    for pk, partner in read.items():
+        assert partner.get_deferred_fields() == expected[pk].get_deferred_fields()
+        state = {name: value for name, value in vars(partner).items() if name != "_state"}
+        assert state == {k: v for k, v in vars(expected[pk]).items() if k != "_state"}
+        with translation.override("en"):
+            assert partner.summary == expected[pk].summary
 
 
 @pytest.mark.parametrize("has_sector", [True, False])
