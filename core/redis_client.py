@@ -18,7 +18,6 @@ with their start written once rather than once per key: a page reads up to a few
 """
 
 import logging
-import pickle
 
 from django.core.cache.backends.base import default_key_func
 from django_redis.client import DefaultClient
@@ -43,6 +42,7 @@ class RedisClient(DefaultClient):
         self._pickled_as_is = type(self._compressor) is IdentityCompressor and isinstance(
             self._serializer, PickleSerializer
         )
+        self._loads = self._serializer.loads
         backend = self._backend
         # What every key made with the backend's own prefix and version starts with, when
         # they are put together as Django's default does ("prefix:version:key").
@@ -62,7 +62,7 @@ class RedisClient(DefaultClient):
     def decode(self, value):
         try:
             if self._pickled_as_is and isinstance(value, bytes) and value[:1] == PICKLE_MARK:
-                return pickle.loads(value)  # noqa: S301 - our own cache's values
+                return self._loads(value)
             return super().decode(value)
         except Exception:  # whatever unpickling a stale value raises: read it as missing
             logger.warning("A cached value could not be read: read as missing.", exc_info=True)

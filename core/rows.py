@@ -199,7 +199,7 @@ class PreparedQuery:
         self._compiled: dict[tuple[str, int], tuple | None] = {}
         self._lock = threading.Lock()
 
-    def _statement(self, alias: str, now: datetime, keys: list[int]):
+    def _statement(self, alias: str, now: datetime, keys: list[int | str]):
         queryset = self.build(now=now, keys=keys).using(alias)
         if queryset._iterable_class is not ValuesListIterable:
             raise ValueError(

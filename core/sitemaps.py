@@ -110,9 +110,9 @@ class TranslatedSitemap(Sitemap):
         """Return the section's number of items.
 
         Kept for the sitemap's life (the views make one per request from the class). It
-        moves only with the catalogue, so it is kept under the editorial token
-        (``core.fragments``), or across it (``outside_catalogue``), and the items' query
-        is built only when it is not kept nor counted already (``kept_count``)."""
+        moves only with the catalogue, so it is kept as ``kept()`` keeps it, and the
+        items' query is built only when it is not kept nor counted already
+        (``kept_count``)."""
         return self.kept("sitemap-count", (self._name,), self._counted)
 
     def kept(self, name: str, vary: tuple, compute):
@@ -228,8 +228,8 @@ class TranslatedSitemap(Sitemap):
         every entry is dated).
 
         A section of projects (``project_content``) with fragments in use keeps each
-        project's entries under its content and dates versions, and which projects a page lists
-        under the editorial token: after an editor's change to one project, its pages are
+        project's entries under its content and dates versions, and which projects a page
+        lists as ``kept()`` keeps it: after an editor's change to one project, its pages are
         put together from what is kept, and only that project's entries are written anew.
         """
         if not (self.project_content and self.url_name and fragments.in_use()):

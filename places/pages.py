@@ -13,7 +13,7 @@ write its drawing twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -129,6 +129,8 @@ _PLACES_OF = PreparedQuery(
     keys_in=True,
 )
 # Beyond this many projects changed, their places in a region are chosen by the database.
+# Below, every place of theirs is read, to keep at most ``MAP_PLACES`` + 1: a project has
+# a handful of places, and one statement run is cheaper than a queryset built.
 FEW_PROJECTS = 32
 
 
@@ -208,13 +210,13 @@ def _find_places(
     vary: tuple,
     located: Callable[[], QuerySet],
     region: int | None = None,
-    prepared: tuple[PreparedQuery, PreparedQuery] | None = None,
+    prepared: tuple[Callable[[], Iterable[tuple]], Callable[[list], Iterable[tuple]]] | None = None,
 ) -> FoundPlaces:
     """Return the places ``located()`` returns (published projects' places) that a map
     shows, the latest projects' first; ``region``: the region they are in (None:
     everywhere), for their number from the kept counts of the catalogue; ``prepared``:
-    the same first places' rows, and those of some projects, by cheaper means (prepared
-    queries).
+    functions returning the same first places' rows, and those of some projects (cheaper
+    than the queryset: prepared queries, or rows chosen by region in Python).
 
     Which places it shows, and how many there are, only the catalogue moves: kept across
     it and corrected for the projects that change it (``catalogue.kept_first``), or without

@@ -49,6 +49,7 @@ class ProjectSitemap(TranslatedSitemap):
     url_name = "portfolio:project_detail"
 
     def items(self):
+        # Their latest date is read with a query of its own (``_LATEST``): the same rows.
         return Project.objects.published().order_by("pk").values_list(*ITEM_COLUMNS, named=True)
 
     def items_by_key(self, pks):

@@ -605,9 +605,22 @@ def test_the_sitemap_index_follows_the_catalogue_and_keeps_the_sections_outside_
     assert len(sitemap_index(visitor)["partners"]) == 1
 
 
-@pytest.mark.parametrize("language", ["fr", "en"])
+def computed_by(monkeypatch, section, methods) -> list[str]:
+    """Return the list of the names of these methods of ``section`` called from now on."""
+    computed = []
+    for method in methods:
+        original = getattr(section, method)
+
+        def spied(self, *args, _original=original, _method=method):
+            computed.append(_method)
+            return _original(self, *args)
+
+        monkeypatch.setattr(section, method, spied)
+    return computed
+
+
 def test_the_projects_sitemap_keeps_its_count_and_pages_across_a_place_saved(
-    catalogue_rows, monkeypatch, language
+    catalogue_rows, monkeypatch
 ):
     """A place saved changes the catalogue for its maps: the projects' sitemap, which shows
     no place, keeps how many projects there are and which a page lists, and follows a
@@ -618,23 +631,14 @@ def test_the_projects_sitemap_keeps_its_count_and_pages_across_a_place_saved(
     first, second = catalogue_rows["projects"]
     _india, bengal, _nepal = catalogue_rows["regions"]
     visitor = Client()
-    with translation.override(language):
-        second_page = reverse("sitemap_section", kwargs={"section": "projects"}) + "?p=2"
+    second_page = reverse("sitemap_section", kwargs={"section": "projects"}) + "?p=2"
 
     def second_listed() -> str:
         return visitor.get(second_page).content.decode()
 
     assert len(sitemap_index(visitor)["projects"]) == 2
     assert f"/{first.slug_fr}/" not in second_listed()  # The second page: the second project.
-    computed = []
-    for method in ("_keys", "_counted"):
-        original = getattr(ProjectSitemap, method)
-
-        def spied(self, *args, _original=original, _method=method):
-            computed.append(_method)
-            return _original(self, *args)
-
-        monkeypatch.setattr(ProjectSitemap, method, spied)
+    computed = computed_by(monkeypatch, ProjectSitemap, ("_keys", "_counted"))
 
     make_place(first, bengal, name_fr="Basanti")
     assert len(sitemap_index(visitor)["projects"]) == 2
@@ -682,15 +686,7 @@ def test_a_region_renamed_leaves_the_projects_sitemap_as_it_was_kept(catalogue_r
     index, page = visitor.get("/sitemap.xml").content, visitor.get(section).content
     today = timezone.localdate().isoformat()
     assert not sitemap_index(visitor)["projects"][0].startswith(today)
-    computed = []
-    for method in ("_keys", "_counted", "_entries_xml"):
-        original = getattr(ProjectSitemap, method)
-
-        def spied(self, *args, _original=original, _method=method):
-            computed.append(_method)
-            return _original(self, *args)
-
-        monkeypatch.setattr(ProjectSitemap, method, spied)
+    computed = computed_by(monkeypatch, ProjectSitemap, ("_keys", "_counted", "_entries_xml"))
 
     bengal.name_fr, bengal.name_en = "Bengale", "Bengal"
     bengal.save()

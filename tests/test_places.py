@@ -14,7 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from core import fragments
 from places import maps, pages
@@ -491,26 +491,38 @@ def test_a_regions_kept_map_takes_in_a_project_published_since_with_its_places_t
     assert shown[nepal].index("Dharan") < shown[nepal].index("Itahari")
 
 
-def test_a_projects_first_places_in_a_region_are_those_the_database_chooses(bengal):
-    """More places than a map shows: the same first ones, in the same order, whether
-    chosen by region after the prepared query or by the database."""
+def test_the_first_places_of_projects_in_a_region_are_those_the_database_chooses(bengal):
+    """More places than a map shows, of projects featured or not, two published at the
+    same moment: the same first ones, in the same order, whether chosen by region after
+    the prepared query or by the database."""
     project, india, west_bengal, nepal = bengal
+    moment = project.published_at
+    projects = [
+        project,
+        make_project(is_featured=True, published_at=moment - timezone.timedelta(days=30)),
+        make_project(published_at=moment),
+        make_project(published_at=moment),
+    ]
     for number in range(MAP_PLACES + 15):
         make_place(
-            project,
+            projects[number % len(projects)],
             nepal if number % 5 == 0 else west_bengal,
             name_fr=f"Lieu {number}",
             name_en=f"Place {number}",
             order=(number * 7) % 11,
         )
     inside = [india.pk, west_bengal.pk]
+    pks = [each.pk for each in projects]
 
     def located():
         return pages._published_locations().filter(region__in=inside)
 
-    chosen = pages._region_rows([project.pk], inside, located)
+    chosen = pages._region_rows(pks, inside, located)
     assert len(chosen) == MAP_PLACES + 1
-    assert chosen == list(pages._first_places(located().filter(project__in=[project.pk])))
+    assert chosen == list(pages._first_places(located().filter(project__in=pks)))
+    # The featured project's places first, then the latest published (the latest made
+    # first among those published at the same moment).
+    assert [row[4] for row in chosen[:3]] == [projects[1].pk] * 3
 
 
 # Query counts ------------------------------------------------------------------------------
