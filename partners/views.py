@@ -1,3 +1,4 @@
+import functools
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -144,26 +145,17 @@ def partner_cards(counts: dict[int, int], rows: list[Partner] | None) -> list[tu
     return [cards[pk] for pk in pks if pk in cards]
 
 
-# Partners' rows by key, with a query compiled once per set of fields: after a partner's
-# save, a page reads its row and little else.
-_ROWS_BY_KEY: dict[tuple | None, RowsByKey] = {}
-
-
-def _rows_by_key(fields: list[str] | None) -> RowsByKey:
+@functools.cache
+def _rows_by_key(fields: tuple[str, ...] | None) -> RowsByKey:
     """Return the reader of partners' rows with these fields (None: every column), each
-    field with its translations, as ``Partner.objects.only(*fields)`` reads them."""
-    key = None if fields is None else tuple(fields)
-    found = _ROWS_BY_KEY.get(key)
-    if found is None:
-        if fields is None:
-            found = RowsByKey(Partner)
-        else:
-            # The translated manager's own reading of the fields (a translated one with its
-            # column in each language).
-            only, _deferred = Partner.objects.only(*fields).query.deferred_loading
-            found = RowsByKey(Partner, only=lambda: sorted(set(only) - {"pk"}))
-        found = _ROWS_BY_KEY.setdefault(key, found)
-    return found
+    field with its translations, as ``Partner.objects.only(*fields)`` reads them, with a
+    query compiled once: after a partner's save, a page reads its row and little else."""
+    if fields is None:
+        return RowsByKey(Partner)
+    # The translated manager's own reading of the fields (a translated one with its column
+    # in each language).
+    only, _deferred = Partner.objects.only(*fields).query.deferred_loading
+    return RowsByKey(Partner, only=lambda: sorted(set(only) - {"pk"}))
 
 
 def partner_rows(
@@ -180,7 +172,7 @@ def partner_rows(
     partner saved, reads no row of theirs. Those not kept are read in one query."""
 
     def read(unread: list[int]) -> dict[int, Partner]:
-        return _rows_by_key(fields)(unread)
+        return _rows_by_key(None if fields is None else tuple(fields))(unread)
 
     if not fragments.in_use():
         return read(pks)

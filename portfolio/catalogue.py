@@ -595,6 +595,17 @@ def kept_apart(
     return value
 
 
+def kept_apart_from(touches):
+    """Return how a list keeps its count and pages across the changes of the catalogue
+    made by projects that ``touches(entry)`` says are outside it (None: any published
+    project could be in it, so only changes that leave every published project as it
+    was, a draft's), and the changes of places, and the saves of partners, regions and
+    sectors that leave the counts (its keys and count show none of them)."""
+    return lambda name, vary, compute: kept_apart(
+        name, vary, compute, touches or any_project, no_names=True, no_places=True
+    )
+
+
 # -- The latest projects ------------------------------------------------------------------
 
 # Keys of the first published projects kept: the home page shows 6, a list's page 12; the

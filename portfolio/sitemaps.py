@@ -68,9 +68,7 @@ class ProjectSitemap(TranslatedSitemap):
         it was (a draft's) or move only places (which the section does not show), as the
         list of projects keeps its count and pages. Named apart from what the base keeps:
         the value is kept with the change it was made at."""
-        return catalogue.kept_apart(
-            f"{name}-apart", vary, compute, catalogue.any_project, no_names=True, no_places=True
-        )
+        return catalogue.kept_apart_from(None)(f"{name}-apart", vary, compute)
 
     def lastmod(self, project):
         return project.updated_at

@@ -557,17 +557,6 @@ def select_projects(params) -> ProjectSelection:
     return ProjectSelection(build_form, query, status, chosen, more_partners, regions, offered)
 
 
-def kept_apart_from(touches):
-    """Return how a list keeps its count and pages across the changes of the catalogue
-    made by projects that ``touches(entry)`` says are outside it (None: any published
-    project could be in it, so only changes that leave every published project as it
-    was, a draft's), and the changes of places, and the saves of partners, regions and
-    sectors that leave the counts (its keys and count show none of them)."""
-    return lambda name, vary, compute: catalogue.kept_apart(
-        name, vary, compute, touches or catalogue.any_project, no_names=True, no_places=True
-    )
-
-
 @public_page
 @require_safe
 def project_list(request):
@@ -590,7 +579,7 @@ def project_list(request):
         known_count=selection.known_count,
         # Kept while the catalogue changes with projects outside the region, sector or
         # partner chosen (or, unfiltered, with projects not published).
-        keep=kept_apart_from(selection.touches()),
+        keep=catalogue.kept_apart_from(selection.touches()),
         # Unfiltered, its first page is the latest projects, kept across the catalogue.
         first=None if selection.is_filtered else catalogue.first_published,
         page_keys=selection.page_keys,
@@ -1278,7 +1267,7 @@ def region_detail(request, slug):
         keys_only=True,
         known_count=lambda: region_count(region),
         # A change of the catalogue elsewhere leaves the region's list as it was.
-        keep=kept_apart_from(catalogue.in_region(region.pk)),
+        keep=catalogue.kept_apart_from(catalogue.in_region(region.pk)),
     ).get_page(request.GET.get("page"))
     return render(
         request,
