@@ -227,10 +227,11 @@ class TranslatedSitemap(Sitemap):
         """Return the XML of one page of the section and its latest change (None unless
         every entry is dated).
 
-        A section of projects (``project_content``) with fragments in use keeps each
-        project's entries under its content and dates versions, and which projects a page
-        lists as ``kept()`` keeps it: after an editor's change to one project, its pages are
-        put together from what is kept, and only that project's entries are written anew.
+        A section of projects (``project_content``) with fragments in use keeps a page's
+        entries together, each project's with its content and dates versions, and which
+        projects a page lists as ``kept()`` keeps it: after an editor's change to one
+        project, its page is put together from what is kept, and only that project's
+        entries are written anew.
         """
         if not (self.project_content and self.url_name and fragments.in_use()):
             urls = self.get_urls(page=page, site=site, protocol=protocol)
@@ -249,23 +250,29 @@ class TranslatedSitemap(Sitemap):
         versions = fragments.dated_versions(pks) if pks else {}
         # A project's entries show its own addresses and date, no name of a region, sector
         # or partner: kept across the catalogue (a change of its place there moves its
-        # versions) and across those saves.
-        base = fragments.fragment_key(
-            "sitemap-entries",
+        # versions) and across those saves. The page's entries are kept together, each
+        # with the versions it was written under (one read of the page, not one per
+        # project): after an edit, those of the projects changed are written anew.
+        key = fragments.fragment_key(
+            "sitemap-page-entries",
             self._name,
             prefix,
+            first,
+            last,
             across_catalogue=True,
             no_partners=True,
             no_names=True,
         )
-        keys = {pk: f"{base}:{pk}:{':'.join(versions[pk])}" for pk in pks}
-        found = fragments.get_many(keys.values())
-        entries = {pk: found[key] for pk, key in keys.items() if key in found}
+        stored = fragments.get_many([key]).get(key) or {}
+        entries = {}
+        for pk in pks:
+            found = stored.get(pk)
+            if found is not None and found[0] == versions[pk]:
+                entries[pk] = found[1]
         missing = [pk for pk in pks if pk not in entries]
         if missing:
-            made = self._entries_xml(missing, prefix, languages)
-            fragments.set_many({keys[pk]: entry for pk, entry in made.items()})
-            entries |= made
+            entries |= self._entries_xml(missing, prefix, languages)
+            fragments.set_many({key: {pk: (versions[pk], entries[pk]) for pk in entries}})
         # Gone since the keys were kept: the catalogue moved, and the page follows soon.
         kept = [entries[pk] for pk in pks if pk in entries]
         parts = [xml for _lastmod, entry in kept for xml in entry]

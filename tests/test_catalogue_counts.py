@@ -166,6 +166,50 @@ def test_each_change_of_the_catalogue_is_counted_without_counting_again(catalogu
         sql_beneficiaries(untouched, 99_999)
 
 
+def test_a_change_that_moves_no_count_writes_which_change_the_counts_count_up_to_only(
+    catalogue_rows, monkeypatch
+):
+    """A project that changes the catalogue and adds what it did (its status, dates or a
+    place moved within its regions) leaves the counts and their buckets as kept: only
+    which change they count up to is written (``catalogue._Head``). A change that moves a
+    count writes them again, corrected from there."""
+    first, second = catalogue_rows["projects"]
+    before = kept()
+    written = []
+    real_set_many = fragments.set_many
+    monkeypatch.setattr(
+        fragments,
+        "set_many",
+        lambda values: [written.extend(values.values()), real_set_many(values)],
+    )
+    # Its status changed (behind the site's back: no token renewed), then logged as a
+    # change of the catalogue, as its save logs it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Project._meta.db_table} SET status = %s WHERE id = %s",  # noqa: S608
+            [Project.Status.COMPLETED, second.pk],
+        )
+    fragments.CATALOGUE_CHANGES.note([second.pk])
+
+    after = kept()
+
+    assert after.changes > before.changes
+    assert same_counts(after, before) and after.buckets == before.buckets
+    assert [type(value) for value in written] == [catalogue._Head]
+    assert kept().changes == after.changes  # Read back as written: nothing corrected.
+
+    written.clear()
+    sql_beneficiaries(first, 500)
+    fragments.CATALOGUE_CHANGES.note([first.pk])
+
+    moved = kept()
+
+    assert moved.beneficiaries == 500
+    assert same_counts(moved, counted_now())
+    assert catalogue.Summary in {type(value) for value in written}
+    assert same_counts(kept(), moved)
+
+
 def renamed(row):
     row = type(row).objects.get(pk=row.pk)
     row.name_fr = f"{row.name_fr} (renommé)"
