@@ -13,7 +13,10 @@ them, in buckets of projects kept on their own. A project that changes the catal
 logged (``fragments.CATALOGUE_CHANGES``); the next reader takes what those projects added
 out of the counts, reads what they add now (one small query), and keeps the corrected
 summary. The counts are thus always the sum of what the
-buckets say each project adds, each read from the database after it last changed.
+buckets say each project adds, each read from the database after it last changed. When
+those projects add what they did (a new status or dates, a place moved within its
+regions), only which change the counts count up to is written (``_Head``), not the
+counts again.
 
 Without fragments (no shared cache, or staff), the summary is counted from the database.
 """
@@ -49,8 +52,6 @@ BUCKET_SIZE = 256
 # offers the first 20.
 RANKED = 32
 BUCKET_PREFIX = f"{fragments.FRAGMENT_KEY_PREFIX}catalogue-bucket:"
-# The counts, under a key of their own (``_Head``), never written over either.
-COUNTS_PREFIX = f"{fragments.FRAGMENT_KEY_PREFIX}catalogue-counts:"
 
 # What a row of ``entries``' second query gives.
 REGION, PARTNER, PLACE = 1, 2, 3
@@ -165,6 +166,8 @@ class Summary:
     # The keys of the first ``RANKED`` partners by number of projects (``top_partners``),
     # kept with the counts; None until ranked.
     ranking: list[int] | None = None
+    # Told apart from other counts kept before or since (``_Head``): new with each count.
+    generation: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     def __getstate__(self) -> dict:
         # Read back as ``PackedCounts``, corrected on a copy (``_copied``).
@@ -435,16 +438,12 @@ def _kept_entry(found: dict, keys: dict[int, str], pk: int) -> Entry | None:
 
 @dataclass(frozen=True)
 class _Head:
-    """Which change of the catalogue the kept counts count up to, and the key of the
-    counts (``_counts_key``): a change that moves no count writes this alone, not the
-    counts again (about 35 KB at 10 000 projects and 2 000 partners)."""
+    """Which change of the catalogue the kept counts of this generation count up to: a
+    change that moves no count writes this alone, not the counts again (some 34 KB at
+    10 000 projects and 2 000 partners)."""
 
     changes: int
     generation: str
-
-
-def _counts_key(generation: str) -> str:
-    return f"{COUNTS_PREFIX}{generation}"
 
 
 def summary() -> Summary:
@@ -454,15 +453,16 @@ def summary() -> Summary:
     # Named with the size of its buckets and of its ranking, and packed (``PackedCounts``):
     # counts kept by a release that numbered, ranked or stored them otherwise are not read
     # as this one's, nor overwritten by it.
-    key = fragments.counts_key(f"catalogue-head-by-{BUCKET_SIZE}-{RANKED}-packed")
-    head = fragments.get_many([key]).get(key)
-    kept = None
-    if isinstance(head, _Head):
-        where = _counts_key(head.generation)
-        kept = fragments.get_many([where]).get(where)
+    key = fragments.counts_key(f"catalogue-counts-by-{BUCKET_SIZE}-{RANKED}-packed")
+    head_key = fragments.counts_key(f"catalogue-head-by-{BUCKET_SIZE}-{RANKED}-packed")
+    found = fragments.get_many([key, head_key])
+    kept, head = found.get(key), found.get(head_key)
     if isinstance(kept, Summary):
-        if kept.changes != head.changes:
-            kept = replace(kept, changes=head.changes)
+        # A head written for other counts (a reader that found no count moved, later
+        # than one that wrote new counts) is left: the counts then say what they count.
+        if isinstance(head, _Head) and head.generation == kept.generation:
+            if head.changes > kept.changes:
+                kept = replace(kept, changes=head.changes)
         since = fragments.CATALOGUE_CHANGES.since(kept.changes)
         if since is not None:
             latest, changed = since
@@ -472,22 +472,15 @@ def summary() -> Summary:
             if made is not None:
                 corrected, written = made
                 if corrected is kept:  # No count moved: the same counts, up to ``latest``.
-                    fragments.set_many({key: _Head(latest, head.generation)})
+                    fragments.set_many({head_key: _Head(latest, kept.generation)})
                     return replace(kept, changes=latest)
-                return _keep(key, corrected, written)
+                fragments.set_many(written | {key: corrected})
+                return corrected
     # Read before the counts: the changes logged while they are read are corrected later.
     changes = fragments.CATALOGUE_CHANGES.latest()
-    return _keep(key, *_counted(changes))
-
-
-def _keep(key: str, counts: Summary, buckets: dict[str, dict]) -> Summary:
-    """Keep these counts and their buckets under new keys, and the head that leads to
-    them under ``key``; return the counts."""
-    generation = uuid.uuid4().hex
-    fragments.set_many(
-        buckets | {_counts_key(generation): counts, key: _Head(counts.changes, generation)}
-    )
-    return counts
+    counted, written = _counted(changes)
+    fragments.set_many(written | {key: counted})
+    return counted
 
 
 def kept_summary() -> Summary | None:

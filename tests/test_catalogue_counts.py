@@ -166,29 +166,43 @@ def test_each_change_of_the_catalogue_is_counted_without_counting_again(catalogu
         sql_beneficiaries(untouched, 99_999)
 
 
+def sql_status(project, status):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Project._meta.db_table} SET status = %s WHERE id = %s",  # noqa: S608
+            [status, project.pk],
+        )
+
+
+def counts_keys() -> tuple[str, str]:
+    """The keys of the kept counts and of their head (``catalogue.summary``)."""
+    size, ranked = catalogue.BUCKET_SIZE, catalogue.RANKED
+    return (
+        fragments.counts_key(f"catalogue-counts-by-{size}-{ranked}-packed"),
+        fragments.counts_key(f"catalogue-head-by-{size}-{ranked}-packed"),
+    )
+
+
 def test_a_change_that_moves_no_count_writes_which_change_the_counts_count_up_to_only(
     catalogue_rows, monkeypatch
 ):
     """A project that changes the catalogue and adds what it did (its status, dates or a
     place moved within its regions) leaves the counts and their buckets as kept: only
-    which change they count up to is written (``catalogue._Head``). A change that moves a
-    count writes them again, corrected from there."""
+    which change they count up to is written (``catalogue._Head``), and read back. A
+    change that moves a count, with others that do not, writes them again, corrected."""
     first, second = catalogue_rows["projects"]
     before = kept()
     written = []
     real_set_many = fragments.set_many
-    monkeypatch.setattr(
-        fragments,
-        "set_many",
-        lambda values: [written.extend(values.values()), real_set_many(values)],
-    )
+
+    def set_many(values):
+        written.extend(values.values())
+        real_set_many(values)
+
+    monkeypatch.setattr(fragments, "set_many", set_many)
     # Its status changed (behind the site's back: no token renewed), then logged as a
     # change of the catalogue, as its save logs it.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {Project._meta.db_table} SET status = %s WHERE id = %s",  # noqa: S608
-            [Project.Status.COMPLETED, second.pk],
-        )
+    sql_status(second, Project.Status.COMPLETED)
     fragments.CATALOGUE_CHANGES.note([second.pk])
 
     after = kept()
@@ -196,10 +210,13 @@ def test_a_change_that_moves_no_count_writes_which_change_the_counts_count_up_to
     assert after.changes > before.changes
     assert same_counts(after, before) and after.buckets == before.buckets
     assert [type(value) for value in written] == [catalogue._Head]
-    assert kept().changes == after.changes  # Read back as written: nothing corrected.
-
     written.clear()
+    assert kept().changes == after.changes
+    assert written == []  # Read back as written: nothing to correct.
+
     sql_beneficiaries(first, 500)
+    sql_status(second, Project.Status.ACTIVE)
+    fragments.CATALOGUE_CHANGES.note([second.pk])
     fragments.CATALOGUE_CHANGES.note([first.pk])
 
     moved = kept()
@@ -207,7 +224,42 @@ def test_a_change_that_moves_no_count_writes_which_change_the_counts_count_up_to
     assert moved.beneficiaries == 500
     assert same_counts(moved, counted_now())
     assert catalogue.Summary in {type(value) for value in written}
-    assert same_counts(kept(), moved)
+    written.clear()
+    assert same_counts(kept(), moved) and written == []
+
+
+def test_counts_no_longer_kept_are_counted_again_whatever_their_head_says(catalogue_rows):
+    first, second = catalogue_rows["projects"]
+    kept()
+    sql_status(second, Project.Status.COMPLETED)
+    fragments.CATALOGUE_CHANGES.note([second.pk])
+    kept()  # Only the head is written.
+    sql_beneficiaries(first, 500)  # Behind the site's back: only counting again sees it.
+    counts, head = counts_keys()
+    assert isinstance(cache.get(head), catalogue._Head)
+
+    cache.delete(counts)  # The cache dropped them.
+
+    assert kept().beneficiaries == 500
+
+
+def test_a_head_written_for_other_counts_is_not_taken_for_theirs(catalogue_rows):
+    """A reader that found no count moved writes its head after another wrote new
+    counts: the new counts say which change they count up to."""
+    first, second = catalogue_rows["projects"]
+    old = kept()
+    counts, head = counts_keys()
+    sql_beneficiaries(first, 500)
+    fragments.CATALOGUE_CHANGES.note([first.pk])
+    new = kept()
+    assert new.generation != old.generation
+    next_request()
+    # Late: it found the old counts good up to the latest change.
+    cache.set(head, catalogue._Head(new.changes + 1, old.generation))
+    fragments.CATALOGUE_CHANGES.note([second.pk])
+    sql_beneficiaries(second, 7)
+
+    assert kept().beneficiaries == 507
 
 
 def renamed(row):

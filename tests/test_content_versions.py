@@ -1937,7 +1937,7 @@ def test_a_story_edit_writes_again_only_that_projects_sitemap_entries(projects):
 def test_sitemap_pages_put_together_from_kept_entries_are_those_written_whole(
     projects, settings, monkeypatch, limit
 ):
-    """Each page of the projects' section, kept entry by entry, is the page written whole
+    """Each page of the projects' section, kept with its entries, is the page written whole
     without fragments, its Last-Modified included, whether a project's two languages fall
     on one page or on two."""
     make_project(title_fr="Les semences", title_en="Seeds")
