@@ -248,7 +248,7 @@ def test_a_head_written_for_other_counts_is_not_taken_for_theirs(catalogue_rows)
     counts: the new counts say which change they count up to."""
     first, second = catalogue_rows["projects"]
     old = kept()
-    counts, head = counts_keys()
+    _counts, head = counts_keys()
     sql_beneficiaries(first, 500)
     fragments.CATALOGUE_CHANGES.note([first.pk])
     new = kept()
