@@ -1968,6 +1968,44 @@ def test_sitemap_pages_put_together_from_kept_entries_are_those_written_whole(
     assert len({content for content, _date in kept}) == pages_count
 
 
+def test_sitemap_pages_after_a_project_unpublished_before_them_are_those_written_whole(
+    projects, settings, monkeypatch
+):
+    """A project unpublished moves each later project up: a page is put together from
+    what it kept and the entries of the project that came onto it, and is the page
+    written whole without fragments."""
+    make_project(title_fr="Les semences", title_en="Seeds")
+    monkeypatch.setattr(TranslatedSitemap, "limit", 4)  # Two projects a page.
+    visitor = Client()
+
+    def pages_served():
+        answers, number = [], 1
+        while (response := visitor.get(f"/sitemap-projects.xml?p={number}")).status_code == 200:
+            answers.append((response.content, response["Last-Modified"]))
+            number += 1
+        return answers
+
+    assert len(pages_served()) == 2
+    first, _second, third = Project.objects.published().order_by("pk")
+    first.is_published = False
+    first.save()
+    written = []
+    real_entries = TranslatedSitemap._entries_xml
+
+    def entries_xml(self, pks, *args):
+        written.append(list(pks))
+        return real_entries(self, pks, *args)
+
+    monkeypatch.setattr(TranslatedSitemap, "_entries_xml", entries_xml)
+
+    kept = pages_served()
+
+    assert len(kept) == 1
+    assert written == [[third.pk]]  # The second's entries were kept on the first page.
+    settings.FRAGMENT_CACHE_ENABLED = False
+    assert kept == pages_served()
+
+
 # -- What a save changes -----------------------------------------------------------------
 
 
