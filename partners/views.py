@@ -121,7 +121,8 @@ class CardAddresses:
         self.countries = {}
 
     def partner(self, slug: str) -> str:
-        # As ``reverse`` quotes it (a slug is letters, digits, "-" and "_").
+        # As ``reverse`` quotes it. A slug is letters, digits, "-" and "_" (the field
+        # validates it, and saves fill a missing one), which ``reverse`` would check.
         return quote(slug, safe=RFC3986_SUBDELIMS + "/~:@").join(self.detail)
 
     def country(self, country) -> str:
@@ -184,7 +185,6 @@ def partner_cards(counts: dict[int, int], rows: list[Partner] | None) -> list[tu
         for pk in missing:
             partner = found.get(pk)
             if partner is not None:  # Else gone since the list was kept: shows nothing.
-                partner.project_count = counts[pk]
                 drawn[pk] = (partner.kind, partner_card(partner, counts[pk], addresses))
         return drawn
 
@@ -282,7 +282,7 @@ def partner_list(request):
         for kind, card in partner_cards(counts, rows):
             if not grouped or grouped[-1][0] != kind:
                 grouped.append((kind, []))
-            grouped[-1][1].append(mark_safe(card))  # noqa: S308 - drawn by its template
+            grouped[-1][1].append(mark_safe(card))  # noqa: S308 - escaped by partner_card
         return grouped
 
     return render(

@@ -6,16 +6,16 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from partners.views import partner_card
+from partners.views import CardAddresses, partner_card
 from tests.factories import make_partner, make_project
 from tests.test_project_page_details import with_logo
 
 pytestmark = pytest.mark.django_db
 
 
-def card(partner, projects, language):
+def card(partner, projects, language, addresses=None):
     with translation.override(language):
-        return partner_card(partner, projects)
+        return partner_card(partner, projects, addresses)
 
 
 @pytest.mark.parametrize(
@@ -27,8 +27,8 @@ def test_a_card_names_the_partner_where_it_is_and_its_projects(language, one, ma
         name_fr="Femmes & Enfants <Népal>",
         name_en="Women & Children <Nepal>",
         city="Katmandou",
-        summary_fr="Une coopérative « rurale »",
-        summary_en="A rural co-operative",
+        summary_fr="Une coopérative « rurale » <b>&",
+        summary_en="A rural co-operative <b>&",
     )
     with translation.override(language):
         page = partner.get_absolute_url()
@@ -39,6 +39,7 @@ def test_a_card_names_the_partner_where_it_is_and_its_projects(language, one, ma
         else ("Women &amp; Children &lt;Nepal&gt;")
     )
     summary = "Une coopérative « rurale »" if language == "fr" else "A rural co-operative"
+    summary += " &lt;b&gt;&amp;"
     heading = f"partner-{partner.pk}"
 
     assert card(partner, 1, language) == (
@@ -53,6 +54,13 @@ def test_a_card_names_the_partner_where_it_is_and_its_projects(language, one, ma
     assert f">{many}</a></p></li>" in card(partner, 2, language)
     # No project published: no link to an empty list.
     assert "card-meta" not in card(partner, 0, language)
+    # The addresses of a page's cards, worked out once for them all.
+    other = make_partner(name_fr="Chhori", name_en="Chhori", country="NP")
+    with translation.override(language):
+        addresses = CardAddresses()
+    assert [card(each, 3, language, addresses) for each in (partner, other)] == [
+        card(each, 3, language) for each in (partner, other)
+    ]
 
 
 def test_text_missing_in_the_visitors_language_is_marked_with_its_own():
@@ -65,6 +73,14 @@ def test_text_missing_in_the_visitors_language_is_marked_with_its_own():
     assert '<span lang="fr">Chhori</span></a></h3>' in shown
     assert '<p lang="fr">Une association de jeunes</p>' in shown
     assert "muted" not in shown  # Neither city nor country.
+
+
+def test_a_card_escapes_its_countrys_name():
+    partner = make_partner(city="", country="CI")
+    shown = [card(partner, 0, "fr"), card(partner, 0, "en")]
+
+    assert '<p class="muted">Côte d&#x27;Ivoire</p>' in shown[0]
+    assert '<p class="muted">Côte d&#x27;Ivoire</p>' in shown[1]  # Its English name too.
 
 
 def test_a_card_shows_the_partners_logo_and_escapes_its_city():
