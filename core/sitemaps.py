@@ -21,6 +21,12 @@ from core.i18n import fallback_order
 SLUG_MARK = "slug-mark-4f1c9e"
 
 
+def address_around_slug(url_name: str) -> list[str]:
+    """Return the address of the page ``url_name`` names in the current language, cut where
+    its slug goes: ``slug.join(parts)`` is a page's address, without a ``reverse`` each."""
+    return reverse(url_name, kwargs={"slug": SLUG_MARK}).split(SLUG_MARK)
+
+
 def slug_columns() -> list[str]:
     """Return every language's slug column: each address needs its own language's."""
     return [f"slug_{code}" for code, _name in settings.LANGUAGES]
@@ -319,9 +325,9 @@ class TranslatedSitemap(Sitemap):
         found = self._url_templates.get(code)
         if found is None:
             with translation.override(code):
-                address = reverse(self.url_name, kwargs={"slug": SLUG_MARK})
+                address = address_around_slug(self.url_name)
             columns = [f"slug_{each}" for each in fallback_order(code)]
-            found = self._url_templates[code] = (address.split(SLUG_MARK), columns)
+            found = self._url_templates[code] = (address, columns)
         template, columns = found
         for column in columns:
             slug = getattr(item, column, "")

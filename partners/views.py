@@ -19,7 +19,7 @@ from core.i18n import get_by_translated_slug, object_urls_by_language
 from core.pagecache import editorial_page, public_page
 from core.pagination import KeysFirstPaginator
 from core.rows import RowsByKey
-from core.sitemaps import SLUG_MARK
+from core.sitemaps import address_around_slug
 from core.templatetags.public_site import image, lang_attribute, text
 from core.templatetags.translated_fields import translated
 
@@ -115,8 +115,7 @@ class CardAddresses:
     and the countries' names."""
 
     def __init__(self):
-        detail = reverse("partners:partner_detail", kwargs={"slug": SLUG_MARK})
-        self.detail = detail.split(SLUG_MARK)
+        self.detail = address_around_slug("partners:partner_detail")
         self.projects = reverse("portfolio:project_list")
         self.countries = {}
 
