@@ -798,6 +798,36 @@ def test_a_region_renamed_leaves_the_projects_sitemap_as_it_was_kept(catalogue_r
 
 
 @pytest.mark.django_db(False)
+@pytest.mark.parametrize("seed", range(3))
+def test_counting_every_entry_at_once_counts_what_adding_them_one_by_one_does(seed):
+    """The counts made from scratch (``Summary.of``, in bulk) are those that adding each
+    project's entry makes, which the corrections go on from: sectors or none, people
+    reached or not said, regions, partners and places in any number."""
+    rng = random.Random(seed)
+
+    def chain():
+        return tuple(rng.sample(range(1, 30), rng.randint(1, 3)))
+
+    entries = [
+        (
+            rng.choice([None, 1, 2, 3]),
+            rng.choice([None, 0, rng.randint(1, 5_000)]),
+            tuple(sorted(rng.sample(range(1, 30), rng.randint(0, 4)))),
+            tuple(sorted(rng.sample(range(1, 60), rng.randint(0, 3)))),
+            tuple(sorted(chain() for _ in range(rng.randint(0, 3)))),
+        )
+        for _ in range(rng.randint(1, 200))
+    ]
+    one_by_one = catalogue.Summary(changes=7)
+    for entry in entries:
+        one_by_one.add(entry)
+    at_once = catalogue.Summary.of(entries, changes=7)
+    assert same_counts(at_once, one_by_one)
+    assert at_once.changes == 7
+    assert at_once.top_partners(catalogue.RANKED) == one_by_one.top_partners(catalogue.RANKED)
+
+
+@pytest.mark.django_db(False)
 @pytest.mark.parametrize("seed", range(4))
 def test_the_partners_ranking_kept_through_corrections_is_the_ranking_counted_anew(seed):
     """What the corrections keep of the ranking of partners (``Summary.rank_after``) is the
