@@ -119,6 +119,13 @@ def project_saved(sender, instance, created, raw=False, **kwargs):
         )
 
 
+def project_deleted(sender, instance, **kwargs):
+    """A project deleted leaves the catalogue as an unpublished one does: every list may
+    move, and its own fragments (its page is gone); the counts are corrected for it, and
+    the other projects' fragments kept."""
+    pagecache.invalidate(catalogue_of=[instance.pk])
+
+
 def photo_of(photo) -> int | None:
     return photo.project_id
 
@@ -242,9 +249,7 @@ def connect():
     post_delete.connect(update_changed, sender=ProjectUpdate, dispatch_uid="pagecache-del-Update")
     pre_save.connect(project_saving, sender=Project, dispatch_uid="pagecache-pre-Project")
     post_save.connect(project_saved, sender=Project, dispatch_uid="pagecache-Project")
-    post_delete.connect(
-        pagecache.content_changed, sender=Project, dispatch_uid="pagecache-del-Project"
-    )
+    post_delete.connect(project_deleted, sender=Project, dispatch_uid="pagecache-del-Project")
     post_save.connect(photo_changed, sender=ProjectImage, dispatch_uid="pagecache-ProjectImage")
     post_delete.connect(
         photo_changed, sender=ProjectImage, dispatch_uid="pagecache-del-ProjectImage"

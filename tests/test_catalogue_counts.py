@@ -149,6 +149,8 @@ def change_each_way(rows):
     yield "a partnership moved to another project"
     make_project(title_fr="Nouveau", sector=school, regions=[nepal], partners=[hidden, local])
     yield "a new project"
+    second.delete()
+    yield "a project deleted"
 
 
 def test_each_change_of_the_catalogue_is_counted_without_counting_again(catalogue_rows):

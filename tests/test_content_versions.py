@@ -292,6 +292,47 @@ def test_a_projects_place_in_the_catalogue_draws_the_lists_and_it_anew_not_the_o
         assert "Et une histoire neuve" in get(visitor, page_url(funded, "fr"))
 
 
+def test_a_deleted_project_leaves_every_page_and_the_others_stay_kept(projects):
+    """Deleted, a project leaves the catalogue as an unpublished one does: the lists, the
+    searches, its region's and partner's pages drop it on the next request in both
+    languages, and its page is gone; the other project's fragments stay kept (its title
+    changed behind the site's back does not show) and the counts are corrected, not
+    counted again."""
+    funded, other, region, _partner = projects
+    visitor = Client()
+    urls = visit_everything(visitor, *projects)
+    addresses = {language: page_url(funded, language) for language in ("fr", "en")}
+    with translation.override("en"):
+        english = {
+            "home": reverse("portfolio:home"),
+            "list": reverse("portfolio:project_list"),
+            "region": region.get_absolute_url(),
+        }
+    for url in english.values():
+        assert "Water in the village" in get(visitor, url, "en")
+    counts = catalogue.summary()
+    fragments._end_request()
+    token, others, counts_token = editorial(), every_version(other), fragments.counts_token()
+    sql_title(other, BEHIND)
+
+    fresh(funded).delete()
+
+    assert editorial() != token
+    assert every_version(other) == others
+    for name in ("home", "list", "search", "region", "partner"):
+        page = get(visitor, urls[name])
+        assert "L’eau au village" not in page, name
+        assert card_link(other, "L’école des filles") in page, name
+    for name, url in english.items():
+        assert "Water in the village" not in get(visitor, url, "en"), name
+    for language, address in addresses.items():
+        with translation.override(language):
+            assert visitor.get(address).status_code == 404
+    fragments._forget_token()
+    assert fragments.counts_token() == counts_token  # The counts kept, and corrected:
+    assert catalogue.summary().projects == counts.projects - 1
+
+
 @pytest.mark.parametrize(
     "change",
     [
