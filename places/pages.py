@@ -360,9 +360,12 @@ def region_places(region: Region) -> FoundPlaces:
     return _find_places(("region", region.pk), located, region.pk, (first, first_of))
 
 
-def region_map(region: Region, found: FoundPlaces | None = None) -> dict:
-    """The map of the published projects' places in a region and the regions inside it."""
-    title = _("Map of our projects' places in %(region)s") % {"region": translated(region, "name")}
+def region_map(region: Region, found: FoundPlaces | None = None, name: str | None = None) -> dict:
+    """The map of the published projects' places in a region and the regions inside it;
+    ``name``: what its title names the region by (its name by default)."""
+    if name is None:
+        name = translated(region, "name")
+    title = _("Map of our projects' places in %(region)s") % {"region": name}
     return _projects_map(found or region_places(region), title, "region-map")
 
 

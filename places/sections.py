@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from core import fragments
+from core.templatetags.translated_fields import translated
 from portfolio import catalogue
 
 from . import pages
@@ -74,8 +75,8 @@ def _kept_section(vary: tuple, content, *, across_catalogue=False, no_names=Fals
     map is kept across the catalogue (``fragments.fragment_key``): a project's shows its
     own places and their regions only (kept under its places' version), the home and
     region maps are kept under the places they show (``pages.FoundPlaces.key``).
-    ``no_names``: the map names no region (the home page's): kept across a region's or a
-    sector's save too."""
+    ``no_names``: the map names no region (the home page's; a region's names it through a
+    mark, ``REGION_NAME_MARK``): kept across a region's or a sector's save too."""
     return fragments.memo(
         # Named anew when what it depends on changed: a release serving meanwhile keeps
         # its sections under its own name.
@@ -109,7 +110,7 @@ def _section_of_places(
     there (``catalogue.kept_apart``); when one has, the places ``find()`` returns are read
     (kept across the catalogue, ``pages.FoundPlaces``) and the section drawn from them,
     ``draw(found)``, is kept under them across the catalogue: a change that leaves them
-    draws nothing. ``no_names``: it names no region (``_kept_section``)."""
+    draws nothing. ``no_names``: it names no region as kept (``_kept_section``)."""
 
     def under_places():
         found = find()
@@ -127,13 +128,23 @@ def _section_of_places(
     )
 
 
+# Stands for the region's name in its map section as kept: the map names no other region,
+# so it is kept across their saves (``no_names``), and its own name is put in as the page
+# is drawn.
+REGION_NAME_MARK = "region-name-mark-5d2a7c"
+
+
 def region_section(region) -> str:
-    return _section_of_places(
-        ("region", region.pk),
+    section = _section_of_places(
+        ("region-named-later", region.pk),
         lambda: pages.region_places(region),
-        lambda found: pages.region_map(region, found),
+        lambda found: pages.region_map(region, found, name=REGION_NAME_MARK),
         region.pk,
+        no_names=True,
     )
+    # Escaped as the map's title is (``places.maps.render_svg``), one character at a time.
+    name = escape(str(translated(region, "name")))
+    return mark_safe(section.replace(REGION_NAME_MARK, name))  # noqa: S308
 
 
 def home_section(_nothing=None) -> str:

@@ -38,6 +38,7 @@ from core.sitemaps import TranslatedSitemap
 from devtools.middleware import EditBeforeEachRequest
 from partners import views as partners_views
 from partners.models import Partner
+from places import sections
 from places.models import Location
 from portfolio import catalogue
 from portfolio.models import Partnership, Project, ProjectImage, ProjectUpdate, Region, Sector
@@ -760,12 +761,16 @@ def test_a_region_or_sector_renamed_keeps_what_shows_none_of_their_names(project
     assert "Ville sans signal" not in page
     assert "Photo sans signal" not in page
     assert "Ville sans signal" not in get(visitor, partners)
-    # The places a map shows (the home page's map kept whole, the region's drawn anew
-    # from them: its title names the region) and the latest news.
+    # The places a map shows, and the maps kept whole (they name their points by their
+    # projects' titles as they were), the region's with its title naming the region by
+    # its name now; and the latest news.
     for url in (home, region_page):
         shown = get(visitor, url)
         assert "Canning" in shown, url
         assert "Lieu sans signal" not in shown, url
+        assert BEHIND not in shown, url
+    named = "Inde du Nord" if saved is Region else "Inde"
+    assert f"Carte des lieux de nos projets : {named}</title>" in get(visitor, region_page)
     shown = get(visitor, home)
     assert "Le puits est creusé" in shown
     assert "Nouvelle sans signal" not in shown
@@ -799,6 +804,34 @@ def test_a_region_or_sector_renamed_keeps_what_shows_none_of_their_names(project
         moved.save()
         assert fragments.counts_token() != counts
         assert garden_card not in get(visitor, lists["region"])
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_regions_kept_map_names_it_as_the_map_drawn_whole_does(projects, settings, language):
+    """A region's map section is kept with a mark for the region's name, put in as the
+    page is drawn: the page read back is the one drawn without fragments, byte for byte,
+    for a name that must be escaped."""
+    funded, _other, region, _partner = projects
+    Location.objects.create(
+        project=funded,
+        region=region,
+        name_fr="Canning",
+        name_en="Canning",
+        latitude=Decimal("22.315"),
+        longitude=Decimal("88.666"),
+    )
+    rename_row(Region, region.pk, 'Inde & "Sud" <Est>', "India & 'South' <East>")
+    with translation.override(language):
+        address = Region.objects.get(pk=region.pk).get_absolute_url()
+    visitor = Client()
+    get(visitor, address, language)
+    kept = get(visitor, address, language)
+    settings.FRAGMENT_CACHE_ENABLED = False
+    whole = get(visitor, address, language)
+    name = escape('Inde & "Sud" <Est>' if language == "fr" else "India & 'South' <East>")
+    assert f"{name}</title>" in whole
+    assert sections.REGION_NAME_MARK not in kept
+    assert kept == whole
 
 
 def header_and_footer(html) -> str:
