@@ -130,26 +130,38 @@ class Partner(models.Model):
         ordering = ["name"]
         verbose_name = _("partner")
         verbose_name_plural = _("partners")
-        indexes = [
-            # The home page's partners, when nothing is kept: the first public partners by
-            # kind and name (in each language) read in this order, each checked for a
-            # published project until there are enough, instead of every partnership.
-            models.Index(
-                fields=["kind", f"name_{language}", "id"],
-                condition=Q(is_public=True),
-                name=f"partner_public_order_{language}",
-            )
-            for language in ("fr", "en")
-        ] + [
-            # The partner list's order (``list_order``), for its pages and their keys.
-            models.Index(
-                *list_order(language),
-                F("id"),
-                condition=Q(is_public=True),
-                name=f"partner_list_order_{language}",
-            )
-            for language in ("fr", "en")
-        ]
+        indexes = (
+            [
+                # The home page's partners, when nothing is kept: the first public partners by
+                # kind and name (in each language) read in this order, each checked for a
+                # published project until there are enough, instead of every partnership.
+                models.Index(
+                    fields=["kind", f"name_{language}", "id"],
+                    condition=Q(is_public=True),
+                    name=f"partner_public_order_{language}",
+                )
+                for language in ("fr", "en")
+            ]
+            + [
+                # The partner list's order (``list_order``), for its pages and their keys.
+                models.Index(
+                    *list_order(language),
+                    F("id"),
+                    condition=Q(is_public=True),
+                    name=f"partner_list_order_{language}",
+                )
+                for language in ("fr", "en")
+            ]
+            + [
+                # The sitemap's latest change of a public partner (``PartnerSitemap``), read
+                # from the end of the index after any save of a partner, region or sector.
+                models.Index(
+                    fields=["updated_at"],
+                    condition=Q(is_public=True),
+                    name="partner_public_updated",
+                )
+            ]
+        )
         constraints = [
             models.CheckConstraint(
                 condition=Q(partner_since__isnull=True)
