@@ -52,7 +52,8 @@ when the save leaves what they count as it was (a partner renamed: the *counts t
 maps; ``no_partners``) is kept under the *regions token* instead of the names token, which
 such a partner's save keeps too (``regions_token``); what shows no name of a region,
 sector or partner either, only keys, numbers and what its versions stand for (the lists'
-and searches' keys, funding figures, results, a partner's card; ``no_names``), is kept
+and searches' keys, funding figures, results, a partner's card, the home and region maps;
+``no_names``), is kept
 under the counts token, which a region's or a sector's save that leaves the counts keeps
 as well. A fragment kept across the catalogue that uses a fragment kept under the
 editorial token goes with that token too (``EDITORIAL_DEPENDENCY``): it is drawn anew with

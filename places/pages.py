@@ -1,7 +1,9 @@
 """What the map sections of the project, region and home pages show.
 
-Each map is kept with its section (``places.sections``) under the regions token (it shows
-nothing of partners) and the language, a project's map under its places' version too,
+Each map is kept with its section (``places.sections``) and the language: a project's under
+the regions token (it shows nothing of partners), the home and region maps, which name no
+region (a region's title names it through a mark filled in as the page is drawn), under
+the counts token; a project's map under its places' version too,
 which every save or deletion of one of its places moves (``places.signal_handlers``): the
 names and addresses in it are the visitor's language's. The home and region maps are kept
 under the places they show (their names too), which are kept across the catalogue and
@@ -341,12 +343,18 @@ def project_map(project: Project) -> dict:
     return _map(places, len(places), title, _places_description(places), "project-map")
 
 
-def region_places(region: Region) -> FoundPlaces:
-    """The places of published projects in a region and the regions inside it that its
-    map shows."""
+def regions_inside(region: Region) -> list[int]:
+    """Return the keys of a region and of the regions inside it."""
     from portfolio.views import region_tree
 
-    inside = region_tree(kept_regions()).get(region.pk, [region.pk])
+    return region_tree(kept_regions()).get(region.pk, [region.pk])
+
+
+def region_places(region: Region, inside: list[int] | None = None) -> FoundPlaces:
+    """The places of published projects in a region and the regions inside it that its
+    map shows; ``inside``: those regions' keys (``regions_inside``), when known."""
+    if inside is None:
+        inside = regions_inside(region)
 
     def located():
         return _published_locations().filter(region__in=inside)

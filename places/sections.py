@@ -135,9 +135,12 @@ REGION_NAME_MARK = "region-name-mark-5d2a7c"
 
 
 def region_section(region) -> str:
+    # Read before what is kept: read while computing it, the kept regions would tie it to
+    # the regions token (which a region moved in the tree renews with the counts token).
+    inside = pages.regions_inside(region)
     section = _section_of_places(
         ("region-named-later", region.pk),
-        lambda: pages.region_places(region),
+        lambda: pages.region_places(region, inside),
         lambda found: pages.region_map(region, found, name=REGION_NAME_MARK),
         region.pk,
         no_names=True,

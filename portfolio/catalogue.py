@@ -302,8 +302,8 @@ def _entries_of(rows, hidden: set[int] = frozenset()) -> dict[int, Entry]:
 
 def entries(pks=None) -> dict[int, Entry]:
     """Return what each published project adds to the counts: every one, or those of these
-    keys (one query, written out: building querysets would cost more than running them
-    for a project or two, and iterating them more than reading the cursor for all).
+    keys (queries written out: building querysets would cost more than running them for a
+    project or two, and iterating them more than reading the cursor for all).
 
     Every project on PostgreSQL comes as one row each, its links gathered into arrays
     (``_sql_of_every_entry``): a row per link, some 65 000 at 10 000 projects, took longer
@@ -313,10 +313,12 @@ def entries(pks=None) -> dict[int, Entry]:
         if connection.vendor == "postgresql":
             hidden, every = _sql_of_every_entry()
             with connection.cursor() as cursor:
-                cursor.execute(hidden)
-                hidden = {pk for (pk,) in cursor}
                 cursor.execute(every, [now])
                 rows = cursor.fetchall()
+                # Read after the partnerships: a partner hidden meanwhile renews the
+                # counts token, one added with them is found here.
+                cursor.execute(hidden)
+                hidden = {pk for (pk,) in cursor}
             return _entries_of(rows, hidden) if rows else {}
         return _entries_read(_sql_of_entries(every=True), [now])
     pks = sorted(set(pks))

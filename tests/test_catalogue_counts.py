@@ -820,6 +820,8 @@ def test_counting_every_entry_at_once_counts_what_adding_them_one_by_one_does(se
         )
         for _ in range(rng.randint(1, 200))
     ]
+    # Two places in one region, each counted; a sector and nothing else.
+    entries += [(1, 30, (1, 2), (5,), ((2, 1), (2, 1), (3,))), (2, None, (), (), ())]
     one_by_one = catalogue.Summary(changes=7)
     for entry in entries:
         one_by_one.add(entry)
@@ -890,8 +892,19 @@ def test_the_entries_of_some_projects_are_those_counted_for_every_project():
     )
     unpublished = make_project(regions=[nepal], partners=[public], is_published=False)
     make_place(unpublished, nepal)
+    # Its only partner not public; two places in one region; regions and no partner.
+    discreet = make_project(regions=[nepal], partners=[hidden], sector=water)
+    make_place(discreet, bengal)
+    make_place(discreet, bengal, name_fr="Gosaba")
     everything = catalogue.entries()
-    assert set(everything) == {full.pk, bare.pk}
+    assert everything[discreet.pk] == (
+        water.pk,
+        None,
+        (nepal.pk,),
+        (),
+        ((bengal.pk, india.pk), (bengal.pk, india.pk)),
+    )
+    assert set(everything) == {full.pk, bare.pk, discreet.pk}
     # The publication rule written out is the models' own.
     assert set(everything) == set(Project.objects.published().values_list("pk", flat=True))
     assert everything[full.pk] == (
@@ -901,7 +914,7 @@ def test_the_entries_of_some_projects_are_those_counted_for_every_project():
         (public.pk,),
         tuple(sorted([(bengal.pk, india.pk), (nepal.pk,)])),
     )
-    keys = [full.pk, bare.pk, scheduled.pk, unpublished.pk, 999_999]
+    keys = [full.pk, bare.pk, discreet.pk, scheduled.pk, unpublished.pk, 999_999]
     assert catalogue.entries(keys) == everything
     assert catalogue.entries([unpublished.pk]) == {}
 
