@@ -24,12 +24,14 @@ Without fragments (no shared cache, or staff), the summary is counted from the d
 from __future__ import annotations
 
 import functools
+import gc
 import heapq
 import uuid
 from array import array
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from itertools import chain
@@ -452,15 +454,31 @@ def _new_buckets(summary: Summary, buckets: dict[int, dict[int, Entry]]) -> dict
     return written
 
 
+@contextmanager
+def _collector_paused():
+    """Pause Python's cyclic garbage collector meanwhile. Counting every project builds
+    tens of thousands of tuples and lists, none in a cycle, which would set off collections
+    that go through every object of the process: some 45 ms of 120 at 10 000 projects."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def _counted(changes: int) -> tuple[Summary, dict[str, dict[int, Entry]]]:
     """Count everything from the database: the summary, and its buckets by key."""
-    every = entries()
-    summary = Summary.of(every.values(), changes=changes)
-    buckets: dict[int, dict[int, Entry]] = {}
-    for pk, entry in every.items():
-        buckets.setdefault(pk // BUCKET_SIZE, {})[pk] = entry
-    summary.top_partners(RANKED)  # Ranked now, to be kept with the counts.
-    return summary, _new_buckets(summary, buckets)
+    with _collector_paused():
+        every = entries()
+        summary = Summary.of(every.values(), changes=changes)
+        buckets: dict[int, dict[int, Entry]] = {}
+        for pk, entry in every.items():
+            buckets.setdefault(pk // BUCKET_SIZE, {})[pk] = entry
+        summary.top_partners(RANKED)  # Ranked now, to be kept with the counts.
+        return summary, _new_buckets(summary, buckets)
 
 
 def _corrected(kept: Summary, latest: int, changed: list[int]):

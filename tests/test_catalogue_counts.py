@@ -6,6 +6,7 @@ count it as it was, which tells a correction from a count made again.
 """
 
 import dataclasses
+import gc
 import pickle
 import pickletools
 import random
@@ -797,6 +798,42 @@ def test_a_region_renamed_leaves_the_projects_sitemap_as_it_was_kept(catalogue_r
     edited.summary_fr = "Un résumé revu"
     edited.save()
     assert sitemap_index(visitor)["projects"][0].startswith(today)
+
+
+def test_counting_everything_pauses_the_garbage_collector_and_restores_it(
+    catalogue_rows, monkeypatch
+):
+    """Counting every project runs with Python's cyclic collector paused (its many new
+    tuples would set off collections through every object), and leaves it as it found
+    it: enabled again after the count, even a failed one; off when it was off."""
+    seen = []
+    real_entries = catalogue.entries
+    expected = counted_now()
+
+    def entries(pks=None):
+        seen.append(gc.isenabled())
+        return real_entries(pks)
+
+    monkeypatch.setattr(catalogue, "entries", entries)
+    assert gc.isenabled()
+    assert same_counts(catalogue._counted(0)[0], expected)
+    assert seen == [False]
+    assert gc.isenabled()
+
+    def failing(pks=None):
+        raise RuntimeError
+
+    monkeypatch.setattr(catalogue, "entries", failing)
+    with pytest.raises(RuntimeError):
+        catalogue._counted(0)
+    assert gc.isenabled()
+    monkeypatch.setattr(catalogue, "entries", entries)
+    gc.disable()
+    try:
+        catalogue._counted(0)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 @pytest.mark.django_db(False)
