@@ -59,8 +59,9 @@ SERVER = "postgres://postgres@127.0.0.1:5432"
 # field update about it; "catalogue", to publish a new project (a change of another
 # project's place in the catalogue); "place", to save a place of the measured project's
 # map; "partner", to rename its first partner; "region", to rename its smallest region.
-# "cold" computes everything, as after the caches were emptied (a deploy; a partner shown
-# or hidden, or a region moved to another country, nearly so).
+# "cold" computes everything from the database, as for a logged-in editor or on a site
+# without Redis (the first request after every token renewed counts more: the whole
+# catalogue, to keep it).
 MODES = {
     "cached": ({"PAGE_CACHE": "true"}, "page cache on (PAGE_CACHE=true)"),
     "uncached": (
@@ -110,9 +111,8 @@ MODES = {
     ),
     "cold": (
         {"PAGE_CACHE": "false", "FRAGMENT_CACHE": "false"},
-        "page cache and fragments off (FRAGMENT_CACHE=false): the first request after the "
-        "caches were emptied (a deploy); a partner shown or hidden, or a region moved to "
-        "another country, nearly so",
+        "page cache and fragments off (FRAGMENT_CACHE=false): every request of a logged-in "
+        "editor, and every request on a site without Redis",
     ),
 }
 WORKERS = 2
