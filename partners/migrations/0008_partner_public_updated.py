@@ -4,14 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partners', '0007_partner_list_order'),
+        ("partners", "0007_partner_list_order"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='partner',
-            index=models.Index(condition=models.Q(('is_public', True)), fields=['updated_at'], name='partner_public_updated'),
+            model_name="partner",
+            index=models.Index(
+                condition=models.Q(("is_public", True)),
+                fields=["updated_at"],
+                name="partner_public_updated",
+            ),
         ),
     ]
