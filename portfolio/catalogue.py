@@ -56,7 +56,8 @@ BUCKET_SIZE = 256
 RANKED = 32
 BUCKET_PREFIX = f"{fragments.FRAGMENT_KEY_PREFIX}catalogue-bucket:"
 
-# What a row of ``entries``' second query gives.
+# The kinds of the link rows of ``_sql_of_entries`` (0: the project's own row): a link of
+# kind k goes to position 2 + k of its project's row (regions, partners, places).
 REGION, PARTNER, PLACE = 1, 2, 3
 
 # What one published project adds: (sector, beneficiaries, the regions it takes place in

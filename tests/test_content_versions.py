@@ -56,6 +56,7 @@ from tests.factories import (
 )
 from tests.results_factories import make_indicator, make_part, make_period, make_result
 from tests.test_fragments import pages, sql_title
+from tests.test_places import make_place
 
 pytestmark = pytest.mark.django_db
 
@@ -301,14 +302,7 @@ def test_a_deleted_project_leaves_every_page_and_the_others_stay_kept(projects):
     changed behind the site's back does not show) and the counts are corrected, not
     counted again."""
     funded, other, region, partner = projects
-    Location.objects.create(
-        project=funded,
-        region=region,
-        name_fr="Canning",
-        name_en="Canning",
-        latitude=Decimal("22.315"),
-        longitude=Decimal("88.666"),
-    )
+    make_place(funded, region, name_fr="Canning", name_en="Canning")
     make_update(funded, title_fr="Le puits est creusé", title_en="The well is dug")
     make_photo(funded, caption_fr="Le puits au matin")
     visitor = Client()
@@ -851,14 +845,7 @@ def test_a_regions_kept_map_names_it_as_the_map_drawn_whole_does(projects, setti
     page is drawn: the page read back is the one drawn without fragments, byte for byte,
     for a name that must be escaped."""
     funded, _other, region, _partner = projects
-    Location.objects.create(
-        project=funded,
-        region=region,
-        name_fr="Canning",
-        name_en="Canning",
-        latitude=Decimal("22.315"),
-        longitude=Decimal("88.666"),
-    )
+    make_place(funded, region, name_fr="Canning", name_en="Canning")
     rename_row(Region, region.pk, "Inde & <Sud>", "India & <South>")
     with translation.override(language):
         address = Region.objects.get(pk=region.pk).get_absolute_url()
