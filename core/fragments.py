@@ -137,8 +137,8 @@ PARTNER_KEY_PREFIX = "pagecache:partner:"
 # The version of every partner, moved by any partner's save: what shows which partners
 # there are or their order by name (the partner list's keys) is kept under it.
 ANY_PARTNER = "any"
-# The version of how many partners there are, moved by a partner added or deleted (one
-# shown or hidden renews every token): their number is kept under it, across renames.
+# The version of how many partners there are, moved by a partner added, deleted, shown or
+# hidden: their number is kept under it, across renames.
 PARTNERS_ADDED = "added"
 # Each project's dates version, moved by a save that changes nothing but when it last
 # changed (what shows that date, the sitemaps, is kept under it and its content version).

@@ -230,7 +230,11 @@ def content_changed(sender, **kwargs) -> None:
     invalidate()
 
 
-def counted_columns_saved(*counted: str, regions_kept: bool = False):
+def counted_columns_saved(
+    *counted: str,
+    regions_kept: bool = False,
+    projects_of: Callable[[models.Model], Iterable[int]] | None = None,
+):
     """Return ``(pre_save, post_save)`` receivers for rows whose saves change the counts of
     the catalogue only through these fields (a partner's ``is_public``, a region's
     ``parent``; none for a sector): a save that leaves them as they were (compared with
@@ -238,7 +242,12 @@ def counted_columns_saved(*counted: str, regions_kept: bool = False):
     makes a new row (which no project counts yet), puts every page out of date but the
     counts (``invalidate(counts_kept=True)``), and, with ``regions_kept`` (rows that
     nothing kept under the regions token shows: partners), but what is kept under the
-    regions token; any other, as ``content_changed``."""
+    regions token; any other, as ``content_changed``, unless ``projects_of(row)`` tells
+    which projects it moves in the catalogue (a partner shown or hidden: those it works
+    on), no more than a correction of the counts checks one by one: then the same as a
+    save that leaves the fields, and a change of the catalogue for those projects
+    (``invalidate(catalogue_of=…)``), for which the counts are corrected, not counted
+    again."""
 
     def before(sender, instance, raw=False, using=None, **kwargs):
         if raw or instance.pk is None or not counted:
@@ -255,7 +264,20 @@ def counted_columns_saved(*counted: str, regions_kept: bool = False):
         fields = [sender._meta.get_field(name).attname for name in counted]
         now = tuple(getattr(instance, name) for name in fields)
         kept = not raw and (created or not counted or stored == now)
-        invalidate(counts_kept=kept, regions_kept=kept and regions_kept)
+        # For the receivers that follow (a partner's card: how many partners there are).
+        instance.__dict__["_counted_columns_changed"] = not kept
+        moved = None
+        if not kept and not raw and stored is not None and projects_of is not None:
+            moved = set(projects_of(instance))
+            if len(moved) > fragments.MAX_CATALOGUE_CHANGES // 2:
+                moved = None  # Counting everything again costs less than so many checks.
+        if moved is None:
+            invalidate(counts_kept=kept, regions_kept=kept and regions_kept)
+            return
+        invalidate(counts_kept=True, regions_kept=regions_kept)
+        if moved:
+            # Their funding figures are as they were: only what they count moves.
+            invalidate(catalogue_of=moved, figures_kept=True)
 
     return before, after
 

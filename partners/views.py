@@ -64,9 +64,9 @@ def listed_partners(
     # the cards are drawn). Without fragments, the page is read as rows, in one query.
     as_keys = fragments.in_use()
     # Which partners there are and their order move with any partner's save, with nothing
-    # else but a partner shown or hidden (which renews every token): the count and pages
-    # are kept under every partner's version (read before the rows), across the saves of
-    # regions and sectors.
+    # else: the count (under the version that a partner added, deleted, shown or hidden
+    # moves) and pages are kept under every partner's version (read before the rows),
+    # across the saves of regions and sectors and the changes of the catalogue.
     versions = fragments.partner_versions([fragments.ANY_PARTNER, fragments.PARTNERS_ADDED])
     everyone = versions.get(fragments.ANY_PARTNER)
     page = KeysFirstPaginator(
@@ -92,8 +92,8 @@ def listed_partners(
 
 def public_partner_count(added: str | None = None) -> int | None:
     """Return the number of public partners, kept under the version that a partner added
-    or deleted moves (``fragments.PARTNERS_ADDED``, read first when not given as
-    ``added``; a partner shown or hidden renews every token): a partner renamed keeps it.
+    or deleted, shown or hidden moves (``fragments.PARTNERS_ADDED``, read first when not
+    given as ``added``): a partner renamed keeps it.
     None without fragments."""
     if not fragments.in_use():
         return None
@@ -137,7 +137,7 @@ def partner_card(partner: Partner, projects: int, addresses: CardAddresses | Non
     project list). ``addresses``: those of the page's cards, made once for them all.
 
     Written in Python rather than an included template: a page of the list draws 60,
-    which after a deploy or a partner shown or hidden are all drawn at once."""
+    which after a deploy are all drawn at once."""
     addresses = addresses or CardAddresses()
     parts = ['<li class="partner-card">']
     if partner.logo:

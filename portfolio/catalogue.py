@@ -318,8 +318,9 @@ def entries(pks=None) -> dict[int, Entry]:
             with connection.cursor() as cursor:
                 cursor.execute(every, [now])
                 rows = cursor.fetchall()
-                # Read after the partnerships: a partner hidden meanwhile renews the
-                # counts token, one added with them is found here.
+                # Read after the partnerships: one added with them is found here. A
+                # partner shown or hidden meanwhile logs its projects as changes of the
+                # catalogue, after the one these counts count up to: corrected for.
                 cursor.execute(hidden)
                 hidden = {pk for (pk,) in cursor}
             return _entries_of(rows, hidden) if rows else {}

@@ -292,7 +292,7 @@ def moved(region):
         (lambda rows: renamed(rows["sectors"][0]), False),
         (lambda rows: make_partner(name_fr="Nouveau partenaire"), False),
         (lambda rows: make_region(name_fr="Sikkim", parent=rows["regions"][0]), False),
-        (lambda rows: hidden(rows["partners"][0]), True),
+        (lambda rows: hidden(rows["partners"][0]), False),
         (lambda rows: moved(rows["regions"][1]), True),
     ],
     ids=[
@@ -322,6 +322,28 @@ def test_a_partner_region_or_sector_saved_counts_again_only_when_the_counts_move
     assert counts.beneficiaries == (620 if counted_again else 120)
     # Kept, they are right all the same: what they count is as it was.
     sql_beneficiaries(second, 500 if counted_again else None)
+    assert same_counts(counts, counted_now())
+
+
+def test_a_partner_of_more_projects_than_a_correction_checks_is_counted_again(
+    catalogue_rows, monkeypatch
+):
+    """Shown or hidden, a partner of more projects than half the changes a correction
+    checks one by one puts the counts out of date: they are counted again."""
+    first, _second = catalogue_rows["projects"]
+    local = catalogue_rows["partners"][1]  # The second project's partner alone.
+    fresh_local = Partner.objects.get(pk=local.pk)
+    kept()
+    # Behind the site's back, and not a project of the partner: only counting again sees it.
+    sql_beneficiaries(first, 500)
+    assert kept().beneficiaries == 120
+    monkeypatch.setattr(fragments, "MAX_CATALOGUE_CHANGES", 1)  # Corrected: none.
+
+    hidden(fresh_local)
+
+    counts = kept()
+    assert counts.beneficiaries == 500
+    assert local.pk not in dict(counts.partners.items())
     assert same_counts(counts, counted_now())
 
 

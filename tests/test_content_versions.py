@@ -597,13 +597,90 @@ def test_a_partner_saved_draws_anew_what_shows_partners_and_keeps_the_cards(proj
     assert card_link(funded, "L’eau au village") in get(visitor, urls["renamed-search"])
     assert card_link(funded, "L’eau au village") not in get(visitor, urls["old-search"])
 
-    # Hidden: the counts move, and every fragment is drawn anew.
+    # Hidden: it leaves every page, and its projects (both) are drawn anew.
     hide(saved)
-    assert regions_token() != regions
-    for name in ("home", "list", "project"):
+    for name in ("home", "list", "project", "partners"):
         shown = get(visitor, urls[name])
         assert "Partenaire renommé" not in shown, name
     assert BEHIND in get(visitor, urls["list"])
+
+
+def partners_shown(count: int) -> str:
+    """Return how the French partner list says how many partners there are."""
+    return f"{count} partenaire{'s' if count > 1 else ''}</p>"
+
+
+def test_a_partner_hidden_then_shown_again_moves_its_projects_only_and_corrects_the_counts(
+    projects,
+):
+    """A partner shown or hidden changes the catalogue for the projects it works on, as a
+    partnership deleted or added does: it leaves (or comes back to) every page in both
+    languages, its projects are drawn anew, the counts are corrected for them (not counted
+    again: their token is kept), and what shows neither it nor its projects stays kept
+    (the regions token, a project without it)."""
+    funded, other, region, partner = projects
+    lone = make_project(title_fr="Le jardin", title_en="The garden", regions=[region])
+    make_partner(name_fr="Partenaire du Népal", name_en="Nepal partner")
+    visitor = Client()
+    urls = visit_everything(visitor, *projects)
+    addresses = {}
+    for language in ("fr", "en"):
+        with translation.override(language):
+            addresses[language] = {
+                "home": reverse("portfolio:home"),
+                "list": reverse("portfolio:project_list"),
+                "partners": reverse("partners:partner_list"),
+                "project": fresh(funded).get_absolute_url(),
+            }
+    names = {"fr": "Partenaire du Bengale", "en": partner.name_en}
+    for language, pages_of in addresses.items():
+        for name, url in pages_of.items():
+            assert names[language] in get(visitor, url, language), (language, name)
+    assert partners_shown(2) in get(visitor, addresses["fr"]["partners"])
+    assert card_link(lone, "Le jardin") in get(visitor, urls["list"])
+    kept_counts = catalogue.summary()
+    assert kept_counts.partners[partner.pk] == 2
+    fragments._end_request()
+    regions, counts = regions_token(), fragments.counts_token()
+    lone_versions = every_version(lone)
+    # Behind the site's back: drawn anew, the garden's card and the school's would say so.
+    sql_title(lone, BEHIND)
+    sql_title(other, f"{BEHIND} (école)")
+
+    saved = Partner.objects.get(pk=partner.pk)
+    hide(saved)
+
+    assert regions_token() == regions
+    assert fragments.counts_token() == counts
+    assert every_version(lone) == lone_versions
+    for language, pages_of in addresses.items():
+        for name, url in pages_of.items():
+            assert names[language] not in get(visitor, url, language), (language, name)
+        with translation.override(language):
+            assert visitor.get(saved.get_absolute_url()).status_code == 404
+    assert partners_shown(1) in get(visitor, addresses["fr"]["partners"])
+    listed = get(visitor, urls["list"])
+    assert f"{BEHIND} (école)" in listed  # Its project, drawn anew.
+    assert card_link(lone, "Le jardin") in listed and BEHIND + "<" not in listed
+    fragments._forget_token()
+    corrected = catalogue.summary()
+    assert partner.pk not in dict(corrected.partners.items())
+    assert corrected.projects == kept_counts.projects
+    fragments._end_request()
+
+    saved = Partner.objects.get(pk=partner.pk)
+    saved.is_public = True
+    saved.save()
+
+    assert regions_token() == regions
+    assert fragments.counts_token() == counts
+    for language, pages_of in addresses.items():
+        for name, url in pages_of.items():
+            assert names[language] in get(visitor, url, language), (language, name)
+    assert partners_shown(2) in get(visitor, addresses["fr"]["partners"])
+    assert card_link(lone, "Le jardin") in get(visitor, urls["list"])
+    fragments._forget_token()
+    assert catalogue.summary().partners[partner.pk] == 2
 
 
 def test_a_partner_saved_keeps_the_searches_and_lists_of_projects(projects):
