@@ -273,13 +273,22 @@ def counted_columns_saved(
                 moved = None  # Counting everything again costs less than so many checks.
         if moved is None:
             invalidate(counts_kept=kept, regions_kept=kept and regions_kept)
-            return
-        invalidate(counts_kept=True, regions_kept=regions_kept)
-        if moved:
-            # Their funding figures are as they were: only what they count moves.
-            invalidate(catalogue_of=moved, figures_kept=True)
+        else:
+            catalogue_moved_for(moved, regions_kept=regions_kept)
 
     return before, after
+
+
+def catalogue_moved_for(project_pks: Iterable[int], *, regions_kept: bool = False) -> None:
+    """Say that a row shown or hidden (a partner) moved these projects in the catalogue,
+    and nothing else of the counts: every page out of date but the counts (and, with
+    ``regions_kept``, what is kept under the regions token), and a change of the catalogue
+    for these projects, for which the counts are corrected. Their funding figures are as
+    they were."""
+    invalidate(counts_kept=True, regions_kept=regions_kept)
+    project_pks = set(project_pks)
+    if project_pks:
+        invalidate(catalogue_of=project_pks, figures_kept=True)
 
 
 def own_content_changed(

@@ -1,5 +1,5 @@
-"""The benchmark's "edited", "renamed", "news", "catalogue", "place" and "partner" modes: an
-editor's change before every request.
+"""The benchmark's "edited", "renamed", "news", "catalogue", "place", "partner", "region" and
+"shown" modes: an editor's change before every request.
 
 With ``BENCH_EDIT_PROJECT=<project key>``, each request (but the floor's) first puts public
 pages out of date as saving that project's story in the admin does (``core.pagecache``):
@@ -19,7 +19,11 @@ pages, maps) and the other partners' cards, and the partner's projects' searched
 changed (their search documents); with ``BENCH_EDIT=region``, as renaming the measured
 project's region with the fewest projects does: every fragment drawn anew but the
 counts and what shows no name of a region, sector or partner (the lists' keys, funding
-figures, results), and that region's projects' searched text changed.
+figures, results), and that region's projects' searched text changed; with
+``BENCH_EDIT=shown``, as hiding one of the measured project's partners, then showing it
+again, one request in two, does: its projects change the catalogue (the counts are
+corrected for them), every fragment is drawn anew but the counts and what shows no
+partner, and its projects' searched text changed.
 The pages measured are then each the first request after such a change. Never in
 production.
 """
@@ -40,7 +44,21 @@ PARTS = {
     "place": ("place",),
     "partner": ("partner",),
     "region": ("region",),
+    "shown": ("shown",),
 }
+
+
+def show_partners_of(project: int) -> int:
+    """Show every partner of this project (the "shown" mode hides one of them, one request
+    in two, and may stop with it hidden); return how many were hidden. Saved as an editor
+    would, so that what is kept learns it."""
+    from partners.models import Partner
+
+    hidden = list(Partner.objects.filter(projects=project, is_public=False).distinct())
+    for partner in hidden:
+        partner.is_public = True
+        partner.save(update_fields=["is_public"])
+    return len(hidden)
 
 
 class EditBeforeEachRequest:
@@ -54,6 +72,7 @@ class EditBeforeEachRequest:
         self._partnered = None
         self._partner = None
         self._located = None
+        self._shown = None
 
     def other_project(self) -> int:
         """The project whose change of the catalogue the "catalogue" mode makes: the last
@@ -105,6 +124,32 @@ class EditBeforeEachRequest:
             self._located = sorted(set(here.values_list("project_id", flat=True)))
         return self._located
 
+    def shown(self) -> tuple[int, list[int]]:
+        """The partner the "shown" mode hides and shows again, and its projects: of the
+        measured project's partners, the one with the most projects but the partner whose
+        page is measured (which must stay shown)."""
+        if self._shown is None:
+            from django.db.models import Count
+
+            from devtools.pages import bench_pages
+            from partners.models import Partner
+
+            measured = {address for _name, address in bench_pages()}
+            # Counted before the filter, which would otherwise count its own rows only.
+            its_own = Partner.objects.annotate(n=Count("partnerships")).filter(
+                projects=self.project
+            )
+            for partner in its_own.order_by("-n", "pk"):
+                if partner.get_absolute_url() not in measured:
+                    projects = partner.projects.values_list("pk", flat=True)
+                    self._shown = (partner.pk, sorted(set(projects)))
+                    break
+            else:
+                raise ImproperlyConfigured(
+                    "BENCH_EDIT=shown needs a project with a partner whose page is not measured."
+                )
+        return self._shown
+
     def __call__(self, request):
         if request.path.startswith("/bench/"):
             pass
@@ -130,6 +175,22 @@ class EditBeforeEachRequest:
             # ``pagecache.counted_columns_saved`` do.
             fragments.note_searched_edit(self.located())
             pagecache.invalidate(counts_kept=True)
+        elif self.parts == PARTS["shown"]:
+            from django.db.models import Case, QuerySet, Value, When
+
+            from partners.models import Partner
+
+            partner, projects = self.shown()
+            # Hidden if shown, shown if hidden (whichever worker asks; a plain queryset,
+            # whose update puts nothing out of date), then as the save does:
+            # ``pagecache.counted_columns_saved``, its card and how many partners there
+            # are, its projects' search documents.
+            QuerySet(Partner).filter(pk=partner).update(
+                is_public=Case(When(is_public=True, then=Value(False)), default=Value(True))
+            )
+            pagecache.catalogue_moved_for(projects, regions_kept=True)
+            fragments.invalidate_partners([partner], added=True)
+            fragments.note_searched_edit(projects)
         else:
             pagecache.invalidate(content_of=[self.project], parts=self.parts, searched=True)
         return self.get_response(request)

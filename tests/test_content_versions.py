@@ -35,7 +35,7 @@ from django.utils.html import escape
 from core import fragments, pagecache
 from core.changes import changed_columns
 from core.sitemaps import TranslatedSitemap
-from devtools.middleware import EditBeforeEachRequest
+from devtools.middleware import EditBeforeEachRequest, show_partners_of
 from partners import views as partners_views
 from partners.models import Partner
 from places import sections
@@ -2439,6 +2439,51 @@ def test_the_partner_mode_renews_what_shows_partners_and_logs_their_projects(pro
     page = get(visitor, urls["project"])
     assert "Renommé sans signal" in page
     assert "<h1>L’école des filles</h1>" in page
+
+
+def test_the_shown_mode_hides_then_shows_a_partner_and_changes_the_catalogue_for_its_projects(
+    projects, settings
+):
+    funded, other, _region, partner = projects
+    local = make_partner(name_fr="Partenaire local", name_en="Local partner")
+    Partnership.objects.create(
+        project=funded, partner=local, role=Partnership.Role.IMPLEMENTING, order=2
+    )
+    middleware, visitor, urls, before = bench_mode(settings, projects, "shown")
+    versions, token, regions, counts, logged = before
+    changes = fragments.CATALOGUE_CHANGES.latest()
+    page = french(fresh(funded).get_absolute_url)
+    assert "Partenaire local" in get(visitor, page)
+
+    middleware(RequestFactory().get("/fr/projets/"))
+
+    # The measured partner's page (the partner with the most projects) stays shown: the
+    # other one is hidden, as an editor's save would, and its project changes the catalogue.
+    assert middleware.shown() == (local.pk, [funded.pk])
+    assert list(Partner.objects.filter(is_public=False)) == [local]
+    assert editorial() != token
+    assert regions_token() == regions
+    assert fragments.counts_token() == counts
+    assert fragments.CATALOGUE_CHANGES.since(changes)[1] == [funded.pk]
+    assert fragments.SEARCHED_EDITS.since(logged)[1] == [funded.pk]
+    assert every_version(other) == versions[other.pk]
+    assert every_version(fresh(funded)) != versions[funded.pk]
+    assert "Partenaire local" not in get(visitor, page)
+    fragments._forget_token()
+    assert local.pk not in dict(catalogue.summary().partners.items())
+    fragments._end_request()
+
+    middleware(RequestFactory().get("/fr/projets/"))  # Shown again.
+
+    assert not Partner.objects.filter(is_public=False).exists()
+    assert "Partenaire local" in get(visitor, page)
+    fragments._forget_token()
+    assert catalogue.summary().partners[local.pk] == 1
+    fragments._end_request()
+    # Left hidden, the benchmark shows it again as it starts or ends the mode.
+    middleware(RequestFactory().get("/fr/projets/"))
+    assert show_partners_of(funded.pk) == 1
+    assert "Partenaire local" in get(visitor, page)
 
 
 def test_the_region_mode_renews_what_shows_names_and_logs_its_smallest_regions_projects(

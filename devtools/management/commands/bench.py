@@ -58,7 +58,8 @@ SERVER = "postgres://postgres@127.0.0.1:5432"
 # request after an editor's everyday change; "renamed", to retitle it; "news", to publish a
 # field update about it; "catalogue", to publish a new project (a change of another
 # project's place in the catalogue); "place", to save a place of the measured project's
-# map; "partner", to rename its first partner; "region", to rename its smallest region.
+# map; "partner", to rename its first partner; "region", to rename its smallest region;
+# "shown", to hide one of its partners, then show it again.
 # "cold" computes everything from the database, as for a logged-in editor or on a site
 # without Redis (the first request after every token renewed counts more: the whole
 # catalogue, to keep it).
@@ -108,6 +109,12 @@ MODES = {
         "page cache off, the measured project's region with the fewest projects renamed "
         "before every request (BENCH_EDIT=region): the first request after an editor saves "
         "a region or a sector",
+    ),
+    "shown": (
+        {"PAGE_CACHE": "false", "BENCH_EDIT_PROJECT": "{project}", "BENCH_EDIT": "shown"},
+        "page cache off, one of the measured project's partners hidden, then shown again, "
+        "before every request (BENCH_EDIT=shown): the first request after an editor shows or "
+        "hides a partner",
     ),
     "cold": (
         {"PAGE_CACHE": "false", "FRAGMENT_CACHE": "false"},
@@ -321,7 +328,10 @@ class Command(DeveloperCommand):
             manage(["migrate", "--no-input", "-v", "0"], self.env(database))
 
         self._flush_redis()
-        found = json.loads(manage(["bench_pages", "--json", "--force"], self.env(database)))
+        # Every partner of the measured project shown: a run stopped during the shown mode
+        # may have left one hidden.
+        pages_read = ["bench_pages", "--json", "--force", "--show-partners"]
+        found = json.loads(manage(pages_read, self.env(database)))
         counts = found["counts"]
         self.say(
             f"{counts['projects']} published projects, {counts['partners']} partners, "
@@ -349,6 +359,9 @@ class Command(DeveloperCommand):
         try:
             for mode, server in servers.items():
                 measured["modes"][mode] = self._mode(title, mode, server, pages)
+                if mode == "shown":
+                    # It may stop with a partner hidden: shown again before the next mode.
+                    manage(pages_read, self.env(database))
         finally:
             for server in servers.values():
                 server.stop()

@@ -13,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from devtools.commands import DeveloperCommand
+from devtools.middleware import show_partners_of
 from devtools.pages import bench_pages, bench_project
 from donations.models import Sponsorship
 from partners.models import Partner
@@ -28,9 +29,16 @@ class Command(DeveloperCommand):
         parser.add_argument(
             "--json", dest="as_json", action="store_true", help="Print JSON for `bench`."
         )
+        parser.add_argument(
+            "--show-partners",
+            action="store_true",
+            help="First show every partner of the measured project (the shown mode hides one).",
+        )
 
-    def handle(self, *args, as_json=False, **options):
+    def handle(self, *args, as_json=False, show_partners=False, **options):
         try:
+            if show_partners:
+                show_partners_of(bench_project().pk)
             pages = bench_pages()
             project = bench_project().pk
         except LookupError as error:
