@@ -2444,7 +2444,7 @@ def test_the_partner_mode_renews_what_shows_partners_and_logs_their_projects(pro
 def test_the_shown_mode_hides_then_shows_a_partner_and_changes_the_catalogue_for_its_projects(
     projects, settings
 ):
-    funded, other, _region, partner = projects
+    funded, other, *_ = projects
     local = make_partner(name_fr="Partenaire local", name_en="Local partner")
     Partnership.objects.create(
         project=funded, partner=local, role=Partnership.Role.IMPLEMENTING, order=2
