@@ -2449,7 +2449,7 @@ def test_the_shown_mode_hides_then_shows_a_partner_and_changes_the_catalogue_for
     Partnership.objects.create(
         project=funded, partner=local, role=Partnership.Role.IMPLEMENTING, order=2
     )
-    middleware, visitor, urls, before = bench_mode(settings, projects, "shown")
+    middleware, visitor, _urls, before = bench_mode(settings, projects, "shown")
     versions, token, regions, counts, logged = before
     changes = fragments.CATALOGUE_CHANGES.latest()
     page = french(fresh(funded).get_absolute_url)
