@@ -127,6 +127,11 @@ NEWS = "news"
 PLACES = "places"
 # Every part of a project's page kept under its own version.
 PARTS = ("card", "bottom", "results", NEWS, PLACES)
+# The kind of a change of the catalogue that moves which partners its projects count, and
+# nothing else of them (a partner shown or hidden, ``invalidate_catalogue(…,
+# versions_kept=True)``): what chooses its projects by no partner leaves it out
+# (``ChangeLog.since(…, apart_from=…)``). No version is kept under it.
+PARTNERS_ONLY = "partners"
 # The parts a change of the catalogue that leaves a project's card keeps
 # (``invalidate_catalogue``): its field updates show its title and address, nothing else
 # of it.
@@ -707,6 +712,7 @@ def invalidate_catalogue(
     figures_kept: bool = False,
     cards_kept: bool = False,
     parts: Iterable[str] | None = None,
+    versions_kept: bool = False,
 ) -> None:
     """Say that these projects changed the catalogue (published or unpublished, moved to
     another region or sector, given a new status, address or partners): the editorial
@@ -721,18 +727,25 @@ def invalidate_catalogue(
     content or funding versions (a place saved: their maps, ``PLACES``; what contains a
     map depends on that version too), and the change is logged as one of those parts:
     what is kept across the catalogue and shows none of them (the lists, the searches)
-    leaves it out (``ChangeLog.since``)."""
+    leaves it out (``ChangeLog.since``). ``versions_kept``: none of their versions move,
+    what their own fragments show is as it was (a partner shown or hidden: what shows a
+    project's partners reads them under their versions, which its save moves), and the
+    change is logged as moving their partners only (``PARTNERS_ONLY``)."""
     from .pagecache import ContentState, on_commit_once
 
     if not enabled():
         return
     pks = set(project_pks)
-    parts = None if parts is None else tuple(parts)
+    if versions_kept and parts is not None:
+        raise ValueError("A change that moves no version moves no part.")
+    parts = (PARTNERS_ONLY,) if versions_kept else None if parts is None else tuple(parts)
     # Logged first, and again at the commit, followed there by the tokens: a request that
     # reads the tokens renewed finds these projects logged.
     CATALOGUE_CHANGES.note(pks, then=_renew_after_catalogue_change, parts=parts)
     _store_editorial(ContentState(token=uuid.uuid4().hex, valid_until=timezone.now()), names=False)
     on_commit_once(renew_catalogue)
+    if versions_kept:
+        return
     if parts is not None:
         _invalidate_keys(
             [f"{PART_KEY_PREFIX}{part}:{pk}" for part in sorted(set(parts)) for pk in sorted(pks)]

@@ -142,6 +142,7 @@ def invalidate(
     figures_kept: bool = False,
     cards_kept: bool = False,
     catalogue_parts: Iterable[str] | None = None,
+    versions_kept: bool = False,
     counts_kept: bool = False,
     regions_kept: bool = False,
 ) -> None:
@@ -163,7 +164,8 @@ def invalidate(
       ``cards_kept``: it leaves what their cards show, and their regions and partnerships,
       as they were (a project published or unpublished); ``catalogue_parts``: only these
       parts of their pages change (a place saved: their maps), their other versions
-      stay;
+      stay; ``versions_kept``: none of their versions move (a partner of theirs shown or
+      hidden: only what they count moves);
     - none: it may change any page (the editorial, names, counts and regions tokens);
       ``counts_kept``: but it leaves what the counts of the catalogue count as it was (a
       partner, region or sector renamed: ``counted_columns_saved``), which are kept;
@@ -180,7 +182,11 @@ def invalidate(
         # The log of changed projects first, then the tokens (the fragments' then the
         # pages'): a request between them finds every token as before.
         fragments.invalidate_catalogue(
-            catalogue_of, figures_kept=figures_kept, cards_kept=cards_kept, parts=catalogue_parts
+            catalogue_of,
+            figures_kept=figures_kept,
+            cards_kept=cards_kept,
+            parts=catalogue_parts,
+            versions_kept=versions_kept,
         )
     _store_state(ContentState(token=uuid.uuid4().hex, valid_until=timezone.now()))
     on_commit_once(renew)
@@ -283,12 +289,13 @@ def catalogue_moved_for(project_pks: Iterable[int], *, regions_kept: bool = Fals
     """Say that a row shown or hidden (a partner) moved these projects in the catalogue,
     and nothing else of the counts: every page out of date but the counts (and, with
     ``regions_kept``, what is kept under the regions token), and a change of the catalogue
-    for these projects, for which the counts are corrected. Their funding figures are as
-    they were."""
+    for these projects, for which the counts are corrected and the lists and searches
+    check them again. None of their own fragments moves: what shows a project's partners
+    reads them under their versions (the row's save moves its own) or the names token."""
     invalidate(counts_kept=True, regions_kept=regions_kept)
     project_pks = set(project_pks)
     if project_pks:
-        invalidate(catalogue_of=project_pks, figures_kept=True)
+        invalidate(catalogue_of=project_pks, versions_kept=True)
 
 
 def own_content_changed(

@@ -125,6 +125,7 @@ def _section_of_places(
         catalogue.placed_in(region),
         no_partners=True,
         no_names=no_names,
+        partners_apart=True,
     )
 
 

@@ -652,20 +652,32 @@ class _Apart:
     depends: dict[str, str]
 
 
-def _unshown(no_places: bool) -> tuple[str, ...]:
-    """The parts of the catalogue's changes that what shows no place leaves out."""
-    return (fragments.PLACES,) if no_places else ()
+def _unshown(no_places: bool, partners_apart: bool = False) -> tuple[str, ...]:
+    """The kinds of the catalogue's changes that what shows no place leaves out, and what
+    chooses its projects by no partner (``partners_apart``)."""
+    return (
+        *((fragments.PLACES,) if no_places else ()),
+        *((fragments.PARTNERS_ONLY,) if partners_apart else ()),
+    )
 
 
 def untouched(
-    changes: int, buckets: dict[int, str] | None, touches, *, no_places: bool = False
+    changes: int,
+    buckets: dict[int, str] | None,
+    touches,
+    *,
+    no_places: bool = False,
+    partners_apart: bool = False,
 ) -> tuple[int, dict] | None:
     """Tell whether the projects that changed the catalogue since change ``changes`` (when
     the kept counts' buckets were ``buckets``) are outside what ``touches(entry)`` says,
     before those changes and now: return the latest change and the buckets now if so,
     None otherwise (or when that cannot be told). ``no_places``: what is kept shows no
-    place, and changes of places alone are left out."""
-    since = fragments.CATALOGUE_CHANGES.since(changes, apart_from=_unshown(no_places))
+    place, and changes of places alone are left out; ``partners_apart``: it chooses its
+    projects by no partner, and changes of their partners alone are left out."""
+    since = fragments.CATALOGUE_CHANGES.since(
+        changes, apart_from=_unshown(no_places, partners_apart)
+    )
     if since is None or buckets is None:
         return None
     latest, changed = since
@@ -692,6 +704,7 @@ def kept_apart(
     no_partners=False,
     no_places=False,
     no_names=False,
+    partners_apart=False,
 ):
     """Return ``compute()``, kept across the catalogue for as long as the projects that
     change it stay outside what it shows (``touches(entry)``, for their entries before
@@ -702,7 +715,8 @@ def kept_apart(
     Without fragments, ``compute()``. ``no_partners``: it shows nothing of partners;
     ``no_names``: nor of regions and sectors, only keys and numbers
     (``fragments.fragment_key``); ``no_places``: nor of places, so a place saved leaves
-    it (``untouched``)."""
+    it (``untouched``); ``partners_apart``: which projects it shows depends on no partner
+    (none chosen, no search), so a partner shown or hidden leaves it."""
     if not fragments.in_use():
         return compute()
     key = fragments.fragment_key(
@@ -714,7 +728,13 @@ def kept_apart(
     )
     kept = fragments.get_many([key]).get(key)
     if isinstance(kept, _Apart) and fragments.still_good(kept.depends):
-        still = untouched(kept.changes, kept.buckets, touches, no_places=no_places)
+        still = untouched(
+            kept.changes,
+            kept.buckets,
+            touches,
+            no_places=no_places,
+            partners_apart=partners_apart,
+        )
         if still is not None:
             latest, buckets = still
             if latest != kept.changes:
@@ -729,14 +749,22 @@ def kept_apart(
     return value
 
 
-def kept_apart_from(touches):
+def kept_apart_from(touches, *, partners_apart: bool = False):
     """Return how a list keeps its count and pages across the changes of the catalogue
     made by projects that ``touches(entry)`` says are outside it (None: any published
     project could be in it, so only changes that leave every published project as it
     was, a draft's), and the changes of places, and the saves of partners, regions and
-    sectors that leave the counts (its keys and count show none of them)."""
+    sectors that leave the counts (its keys and count show none of them); with
+    ``partners_apart`` (it chooses its projects by no partner and no search), across the
+    partners shown or hidden too."""
     return lambda name, vary, compute: kept_apart(
-        name, vary, compute, touches or any_project, no_names=True, no_places=True
+        name,
+        vary,
+        compute,
+        touches or any_project,
+        no_names=True,
+        no_places=True,
+        partners_apart=partners_apart,
     )
 
 
@@ -812,14 +840,18 @@ def kept_first(
     ``key`` and corrected for the projects that changed it since: their rows
     (``project_of(row)``) are taken out and those ``find(pks)`` gives now put in their
     place in the order. ``no_places``: the rows show no place, and changes of places
-    alone are left out.
+    alone are left out. No partner chooses the rows (the latest projects, field updates,
+    places): changes of partners alone are left out.
 
     When rows were left out, each came after the last one kept: the rows that come before
     it are the first ones still, if there are enough of them; otherwise (a project among
     them left) they are found again."""
     found = fragments.get_many([key]).get(key)
     if isinstance(found, _KeptFirst):
-        since = fragments.CATALOGUE_CHANGES.since(found.changes, apart_from=_unshown(no_places))
+        # Rows chosen by no partner: a partner shown or hidden leaves them.
+        since = fragments.CATALOGUE_CHANGES.since(
+            found.changes, apart_from=_unshown(no_places, partners_apart=True)
+        )
         if since is not None:
             latest, changed = since
             moved = set(changed)

@@ -578,8 +578,12 @@ def project_list(request):
         rank=SEARCH_RANK,
         known_count=selection.known_count,
         # Kept while the catalogue changes with projects outside the region, sector or
-        # partner chosen (or, unfiltered, with projects not published).
-        keep=catalogue.kept_apart_from(selection.touches()),
+        # partner chosen (or, unfiltered, with projects not published), and, with no
+        # partner chosen and no search, across the partners shown or hidden.
+        keep=catalogue.kept_apart_from(
+            selection.touches(),
+            partners_apart=not (query or selection.chosen["partner"]),
+        ),
         # Unfiltered, its first page is the latest projects, kept across the catalogue.
         first=None if selection.is_filtered else catalogue.first_published,
         page_keys=selection.page_keys,
@@ -1267,7 +1271,7 @@ def region_detail(request, slug):
         keys_only=True,
         known_count=lambda: region_count(region),
         # A change of the catalogue elsewhere leaves the region's list as it was.
-        keep=catalogue.kept_apart_from(catalogue.in_region(region.pk)),
+        keep=catalogue.kept_apart_from(catalogue.in_region(region.pk), partners_apart=True),
     ).get_page(request.GET.get("page"))
     return render(
         request,

@@ -369,11 +369,10 @@ def test_a_deleted_project_leaves_every_page_and_the_others_stay_kept(projects):
         lambda project: Partner.objects.filter(pk=project.partners.get().pk).update(
             is_public=False
         ),
-        lambda project: hide(project.partners.get()),
     ],
-    ids=["partners-updated", "partner-hidden"],
+    ids=["partners-updated"],
 )
-def test_a_partners_publicness_renews_every_fragment(projects, change):
+def test_a_partners_publicness_changed_in_bulk_renews_every_fragment(projects, change):
     funded, other, *_ = projects
     visitor = Client()
     urls = visit_everything(visitor, *projects)
@@ -597,12 +596,12 @@ def test_a_partner_saved_draws_anew_what_shows_partners_and_keeps_the_cards(proj
     assert card_link(funded, "L’eau au village") in get(visitor, urls["renamed-search"])
     assert card_link(funded, "L’eau au village") not in get(visitor, urls["old-search"])
 
-    # Hidden: it leaves every page, and its projects (both) are drawn anew.
+    # Hidden: it leaves every page; its projects' cards, which show no partner, are kept.
     hide(saved)
     for name in ("home", "list", "project", "partners"):
         shown = get(visitor, urls[name])
         assert "Partenaire renommé" not in shown, name
-    assert BEHIND in get(visitor, urls["list"])
+    assert card_link(other, "L’école des filles") in get(visitor, urls["list"])
 
 
 def partners_shown(count: int) -> str:
@@ -613,11 +612,11 @@ def partners_shown(count: int) -> str:
 def test_a_partner_hidden_then_shown_again_moves_its_projects_only_and_corrects_the_counts(
     projects,
 ):
-    """A partner shown or hidden changes the catalogue for the projects it works on, as a
-    partnership deleted or added does: it leaves (or comes back to) every page in both
-    languages, its projects are drawn anew, the counts are corrected for them (not counted
-    again: their token is kept), and what shows neither it nor its projects stays kept
-    (the regions token, a project without it)."""
+    """A partner shown or hidden changes the catalogue for the projects it works on: it
+    leaves (or comes back to) every page in both languages, the counts are corrected for
+    its projects (not counted again: their token is kept), and what shows no partner stays
+    kept (the regions token, the projects' versions: their cards, their pages but their
+    partners)."""
     funded, other, region, partner = projects
     lone = make_project(title_fr="Le jardin", title_en="The garden", regions=[region])
     make_partner(name_fr="Partenaire du Népal", name_en="Nepal partner")
@@ -642,17 +641,17 @@ def test_a_partner_hidden_then_shown_again_moves_its_projects_only_and_corrects_
     assert kept_counts.partners[partner.pk] == 2
     fragments._end_request()
     regions, counts = regions_token(), fragments.counts_token()
-    lone_versions = every_version(lone)
+    versions = {project.pk: every_version(project) for project in (funded, other, lone)}
     # Behind the site's back: drawn anew, the garden's card and the school's would say so.
     sql_title(lone, BEHIND)
-    sql_title(other, f"{BEHIND} (école)")
+    sql_title(other, BEHIND)
 
     saved = Partner.objects.get(pk=partner.pk)
     hide(saved)
 
     assert regions_token() == regions
     assert fragments.counts_token() == counts
-    assert every_version(lone) == lone_versions
+    assert {project.pk: every_version(project) for project in (funded, other, lone)} == versions
     for language, pages_of in addresses.items():
         for name, url in pages_of.items():
             assert names[language] not in get(visitor, url, language), (language, name)
@@ -660,8 +659,8 @@ def test_a_partner_hidden_then_shown_again_moves_its_projects_only_and_corrects_
             assert visitor.get(saved.get_absolute_url()).status_code == 404
     assert partners_shown(1) in get(visitor, addresses["fr"]["partners"])
     listed = get(visitor, urls["list"])
-    assert f"{BEHIND} (école)" in listed  # Its project, drawn anew.
-    assert card_link(lone, "Le jardin") in listed and BEHIND + "<" not in listed
+    assert card_link(other, "L’école des filles") in listed
+    assert card_link(lone, "Le jardin") in listed and BEHIND not in listed
     fragments._forget_token()
     corrected = catalogue.summary()
     assert partner.pk not in dict(corrected.partners.items())
@@ -678,9 +677,72 @@ def test_a_partner_hidden_then_shown_again_moves_its_projects_only_and_corrects_
         for name, url in pages_of.items():
             assert names[language] in get(visitor, url, language), (language, name)
     assert partners_shown(2) in get(visitor, addresses["fr"]["partners"])
-    assert card_link(lone, "Le jardin") in get(visitor, urls["list"])
+    listed = get(visitor, urls["list"])
+    assert card_link(lone, "Le jardin") in listed and BEHIND not in listed
     fragments._forget_token()
     assert catalogue.summary().partners[partner.pk] == 2
+
+
+def test_a_partner_hidden_keeps_what_chooses_projects_by_no_partner_and_rechecks_the_rest(
+    projects,
+):
+    """Which projects a region's page, the lists with no partner chosen and no search, the
+    sitemap and the first projects show depends on no partner: a partner hidden leaves
+    them as kept (a project unpublished behind the site's back stays in them). A search
+    finds projects by their partners' names and a list by partner chooses them by it:
+    those are checked again, and leave the partner's projects."""
+    funded, other, region, partner = projects
+    garden = make_project(title_fr="Le jardin", title_en="The garden", regions=[region])
+    local = make_partner(name_fr="Partenaire local", name_en="Local partner")
+    for project in (garden, funded):
+        Partnership.objects.create(
+            project=project, partner=local, role=Partnership.Role.IMPLEMENTING, order=1
+        )
+    place = make_place(funded, region, name_fr="Canning", name_en="Canning")
+    visitor = Client()
+    listed = french(reverse, "portfolio:project_list")
+    kept = {
+        "region": french(region.get_absolute_url),
+        "list": listed,
+        "by-region": f"{listed}?region={region.slug}",
+        "home": french(reverse, "portfolio:home"),
+    }
+    rechecked = {"search": f"{listed}?q=bengale", "by-partner": f"{listed}?partner={local.slug}"}
+    card = card_link(garden, "Le jardin")
+    for name, url in kept.items():
+        assert card in get(visitor, url), name
+    assert "Canning" in get(visitor, kept["region"]) and "Canning" in get(visitor, kept["home"])
+    assert card in get(visitor, rechecked["by-partner"])
+    assert card_link(funded, "L’eau au village") in get(visitor, rechecked["search"])
+    garden_address = page_url(garden, "fr")
+    assert any(loc.endswith(garden_address) for loc in sitemap_lastmods(visitor))
+    home = get(visitor, kept["home"])
+    order = [home.index(card_link(each, each.title_fr)) for each in (garden, other, funded)]
+    assert order == sorted(order)  # The latest first.
+    # Behind the site's back: any of them chosen again would leave the garden out, put
+    # the first project first among the latest, and name its place anew on the maps.
+    sql(f"UPDATE {Project._meta.db_table} SET is_published = %s WHERE id = %s", [False, garden.pk])  # noqa: S608
+    sql(
+        f"UPDATE {Project._meta.db_table} SET published_at = %s WHERE id = %s",  # noqa: S608
+        [timezone.now() - timedelta(minutes=5), funded.pk],
+    )
+    sql(
+        f"UPDATE {Location._meta.db_table} SET name_fr = %s WHERE id = %s",
+        ["Lieu sans signal", place.pk],
+    )  # noqa: S608
+
+    hide(Partner.objects.get(pk=partner.pk))
+
+    for name, url in kept.items():
+        assert card in get(visitor, url), name
+        assert "Lieu sans signal" not in get(visitor, url), name
+    home = get(visitor, kept["home"])
+    assert home.index(card) < home.index(card_link(funded, "L’eau au village"))
+    assert any(loc.endswith(garden_address) for loc in sitemap_lastmods(visitor))
+    assert card_link(funded, "L’eau au village") not in get(visitor, rechecked["search"])
+    # The garden changed nothing logged, but one of the partner's projects is also the
+    # local partner's: the list by that partner is chosen again, without the garden.
+    assert card not in get(visitor, rechecked["by-partner"])
 
 
 def test_a_partner_saved_keeps_the_searches_and_lists_of_projects(projects):
@@ -2108,9 +2170,12 @@ def test_a_story_edit_writes_again_only_that_projects_sitemap_entries(projects):
     region.name_fr, region.name_en = "Inde du Nord", "North India"
     region.save()
     assert {sitemap_lastmods(visitor)[loc] for loc in theirs} == {"2020-01-01"}
-    # A partner hidden changes what every count counts: every entry is written again.
+    # A partner hidden changes which partners its projects count, nothing entries show.
     partner.is_public = False
     partner.save()
+    assert {sitemap_lastmods(visitor)[loc] for loc in theirs} == {"2020-01-01"}
+    # Shown again in bulk (which renews every token): every entry is written again.
+    Partner.objects.filter(pk=partner.pk).update(is_public=True)
     assert {sitemap_lastmods(visitor)[loc] for loc in theirs} == {"2021-06-01"}
 
 
@@ -2466,8 +2531,7 @@ def test_the_shown_mode_hides_then_shows_a_partner_and_changes_the_catalogue_for
     assert fragments.counts_token() == counts
     assert fragments.CATALOGUE_CHANGES.since(changes)[1] == [funded.pk]
     assert fragments.SEARCHED_EDITS.since(logged)[1] == [funded.pk]
-    assert every_version(other) == versions[other.pk]
-    assert every_version(fresh(funded)) != versions[funded.pk]
+    assert {project.pk: every_version(project) for project in (funded, other)} == versions
     assert "Partenaire local" not in get(visitor, page)
     fragments._forget_token()
     assert local.pk not in dict(catalogue.summary().partners.items())
