@@ -1063,10 +1063,12 @@ def kept_search(
         moved = (kept.changes, [])
         if across_catalogue:
             # A search reads no places: a place saved leaves it (``invalidate_catalogue``).
+            # It reads partners in its projects' searched text only: a partner shown or
+            # hidden rewrites that of its projects, logged as searched edits (checked above).
             moved = (
                 None
                 if kept.changes is None
-                else CATALOGUE_CHANGES.since(kept.changes, apart_from=(PLACES,))
+                else CATALOGUE_CHANGES.since(kept.changes, apart_from=(PLACES, PARTNERS_ONLY))
             )
         if since is not None and moved is not None:
             (latest, edited), (changes, changed) = since, moved

@@ -66,8 +66,8 @@ class ProjectSitemap(TranslatedSitemap):
     def kept(self, name: str, vary: tuple, compute):
         """Kept across the changes of the catalogue that leave every published project as
         it was (a draft's) or move only places or partners (which the section does not
-        show), as the list of projects keeps its count and pages. Named apart from what the base keeps:
-        the value is kept with the change it was made at."""
+        show), as the list of projects keeps its count and pages. Named apart from what
+        the base keeps: the value is kept with the change it was made at."""
         return catalogue.kept_apart_from(None, partners_apart=True)(f"{name}-apart", vary, compute)
 
     def lastmod(self, project):

@@ -692,7 +692,12 @@ def test_a_partner_hidden_keeps_what_chooses_projects_by_no_partner_and_rechecks
     finds projects by their partners' names and a list by partner chooses them by it:
     those are checked again, and leave the partner's projects."""
     funded, other, region, partner = projects
-    garden = make_project(title_fr="Le jardin", title_en="The garden", regions=[region])
+    garden = make_project(
+        title_fr="Le jardin",
+        title_en="The garden",
+        summary_fr="Un jardin pour le village",
+        regions=[region],
+    )
     local = make_partner(name_fr="Partenaire local", name_en="Local partner")
     for project in (garden, funded):
         Partnership.objects.create(
@@ -707,6 +712,9 @@ def test_a_partner_hidden_keeps_what_chooses_projects_by_no_partner_and_rechecks
         "by-region": f"{listed}?region={region.slug}",
         "home": french(reverse, "portfolio:home"),
     }
+    # A search that finds the partner's project by other words (the village) is checked
+    # for the searched text rewritten (its partners), and kept: it still finds them.
+    kept["search"] = f"{listed}?q=village"
     rechecked = {"search": f"{listed}?q=bengale", "by-partner": f"{listed}?partner={local.slug}"}
     card = card_link(garden, "Le jardin")
     for name, url in kept.items():
@@ -727,9 +735,9 @@ def test_a_partner_hidden_keeps_what_chooses_projects_by_no_partner_and_rechecks
         [timezone.now() - timedelta(minutes=5), funded.pk],
     )
     sql(
-        f"UPDATE {Location._meta.db_table} SET name_fr = %s WHERE id = %s",
+        f"UPDATE {Location._meta.db_table} SET name_fr = %s WHERE id = %s",  # noqa: S608
         ["Lieu sans signal", place.pk],
-    )  # noqa: S608
+    )
 
     hide(Partner.objects.get(pk=partner.pk))
 
