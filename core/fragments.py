@@ -40,7 +40,8 @@ the rest (filter panels, counts, other projects' cards) comes from here.
 A change of the catalogue made by one project (published or unpublished, moved to another
 region or sector, given a new status, address or partner) renews the editorial token and
 moves every version of that project; a place of its map saved or deleted is such a change
-that moves only its places version. What shows one project alone, with no more of the rest
+that moves only its places version, and a partner of its shown or hidden one that moves
+none (``PARTNERS_ONLY``: what shows its partners reads them under their versions). What shows one project alone, with no more of the rest
 of the site than the names of regions, sectors and partners (its cards, the parts of its
 page, the site's header and footer), is kept under the *names token* instead of the
 editorial token (``across_catalogue``): such a change draws anew the lists, counts and
@@ -789,12 +790,21 @@ def _move_versions(keys: list[str]) -> None:
 
 def _invalidate_keys(keys: list[str]) -> None:
     """Move the versions under these keys now and again when the transaction commits (the
-    same two steps as the editorial token), each time in one round trip."""
+    same two steps as the editorial token), each time in one round trip; at the commit,
+    then the page cache's token: a page drawn between its renewal and this move, from
+    what was kept under the versions moved first, is out of date too."""
     if not keys:
         return
     _move_versions(keys)
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: _move_versions(keys))
+        transaction.on_commit(lambda: _moved_at_commit(keys))
+
+
+def _moved_at_commit(keys: list[str]) -> None:
+    from .pagecache import renew
+
+    _move_versions(keys)
+    renew()
 
 
 def _invalidate_versions(prefix: str, project_pks: Iterable[int]) -> None:
@@ -970,8 +980,11 @@ CATALOGUE_CHANGES = ChangeLog(CATALOGUE_CHANGES_KEY, CATALOGUE_CHANGE_PREFIX, MA
 def note_searched_edit(project_pks: Iterable[int]) -> None:
     """Say that these projects' searched text changed (their story), now and when the
     transaction commits: kept search results check them again when next read
-    (``kept_search``)."""
-    SEARCHED_EDITS.note(project_pks)
+    (``kept_search``). At the commit, the page cache's token is renewed after the log: a
+    page drawn before it, from search results kept meanwhile, is out of date too."""
+    from .pagecache import renew
+
+    SEARCHED_EDITS.note(project_pks, then=renew)
 
 
 @dataclass

@@ -168,7 +168,9 @@ def invalidate(
       hidden: only what they count moves);
     - none: it may change any page (the editorial, names, counts and regions tokens);
       ``counts_kept``: but it leaves what the counts of the catalogue count as it was (a
-      partner, region or sector renamed: ``counted_columns_saved``), which are kept;
+      partner, region or sector renamed: ``counted_columns_saved``), which are kept, or
+      moves only what some projects count, which a change of the catalogue for them
+      then corrects (a partner shown or hidden: ``catalogue_moved_for``);
       ``regions_kept`` with it: and it changes nothing of what is kept under the regions
       token, which shows nothing of partners (a partner's save), which is kept too.
 

@@ -21,9 +21,12 @@ project's region with the fewest projects does: every fragment drawn anew but th
 counts and what shows no name of a region, sector or partner (the lists' keys, funding
 figures, results), and that region's projects' searched text changed; with
 ``BENCH_EDIT=shown``, as hiding one of the measured project's partners, then showing it
-again, one request in two, does: its projects change the catalogue (the counts are
-corrected for them), every fragment is drawn anew but the counts and what shows no
-partner, and its projects' searched text changed.
+again, one request in two, does: its row written, its projects change the catalogue as
+moving their partners only (the counts are corrected for them), every fragment is drawn
+anew but the counts, what shows no partner and what chooses projects by no partner. In
+the "partner", "region" and "shown" modes, the projects whose search documents a save
+would rewrite are logged as searched edits, as that refresh does; the documents
+themselves are left as they are.
 The pages measured are then each the first request after such a change. Never in
 production.
 """
@@ -184,7 +187,7 @@ class EditBeforeEachRequest:
             # Hidden if shown, shown if hidden (whichever worker asks; a plain queryset,
             # whose update puts nothing out of date), then as the save does:
             # ``pagecache.counted_columns_saved``, its card and how many partners there
-            # are, its projects' search documents.
+            # are, its projects' search documents (logged).
             QuerySet(Partner).filter(pk=partner).update(
                 is_public=Case(When(is_public=True, then=Value(False)), default=Value(True))
             )

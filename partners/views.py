@@ -334,8 +334,8 @@ def list_url(language, query, page_number=1) -> str:
 @public_page
 @require_safe
 def partner_detail(request, slug):
-    # A partner's own row: kept across the catalogue (a partner's change renews every
-    # fragment).
+    # A partner's own row: kept across the catalogue, under the names token (which any
+    # partner's save renews).
     partner = fragments.memo("partner", (slug,), lambda: find_partner(slug), across_catalogue=True)
     if partner is None:
         return get_by_translated_slug(Partner.objects.public(), slug)  # The redirect or 404.

@@ -6,9 +6,10 @@ partner's projects) count the whole catalogue. Counted in the database, that gro
 the portfolio, and a project published or moved (``fragments.invalidate_catalogue``)
 would have every such count made again on the next request.
 
-So the counts are kept in one summary, under the counts token (a partner shown or
-hidden, a region moved in the tree, or a scheduled publication falling due, count
-everything again; ``fragments.counts_token``), with what each published project adds to
+So the counts are kept in one summary, under the counts token (a region moved in the
+tree, a partner of more than 250 projects shown or hidden, or a scheduled publication
+falling due, count everything again; ``fragments.counts_token``), with what each
+published project adds to
 them, in buckets of projects kept on their own. A project that changes the catalogue is
 logged (``fragments.CATALOGUE_CHANGES``); the next reader takes what those projects added
 out of the counts, reads what they add now (one small query), and keeps the corrected

@@ -8,6 +8,7 @@ kept fragment (the old title) from one computed anew (the new one).
 """
 
 import contextlib
+import dataclasses
 import os
 import re
 import subprocess
@@ -681,6 +682,45 @@ def test_a_partner_hidden_then_shown_again_moves_its_projects_only_and_corrects_
     assert card_link(lone, "Le jardin") in listed and BEHIND not in listed
     fragments._forget_token()
     assert catalogue.summary().partners[partner.pk] == 2
+
+
+def moved_to_kolkata(partner):
+    partner.city = "Kolkata"
+    partner.save()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [hide, lambda partner: rename_row(Partner, partner.pk, "Autre", "Other"), moved_to_kolkata],
+    ids=["hidden", "renamed", "moved"],
+)
+def test_a_page_stored_before_the_last_step_of_a_partners_commit_is_not_served_after_it(
+    projects, django_capture_on_commit_callbacks, change, settings
+):
+    """The steps a partner's save takes when it commits (tokens renewed, changes logged,
+    versions moved) each end with the page cache's token: a page another request stored
+    meanwhile, maybe drawn from what the versions moved last kept, is not served once
+    the commit is done."""
+    settings.PAGE_CACHE_ENABLED, settings.PAGE_CACHE_STATE = True, "cache"
+    funded, _other, _region, partner = projects
+    visitor = Client()
+    url = french(fresh(funded).get_absolute_url)
+    get(visitor, url)
+    with django_capture_on_commit_callbacks() as callbacks:
+        change(Partner.objects.get(pk=partner.pk))
+    assert callbacks
+    for callback in callbacks[:-1]:
+        callback()
+    get(visitor, url)  # Stored, before the last step.
+    key = pagecache.PageRequest(RequestFactory().get(url)).key
+    stored = cache.get(key)
+    marked = stored.content.replace(b"</h1>", b"</h1>Page de trop")
+    cache.set(key, dataclasses.replace(stored, content=marked))
+    assert "Page de trop" in get(visitor, url)  # Served as stored.
+
+    callbacks[-1]()
+
+    assert "Page de trop" not in get(visitor, url)
 
 
 def test_a_partner_hidden_keeps_what_chooses_projects_by_no_partner_and_rechecks_the_rest(
