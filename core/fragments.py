@@ -41,9 +41,10 @@ A change of the catalogue made by one project (published or unpublished, moved t
 region or sector, given a new status, address or partner) renews the editorial token and
 moves every version of that project; a place of its map saved or deleted is such a change
 that moves only its places version, and a partner of its shown or hidden one that moves
-none (``PARTNERS_ONLY``: what shows its partners reads them under their versions). What shows one project alone, with no more of the rest
-of the site than the names of regions, sectors and partners (its cards, the parts of its
-page, the site's header and footer), is kept under the *names token* instead of the
+none (``PARTNERS_ONLY``: what shows its partners reads them under their versions). What
+shows one project alone, with no more of the rest of the site than the names of regions,
+sectors and partners (its cards, the parts of its page, the site's header and footer),
+is kept under the *names token* instead of the
 editorial token (``across_catalogue``): such a change draws anew the lists, counts and
 maps, and that project's own parts, not the other projects'. Every other change of the
 catalogue (a region, sector or partner saved, a bulk update) renews both tokens, and the
