@@ -133,6 +133,7 @@ class EditBeforeEachRequest:
         page is measured (which must stay shown)."""
         if self._shown is None:
             from django.db.models import Count
+            from django.utils import translation
 
             from devtools.pages import bench_pages
             from partners.models import Partner
@@ -143,7 +144,9 @@ class EditBeforeEachRequest:
                 projects=self.project
             )
             for partner in its_own.order_by("-n", "pk"):
-                if partner.get_absolute_url() not in measured:
+                with translation.override("fr"):  # As the measured pages are addressed.
+                    address = partner.get_absolute_url()
+                if address not in measured:
                     projects = partner.projects.values_list("pk", flat=True)
                     self._shown = (partner.pk, sorted(set(projects)))
                     break

@@ -2568,7 +2568,8 @@ def test_the_shown_mode_hides_then_shows_a_partner_and_changes_the_catalogue_for
     page = french(fresh(funded).get_absolute_url)
     assert "Partenaire local" in get(visitor, page)
 
-    middleware(RequestFactory().get("/fr/projets/"))
+    with translation.override("en"):  # Whatever language a worker served last.
+        middleware(RequestFactory().get("/en/projects/"))
 
     # The measured partner's page (the partner with the most projects) stays shown: the
     # other one is hidden, as an editor's save would, and its project changes the catalogue.
