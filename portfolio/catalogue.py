@@ -750,6 +750,45 @@ def kept_apart(
     return value
 
 
+@dataclass
+class _Chosen:
+    """A choice of projects kept as the catalogue was at change ``changes``, with the
+    versions it depends on (``fragments.computed``)."""
+
+    changes: int
+    value: object
+    depends: dict[str, str]
+
+
+def kept_chosen(name: str, vary: tuple, compute: Callable[[], object]):
+    """Return ``compute()``: keys of published projects chosen by their regions, sector and
+    order, none by a partner, a place or a search (the projects a page suggests), kept
+    across the catalogue under the counts token (keys only) until a change of the
+    catalogue is logged that moves more than a project's places or partners: then
+    computed again (one small query, which costs less than telling from the kept counts
+    whether the change touches the choice). A place saved, or a partner shown or hidden,
+    leaves it."""
+    if not fragments.in_use():
+        return compute()
+    key = fragments.fragment_key(
+        name, *vary, across_catalogue=True, no_partners=True, no_names=True
+    )
+    kept = fragments.get_many([key]).get(key)
+    if isinstance(kept, _Chosen) and fragments.still_good(kept.depends):
+        since = fragments.CATALOGUE_CHANGES.since(
+            kept.changes, apart_from=_unshown(no_places=True, partners_apart=True)
+        )
+        if since is not None and not since[1]:
+            if since[0] != kept.changes:
+                fragments.set_many({key: _Chosen(since[0], kept.value, kept.depends)})
+            return kept.value
+    # Read before the value: the changes logged meanwhile are checked next time.
+    changes = fragments.CATALOGUE_CHANGES.latest()
+    value, depends = fragments.computed(compute)
+    fragments.set_many({key: _Chosen(changes, value, depends)})
+    return value
+
+
 def kept_apart_from(touches, *, partners_apart: bool = False):
     """Return how a list keeps its count and pages across the changes of the catalogue
     made by projects that ``touches(entry)`` says are outside it (None: any published

@@ -1158,26 +1158,14 @@ def partnership_context(partnerships) -> dict:
 def with_related(context: dict) -> dict:
     """Add the projects related to the page's project: chosen from the catalogue by its
     regions and sector, they are kept, apart from what the project's versions keep, under
-    those and the latest change of the catalogue (every change of which projects are
-    published, where, in which order is logged: ``fragments.CATALOGUE_CHANGES``), and the
-    counts token (a region, a sector or a partner saved keeps them; any other change
-    renews it)."""
+    those and the counts token (a region, a sector or a partner saved keeps them; any
+    other change renews it), until a change of the catalogue moves more than some
+    projects' places or partners (``catalogue.kept_chosen``)."""
     project, regions = context["project"], context["regions"]
-    if not fragments.in_use():
-        return {**context, "related_projects": related_projects(project, regions)}
-    chosen_by = (
-        project.pk,
-        fragments.CATALOGUE_CHANGES.latest(),
-        tuple(sorted(region.pk for region in regions)),
-        project.sector_id,
-    )
-    related = fragments.memo(
-        "related-in-catalogue",
-        chosen_by,
+    related = catalogue.kept_chosen(
+        "related-chosen",
+        (project.pk, tuple(sorted(region.pk for region in regions)), project.sector_id),
         lambda: related_projects(project, regions),
-        across_catalogue=True,
-        no_partners=True,
-        no_names=True,
     )
     return {**context, "related_projects": related}
 

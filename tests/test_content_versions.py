@@ -517,6 +517,36 @@ def test_related_projects_are_kept_across_a_region_renamed_and_chosen_again_afte
     assert f'<a href="{page_url(garden, "en")}">The garden</a>' in english
 
 
+def test_related_projects_are_kept_across_a_place_saved_and_a_partner_hidden(projects):
+    """The projects a page suggests are chosen by no partner and no place: a place saved,
+    or a partner shown or hidden, changes the catalogue for its projects, and leaves the
+    suggestions as they were; a change of which projects are published chooses again."""
+    funded, other, region, partner = projects
+    visitor = Client()
+    urls = {language: page_url(funded, language) for language in ("fr", "en")}
+    school_fr = card_link(other, "L’école des filles")
+    school_en = f'<a href="{page_url(other, "en")}">The girls&#x27; school</a>'
+    assert school_fr in get(visitor, urls["fr"])
+    assert school_en in get(visitor, urls["en"], "en")
+    # Behind the site's back: the school is no longer published.
+    sql(
+        f"UPDATE {Project._meta.db_table} SET is_published = %s WHERE id = %s",  # noqa: S608
+        [False, other.pk],
+    )
+    make_place(funded, region, name_fr="Puits du village", name_en="Village well")
+    page = get(visitor, urls["fr"])
+    assert "Puits du village" in page and school_fr in page
+    hide(partner)
+    page, english = get(visitor, urls["fr"]), get(visitor, urls["en"], "en")
+    assert "Partenaire du Bengale" not in page
+    assert school_fr in page and school_en in english
+    # A project published changes which projects are published: chosen again.
+    garden = make_project(title_fr="Le jardin", title_en="The garden", regions=[region])
+    page, english = get(visitor, urls["fr"]), get(visitor, urls["en"], "en")
+    assert school_fr not in page and school_en not in english
+    assert card_link(garden, "Le jardin") in page
+
+
 def hide(partner):
     partner.is_public = False
     partner.save()
