@@ -675,15 +675,19 @@ def untouched(
     before those changes and now: return the latest change and the buckets now if so,
     None otherwise (or when that cannot be told). ``no_places``: what is kept shows no
     place, and changes of places alone are left out; ``partners_apart``: it chooses its
-    projects by no partner, and changes of their partners alone are left out."""
+    projects by no partner, and changes of their partners alone are left out. With
+    ``touches`` None, every change but those left out touches it (the kept counts are
+    not read to tell)."""
     since = fragments.CATALOGUE_CHANGES.since(
         changes, apart_from=_unshown(no_places, partners_apart)
     )
-    if since is None or buckets is None:
+    if since is None:
         return None
     latest, changed = since
     if not changed:
         return latest, buckets
+    if touches is None or buckets is None:
+        return None
     counts = kept_summary()
     if counts is None or counts.changes != latest:
         return None
@@ -717,7 +721,10 @@ def kept_apart(
     ``no_names``: nor of regions and sectors, only keys and numbers
     (``fragments.fragment_key``); ``no_places``: nor of places, so a place saved leaves
     it (``untouched``); ``partners_apart``: which projects it shows depends on no partner
-    (none chosen, no search), so a partner shown or hidden leaves it."""
+    (none chosen, no search), so a partner shown or hidden leaves it. ``touches`` None:
+    any other change of the catalogue computes it again, without reading the kept
+    counts, for a value that costs less to compute than those cost to read and correct
+    (one small query: the projects a page suggests)."""
     if not fragments.in_use():
         return compute()
     key = fragments.fragment_key(
@@ -741,51 +748,13 @@ def kept_apart(
             if latest != kept.changes:
                 fragments.set_many({key: _Apart(latest, buckets, kept.value, kept.depends)})
             return kept.value
-    counts = kept_summary()
+    # Not read when no change is checked against them.
+    counts = None if touches is None else kept_summary()
     # Read before the value: the changes logged meanwhile are checked next time.
     changes = fragments.CATALOGUE_CHANGES.latest()
     value, depends = fragments.computed(compute)
     buckets = counts.buckets if counts is not None and counts.changes == changes else None
     fragments.set_many({key: _Apart(changes, buckets, value, depends)})
-    return value
-
-
-@dataclass
-class _Chosen:
-    """A choice of projects kept as the catalogue was at change ``changes``, with the
-    versions it depends on (``fragments.computed``)."""
-
-    changes: int
-    value: object
-    depends: dict[str, str]
-
-
-def kept_chosen(name: str, vary: tuple, compute: Callable[[], object]):
-    """Return ``compute()``: keys of published projects chosen by their regions, sector and
-    order, none by a partner, a place or a search (the projects a page suggests), kept
-    across the catalogue under the counts token (keys only) until a change of the
-    catalogue is logged that moves more than a project's places or partners: then
-    computed again (one small query, which costs less than telling from the kept counts
-    whether the change touches the choice). A place saved, or a partner shown or hidden,
-    leaves it."""
-    if not fragments.in_use():
-        return compute()
-    key = fragments.fragment_key(
-        name, *vary, across_catalogue=True, no_partners=True, no_names=True
-    )
-    kept = fragments.get_many([key]).get(key)
-    if isinstance(kept, _Chosen) and fragments.still_good(kept.depends):
-        since = fragments.CATALOGUE_CHANGES.since(
-            kept.changes, apart_from=_unshown(no_places=True, partners_apart=True)
-        )
-        if since is not None and not since[1]:
-            if since[0] != kept.changes:
-                fragments.set_many({key: _Chosen(since[0], kept.value, kept.depends)})
-            return kept.value
-    # Read before the value: the changes logged meanwhile are checked next time.
-    changes = fragments.CATALOGUE_CHANGES.latest()
-    value, depends = fragments.computed(compute)
-    fragments.set_many({key: _Chosen(changes, value, depends)})
     return value
 
 

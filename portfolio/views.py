@@ -1160,12 +1160,17 @@ def with_related(context: dict) -> dict:
     regions and sector, they are kept, apart from what the project's versions keep, under
     those and the counts token (a region, a sector or a partner saved keeps them; any
     other change renews it), until a change of the catalogue moves more than some
-    projects' places or partners (``catalogue.kept_chosen``)."""
+    projects' places or partners (``catalogue.kept_apart``, with no check of which
+    projects changed)."""
     project, regions = context["project"], context["regions"]
-    related = catalogue.kept_chosen(
+    related = catalogue.kept_apart(
         "related-chosen",
         (project.pk, tuple(sorted(region.pk for region in regions)), project.sector_id),
         lambda: related_projects(project, regions),
+        None,
+        no_names=True,
+        no_places=True,
+        partners_apart=True,
     )
     return {**context, "related_projects": related}
 
