@@ -226,6 +226,10 @@ MADE_WITH = 20000
 # places) are read as the page asks for them, and the memory stays small (some 4 KB an
 # address at most, 20 MB for every address remembered).
 LONGEST_RECIPE = 1200
+# The tokens a scheduled publication falling due keeps (``past_publication``), and the
+# attribute of the request each is read once per request as.
+SCHEDULED_ATTRIBUTES = {NAMES_KEY: "names", COUNTS_KEY: "counts", REGIONS_KEY: "regions"}
+SCHEDULED_KEYS = tuple(SCHEDULED_ATTRIBUTES)
 # The token keys by kind (``fragment_key``).
 TOKEN_KEYS = {
     "editorial": EDITORIAL_KEY,
@@ -250,14 +254,23 @@ def _prefetch(address: tuple) -> None:
     tokens = tuple(TOKEN_KEYS.values())
     found = _read_stored(fragment_keys, [*tokens, *version_keys])
     _request.asked = {*tokens, *fragment_keys}
+    _request.prefetched = {}
     _renew_tokens_out_of_date(found, [kind for kind, _token in learned.tokens])
+    # What the renewal wrote (a scheduled publication fallen due logged, ``_note_set``),
+    # over what was read before it.
+    written = _request.prefetched
     renamed = [key for key in _made_anew(learned, found) if key not in _request.asked]
     if renamed:
         found |= _read_stored(renamed, [])
         _request.asked.update(renamed)
-    _request.prefetched = {key: found[key] for key in _request.asked if key in found}
-    if getattr(_request, "versions", None) is not None:
-        _request.versions.update({key: found[key] for key in version_keys if key in found})
+    _request.prefetched = {key: found[key] for key in _request.asked if key in found} | written
+    versions = getattr(_request, "versions", None)
+    if versions is not None:
+        # Read before the tokens were renewed; those moved since (what a scheduled
+        # publication fallen due published, ``past_publication``) are known already.
+        for key in version_keys:
+            if key in found:
+                versions.setdefault(key, found[key])
 
 
 def _renew_tokens_out_of_date(found: dict[str, object], kinds: Iterable[str]) -> None:
@@ -510,21 +523,30 @@ request_finished.connect(_end_request, dispatch_uid="fragments-end-request")
 
 
 def _store_editorial(
-    state, *, names: bool = True, counts: bool = True, regions: bool = True
+    state,
+    *,
+    names: bool = True,
+    counts: bool = True,
+    regions: bool = True,
+    out_of_date: bool = False,
 ) -> None:
     """Keep this editorial state; with ``names``, give the names token a new value too
-    (good as long as the state: both are renewed when a scheduled publication falls due),
+    (good until the next scheduled publication, as the state: ``past_publication``),
     and the counts token, unless ``counts`` is false, and the regions token, unless
-    ``regions`` is false."""
+    ``regions`` is false. ``out_of_date``: the state is out of date at once (renewed by
+    the next request, ``invalidate_editorial``); the new tokens are good until the next
+    publication their old values knew (``known_publication``), and the next request keeps
+    them."""
     from .pagecache import ContentState
 
     stored = {EDITORIAL_KEY: state}
     renewed = {"counts": (counts, COUNTS_KEY), "regions": (regions, REGIONS_KEY)}
     if names:
-        stored[NAMES_KEY] = ContentState(token=uuid.uuid4().hex, valid_until=state.valid_until)
+        moment = known_publication() if out_of_date else state.valid_until
+        stored[NAMES_KEY] = ContentState(token=uuid.uuid4().hex, valid_until=moment)
         for chosen, key in renewed.values():
             if chosen:
-                stored[key] = ContentState(token=uuid.uuid4().hex, valid_until=state.valid_until)
+                stored[key] = ContentState(token=uuid.uuid4().hex, valid_until=moment)
     cache.set_many(stored, None)
     _request.token = None
     if names:
@@ -600,12 +622,73 @@ def _good_until(key: str, moment) -> None:
     if state is None:
         return
     if not state.is_current(timezone.now()):
-        # Out of date already: renewed here, good until then. A request that learnt when
-        # the next publication falls before the change that calls this would otherwise
-        # renew it with what it learnt (``pagecache.state_in_cache``).
-        cache.set(key, ContentState(token=uuid.uuid4().hex, valid_until=moment), None)
+        # A publication fell due: logged here, and the token kept, good until then. A
+        # request that learnt when the next publication falls before the change that calls
+        # this would otherwise keep it with what it learnt (``pagecache.state_in_cache``).
+        past_publication(moment)
     elif state.valid_until is None or moment < state.valid_until:
         cache.set(key, ContentState(token=state.token, valid_until=moment), None)
+
+
+def known_publication():
+    """Return when the next scheduled publication falls as the names, counts and regions
+    tokens know it: a moment past when one fell due that no request has logged yet."""
+    states = cache.get_many(SCHEDULED_KEYS).values()
+    return min((state.valid_until for state in states if state.valid_until), default=None)
+
+
+def past_publication(moment) -> dict[str, object]:
+    """Keep the names, counts and regions tokens found out of date at a scheduled
+    publication, good until ``moment`` (the next one), and return them.
+
+    They are good until the next publication because what is kept under them (the counts
+    of the catalogue, the lists' keys) reads the published catalogue, which a publication
+    falling due changes without any save. What went public since the earliest of them
+    fell due is told to the fragments as the saves that publish it now do
+    (``pagecache.fell_due``: logged as changes of the catalogue, which what is kept
+    corrects itself for); when it cannot be (too many projects at once), the tokens are
+    renewed instead, and everything kept under them is drawn anew."""
+    from .pagecache import ContentState, fell_due
+
+    states = cache.get_many(SCHEDULED_KEYS)
+    now = timezone.now()
+    due = {
+        key: state
+        for key, state in states.items()
+        if state.valid_until is not None and not state.is_current(now)
+    }
+    if not due:
+        return {}
+    since = min(state.valid_until for state in due.values())
+    # Logged before the tokens are kept: a request that finds them good finds it logged.
+    logged = once_per_request(("fell-due", since), lambda: fell_due(since))
+    kept = {
+        key: ContentState(token=state.token if logged else uuid.uuid4().hex, valid_until=moment)
+        for key, state in due.items()
+    }
+    cache.set_many(kept, None)
+    if getattr(_request, "asked", None):
+        for key in kept:
+            _request.asked.discard(key)
+            _request.prefetched.pop(key, None)
+    if not logged:
+        for key, attribute in SCHEDULED_ATTRIBUTES.items():
+            if key in kept:
+                setattr(_request, attribute, None)
+    return kept
+
+
+def catalogue_published(project_pks: Iterable[int]) -> bool:
+    """Log these projects, gone public by their date, as a change of the catalogue, as a
+    save that publishes them does (their funding figures and cards kept); return False,
+    having logged none, when they are more than a correction of the counts checks one by
+    one (half the changes it reads: the tokens are then renewed)."""
+    pks = set(project_pks)
+    if len(pks) > MAX_CATALOGUE_CHANGES // 2:
+        return False
+    if enabled():
+        _catalogue_changed(pks, figures_kept=True, cards_kept=True)
+    return True
 
 
 def _token(key: str, attribute: str) -> str:
@@ -668,6 +751,12 @@ def _token_within_names(key: str, attribute: str) -> str:
             # Not read at the start of the request, or made since (read then and not
             # found, and not made since: none).
             names = cache.get(NAMES_KEY)
+        if names is not None and names.valid_until and not names.is_current(timezone.now()):
+            # A publication fell due that the names token knows of and this one may not:
+            # logged first (``past_publication``), and the names token kept.
+            from .pagecache import state_in_cache
+
+            names = state_in_cache(NAMES_KEY)
         kept = prefetched.get(key)
         if (
             names is not None
@@ -701,7 +790,7 @@ def invalidate_editorial(*, counts_kept: bool = False, regions_kept: bool = Fals
         return
     state = ContentState(token=uuid.uuid4().hex, valid_until=timezone.now())
     regions_kept = counts_kept and regions_kept
-    _store_editorial(state, counts=not counts_kept, regions=not regions_kept)
+    _store_editorial(state, counts=not counts_kept, regions=not regions_kept, out_of_date=True)
     if regions_kept:
         on_commit_once(renew_editorial_for_partners)
     else:
@@ -737,15 +826,36 @@ def invalidate_catalogue(
 
     if not enabled():
         return
-    pks = set(project_pks)
     if versions_kept and parts is not None:
         raise ValueError("A change that moves no version moves no part.")
-    parts = (PARTNERS_ONLY,) if versions_kept else None if parts is None else tuple(parts)
     # Logged first, and again at the commit, followed there by the tokens: a request that
     # reads the tokens renewed finds these projects logged.
-    CATALOGUE_CHANGES.note(pks, then=_renew_after_catalogue_change, parts=parts)
+    _catalogue_changed(
+        project_pks,
+        then=_renew_after_catalogue_change,
+        figures_kept=figures_kept,
+        cards_kept=cards_kept,
+        parts=parts,
+        versions_kept=versions_kept,
+    )
     _store_editorial(ContentState(token=uuid.uuid4().hex, valid_until=timezone.now()), names=False)
     on_commit_once(renew_catalogue)
+
+
+def _catalogue_changed(
+    project_pks: Iterable[int],
+    *,
+    then: Callable[[], None] | None = None,
+    figures_kept: bool = False,
+    cards_kept: bool = False,
+    parts: Iterable[str] | None = None,
+    versions_kept: bool = False,
+) -> None:
+    """Log a change of the catalogue made by these projects and move their versions, as
+    ``invalidate_catalogue`` says, without renewing any token."""
+    pks = set(project_pks)
+    parts = (PARTNERS_ONLY,) if versions_kept else None if parts is None else tuple(parts)
+    CATALOGUE_CHANGES.note(pks, then=then, parts=parts)
     if versions_kept:
         return
     if parts is not None:

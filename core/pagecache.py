@@ -54,6 +54,8 @@ PAGE_TIMEOUT = 24 * 60 * 60
 UNKEPT_HEADERS = {"set-cookie", "content-length", "etag", "cache-control"}
 
 _schedules: list[Callable[[], datetime | None]] = []
+# What each schedule tells the fragments of what went public by itself (``fell_due``).
+_fallen_due: list[Callable[[datetime], bool]] = []
 
 
 @dataclass(frozen=True)
@@ -67,19 +69,32 @@ class ContentState:
         return self.valid_until is None or now < self.valid_until
 
 
-def register_schedule(next_change: Callable[[], datetime | None]) -> None:
+def register_schedule(
+    next_change: Callable[[], datetime | None],
+    fell_due: Callable[[datetime], bool] | None = None,
+) -> None:
     """Add a function returning the next moment public content changes by itself.
 
     Apps register theirs in ``AppConfig.ready()`` (e.g. the next scheduled publication);
-    core never imports them.
+    core never imports them. ``fell_due(since)`` tells the fragments what went public by
+    itself from ``since`` until now, as the saves that publish it now would
+    (``fragments.catalogue_published``), and returns whether it could; without it, or when
+    it cannot, every token is renewed when such a change falls due.
     """
     if next_change not in _schedules:
         _schedules.append(next_change)
+        _fallen_due.append(fell_due)
 
 
 def _next_change() -> datetime | None:
     moments = [moment for source in _schedules if (moment := source()) is not None]
     return min(moments, default=None)
+
+
+def fell_due(since: datetime) -> bool:
+    """Tell the fragments what went public by itself from ``since`` until now; return
+    whether every schedule could (``register_schedule``)."""
+    return all(told is not None and told(since) for told in _fallen_due)
 
 
 def new_state() -> ContentState:
@@ -226,6 +241,17 @@ def state_in_cache(key: str) -> ContentState:
         cache.add(key, _state_renewed_by_a_reader(), None)
         state = cache.get(key)
     if state is None or not state.is_current(timezone.now()):
+        if state is not None and key in fragments.SCHEDULED_KEYS:
+            # A scheduled publication fell due: what it published is logged, and the
+            # names, counts and regions tokens kept (``fragments.past_publication``).
+            moment = fragments.once_per_request("next-change", _next_change)
+            kept = fragments.past_publication(moment).get(key)
+            if kept is None:  # Kept or renewed meanwhile by another request.
+                kept = cache.get(key)
+                if kept is not None and not kept.is_current(timezone.now()):
+                    kept = None
+            if kept is not None:
+                return kept
         state = _state_renewed_by_a_reader()
         cache.set(key, state, None)
         if key == fragments.EDITORIAL_KEY:

@@ -1,5 +1,5 @@
-"""The benchmark's "edited", "renamed", "news", "catalogue", "place", "partner", "region" and
-"shown" modes: an editor's change before every request.
+"""The benchmark's "edited", "renamed", "news", "catalogue", "place", "partner", "region",
+"shown" and "scheduled" modes: an editor's change before every request.
 
 With ``BENCH_EDIT_PROJECT=<project key>``, each request (but the floor's) first puts public
 pages out of date as saving that project's story in the admin does (``core.pagecache``):
@@ -24,6 +24,9 @@ figures, results), and that region's projects' searched text changed; with
 again, one request in two, does: its row written, its projects change the catalogue as
 moving their partners only (the counts are corrected for them), every fragment is drawn
 anew but the counts, what shows no partner and what chooses projects by no partner. In
+``BENCH_EDIT=scheduled``, as a project scheduled for this moment going public does, here
+the last one published: every token falls due, the project is logged as a change of the
+catalogue, and what is kept under the names, counts and regions tokens is kept. In
 the "partner", "region" and "shown" modes, the projects whose search documents a save
 would rewrite are logged as searched edits, as that refresh does; the documents
 themselves are left as they are.
@@ -48,6 +51,7 @@ PARTS = {
     "partner": ("partner",),
     "region": ("region",),
     "shown": ("shown",),
+    "scheduled": ("scheduled",),
 }
 
 
@@ -197,6 +201,26 @@ class EditBeforeEachRequest:
             pagecache.catalogue_moved_for(projects, regions_kept=True)
             fragments.invalidate_partners([partner], added=True)
             fragments.note_searched_edit(projects)
+        elif self.parts == PARTS["scheduled"]:
+            self.publication_falls_due()
         else:
             pagecache.invalidate(content_of=[self.project], parts=self.parts, searched=True)
         return self.get_response(request)
+
+    def publication_falls_due(self) -> None:
+        """Have the last project published go public at this moment, as if an editor had
+        scheduled it for now: public from now (a plain queryset, whose update puts nothing
+        out of date), and every token good until now, as the save that scheduled it left
+        them (``pagecache.register_schedule``)."""
+        from django.core.cache import cache
+        from django.db.models import QuerySet
+        from django.utils import timezone
+
+        from portfolio.models import Project
+
+        moment = timezone.now()
+        QuerySet(Project).filter(pk=self.other_project()).update(published_at=moment)
+        for key in (pagecache.STATE_KEY, fragments.EDITORIAL_KEY, *fragments.SCHEDULED_KEYS):
+            state = cache.get(key)
+            if state is not None:
+                cache.set(key, pagecache.ContentState(state.token, valid_until=moment), None)

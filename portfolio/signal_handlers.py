@@ -13,13 +13,22 @@ news on the home page, the searches that find it).
 import functools
 
 from django.db import connection
+from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
 
 from core import fragments, pagecache
 from core.changes import changed_columns
 
-from .models import Partnership, Project, ProjectImage, ProjectUpdate, Region, Sector
+from .models import (
+    Partnership,
+    Project,
+    ProjectImage,
+    ProjectUpdate,
+    Region,
+    Sector,
+    publication_condition,
+)
 from .search import SEARCHED_FIELDS, search_columns
 
 PUBLIC_MODELS = (Region, Sector)
@@ -228,6 +237,22 @@ def next_publication():
     return row[0] if convert is None else convert(row[0], None, connection)
 
 
+def publications_fell_due(since) -> bool:
+    """Tell the fragments what went public by its date from ``since`` until now, as the
+    saves that publish it now do: projects change the catalogue (their funding figures and
+    cards as they were), field updates their projects' news (``news_changed``). Return
+    False when the projects are too many to be logged (every token is then renewed)."""
+    due = publication_condition() & Q(published_at__gte=since)
+    projects = Project.objects.filter(due).values_list("pk", flat=True)
+    if not fragments.catalogue_published(projects):
+        return False
+    news = set(ProjectUpdate.objects.filter(due).values_list("project_id", flat=True))
+    if news:
+        fragments.invalidate_part("bottom", news)
+        fragments.invalidate_part(fragments.NEWS, [*news, fragments.ANY_PROJECT])
+    return True
+
+
 def connect():
     for model in PUBLIC_MODELS:
         # What the counts of the catalogue read of them: a region's place in the tree, a
@@ -265,4 +290,4 @@ def connect():
         m2m_changed.connect(
             links_changed, sender=through, dispatch_uid=f"pagecache-m2m-{through.__name__}"
         )
-    pagecache.register_schedule(next_publication)
+    pagecache.register_schedule(next_publication, publications_fell_due)

@@ -979,20 +979,59 @@ def test_the_entries_of_some_projects_are_those_counted_for_every_project():
 
 
 def test_the_counts_are_good_no_longer_than_the_names_token(catalogue_rows):
-    """Whoever has the names token renewed at a scheduled publication (a worker of the
-    release before, during a deploy, knows nothing of the counts token), the counts are
-    counted again then too."""
+    """Whoever shortened the names token alone (a publication scheduled from a worker that
+    did not tell the counts token), the counts are corrected at that publication too."""
     from core.pagecache import ContentState
 
-    _first, second = catalogue_rows["projects"]
-    kept()
-    sql_beneficiaries(second, 500)
-    names = cache.get(fragments.NAMES_KEY)
+    assert kept().figures == {"projects": 2, "beneficiaries": 120}
     soon = timezone.now() + timedelta(seconds=1.5)
-    cache.set(fragments.NAMES_KEY, ContentState(token=names.token, valid_until=soon), None)
-    assert kept().beneficiaries == 120
-    time.sleep(1.6)
-    assert kept().beneficiaries == 620
+    make_project(title_fr="Bientôt", published_at=soon, beneficiaries=5)
+    assert kept().figures == {"projects": 2, "beneficiaries": 120}
+    assert cache.get(fragments.NAMES_KEY).valid_until == soon
+    counts = cache.get(fragments.COUNTS_KEY)
+    cache.set(fragments.COUNTS_KEY, ContentState(token=counts.token), None)  # Not told.
+
+    time.sleep(max(0, (soon - timezone.now()).total_seconds()) + 0.1)
+
+    assert kept().figures == {"projects": 3, "beneficiaries": 125}
+
+
+def test_a_project_going_public_by_its_date_is_counted_by_a_correction(catalogue_rows):
+    """A scheduled publication falling due logs the projects it publishes: the counts
+    kept are corrected for them, as for a project published by a save, not counted again
+    (and the other pages' fragments stay)."""
+    first, _second = catalogue_rows["projects"]
+    soon = timezone.now() + timedelta(seconds=1.5)
+    make_project(title_fr="Bientôt", published_at=soon, beneficiaries=5)
+    assert kept().figures == {"projects": 2, "beneficiaries": 120}
+    tokens = {key: cache.get(key).token for key in fragments.SCHEDULED_KEYS}
+    # Behind the site's back, and not a project published then: only counting again sees it.
+    sql_beneficiaries(first, 500)
+
+    time.sleep(max(0, (soon - timezone.now()).total_seconds()) + 0.1)
+
+    counts = kept()
+    assert counts.figures == {"projects": 3, "beneficiaries": 125}
+    assert {key: cache.get(key).token for key in fragments.SCHEDULED_KEYS} == tokens
+    # Good until the next publication: none is scheduled.
+    assert all(cache.get(key).valid_until is None for key in fragments.SCHEDULED_KEYS)
+
+
+def test_too_many_projects_going_public_at_once_are_counted_again(catalogue_rows, monkeypatch):
+    first, _second = catalogue_rows["projects"]
+    soon = timezone.now() + timedelta(seconds=1.5)
+    make_project(title_fr="Bientôt", published_at=soon, beneficiaries=5)
+    make_project(title_fr="Bientôt aussi", published_at=soon, beneficiaries=7)
+    assert kept().figures == {"projects": 2, "beneficiaries": 120}
+    tokens = {key: cache.get(key).token for key in fragments.SCHEDULED_KEYS}
+    sql_beneficiaries(first, 500)
+    monkeypatch.setattr(fragments, "MAX_CATALOGUE_CHANGES", 3)  # One at most logged.
+
+    time.sleep(max(0, (soon - timezone.now()).total_seconds()) + 0.1)
+
+    assert kept().figures == {"projects": 4, "beneficiaries": 512}
+    renewed = {key: cache.get(key).token for key in fragments.SCHEDULED_KEYS}
+    assert all(renewed[key] != token for key, token in tokens.items())
 
 
 def opcodes(value) -> int:

@@ -1371,18 +1371,22 @@ def test_a_partner_saved_keeps_the_counts_and_regions_tokens_when_it_commits(pro
 
 
 def test_the_regions_token_is_good_no_longer_than_the_names_token(projects):
-    """Whoever has the names token renewed at a scheduled publication (a worker of the
-    release before, during a deploy, knows nothing of the regions token), what is kept
-    under the regions token is drawn anew then too."""
+    """Whoever shortened the names token alone (a publication scheduled from a worker that
+    did not tell the regions token), what the publication makes public is logged when it
+    falls due, before the regions token is read, which is kept."""
     from core.pagecache import ContentState
 
-    regions = regions_token()
-    names = cache.get(fragments.NAMES_KEY)
     soon = timezone.now() + timedelta(seconds=1.5)
-    cache.set(fragments.NAMES_KEY, ContentState(token=names.token, valid_until=soon), None)
+    scheduled = make_project(title_fr="Bientôt", published_at=soon)
+    regions = regions_token()
+    assert cache.get(fragments.NAMES_KEY).valid_until == soon
+    cache.set(fragments.REGIONS_KEY, ContentState(token=regions), None)  # Not told.
+    logged = fragments.CATALOGUE_CHANGES.latest()
+
+    time.sleep(max(0, (soon - timezone.now()).total_seconds()) + 0.1)
+
     assert regions_token() == regions
-    time.sleep(1.6)
-    assert regions_token() != regions
+    assert fragments.CATALOGUE_CHANGES.since(logged)[1] == [scheduled.pk]
 
 
 # Each level a fragment is kept at, and the one below it: the arguments of each, what the
@@ -3320,6 +3324,41 @@ def test_a_scheduled_field_update_shows_everywhere_when_its_time_comes(projects,
     time.sleep(1.6)
     for name, url in urls.items():
         assert "Nouvelle programmée" in get(visitor, url), name
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_project_going_public_by_its_date_keeps_what_shows_the_other_projects(projects, language):
+    """A scheduled publication falling due changes the catalogue for the projects it
+    publishes, as their save would: the lists show them at once, and what shows the other
+    projects alone (their cards) is kept, not drawn anew."""
+    funded, _other, region, _partner = projects
+    visitor = Client()
+    with translation.override(language):
+        urls = [reverse("portfolio:project_list"), region.get_absolute_url()]
+    school = "The girls&#x27; school" if language == "en" else escape("L’école des filles")
+    for url in urls:
+        assert school in get(visitor, url, language), url
+    soon = timezone.now() + timedelta(seconds=1.5)
+    make_project(
+        title_fr="Le dispensaire", title_en="The clinic", regions=[region], published_at=soon
+    )
+    clinic = "The clinic" if language == "en" else "Le dispensaire"
+    for url in urls:
+        assert clinic not in get(visitor, url, language)
+    # Behind the site's back: only a card drawn anew shows it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Project._meta.db_table} SET title_fr = %s, title_en = %s WHERE id = %s",  # noqa: S608
+            [BEHIND, BEHIND, funded.pk],
+        )
+
+    time.sleep(max(0, (soon - timezone.now()).total_seconds()) + 0.1)
+
+    kept_title = "Water in the village" if language == "en" else escape("L’eau au village")
+    for url in urls:
+        html = get(visitor, url, language)
+        assert clinic in html, url
+        assert kept_title in html and BEHIND not in html, url
 
 
 @pytest.mark.parametrize("moved", ["result", "indicator"])

@@ -59,7 +59,8 @@ SERVER = "postgres://postgres@127.0.0.1:5432"
 # field update about it; "catalogue", to publish a new project (a change of another
 # project's place in the catalogue); "place", to save a place of the measured project's
 # map; "partner", to rename its first partner; "region", to rename its smallest region;
-# "shown", to hide one of its partners, then show it again.
+# "shown", to hide one of its partners, then show it again; "scheduled", to have a project
+# scheduled for that moment go public.
 # "cold" computes everything from the database, as for a logged-in editor or on a site
 # without Redis (the first request after every token renewed counts more: the whole
 # catalogue, to keep it).
@@ -115,6 +116,12 @@ MODES = {
         "page cache off, one of the measured project's partners hidden, then shown again, "
         "before every request (BENCH_EDIT=shown): the first request after an editor shows or "
         "hides a partner",
+    ),
+    "scheduled": (
+        {"PAGE_CACHE": "false", "BENCH_EDIT_PROJECT": "{project}", "BENCH_EDIT": "scheduled"},
+        "page cache off, the last project published goes public by its date before every "
+        "request (BENCH_EDIT=scheduled): the first request after a scheduled publication "
+        "falls due",
     ),
     "cold": (
         {"PAGE_CACHE": "false", "FRAGMENT_CACHE": "false"},
