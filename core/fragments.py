@@ -93,6 +93,7 @@ from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.utils import timezone, translation
 from django_redis.client import DefaultClient
+from redis.exceptions import WatchError
 
 from .redis_client import UNREADABLE
 
@@ -255,10 +256,23 @@ def _prefetch(address: tuple) -> None:
     found = _read_stored(fragment_keys, [*tokens, *version_keys])
     _request.asked = {*tokens, *fragment_keys}
     _request.prefetched = {}
+    now = timezone.now()
+    due = any(
+        state.valid_until is not None and not state.is_current(now)
+        for key in SCHEDULED_KEYS
+        if (state := found.get(key)) is not None
+    )
     _renew_tokens_out_of_date(found, [kind for kind, _token in learned.tokens])
     # What the renewal wrote (a scheduled publication fallen due logged, ``_note_set``),
     # over what was read before it.
     written = _request.prefetched
+    if due:
+        # Read before a scheduled publication fallen due was logged, by this request or
+        # another (``past_publication``): the log and the versions are read again.
+        if CATALOGUE_CHANGES_KEY not in written:
+            _request.asked.discard(CATALOGUE_CHANGES_KEY)
+        found.pop(CATALOGUE_CHANGES_KEY, None)
+        version_keys = ()
     renamed = [key for key in _made_anew(learned, found) if key not in _request.asked]
     if renamed:
         found |= _read_stored(renamed, [])
@@ -275,9 +289,10 @@ def _prefetch(address: tuple) -> None:
 
 def _renew_tokens_out_of_date(found: dict[str, object], kinds: Iterable[str]) -> None:
     """Renew now those of these kinds of tokens found out of date (a change made outside a
-    transaction, or a scheduled publication fallen due), as their first use in this
-    request would (``pagecache.state_in_cache``): the keys made with them are then known,
-    and read with the others (``_made_anew``)."""
+    transaction, or a scheduled publication fallen due: the names, counts and regions
+    tokens are then kept, ``past_publication``), as their first use in this request would
+    (``pagecache.state_in_cache``): the keys made with them are then known, and read with
+    the others (``_made_anew``)."""
     from .pagecache import state_in_cache
 
     now = timezone.now()
@@ -481,6 +496,8 @@ def once_per_request(name: str, compute: Callable[[], object]) -> object:
 
 def _forget_token(**kwargs) -> None:
     _request.once = {}
+    # The names, counts and regions tokens as last read with a token renewed.
+    _request.scheduled = {}
     _request.token = None
     _request.names = None
     _request.counts = None
@@ -516,6 +533,7 @@ def _end_request(**kwargs) -> None:
     _request.public = True
     _request.site = None
     _request.once = {}
+    _request.scheduled = {}
 
 
 request_started.connect(_forget_token, dispatch_uid="fragments-forget-token")
@@ -604,9 +622,10 @@ def renew_catalogue() -> None:
 
 
 def names_good_until(moment) -> None:
-    """Have the names, counts and regions tokens renewed at ``moment`` (a scheduled
-    publication) if they would not be before: what is kept under them counts the
-    published catalogue, which a project published by its date changes without any save."""
+    """Have the names, counts and regions tokens good until ``moment`` at most (a
+    scheduled publication): what is kept under them reads the published catalogue, which
+    a project published by its date changes without any save. At that moment, what it
+    publishes is logged, and they are kept (``past_publication``)."""
     if moment is None or not enabled():
         return
     for key in (NAMES_KEY, COUNTS_KEY, REGIONS_KEY):
@@ -618,28 +637,36 @@ def _good_until(key: str, moment) -> None:
 
     if moment is None:
         return
-    state = cache.get(key)
-    if state is None:
-        return
-    if not state.is_current(timezone.now()):
-        # A publication fell due: logged here, and the token kept, good until then. A
-        # request that learnt when the next publication falls before the change that calls
-        # this would otherwise keep it with what it learnt (``pagecache.state_in_cache``).
-        past_publication(moment)
-    elif state.valid_until is None or moment < state.valid_until:
-        cache.set(key, ContentState(token=state.token, valid_until=moment), None)
+    for _attempt in range(3):
+        state = cache.get(key)
+        if state is None:
+            return
+        if not state.is_current(timezone.now()):
+            # A publication fell due: logged here, and the token kept, good until then. A
+            # request that learnt when the next publication falls before the change that
+            # calls this would otherwise keep it with what it learnt
+            # (``pagecache.state_in_cache``).
+            past_publication(moment)
+            return
+        if state.valid_until is not None and state.valid_until <= moment:
+            return
+        # Unless another request changed it meanwhile (then read again: it may have kept
+        # it for longer, with what it learnt before this publication was scheduled).
+        if _replaced(key, state, ContentState(token=state.token, valid_until=moment)):
+            return
 
 
 def known_publication():
-    """Return when the next scheduled publication falls as the names, counts and regions
-    tokens know it: a moment past when one fell due that no request has logged yet."""
+    """Return the soonest moment the names, counts and regions tokens are good until: the
+    next scheduled publication, or one fallen due that no request has logged yet."""
     states = cache.get_many(SCHEDULED_KEYS).values()
     return min((state.valid_until for state in states if state.valid_until), default=None)
 
 
-def past_publication(moment) -> dict[str, object]:
-    """Keep the names, counts and regions tokens found out of date at a scheduled
-    publication, good until ``moment`` (the next one), and return them.
+def past_publication(moment, *, seen_due: bool = False) -> dict[str, object]:
+    """Log what went public by its date since a scheduled publication fell due, if no
+    request has yet: keep the names, counts and regions tokens found out of date then,
+    good until ``moment`` (the next one), and return them.
 
     They are good until the next publication because what is kept under them (the counts
     of the catalogue, the lists' keys) reads the published catalogue, which a publication
@@ -647,9 +674,18 @@ def past_publication(moment) -> dict[str, object]:
     fell due is told to the fragments as the saves that publish it now do
     (``pagecache.fell_due``: logged as changes of the catalogue, which what is kept
     corrects itself for); when it cannot be (too many projects at once), the tokens are
-    renewed instead, and everything kept under them is drawn anew."""
+    renewed instead, and everything kept under them is drawn anew.
+
+    Every token made anew asks this first (``pagecache.new_state``): as after a save, a
+    request that finds a token made after the moment finds what it published logged.
+    Each token is kept only if no other request changed it meanwhile (renewed it, or
+    learnt of a sooner publication). ``seen_due``: this request read one of them out of
+    date; if another request has logged since, what this one read of the log and of the
+    versions before is read again (``_forget_log_and_versions``)."""
     from .pagecache import ContentState, fell_due
 
+    if not enabled():
+        return {}
     states = cache.get_many(SCHEDULED_KEYS)
     now = timezone.now()
     due = {
@@ -658,24 +694,90 @@ def past_publication(moment) -> dict[str, object]:
         if state.valid_until is not None and not state.is_current(now)
     }
     if not due:
+        if seen_due:
+            _forget_log_and_versions()
         return {}
     since = min(state.valid_until for state in due.values())
     # Logged before the tokens are kept: a request that finds them good finds it logged.
     logged = once_per_request(("fell-due", since), lambda: fell_due(since))
-    kept = {
-        key: ContentState(token=state.token if logged else uuid.uuid4().hex, valid_until=moment)
-        for key, state in due.items()
-    }
-    cache.set_many(kept, None)
+    kept = {}
+    for key, state in due.items():
+        token = state.token if logged else uuid.uuid4().hex
+        if _replaced(key, state, ContentState(token=token, valid_until=moment)):
+            kept[key] = ContentState(token=token, valid_until=moment)
     if getattr(_request, "asked", None):
-        for key in kept:
+        for key in due:
             _request.asked.discard(key)
             _request.prefetched.pop(key, None)
-    if not logged:
-        for key, attribute in SCHEDULED_ATTRIBUTES.items():
-            if key in kept:
-                setattr(_request, attribute, None)
+    for key, attribute in SCHEDULED_ATTRIBUTES.items():
+        if key in due and (not logged or key not in kept):
+            setattr(_request, attribute, None)
     return kept
+
+
+def publication_may_be_due() -> bool:
+    """Tell whether a scheduled publication may have fallen due that no request logged,
+    as this request last read the names, counts and regions tokens (with a token it
+    renews, ``pagecache.state_in_cache``, or at its start; when it read them all:
+    otherwise, yes, and ``past_publication`` reads them)."""
+    seen = getattr(_request, "prefetched", None) or {}
+    seen = seen | (getattr(_request, "scheduled", None) or {})
+    now = timezone.now()
+    for key in SCHEDULED_KEYS:
+        state = seen.get(key)
+        if getattr(state, "valid_until", False) is False or not state.is_current(now):
+            return True
+    return False
+
+
+def read_with_scheduled(key: str):
+    """Return what is kept under ``key``, read with the names, counts and regions tokens
+    in one round trip (which ``publication_may_be_due`` then looks at)."""
+    if not enabled():
+        return cache.get(key)
+    found = cache.get_many([key, *SCHEDULED_KEYS])
+    _request.scheduled = {k: found[k] for k in SCHEDULED_KEYS if k in found}
+    return found.get(key)
+
+
+def _replaced(key: str, old, new) -> bool:
+    """Write ``new`` under ``key`` if ``old`` is what it holds still, in one step (Redis's
+    WATCH: another worker's write in between wins); return whether it was written."""
+    client = getattr(cache, "client", None)
+    if not isinstance(client, DefaultClient):
+        # One process (the local-memory cache: tests, or fragments off).
+        if cache.get(key) != old:
+            return False
+        cache.set(key, new, None)
+        return True
+    stored = client.make_key(key)
+    with client.get_client(write=True).pipeline() as pipe:
+        try:
+            pipe.watch(stored)
+            found = pipe.get(stored)
+            if found is None or client.decode(found) != old:
+                return False
+            pipe.multi()
+            pipe.set(stored, client.encode(new))
+            pipe.execute()
+        except WatchError:
+            return False
+    return True
+
+
+def _forget_log_and_versions() -> None:
+    """Forget what this request read of the log of changes of the catalogue and of the
+    versions: read before another request logged a publication fallen due (and moved the
+    versions of what it published), they are read again when next asked."""
+    asked = getattr(_request, "asked", None)
+    if asked:
+        asked.discard(CATALOGUE_CHANGES_KEY)
+    for read in (getattr(_request, "prefetched", None), getattr(_request, "read", None)):
+        if read:
+            read.pop(CATALOGUE_CHANGES_KEY, None)
+    versions = getattr(_request, "versions", None)
+    if versions:
+        versions.clear()
 
 
 def catalogue_published(project_pks: Iterable[int]) -> bool:
@@ -693,7 +795,8 @@ def catalogue_published(project_pks: Iterable[int]) -> bool:
 
 def _token(key: str, attribute: str) -> str:
     """Return the token kept under ``key``, read once per request (as ``attribute``), and
-    renewed when a scheduled publication has fallen due."""
+    renewed when a scheduled publication has fallen due (the names, counts and regions
+    tokens kept, once what it published is logged: ``past_publication``)."""
     from .pagecache import state_in_cache
 
     token = getattr(_request, attribute, None)
@@ -713,9 +816,9 @@ def editorial_token() -> str:
 
 
 def names_token() -> str:
-    """Return the names token: renewed with the editorial token (and when a scheduled
-    publication falls due), but for a change of the catalogue made by some projects
-    (``invalidate_catalogue``)."""
+    """Return the names token: renewed with the editorial token, but for a change of the
+    catalogue made by some projects (``invalidate_catalogue``) and a scheduled
+    publication falling due (what it publishes is logged: ``past_publication``)."""
     # The editorial token first: renewing it after a change of the catalogue tells the
     # names token when the next scheduled publication falls due (``names_good_until``).
     editorial_token()
@@ -723,22 +826,23 @@ def names_token() -> str:
 
 
 def counts_token() -> str:
-    """Return the counts token: renewed with the names token (and when a scheduled
-    publication falls due), but for a save that leaves what the counts of the catalogue
-    count as it was (``invalidate_editorial(counts_kept=True)``: a partner renamed)."""
+    """Return the counts token: renewed with the names token, but for a save that leaves
+    what the counts of the catalogue count as it was (``invalidate_editorial(counts_kept=
+    True)``: a partner renamed); kept with it when a scheduled publication falls due."""
     return _token_within_names(COUNTS_KEY, "counts")
 
 
 def regions_token() -> str:
-    """Return the regions token: renewed with the names token (and when a scheduled
-    publication falls due), but for a partner's save that leaves what the counts of the
-    catalogue count as it was (``invalidate_editorial(counts_kept=True,
-    regions_kept=True)``): what is kept under it shows nothing of partners."""
+    """Return the regions token: renewed with the names token, but for a partner's save
+    that leaves what the counts of the catalogue count as it was
+    (``invalidate_editorial(counts_kept=True, regions_kept=True)``): what is kept under it
+    shows nothing of partners; kept with it when a scheduled publication falls due."""
     return _token_within_names(REGIONS_KEY, "regions")
 
 
 def _token_within_names(key: str, attribute: str) -> str:
-    """Return a token renewed with the names token, and good until it at most."""
+    """Return a token renewed with the names token, and good until it at most: when the
+    names token knows of a publication fallen due, what it published is logged first."""
     editorial_token()  # As for the names token: it tells when the next publication falls.
     if getattr(_request, attribute, None) is None:
         # Good until the names token at most, whoever shortened it (a publication

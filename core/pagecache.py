@@ -9,7 +9,9 @@ Nothing waits for a timeout. Each stored page carries the *content token* it was
 under; any change to public content gives the site a new token (``invalidate()``, run after
 the change is committed), so every page stored before is out of date at once. The token
 also knows when the next scheduled publication falls due (``register_schedule``): past that
-moment, the first request makes a new token, and a project published for 9:00 shows at 9:00.
+moment, the first request makes a new token, and a project published for 9:00 shows at 9:00;
+fragments kept across the catalogue are kept, and corrected for what went public, as after
+the save that publishes it now (``fragments.past_publication``).
 
 Where the token lives depends on the cache. Redis (``REDIS_URL``) is shared by every worker:
 the token and the page come back in one round trip. The local-memory cache belongs to one
@@ -98,13 +100,21 @@ def fell_due(since: datetime) -> bool:
 
 
 def new_state() -> ContentState:
-    return ContentState(token=uuid.uuid4().hex, valid_until=_next_change())
+    """Return a new token, good until the next scheduled change. What went public by
+    itself since the last one fell due is logged first, if no request has yet
+    (``fragments.past_publication``): whoever reads this token finds it logged."""
+    moment = _next_change()
+    fragments.past_publication(moment)
+    return ContentState(token=uuid.uuid4().hex, valid_until=moment)
 
 
 def _state_renewed_by_a_reader() -> ContentState:
     """``new_state()`` for a token a request found missing or out of date: every token it
-    renews learns the next scheduled change from one query (``once_per_request``)."""
+    renews learns the next scheduled change from one query, and what fell due is looked
+    for once (``once_per_request``)."""
     moment = fragments.once_per_request("next-change", _next_change)
+    if fragments.publication_may_be_due():
+        fragments.once_per_request("past-publication", lambda: fragments.past_publication(moment))
     return ContentState(token=uuid.uuid4().hex, valid_until=moment)
 
 
@@ -235,8 +245,9 @@ def on_commit_once(callback: Callable[[], object]) -> None:
 
 def state_in_cache(key: str) -> ContentState:
     """Return the state kept in the cache under ``key``: made when missing, renewed when a
-    scheduled change has fallen due."""
-    state = cache.get(key)
+    scheduled change has fallen due (but the names, counts and regions tokens, kept once
+    what it published is logged: ``fragments.past_publication``)."""
+    state = fragments.read_with_scheduled(key)
     if state is None:
         cache.add(key, _state_renewed_by_a_reader(), None)
         state = cache.get(key)
@@ -245,7 +256,7 @@ def state_in_cache(key: str) -> ContentState:
             # A scheduled publication fell due: what it published is logged, and the
             # names, counts and regions tokens kept (``fragments.past_publication``).
             moment = fragments.once_per_request("next-change", _next_change)
-            kept = fragments.past_publication(moment).get(key)
+            kept = fragments.past_publication(moment, seen_due=True).get(key)
             if kept is None:  # Kept or renewed meanwhile by another request.
                 kept = cache.get(key)
                 if kept is not None and not kept.is_current(timezone.now()):

@@ -7,13 +7,12 @@ the portfolio, and a project published or moved (``fragments.invalidate_catalogu
 would have every such count made again on the next request.
 
 So the counts are kept in one summary, under the counts token (a region moved in the
-tree, a partner of more than 250 projects shown or hidden, or a scheduled publication
-falling due, count everything again; ``fragments.counts_token``), with what each
-published project adds to
-them, in buckets of projects kept on their own. A project that changes the catalogue is
-logged (``fragments.CATALOGUE_CHANGES``); the next reader takes what those projects added
-out of the counts, reads what they add now (one small query), and keeps the corrected
-summary. The counts are thus always the sum of what the
+tree, a partner of more than 250 projects shown or hidden, or more than 250 projects
+going public by their date at once, count everything again; ``fragments.counts_token``),
+with what each published project adds to them, in buckets of projects kept on their own.
+A project that changes the catalogue is logged (``fragments.CATALOGUE_CHANGES``); the next
+reader takes what those projects added out of the counts, reads what they add now (one
+small query), and keeps the corrected summary. The counts are thus always the sum of what the
 buckets say each project adds, each read from the database after it last changed. When
 those projects add what they did (a new status or dates, a place moved within its
 regions), only which change the counts count up to is written (``_Head``), not the

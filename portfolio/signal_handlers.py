@@ -170,8 +170,8 @@ def update_changed(sender, instance, **kwargs):
     if projects and not scheduled:
         news_changed(projects)
     else:
-        # Scheduled: every token renewed now learns when the update falls due (the kept
-        # parts that will show it are then drawn anew), as a scheduled project's does.
+        # Scheduled: every token renewed now learns when the update falls due; the kept
+        # parts that will show it are then drawn anew (``publications_fell_due``).
         pagecache.invalidate()
 
 

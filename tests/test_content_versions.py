@@ -3361,6 +3361,76 @@ def test_a_project_going_public_by_its_date_keeps_what_shows_the_other_projects(
         assert kept_title in html and BEHIND not in html, url
 
 
+def test_a_page_drawn_while_another_request_logs_a_publication_shows_it(projects, monkeypatch):
+    """A request that read the tokens out of date, and the log, at its start, while
+    another request logs the publication fallen due and keeps the tokens before this one
+    renews them, reads the log again: the list shows the project published."""
+    from core.pagecache import ContentState
+
+    _funded, _other, region, _partner = projects
+    visitor = Client()
+    url = french(reverse, "portfolio:project_list")
+    soon = timezone.now() + timedelta(seconds=1.5)
+    clinic = make_project(title_fr="Le dispensaire", regions=[region], published_at=soon)
+    for _ in range(2):  # The second learns what the first read: the next reads it at once.
+        assert "Le dispensaire" not in get(visitor, url)
+    time.sleep(max(0, (soon - timezone.now()).total_seconds()) + 0.1)
+    real = fragments._renew_tokens_out_of_date
+
+    def another_request_first(found, kinds):
+        # Another worker, between this request's first read and its renewal (its writes
+        # are not this request's own).
+        number = cache.incr(fragments.CATALOGUE_CHANGES_KEY)
+        cache.set(f"{fragments.CATALOGUE_CHANGE_PREFIX}{number}", clinic.pk, None)
+        for key in fragments.SCHEDULED_KEYS:
+            cache.set(key, ContentState(cache.get(key).token), None)
+        return real(found, kinds)
+
+    monkeypatch.setattr(fragments, "_renew_tokens_out_of_date", another_request_first)
+
+    assert "Le dispensaire" in get(visitor, url)
+
+
+def test_a_token_made_after_a_publication_fell_due_comes_after_its_log(projects):
+    """An editor's save committed after the moment, before any request: the tokens it
+    makes anew come after what the publication published is logged, as after a save."""
+    soon = timezone.now() + timedelta(seconds=1.5)
+    clinic = make_project(title_fr="Le dispensaire", published_at=soon)
+    every_token()  # A request learns when it falls due: the tokens are good until then.
+    logged = fragments.CATALOGUE_CHANGES.latest()
+    time.sleep(max(0, (soon - timezone.now()).total_seconds()) + 0.1)
+
+    fragments.renew_catalogue()  # As a change of the catalogue does at its commit.
+
+    assert clinic.pk in fragments.CATALOGUE_CHANGES.since(logged)[1]
+    assert all(cache.get(key).valid_until is None for key in fragments.SCHEDULED_KEYS)
+
+
+def test_a_token_renewed_while_a_publication_is_logged_stays_renewed(projects, monkeypatch):
+    """Another worker renews the names token while this one logs a publication fallen due:
+    the renewal stands (the token is kept only if it is still the one found out of date),
+    and the counts and regions tokens, which nobody changed, are kept."""
+    from core.pagecache import ContentState
+
+    every_token()
+    fallen = timezone.now() - timedelta(seconds=1)
+    before = {key: cache.get(key).token for key in fragments.SCHEDULED_KEYS}
+    for key, token in before.items():
+        cache.set(key, ContentState(token, valid_until=fallen), None)
+
+    def renewed_meanwhile(since):
+        cache.set(fragments.NAMES_KEY, ContentState("renewed-meanwhile"), None)
+        return True
+
+    monkeypatch.setattr(pagecache, "_fallen_due", [renewed_meanwhile])
+
+    fragments.past_publication(None)
+
+    assert cache.get(fragments.NAMES_KEY).token == "renewed-meanwhile"
+    for key in (fragments.COUNTS_KEY, fragments.REGIONS_KEY):
+        assert cache.get(key) == ContentState(before[key]), key
+
+
 @pytest.mark.parametrize("moved", ["result", "indicator"])
 def test_a_result_or_indicator_moved_to_another_project_leaves_the_first_page(projects, moved):
     funded, other, *_ = projects

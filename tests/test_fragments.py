@@ -404,7 +404,7 @@ def test_a_request_renewing_every_token_asks_once_when_the_next_publication_fall
     with translation.override("fr"):
         url = funded.get_absolute_url()
     assert client.get(url).status_code == 200
-    pagecache.invalidate()  # Every token out of date: the next request renews each.
+    pagecache.invalidate()  # Every token renewed: the next request learns when each falls.
 
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
@@ -430,7 +430,7 @@ def test_a_token_renewed_after_an_editor_schedules_a_publication_is_good_until_i
 
     fragments._forget_token()
     fragments.serve_request(RequestFactory().get("/fr/"), public=True)
-    pagecache.invalidate()  # Every token out of date (as when a publication falls due).
+    pagecache.invalidate()  # Every token renewed: the next request renews the editorial one.
     pagecache.state_in_cache(pagecache.STATE_KEY)  # The request learns: none is scheduled.
     with django_capture_on_commit_callbacks(execute=True):
         soon = make_project(title_fr="Bientôt", published_at=timezone.now() + timedelta(days=3))
