@@ -182,6 +182,9 @@ def serve_request(request, *, public: bool) -> None:
     its scheme and host, which absolute addresses in fragments depend on."""
     _request.public = public
     _request.site = (request.scheme, request.get_host()) if public else None
+    # From here it reads tokens, the log and versions: a token found out of date later
+    # may have fallen due meanwhile (``fell_during_request``).
+    _request.started = timezone.now()
 
 
 def draw_page(request) -> None:
@@ -227,6 +230,8 @@ MADE_WITH = 20000
 # places) are read as the page asks for them, and the memory stays small (some 4 KB an
 # address at most, 20 MB for every address remembered).
 LONGEST_RECIPE = 1200
+# Until when what went public by its date has been logged (``past_publication``).
+PUBLISHED_THROUGH_KEY = "pagecache:published-through"
 # The tokens a scheduled publication falling due keeps (``past_publication``), and the
 # attribute of the request each is read once per request as.
 SCHEDULED_ATTRIBUTES = {NAMES_KEY: "names", COUNTS_KEY: "counts", REGIONS_KEY: "regions"}
@@ -268,11 +273,16 @@ def _prefetch(address: tuple) -> None:
     written = _request.prefetched
     if due:
         # Read before a scheduled publication fallen due was logged, by this request or
-        # another (``past_publication``): the log and the versions are read again.
-        if CATALOGUE_CHANGES_KEY not in written:
-            _request.asked.discard(CATALOGUE_CHANGES_KEY)
-        found.pop(CATALOGUE_CHANGES_KEY, None)
-        version_keys = ()
+        # another (``past_publication``): the log and the versions are read again, in one
+        # round trip.
+        again = [
+            *version_keys,
+            *([CATALOGUE_CHANGES_KEY] if CATALOGUE_CHANGES_KEY in found else []),
+        ]
+        fresh = cache.get_many(again) if again else {}
+        for key in again:
+            found.pop(key, None)
+        found |= fresh
     renamed = [key for key in _made_anew(learned, found) if key not in _request.asked]
     if renamed:
         found |= _read_stored(renamed, [])
@@ -496,6 +506,7 @@ def once_per_request(name: str, compute: Callable[[], object]) -> object:
 
 def _forget_token(**kwargs) -> None:
     _request.once = {}
+    _request.started = None
     # The names, counts and regions tokens as last read with a token renewed.
     _request.scheduled = {}
     _request.token = None
@@ -698,13 +709,21 @@ def past_publication(moment, *, seen_due: bool = False) -> dict[str, object]:
             _forget_log_and_versions()
         return {}
     since = min(state.valid_until for state in due.values())
+    # From the moment the last logging reached, when known: a token kept meanwhile with a
+    # later moment than a publication scheduled (two editors' commits crossing) would
+    # otherwise leave that publication out.
+    through = cache.get(PUBLISHED_THROUGH_KEY)
+    if through is not None and through < since:
+        since = through
     # Logged before the tokens are kept: a request that finds them good finds it logged.
     logged = once_per_request(("fell-due", since), lambda: fell_due(since))
-    kept = {}
-    for key, state in due.items():
-        token = state.token if logged else uuid.uuid4().hex
-        if _replaced(key, state, ContentState(token=token, valid_until=moment)):
-            kept[key] = ContentState(token=token, valid_until=moment)
+    if logged:
+        cache.set(PUBLISHED_THROUGH_KEY, now, FRAGMENT_TIMEOUT * 30)
+    made = {
+        key: ContentState(token=state.token if logged else uuid.uuid4().hex, valid_until=moment)
+        for key, state in due.items()
+    }
+    kept = {key: made[key] for key in _replaced_many(due, made)}
     if getattr(_request, "asked", None):
         for key in due:
             _request.asked.discard(key)
@@ -730,6 +749,17 @@ def publication_may_be_due() -> bool:
     return False
 
 
+def fell_during_request(state) -> None:
+    """Say that this request found ``state`` out of date, to renew it: if it was good when
+    the request started (a scheduled publication fell due meanwhile, which another request
+    may have logged already), what this request read of the log and of the versions is
+    read again (``_forget_log_and_versions``)."""
+    started = getattr(_request, "started", None)
+    moment = getattr(state, "valid_until", None)
+    if started is not None and moment is not None and moment > started:
+        _forget_log_and_versions()
+
+
 def read_with_scheduled(key: str):
     """Return what is kept under ``key``, read with the names, counts and regions tokens
     in one round trip (which ``publication_may_be_due`` then looks at)."""
@@ -738,6 +768,34 @@ def read_with_scheduled(key: str):
     found = cache.get_many([key, *SCHEDULED_KEYS])
     _request.scheduled = {k: found[k] for k in SCHEDULED_KEYS if k in found}
     return found.get(key)
+
+
+def _replaced_many(old: Mapping[str, object], new: Mapping[str, object]) -> set[str]:
+    """Write each of ``new`` whose ``old`` value is still there, in one step when none
+    changed meanwhile (else one by one, ``_replaced``); return the keys written."""
+    client = getattr(cache, "client", None)
+    if not isinstance(client, DefaultClient) or len(new) < 2:
+        return {key for key, value in new.items() if _replaced(key, old[key], value)}
+    stored = {key: client.make_key(key) for key in new}
+    with client.get_client(write=True).pipeline() as pipe:
+        try:
+            pipe.watch(*stored.values())
+            found = pipe.mget(list(stored.values()))
+            unchanged = {
+                key
+                for key, value in zip(stored, found, strict=True)
+                if value is not None and client.decode(value) == old[key]
+            }
+            if unchanged:
+                pipe.multi()
+                for key in unchanged:
+                    pipe.set(stored[key], client.encode(new[key]))
+                pipe.execute()
+        except WatchError:
+            pass
+        else:
+            return unchanged
+    return {key for key, value in new.items() if _replaced(key, old[key], value)}
 
 
 def _replaced(key: str, old, new) -> bool:

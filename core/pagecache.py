@@ -252,6 +252,7 @@ def state_in_cache(key: str) -> ContentState:
         cache.add(key, _state_renewed_by_a_reader(), None)
         state = cache.get(key)
     if state is None or not state.is_current(timezone.now()):
+        fragments.fell_during_request(state)
         if state is not None and key in fragments.SCHEDULED_KEYS:
             # A scheduled publication fell due: what it published is logged, and the
             # names, counts and regions tokens kept (``fragments.past_publication``).

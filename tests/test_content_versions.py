@@ -3400,10 +3400,64 @@ def test_a_token_made_after_a_publication_fell_due_comes_after_its_log(projects)
     logged = fragments.CATALOGUE_CHANGES.latest()
     time.sleep(max(0, (soon - timezone.now()).total_seconds()) + 0.1)
 
+    tokens = {key: cache.get(key).token for key in fragments.SCHEDULED_KEYS}
+
     fragments.renew_catalogue()  # As a change of the catalogue does at its commit.
 
     assert clinic.pk in fragments.CATALOGUE_CHANGES.since(logged)[1]
-    assert all(cache.get(key).valid_until is None for key in fragments.SCHEDULED_KEYS)
+    # Kept, good until the next publication (none).
+    assert {key: cache.get(key) for key in fragments.SCHEDULED_KEYS} == {
+        key: pagecache.ContentState(token) for key, token in tokens.items()
+    }
+
+
+def test_a_publication_left_out_by_a_later_moment_is_logged_when_it_falls(projects):
+    """Two editors' commits crossing can leave the tokens good until a later moment than
+    a publication scheduled before it: when they fall due, what went public since the
+    last logging reached is logged, that publication too."""
+    from core.pagecache import ContentState
+
+    first = make_project(title_fr="Le premier", published_at=timezone.now() + timedelta(seconds=1))
+    every_token()
+    time.sleep(max(0, (first.published_at - timezone.now()).total_seconds()) + 0.1)
+    every_token()  # Logged: the last logging reached now.
+    second = make_project(
+        title_fr="Le second", published_at=timezone.now() + timedelta(seconds=0.8)
+    )
+    every_token()
+    later = second.published_at + timedelta(seconds=0.5)
+    for key in (fragments.EDITORIAL_KEY, *fragments.SCHEDULED_KEYS):
+        cache.set(key, ContentState(cache.get(key).token, valid_until=later), None)
+    logged = fragments.CATALOGUE_CHANGES.latest()
+    time.sleep(max(0, (later - timezone.now()).total_seconds()) + 0.1)
+
+    every_token()
+
+    assert fragments.CATALOGUE_CHANGES.since(logged)[1] == [second.pk]
+
+
+def test_a_request_during_which_a_publication_falls_due_reads_the_log_again(projects):
+    """A request that read the log while the tokens were good, then renews one fallen due
+    meanwhile, which another request logged and kept, reads the log again."""
+    from core.pagecache import ContentState
+
+    soon = timezone.now() + timedelta(seconds=1)
+    clinic = make_project(title_fr="Le dispensaire", published_at=soon)
+    every_token()
+    fragments._forget_token()
+    fragments.serve_request(RequestFactory().get("/fr/"), public=True)
+    before = fragments.CATALOGUE_CHANGES.latest()  # Read: the request keeps it.
+    time.sleep(max(0, (soon - timezone.now()).total_seconds()) + 0.1)
+    # Another worker logs it and keeps the tokens (its writes are not this request's).
+    number = cache.incr(fragments.CATALOGUE_CHANGES_KEY)
+    cache.set(f"{fragments.CATALOGUE_CHANGE_PREFIX}{number}", clinic.pk, None)
+    for key in fragments.SCHEDULED_KEYS:
+        cache.set(key, ContentState(cache.get(key).token), None)
+
+    fragments.editorial_token()  # Out of date since the request started: renewed.
+
+    assert fragments.CATALOGUE_CHANGES.latest() == number != before
+    fragments._end_request()
 
 
 def test_a_token_renewed_while_a_publication_is_logged_stays_renewed(projects, monkeypatch):
