@@ -13,7 +13,6 @@ news on the home page, the searches that find it).
 import functools
 
 from django.db import connection
-from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
 
@@ -27,7 +26,6 @@ from .models import (
     ProjectUpdate,
     Region,
     Sector,
-    publication_condition,
 )
 from .search import SEARCHED_FIELDS, search_columns
 
@@ -237,16 +235,37 @@ def next_publication():
     return row[0] if convert is None else convert(row[0], None, connection)
 
 
+@functools.cache
+def _fell_due_sql() -> str:
+    """The query of ``publications_fell_due``: the projects, then the projects of the
+    field updates, published from a moment until another (``publication_condition``),
+    written once from the models."""
+    quote = connection.ops.quote_name
+    selects = []
+    for kind, (model, project) in enumerate(((Project, "id"), (ProjectUpdate, "project_id"))):
+        published, moment = (quote(model._meta.get_field(name).column) for name in PUBLICATION)
+        selects.append(
+            f"SELECT {kind}, {quote(project)} FROM {quote(model._meta.db_table)} "  # noqa: S608 - names quoted
+            f"WHERE {published} AND {moment} >= %s AND {moment} <= %s"
+        )
+    return " UNION ALL ".join(selects)
+
+
 def publications_fell_due(since) -> bool:
     """Tell the fragments what went public by its date from ``since`` until now, as the
     saves that publish it now do: projects change the catalogue (their funding figures and
     cards as they were), field updates their projects' news (``news_changed``). Return
-    False when the projects are too many to be logged (every token is then renewed)."""
-    due = publication_condition() & Q(published_at__gte=since)
-    projects = Project.objects.filter(due).values_list("pk", flat=True)
-    if not fragments.catalogue_published(projects):
+    False when the projects are too many to be logged (every token is then renewed).
+
+    One query written out, both tables at once: it runs on the first request after the
+    moment, which building querysets would cost more than running it."""
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(_fell_due_sql(), [adapt(since), adapt(timezone.now())] * 2)
+        rows = cursor.fetchall()
+    if not fragments.catalogue_published(pk for kind, pk in rows if kind == 0):
         return False
-    news = set(ProjectUpdate.objects.filter(due).values_list("project_id", flat=True))
+    news = {pk for kind, pk in rows if kind == 1}
     if news:
         fragments.invalidate_part("bottom", news)
         fragments.invalidate_part(fragments.NEWS, [*news, fragments.ANY_PROJECT])

@@ -2513,6 +2513,31 @@ def test_the_catalogue_mode_renews_the_lists_and_keeps_the_other_projects_parts(
     assert "<h1>L’école des filles</h1>" in get(visitor, urls["project"])
 
 
+def test_the_scheduled_mode_makes_a_publication_fall_due_before_every_request(projects, settings):
+    funded, other, region, partner = projects
+    latest = make_project(title_fr="Le dernier publié", regions=[region], partners=[partner])
+    settings.BENCH_EDIT_PROJECT = funded.pk
+    settings.BENCH_EDIT = "scheduled"
+    middleware = EditBeforeEachRequest(lambda request: "ok")
+    visitor = Client()
+    urls = visit_everything(visitor, *projects)
+    tokens = {key: cache.get(key).token for key in fragments.SCHEDULED_KEYS}
+    logged = fragments.CATALOGUE_CHANGES.latest()
+    sql_title(other, BEHIND)
+
+    middleware(RequestFactory().get("/fr/projets/"))
+
+    # The last project published goes public now, and every token falls due with it.
+    assert fresh(latest).published_at <= timezone.now()
+    for key in (pagecache.STATE_KEY, fragments.EDITORIAL_KEY, *fragments.SCHEDULED_KEYS):
+        assert not cache.get(key).is_current(timezone.now()), key
+    html = get(visitor, urls["list"])
+    assert "Le dernier publié" in html
+    assert card_link(other, "L’école des filles") in html  # Its card kept.
+    assert fragments.CATALOGUE_CHANGES.since(logged)[1] == [latest.pk]
+    assert {key: cache.get(key).token for key in fragments.SCHEDULED_KEYS} == tokens
+
+
 def test_the_place_mode_changes_the_catalogue_for_the_measured_project(projects, settings):
     funded, other, region, _partner = projects
     Location.objects.create(
