@@ -230,8 +230,6 @@ MADE_WITH = 20000
 # places) are read as the page asks for them, and the memory stays small (some 4 KB an
 # address at most, 20 MB for every address remembered).
 LONGEST_RECIPE = 1200
-# Until when what went public by its date has been logged (``past_publication``).
-PUBLISHED_THROUGH_KEY = "pagecache:published-through"
 # The tokens a scheduled publication falling due keeps (``past_publication``), and the
 # attribute of the request each is read once per request as.
 SCHEDULED_ATTRIBUTES = {NAMES_KEY: "names", COUNTS_KEY: "counts", REGIONS_KEY: "regions"}
@@ -571,7 +569,10 @@ def _store_editorial(
     stored = {EDITORIAL_KEY: state}
     renewed = {"counts": (counts, COUNTS_KEY), "regions": (regions, REGIONS_KEY)}
     if names:
-        moment = known_publication() if out_of_date else state.valid_until
+        # Never later than the moment the old tokens knew: an editor's commit may have
+        # scheduled a publication sooner since this state was made (``names_good_until``).
+        known = known_publication()
+        moment = known if out_of_date else _sooner(state.valid_until, known)
         stored[NAMES_KEY] = ContentState(token=uuid.uuid4().hex, valid_until=moment)
         for chosen, key in renewed.values():
             if chosen:
@@ -667,6 +668,13 @@ def _good_until(key: str, moment) -> None:
             return
 
 
+def _sooner(first, second):
+    """Return the sooner of two moments, either of which may be None (never)."""
+    if first is None or second is None:
+        return first if second is None else second
+    return min(first, second)
+
+
 def known_publication():
     """Return the soonest moment the names, counts and regions tokens are good until: the
     next scheduled publication, or one fallen due that no request has logged yet."""
@@ -709,16 +717,8 @@ def past_publication(moment, *, seen_due: bool = False) -> dict[str, object]:
             _forget_log_and_versions()
         return {}
     since = min(state.valid_until for state in due.values())
-    # From the moment the last logging reached, when known: a token kept meanwhile with a
-    # later moment than a publication scheduled (two editors' commits crossing) would
-    # otherwise leave that publication out.
-    through = cache.get(PUBLISHED_THROUGH_KEY)
-    if through is not None and through < since:
-        since = through
     # Logged before the tokens are kept: a request that finds them good finds it logged.
     logged = once_per_request(("fell-due", since), lambda: fell_due(since))
-    if logged:
-        cache.set(PUBLISHED_THROUGH_KEY, now, FRAGMENT_TIMEOUT * 30)
     made = {
         key: ContentState(token=state.token if logged else uuid.uuid4().hex, valid_until=moment)
         for key, state in due.items()

@@ -223,7 +223,8 @@ class EditBeforeEachRequest:
         with connection.cursor() as cursor:  # Written out: the edit, not the page, costs it.
             cursor.execute(
                 f"UPDATE {connection.ops.quote_name(table)} "  # noqa: S608 - names quoted
-                f"SET {connection.ops.quote_name(column)} = %s WHERE id = %s",
+                f"SET {connection.ops.quote_name(column)} = %s "
+                f"WHERE {connection.ops.quote_name(Project._meta.pk.column)} = %s",
                 [connection.ops.adapt_datetimefield_value(moment), self.other_project()],
             )
         keys = (pagecache.STATE_KEY, fragments.EDITORIAL_KEY, *fragments.SCHEDULED_KEYS)

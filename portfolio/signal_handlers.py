@@ -242,10 +242,11 @@ def _fell_due_sql() -> str:
     written once from the models."""
     quote = connection.ops.quote_name
     selects = []
-    for kind, (model, project) in enumerate(((Project, "id"), (ProjectUpdate, "project_id"))):
+    keys = ((Project, Project._meta.pk), (ProjectUpdate, ProjectUpdate._meta.get_field("project")))
+    for kind, (model, project) in enumerate(keys):
         published, moment = (quote(model._meta.get_field(name).column) for name in PUBLICATION)
         selects.append(
-            f"SELECT {kind}, {quote(project)} FROM {quote(model._meta.db_table)} "  # noqa: S608 - names quoted
+            f"SELECT {kind}, {quote(project.column)} FROM {quote(model._meta.db_table)} "  # noqa: S608 - names quoted
             f"WHERE {published} AND {moment} >= %s AND {moment} <= %s"
         )
     return " UNION ALL ".join(selects)

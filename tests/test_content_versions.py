@@ -3436,29 +3436,23 @@ def test_a_token_made_after_a_publication_fell_due_comes_after_its_log(projects)
     }
 
 
-def test_a_publication_left_out_by_a_later_moment_is_logged_when_it_falls(projects):
-    """Two editors' commits crossing can leave the tokens good until a later moment than
-    a publication scheduled before it: when they fall due, what went public since the
-    last logging reached is logged, that publication too."""
+def test_a_renewal_made_before_a_publication_was_scheduled_keeps_its_moment(projects):
+    """Two editors' commits crossing: a renewal made with the moment it learnt before the
+    other scheduled a sooner publication leaves the tokens good until the sooner one, and
+    that publication is logged when it falls due."""
     from core.pagecache import ContentState
 
-    first = make_project(title_fr="Le premier", published_at=timezone.now() + timedelta(seconds=1))
-    every_token()
-    time.sleep(max(0, (first.published_at - timezone.now()).total_seconds()) + 0.1)
-    every_token()  # Logged: the last logging reached now.
-    second = make_project(
-        title_fr="Le second", published_at=timezone.now() + timedelta(seconds=0.8)
-    )
-    every_token()
-    later = second.published_at + timedelta(seconds=0.5)
-    for key in (fragments.EDITORIAL_KEY, *fragments.SCHEDULED_KEYS):
-        cache.set(key, ContentState(cache.get(key).token, valid_until=later), None)
+    soon = make_project(title_fr="Bientôt", published_at=timezone.now() + timedelta(seconds=1))
+    every_token()  # Good until then.
+    later = soon.published_at + timedelta(days=1)
+    fragments._store_editorial(ContentState("learnt-before", valid_until=later))
+    assert all(cache.get(key).valid_until == soon.published_at for key in fragments.SCHEDULED_KEYS)
     logged = fragments.CATALOGUE_CHANGES.latest()
-    time.sleep(max(0, (later - timezone.now()).total_seconds()) + 0.1)
+    time.sleep(max(0, (soon.published_at - timezone.now()).total_seconds()) + 0.1)
 
     every_token()
 
-    assert fragments.CATALOGUE_CHANGES.since(logged)[1] == [second.pk]
+    assert fragments.CATALOGUE_CHANGES.since(logged)[1] == [soon.pk]
 
 
 def test_a_request_during_which_a_publication_falls_due_reads_the_log_again(projects):
