@@ -261,9 +261,7 @@ def _prefetch(address: tuple) -> None:
     _request.prefetched = {}
     now = timezone.now()
     due = any(
-        state.valid_until is not None and not state.is_current(now)
-        for key in SCHEDULED_KEYS
-        if (state := found.get(key)) is not None
+        not state.is_current(now) for key in SCHEDULED_KEYS if (state := found.get(key)) is not None
     )
     _renew_tokens_out_of_date(found, [kind for kind, _token in learned.tokens])
     # What the renewal wrote (a scheduled publication fallen due logged, ``_note_set``),
@@ -640,7 +638,7 @@ def names_good_until(moment) -> None:
     publishes is logged, and they are kept (``past_publication``)."""
     if moment is None or not enabled():
         return
-    for key in (NAMES_KEY, COUNTS_KEY, REGIONS_KEY):
+    for key in SCHEDULED_KEYS:
         _good_until(key, moment)
 
 
@@ -707,11 +705,7 @@ def past_publication(moment, *, seen_due: bool = False) -> dict[str, object]:
         return {}
     states = cache.get_many(SCHEDULED_KEYS)
     now = timezone.now()
-    due = {
-        key: state
-        for key, state in states.items()
-        if state.valid_until is not None and not state.is_current(now)
-    }
+    due = {key: state for key, state in states.items() if not state.is_current(now)}
     if not due:
         if seen_due:
             _forget_log_and_versions()
@@ -744,7 +738,7 @@ def publication_may_be_due() -> bool:
     now = timezone.now()
     for key in SCHEDULED_KEYS:
         state = seen.get(key)
-        if getattr(state, "valid_until", False) is False or not state.is_current(now):
+        if state is None or not state.is_current(now):
             return True
     return False
 
@@ -771,11 +765,15 @@ def read_with_scheduled(key: str):
 
 
 def _replaced_many(old: Mapping[str, object], new: Mapping[str, object]) -> set[str]:
-    """Write each of ``new`` whose ``old`` value is still there, in one step when none
-    changed meanwhile (else one by one, ``_replaced``); return the keys written."""
+    """Write each of ``new`` whose ``old`` value is what its key holds still, in one step
+    (Redis's WATCH: another worker's write in between wins, and each key is then tried
+    on its own); return the keys written."""
     client = getattr(cache, "client", None)
-    if not isinstance(client, DefaultClient) or len(new) < 2:
-        return {key for key, value in new.items() if _replaced(key, old[key], value)}
+    if not isinstance(client, DefaultClient):
+        # One process (the local-memory cache: tests, or fragments off).
+        unchanged = {key for key in new if cache.get(key) == old[key]}
+        cache.set_many({key: new[key] for key in unchanged}, None)
+        return unchanged
     stored = {key: client.make_key(key) for key in new}
     with client.get_client(write=True).pipeline() as pipe:
         try:
@@ -792,35 +790,16 @@ def _replaced_many(old: Mapping[str, object], new: Mapping[str, object]) -> set[
                     pipe.set(stored[key], client.encode(new[key]))
                 pipe.execute()
         except WatchError:
-            pass
+            if len(new) == 1:
+                return set()
         else:
             return unchanged
-    return {key for key, value in new.items() if _replaced(key, old[key], value)}
+    return {key for key in new if _replaced(key, old[key], new[key])}
 
 
 def _replaced(key: str, old, new) -> bool:
-    """Write ``new`` under ``key`` if ``old`` is what it holds still, in one step (Redis's
-    WATCH: another worker's write in between wins); return whether it was written."""
-    client = getattr(cache, "client", None)
-    if not isinstance(client, DefaultClient):
-        # One process (the local-memory cache: tests, or fragments off).
-        if cache.get(key) != old:
-            return False
-        cache.set(key, new, None)
-        return True
-    stored = client.make_key(key)
-    with client.get_client(write=True).pipeline() as pipe:
-        try:
-            pipe.watch(stored)
-            found = pipe.get(stored)
-            if found is None or client.decode(found) != old:
-                return False
-            pipe.multi()
-            pipe.set(stored, client.encode(new))
-            pipe.execute()
-        except WatchError:
-            return False
-    return True
+    """``_replaced_many`` for one key: return whether ``new`` was written."""
+    return bool(_replaced_many({key: old}, {key: new}))
 
 
 def _forget_log_and_versions() -> None:
@@ -913,7 +892,7 @@ def _token_within_names(key: str, attribute: str) -> str:
             # Not read at the start of the request, or made since (read then and not
             # found, and not made since: none).
             names = cache.get(NAMES_KEY)
-        if names is not None and names.valid_until and not names.is_current(timezone.now()):
+        if names is not None and not names.is_current(timezone.now()):
             # A publication fell due that the names token knows of and this one may not:
             # logged first (``past_publication``), and the names token kept.
             from .pagecache import state_in_cache

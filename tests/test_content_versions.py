@@ -2481,12 +2481,19 @@ def test_the_renamed_mode_also_moves_the_projects_card(projects, settings, edit)
     assert editorial() == token
 
 
-def test_the_catalogue_mode_renews_the_lists_and_keeps_the_other_projects_parts(projects, settings):
-    funded, other, region, partner = projects
+def last_published_and_edit(projects, settings, edit):
+    """A project published last (the one the catalogue and scheduled modes change), and
+    the benchmark's middleware making ``edit`` for the first of ``projects``."""
+    funded, _other, region, partner = projects
     latest = make_project(title_fr="Le dernier publié", regions=[region], partners=[partner])
     settings.BENCH_EDIT_PROJECT = funded.pk
-    settings.BENCH_EDIT = "catalogue"
-    middleware = EditBeforeEachRequest(lambda request: "ok")
+    settings.BENCH_EDIT = edit
+    return latest, EditBeforeEachRequest(lambda request: "ok")
+
+
+def test_the_catalogue_mode_renews_the_lists_and_keeps_the_other_projects_parts(projects, settings):
+    funded, other, _region, _partner = projects
+    latest, middleware = last_published_and_edit(projects, settings, "catalogue")
     visitor = Client()
     urls = visit_everything(visitor, *projects)
     kept = (funded, other)
@@ -2514,11 +2521,8 @@ def test_the_catalogue_mode_renews_the_lists_and_keeps_the_other_projects_parts(
 
 
 def test_the_scheduled_mode_makes_a_publication_fall_due_before_every_request(projects, settings):
-    funded, other, region, partner = projects
-    latest = make_project(title_fr="Le dernier publié", regions=[region], partners=[partner])
-    settings.BENCH_EDIT_PROJECT = funded.pk
-    settings.BENCH_EDIT = "scheduled"
-    middleware = EditBeforeEachRequest(lambda request: "ok")
+    _funded, other, _region, _partner = projects
+    latest, middleware = last_published_and_edit(projects, settings, "scheduled")
     visitor = Client()
     urls = visit_everything(visitor, *projects)
     tokens = {key: cache.get(key).token for key in fragments.SCHEDULED_KEYS}
