@@ -699,13 +699,19 @@ def past_publication(moment, *, seen_due: bool = False) -> dict[str, object]:
     learnt of a sooner publication). ``seen_due``: this request read one of them out of
     date; if another request has logged since, what this one read of the log and of the
     versions before is read again (``_forget_log_and_versions``)."""
-    from .pagecache import ContentState, fell_due
+    from .pagecache import STATE_KEY, ContentState, fell_due
 
     if not enabled():
         return {}
-    states = cache.get_many(SCHEDULED_KEYS)
+    # Renewed when a publication falls due, as after any change of the catalogue.
+    renewed = (EDITORIAL_KEY, STATE_KEY)
+    states = cache.get_many([*SCHEDULED_KEYS, *renewed])
     now = timezone.now()
-    due = {key: state for key, state in states.items() if not state.is_current(now)}
+    due = {
+        key: state
+        for key in SCHEDULED_KEYS
+        if (state := states.get(key)) is not None and not state.is_current(now)
+    }
     if not due:
         if seen_due:
             _forget_log_and_versions()
@@ -717,7 +723,24 @@ def past_publication(moment, *, seen_due: bool = False) -> dict[str, object]:
         key: ContentState(token=state.token if logged else uuid.uuid4().hex, valid_until=moment)
         for key, state in due.items()
     }
-    kept = {key: made[key] for key in _replaced_many(due, made)}
+    # The editorial token and the page state, read with the names tokens fallen due, are
+    # good for longer only when a renewal wrote them with a moment learnt before an
+    # editor's commit scheduled this publication (two commits, or a commit and a
+    # visitor's renewal, crossing): put out of date with them, as the save that
+    # publishes it now would, they are renewed by the next request.
+    outliving = {
+        key: state
+        for key in renewed
+        if (state := states.get(key)) is not None
+        and state.is_current(now)
+        and (state.valid_until is None or state.valid_until > since)
+    }
+    made |= {key: ContentState(token=uuid.uuid4().hex, valid_until=now) for key in outliving}
+    written = _replaced_many(due | outliving, made)
+    kept = {key: made[key] for key in written if key in due}
+    if EDITORIAL_KEY in written:  # This request renews it too, when it next reads it.
+        _request.token = None
+        _note_set({EDITORIAL_KEY: made[EDITORIAL_KEY]})
     if getattr(_request, "asked", None):
         for key in due:
             _request.asked.discard(key)

@@ -11,7 +11,11 @@ the change is committed), so every page stored before is out of date at once. Th
 also knows when the next scheduled publication falls due (``register_schedule``): past that
 moment, the first request makes a new token, and a project published for 9:00 shows at 9:00;
 fragments kept across the catalogue are kept, and corrected for what went public, as after
-the save that publishes it now (``fragments.past_publication``).
+the save that publishes it now (``fragments.past_publication``). A token renewed with a
+moment learnt before another commit scheduled a sooner publication is put out of date at
+that publication all the same: the fragments' names token, which every commit that
+schedules a publication tells of it, is read with every stored page
+(``PageCacheMiddleware._lookup``).
 
 Where the token lives depends on the cache. Redis (``REDIS_URL``) is shared by every worker:
 the token and the page come back in one round trip. The local-memory cache belongs to one
@@ -737,10 +741,17 @@ class PageCacheMiddleware:
             stored = cache.get(page_request.key)
             state = current_state()
         else:
-            # One round trip for both; a missing or expired token is mended below.
-            found = cache.get_many([STATE_KEY, page_request.key])
+            # One round trip for them all; a missing or expired token is mended below.
+            found = cache.get_many([STATE_KEY, fragments.NAMES_KEY, page_request.key])
             state, stored = found.get(STATE_KEY), found.get(page_request.key)
-            if state is None or not state.is_current(timezone.now()):
+            names, now = found.get(fragments.NAMES_KEY), timezone.now()
+            if state and state.is_current(now) and names and not names.is_current(now):
+                # A scheduled publication fell due that the names token knows of and no
+                # request has logged: logged now, which puts the state out of date if a
+                # renewal that learnt of no such publication left it good for longer.
+                state_in_cache(fragments.NAMES_KEY)
+                state = None
+            if state is None or not state.is_current(now):
                 state = current_state()
         if stored is not None and stored.token != state.token:
             stored = None

@@ -3747,3 +3747,64 @@ def test_an_address_found_then_gone_while_it_is_looked_up_is_looked_up_again(pro
     with CaptureQueriesContext(connection) as queries:
         assert "L’eau au village" in get(visitor, url)
     assert not finds_a_slug(queries), [query["sql"] for query in queries]
+
+
+def crossed_renewal_pages(projects):
+    """The pages that show a project published in the projects' region, in both
+    languages: the home page, the list, a search, the region's page, the feed."""
+    _funded, _other, region, _partner = projects
+    urls = {}
+    for language, word in (("fr", "dispensaire"), ("en", "clinic")):
+        with translation.override(language):
+            urls |= {
+                f"home {language}": reverse("portfolio:home"),
+                f"list {language}": reverse("portfolio:project_list"),
+                f"search {language}": reverse("portfolio:project_list") + f"?q={word}",
+                f"region {language}": region.get_absolute_url(),
+                f"feed {language}": reverse("portfolio:feed"),
+            }
+    return urls
+
+
+def renewed_as_if_learnt_before(*keys):
+    """Write these tokens as a renewal that learnt the next publication before an editor's
+    commit scheduled a sooner one, and wrote them after that commit, leaves them: the
+    same token, good until no moment (it learnt of none)."""
+    from core.pagecache import ContentState
+
+    for key in keys:
+        cache.set(key, ContentState(cache.get(key).token), None)
+
+
+@pytest.mark.parametrize("page_cache", [True, False], ids=["page-cache", "fragments"])
+def test_a_publication_scheduled_while_a_renewal_learnt_of_none_shows_at_its_time(
+    projects, settings, page_cache
+):
+    """Two renewals crossing (a visitor's, or another editor's commit, that learnt the next
+    publication before this editor's commit scheduled one, and wrote the page state and
+    the editorial token after it) leave them good for longer than the publication: the
+    names token, which knows of it, puts them out of date when it falls due, and the
+    project shows on every page at its time, in French and English."""
+    settings.PAGE_CACHE_ENABLED = page_cache
+    _funded, _other, region, _partner = projects
+    soon = timezone.now() + timedelta(seconds=1.5)
+    make_project(
+        title_fr="Le dispensaire",
+        title_en="The clinic",
+        regions=[region],
+        published_at=soon,
+    )
+    visitor = Client()
+    urls = crossed_renewal_pages(projects)
+    for url in urls.values():
+        get(visitor, url)
+    renewed_as_if_learnt_before(pagecache.STATE_KEY, fragments.EDITORIAL_KEY)
+    assert cache.get(fragments.NAMES_KEY).valid_until == soon
+    for name, url in urls.items():
+        page = get(visitor, url, name[-2:])
+        assert "Le dispensaire" not in page and "The clinic" not in page, name
+    time.sleep(max(0, (soon - timezone.now()).total_seconds()) + 0.1)
+
+    for name, url in urls.items():
+        shown = "Le dispensaire" if name.endswith("fr") else "The clinic"
+        assert shown in get(visitor, url, name[-2:]), name
