@@ -130,9 +130,19 @@ def _store_state(state: ContentState) -> None:
     if _state_in_database():
         from .models import PageCacheState
 
-        fields = {"token": state.token, "valid_until": state.valid_until}
-        if not PageCacheState.objects.filter(pk=1).update(**fields):
-            PageCacheState.objects.create(pk=1, **fields)
+        # Never later than a moment still to come that the stored state knows and this
+        # one does not: a renewal that learnt the next publication before another commit
+        # scheduled a sooner one, written after that commit's, keeps the sooner one (the
+        # row is read and written in one statement).
+        sooner = models.Q(valid_until__gt=timezone.now())
+        if state.valid_until is not None:
+            sooner &= models.Q(valid_until__lt=state.valid_until)
+        moment = models.Case(
+            models.When(sooner, then=models.F("valid_until")),
+            default=models.Value(state.valid_until, output_field=models.DateTimeField()),
+        )
+        if not PageCacheState.objects.filter(pk=1).update(token=state.token, valid_until=moment):
+            PageCacheState.objects.create(pk=1, token=state.token, valid_until=state.valid_until)
     else:
         cache.set(STATE_KEY, state, None)
 

@@ -6,6 +6,7 @@ every worker) and kept in the database (as with the local-memory cache).
 
 import re
 import time
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -264,6 +265,29 @@ def test_a_scheduled_project_appears_when_its_time_comes(content, visitor):
     assert "Projet programmé" not in visitor.get(url).content.decode()  # from the cache
     time.sleep(1.6)
     assert "Projet programmé" in visitor.get(url).content.decode()
+
+
+def test_a_renewal_that_learnt_of_no_publication_does_not_hold_back_one_scheduled(content, visitor):
+    """A renewal of the content token (a visitor's, or another editor's commit) that
+    learnt the next publication before an editor's commit scheduled one, and wrote its
+    token after that commit, does not hold the publication back: the project shows at
+    its time, in French and English."""
+    from core import pagecache
+
+    soon = timezone.now() + timedelta(seconds=1.5)
+    make_project(title_fr="Projet programmé", title_en="Scheduled project", published_at=soon)
+    titles = {"fr": "Projet programmé", "en": "Scheduled project"}
+    urls = {language: url_in(language, name="portfolio:project_list") for language in titles}
+    visitor.get(urls["fr"])  # The token renewed learns when the project goes public...
+    assert pagecache.current_state().valid_until == soon
+    pagecache._store_state(pagecache.ContentState(uuid.uuid4().hex))  # ...this one did not.
+    for language, url in urls.items():
+        assert titles[language] not in visitor.get(url).content.decode()
+        assert titles[language] not in visitor.get(url).content.decode()  # from the cache
+    time.sleep(max(0, (soon - timezone.now()).total_seconds()) + 0.1)
+
+    for language, url in urls.items():
+        assert titles[language] in visitor.get(url).content.decode(), language
 
 
 def test_staff_never_get_a_cached_page(content, visitor, editor_client):
