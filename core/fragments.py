@@ -489,6 +489,13 @@ def _note_set(values: Mapping[str, object]) -> None:
         read.update({k: v for k, v in values.items() if k in read})
 
 
+def forget_once(name: str) -> None:
+    """Have the next ``once_per_request(name, …)`` compute its value again."""
+    once = getattr(_request, "once", None)
+    if once:
+        once.pop(name, None)
+
+
 def once_per_request(name: str, compute: Callable[[], object]) -> object:
     """Return ``compute()``, computed once per request served to the public (which only
     reads, so what it reads stays as it was while it runs): e.g. when the next scheduled
@@ -699,7 +706,7 @@ def past_publication(moment, *, seen_due: bool = False) -> dict[str, object]:
     learnt of a sooner publication). ``seen_due``: this request read one of them out of
     date; if another request has logged since, what this one read of the log and of the
     versions before is read again (``_forget_log_and_versions``)."""
-    from .pagecache import STATE_KEY, ContentState, fell_due
+    from .pagecache import STATE_KEY, ContentState, fell_due, next_scheduled_change
 
     if not enabled():
         return {}
@@ -717,26 +724,35 @@ def past_publication(moment, *, seen_due: bool = False) -> dict[str, object]:
             _forget_log_and_versions()
         return {}
     since = min(state.valid_until for state in due.values())
+    if moment is not None and moment <= now:
+        # Learnt before it came (the request started before): learnt again, for the
+        # tokens this request renews next too.
+        moment = next_scheduled_change(again=True)
     # Logged before the tokens are kept: a request that finds them good finds it logged.
     logged = once_per_request(("fell-due", since), lambda: fell_due(since))
-    made = {
-        key: ContentState(token=state.token if logged else uuid.uuid4().hex, valid_until=moment)
-        for key, state in due.items()
-    }
     # The editorial token and the page state, read with the names tokens fallen due, are
-    # good for longer only when a renewal wrote them with a moment learnt before an
-    # editor's commit scheduled this publication (two commits, or a commit and a
-    # visitor's renewal, crossing): put out of date with them, as the save that
-    # publishes it now would, they are renewed by the next request.
+    # good for longer than a publication that went public when a renewal wrote them with
+    # a moment learnt before an editor's commit scheduled it (two commits, or a commit
+    # and a visitor's renewal, crossing): put out of date with it, as the save that
+    # publishes it now would, they are renewed by the next request. (When nothing went
+    # public, the publication was moved or cancelled since: they learnt it.) Written
+    # first, should the tokens be written one by one (``_replaced_many``).
     outliving = {
         key: state
         for key in renewed
-        if (state := states.get(key)) is not None
+        if logged != 0
+        and (state := states.get(key)) is not None
         and state.is_current(now)
         and (state.valid_until is None or state.valid_until > since)
     }
-    made |= {key: ContentState(token=uuid.uuid4().hex, valid_until=now) for key in outliving}
-    written = _replaced_many(due | outliving, made)
+    made = {key: ContentState(token=uuid.uuid4().hex, valid_until=now) for key in outliving}
+    made |= {
+        key: ContentState(
+            token=uuid.uuid4().hex if logged is None else state.token, valid_until=moment
+        )
+        for key, state in due.items()
+    }
+    written = _replaced_many(outliving | due, made)
     kept = {key: made[key] for key in written if key in due}
     if EDITORIAL_KEY in written:  # This request renews it too, when it next reads it.
         _request.token = None
@@ -746,7 +762,7 @@ def past_publication(moment, *, seen_due: bool = False) -> dict[str, object]:
             _request.asked.discard(key)
             _request.prefetched.pop(key, None)
     for key, attribute in SCHEDULED_ATTRIBUTES.items():
-        if key in due and (not logged or key not in kept):
+        if key in due and (logged is None or key not in kept):
             setattr(_request, attribute, None)
     return kept
 

@@ -13,9 +13,10 @@ moment, the first request makes a new token, and a project published for 9:00 sh
 fragments kept across the catalogue are kept, and corrected for what went public, as after
 the save that publishes it now (``fragments.past_publication``). A token renewed with a
 moment learnt before another commit scheduled a sooner publication is put out of date at
-that publication all the same: the fragments' names token, which every commit that
-schedules a publication tells of it, is read with every stored page
-(``PageCacheMiddleware._lookup``).
+that publication all the same: with the fragments on, their names token, which every
+commit that schedules a publication tells of it, is read with every stored page
+(``PageCacheMiddleware._lookup``); kept in the database, the token keeps the sooner moment
+(``_store_state``).
 
 Where the token lives depends on the cache. Redis (``REDIS_URL``) is shared by every worker:
 the token and the page come back in one round trip. The local-memory cache belongs to one
@@ -77,15 +78,16 @@ class ContentState:
 
 def register_schedule(
     next_change: Callable[[], datetime | None],
-    fell_due: Callable[[datetime], bool] | None = None,
+    fell_due: Callable[[datetime], int | None] | None = None,
 ) -> None:
     """Add a function returning the next moment public content changes by itself.
 
     Apps register theirs in ``AppConfig.ready()`` (e.g. the next scheduled publication);
     core never imports them. ``fell_due(since)`` tells the fragments what went public by
     itself from ``since`` until now, as the saves that publish it now would
-    (``fragments.catalogue_published``), and returns whether it could; without it, or when
-    it cannot, every token is renewed when such a change falls due.
+    (``fragments.catalogue_published``), and returns how many publications it told of, or
+    None when it could not; without it, or when it cannot, every token is renewed when
+    such a change falls due.
     """
     if next_change not in _schedules:
         _schedules.append(next_change)
@@ -97,10 +99,26 @@ def _next_change() -> datetime | None:
     return min(moments, default=None)
 
 
-def fell_due(since: datetime) -> bool:
-    """Tell the fragments what went public by itself from ``since`` until now; return
-    whether every schedule could (``register_schedule``)."""
-    return all(told is not None and told(since) for told in _fallen_due)
+def fell_due(since: datetime) -> int | None:
+    """Tell the fragments what went public by itself from ``since`` until now; return how
+    many publications were told, or None when a schedule could not tell them
+    (``register_schedule``)."""
+    told = 0
+    for tell in _fallen_due:
+        found = None if tell is None else tell(since)
+        if found is None:
+            return None
+        told += found
+    return told
+
+
+def next_scheduled_change(*, again: bool = False) -> datetime | None:
+    """Return the next scheduled change, learnt once per request served to the public
+    (``fragments.once_per_request``); ``again``: learnt anew (the moment learnt before
+    has come since)."""
+    if again:
+        fragments.forget_once("next-change")
+    return fragments.once_per_request("next-change", _next_change)
 
 
 def new_state() -> ContentState:
@@ -116,9 +134,10 @@ def _state_renewed_by_a_reader() -> ContentState:
     """``new_state()`` for a token a request found missing or out of date: every token it
     renews learns the next scheduled change from one query, and what fell due is looked
     for once (``once_per_request``)."""
-    moment = fragments.once_per_request("next-change", _next_change)
+    moment = next_scheduled_change()
     if fragments.publication_may_be_due():
         fragments.once_per_request("past-publication", lambda: fragments.past_publication(moment))
+        moment = next_scheduled_change()  # Learnt again there if it had come meanwhile.
     return ContentState(token=uuid.uuid4().hex, valid_until=moment)
 
 
@@ -270,8 +289,7 @@ def state_in_cache(key: str) -> ContentState:
         if state is not None and key in fragments.SCHEDULED_KEYS:
             # A scheduled publication fell due: what it published is logged, and the
             # names, counts and regions tokens kept (``fragments.past_publication``).
-            moment = fragments.once_per_request("next-change", _next_change)
-            kept = fragments.past_publication(moment, seen_due=True).get(key)
+            kept = fragments.past_publication(next_scheduled_change(), seen_due=True).get(key)
             if kept is None:  # Kept or renewed meanwhile by another request.
                 kept = cache.get(key)
                 if kept is not None and not kept.is_current(timezone.now()):
@@ -755,7 +773,13 @@ class PageCacheMiddleware:
             found = cache.get_many([STATE_KEY, fragments.NAMES_KEY, page_request.key])
             state, stored = found.get(STATE_KEY), found.get(page_request.key)
             names, now = found.get(fragments.NAMES_KEY), timezone.now()
-            if state and state.is_current(now) and names and not names.is_current(now):
+            if (
+                fragments.enabled()
+                and state
+                and state.is_current(now)
+                and names
+                and not names.is_current(now)
+            ):
                 # A scheduled publication fell due that the names token knows of and no
                 # request has logged: logged now, which puts the state out of date if a
                 # renewal that learnt of no such publication left it good for longer.

@@ -252,11 +252,12 @@ def _fell_due_sql() -> str:
     return " UNION ALL ".join(selects)
 
 
-def publications_fell_due(since) -> bool:
+def publications_fell_due(since) -> int | None:
     """Tell the fragments what went public by its date from ``since`` until now, as the
     saves that publish it now do: projects change the catalogue (their funding figures and
-    cards as they were), field updates their projects' news (``news_changed``). Return
-    False when the projects are too many to be logged (every token is then renewed).
+    cards as they were), field updates their projects' news (``news_changed``). Return how
+    many went public, or None when the projects are too many to be logged (every token is
+    then renewed).
 
     One query written out, both tables at once: it runs on the first request after the
     moment, which building querysets would cost more than running it."""
@@ -265,12 +266,12 @@ def publications_fell_due(since) -> bool:
         cursor.execute(_fell_due_sql(), [adapt(since), adapt(timezone.now())] * 2)
         rows = cursor.fetchall()
     if not fragments.catalogue_published(pk for kind, pk in rows if kind == 0):
-        return False
+        return None
     news = {pk for kind, pk in rows if kind == 1}
     if news:
         fragments.invalidate_part("bottom", news)
         fragments.invalidate_part(fragments.NEWS, [*news, fragments.ANY_PROJECT])
-    return True
+    return len(rows)
 
 
 def connect():

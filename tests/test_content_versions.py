@@ -35,6 +35,7 @@ from django.utils.html import escape
 
 from core import fragments, pagecache
 from core.changes import changed_columns
+from core.models import PageCacheState
 from core.sitemaps import TranslatedSitemap
 from devtools.middleware import EditBeforeEachRequest, show_partners_of
 from partners import views as partners_views
@@ -3497,7 +3498,7 @@ def test_a_token_renewed_while_a_publication_is_logged_stays_renewed(projects, m
 
     def renewed_meanwhile(since):
         cache.set(fragments.NAMES_KEY, ContentState("renewed-meanwhile"), None)
-        return True
+        return 1
 
     monkeypatch.setattr(pagecache, "_fallen_due", [renewed_meanwhile])
 
@@ -3766,14 +3767,23 @@ def crossed_renewal_pages(projects):
     return urls
 
 
-def renewed_as_if_learnt_before(*keys):
-    """Write these tokens as a renewal that learnt the next publication before an editor's
-    commit scheduled a sooner one, and wrote them after that commit, leaves them: the
-    same token, good until no moment (it learnt of none)."""
+def its_time_comes(project, moment):
+    """Bring the site to the moment a project scheduled for ``moment`` goes public,
+    without waiting for it: the project public from a second ago, and every token good
+    until ``moment`` good until then (written behind the site's back, as time passes)."""
     from core.pagecache import ContentState
 
-    for key in keys:
-        cache.set(key, ContentState(cache.get(key).token), None)
+    now = timezone.now() - timedelta(seconds=1)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Project._meta.db_table} SET published_at = %s WHERE id = %s",  # noqa: S608
+            [now, project.pk],
+        )
+    for key in (pagecache.STATE_KEY, fragments.EDITORIAL_KEY, *fragments.SCHEDULED_KEYS):
+        state = cache.get(key)
+        if state is not None and state.valid_until == moment:
+            cache.set(key, ContentState(state.token, valid_until=now), None)
+    PageCacheState.objects.filter(valid_until=moment).update(valid_until=now)
 
 
 @pytest.mark.parametrize("page_cache", [True, False], ids=["page-cache", "fragments"])
@@ -3785,26 +3795,77 @@ def test_a_publication_scheduled_while_a_renewal_learnt_of_none_shows_at_its_tim
     the editorial token after it) leave them good for longer than the publication: the
     names token, which knows of it, puts them out of date when it falls due, and the
     project shows on every page at its time, in French and English."""
+    from core.pagecache import ContentState
+
     settings.PAGE_CACHE_ENABLED = page_cache
     _funded, _other, region, _partner = projects
-    soon = timezone.now() + timedelta(seconds=1.5)
-    make_project(
-        title_fr="Le dispensaire",
-        title_en="The clinic",
-        regions=[region],
-        published_at=soon,
+    later = timezone.now() + timedelta(hours=1)
+    clinic = make_project(
+        title_fr="Le dispensaire", title_en="The clinic", regions=[region], published_at=later
     )
     visitor = Client()
     urls = crossed_renewal_pages(projects)
     for url in urls.values():
         get(visitor, url)
-    renewed_as_if_learnt_before(pagecache.STATE_KEY, fragments.EDITORIAL_KEY)
-    assert cache.get(fragments.NAMES_KEY).valid_until == soon
+    assert cache.get(fragments.NAMES_KEY).valid_until == later
+    # Learnt before that commit (no publication to come), written after it.
+    for key in (pagecache.STATE_KEY, fragments.EDITORIAL_KEY):
+        cache.set(key, ContentState(cache.get(key).token), None)
     for name, url in urls.items():
         page = get(visitor, url, name[-2:])
         assert "Le dispensaire" not in page and "The clinic" not in page, name
-    time.sleep(max(0, (soon - timezone.now()).total_seconds()) + 0.1)
+    its_time_comes(clinic, later)
 
     for name, url in urls.items():
         shown = "Le dispensaire" if name.endswith("fr") else "The clinic"
         assert shown in get(visitor, url, name[-2:]), name
+
+
+def test_a_publication_moved_later_keeps_the_tokens_that_learnt_it(projects):
+    """The names token still knows of a publication moved later or cancelled (a token is
+    only ever made good for less): when its old moment comes, nothing goes public, and
+    the editorial token and the page state, which learnt of the move, are kept."""
+    from core.pagecache import ContentState
+
+    every_token()
+    moved = timezone.now() + timedelta(hours=1)
+    renewed = {
+        key: ContentState(cache.get(key).token, valid_until=moved)
+        for key in (fragments.EDITORIAL_KEY, pagecache.STATE_KEY)
+    }
+    cache.set_many(renewed, None)
+    old_moment = timezone.now() - timedelta(seconds=1)
+    for key in fragments.SCHEDULED_KEYS:
+        cache.set(key, ContentState(cache.get(key).token, valid_until=old_moment), None)
+    logged = fragments.CATALOGUE_CHANGES.latest()
+
+    every_token()
+
+    assert fragments.CATALOGUE_CHANGES.since(logged)[1] == []
+    assert all(cache.get(key).is_current(timezone.now()) for key in fragments.SCHEDULED_KEYS)
+    assert {key: cache.get(key) for key in renewed} == renewed
+
+
+def test_a_moment_learnt_before_it_came_is_learnt_again(projects):
+    """A request that learnt the next publication before it came, and logs it once it
+    has, keeps the names token good until the one after, not until a moment past (the
+    next request would log it again)."""
+    from core.pagecache import ContentState
+
+    _funded, _other, region, _partner = projects
+    soon = timezone.now() - timedelta(seconds=1)
+    after = timezone.now() + timedelta(hours=1)
+    make_project(title_fr="Le dispensaire", regions=[region], published_at=after)
+    every_token()
+    with connection.cursor() as cursor:  # Public since a second ago.
+        cursor.execute(
+            f"UPDATE {Project._meta.db_table} SET published_at = %s WHERE title_fr = %s",  # noqa: S608
+            [soon, "Le dispensaire"],
+        )
+    make_project(title_fr="La maternité", regions=[region], published_at=after)
+    for key in fragments.SCHEDULED_KEYS:
+        cache.set(key, ContentState(cache.get(key).token, valid_until=soon), None)
+
+    kept = fragments.past_publication(soon)  # As learnt before it came.
+
+    assert {state.valid_until for state in kept.values()} == {after}
