@@ -99,6 +99,8 @@ from .redis_client import UNREADABLE
 
 logger = logging.getLogger(__name__)
 
+# The page cache's state (``pagecache.STATE_KEY``).
+PAGE_STATE_KEY = "pagecache:state"
 EDITORIAL_KEY = "pagecache:editorial"
 NAMES_KEY = "pagecache:names"
 # The token of the counts of the catalogue: renewed with the names token, but for a save
@@ -234,6 +236,9 @@ LONGEST_RECIPE = 1200
 # attribute of the request each is read once per request as.
 SCHEDULED_ATTRIBUTES = {NAMES_KEY: "names", COUNTS_KEY: "counts", REGIONS_KEY: "regions"}
 SCHEDULED_KEYS = tuple(SCHEDULED_ATTRIBUTES)
+# The tokens renewed when a scheduled publication falls due, as after any change of the
+# catalogue: the editorial token and the page cache's state (``past_publication``).
+RENEWED_AT_PUBLICATION = (EDITORIAL_KEY, PAGE_STATE_KEY)
 # The token keys by kind (``fragment_key``).
 TOKEN_KEYS = {
     "editorial": EDITORIAL_KEY,
@@ -706,13 +711,11 @@ def past_publication(moment, *, seen_due: bool = False) -> dict[str, object]:
     learnt of a sooner publication). ``seen_due``: this request read one of them out of
     date; if another request has logged since, what this one read of the log and of the
     versions before is read again (``_forget_log_and_versions``)."""
-    from .pagecache import STATE_KEY, ContentState, fell_due, next_scheduled_change
+    from .pagecache import ContentState, fell_due, next_scheduled_change
 
     if not enabled():
         return {}
-    # Renewed when a publication falls due, as after any change of the catalogue.
-    renewed = (EDITORIAL_KEY, STATE_KEY)
-    states = cache.get_many([*SCHEDULED_KEYS, *renewed])
+    states = cache.get_many([*SCHEDULED_KEYS, *RENEWED_AT_PUBLICATION])
     now = timezone.now()
     due = {
         key: state
@@ -739,7 +742,7 @@ def past_publication(moment, *, seen_due: bool = False) -> dict[str, object]:
     # first, should the tokens be written one by one (``_replaced_many``).
     outliving = {
         key: state
-        for key in renewed
+        for key in RENEWED_AT_PUBLICATION
         if logged != 0
         and (state := states.get(key)) is not None
         and state.is_current(now)
@@ -765,6 +768,19 @@ def past_publication(moment, *, seen_due: bool = False) -> dict[str, object]:
         if key in due and (logged is None or key not in kept):
             setattr(_request, attribute, None)
     return kept
+
+
+def outlives_publication(state) -> bool:
+    """Tell whether this editorial token or page state, current, was read with a names
+    token fallen due (``read_with_scheduled``): a publication no request has logged yet,
+    which it may outlive (``past_publication``)."""
+    if not enabled():
+        return False
+    now = timezone.now()
+    if not state.is_current(now):
+        return False
+    names = (getattr(_request, "scheduled", None) or {}).get(NAMES_KEY)
+    return names is not None and not names.is_current(now)
 
 
 def publication_may_be_due() -> bool:

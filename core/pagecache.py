@@ -13,7 +13,7 @@ moment, the first request makes a new token, and a project published for 9:00 sh
 fragments kept across the catalogue are kept, and corrected for what went public, as after
 the save that publishes it now (``fragments.past_publication``). A token renewed with a
 moment learnt before another commit scheduled a sooner publication is put out of date at
-that publication all the same: with the fragments on, their names token, which every
+that publication all the same: with the fragments on, the fragments' names token, which every
 commit that schedules a publication tells of it, is read with every stored page
 (``PageCacheMiddleware._lookup``); kept in the database, the token keeps the sooner moment
 (``_store_state``).
@@ -52,7 +52,7 @@ from django.utils.functional import cached_property
 from . import fragments
 from .i18n import negotiated_language
 
-STATE_KEY = "pagecache:state"
+STATE_KEY = fragments.PAGE_STATE_KEY
 PAGE_KEY_PREFIX = "pagecache:page:"
 # A stored page is checked against the token on every hit; this only bounds memory.
 PAGE_TIMEOUT = 24 * 60 * 60
@@ -62,7 +62,7 @@ UNKEPT_HEADERS = {"set-cookie", "content-length", "etag", "cache-control"}
 
 _schedules: list[Callable[[], datetime | None]] = []
 # What each schedule tells the fragments of what went public by itself (``fell_due``).
-_fallen_due: list[Callable[[datetime], bool]] = []
+_fallen_due: list[Callable[[datetime], int | None] | None] = []
 
 
 @dataclass(frozen=True)
@@ -106,9 +106,9 @@ def fell_due(since: datetime) -> int | None:
     told = 0
     for tell in _fallen_due:
         found = None if tell is None else tell(since)
-        if found is None:
+        if found is None or found is False:  # False: could not, as True could.
             return None
-        told += found
+        told += int(found)
     return told
 
 
@@ -283,6 +283,13 @@ def state_in_cache(key: str) -> ContentState:
     state = fragments.read_with_scheduled(key)
     if state is None:
         cache.add(key, _state_renewed_by_a_reader(), None)
+        state = cache.get(key)
+    elif key in fragments.RENEWED_AT_PUBLICATION and fragments.outlives_publication(state):
+        # A scheduled publication fell due that the names token knows of, no request has
+        # logged it, and this token, made by a renewal that learnt of no such publication,
+        # is good for longer: logging it puts this token out of date if something went
+        # public (``fragments.past_publication``).
+        state_in_cache(fragments.NAMES_KEY)
         state = cache.get(key)
     if state is None or not state.is_current(timezone.now()):
         fragments.fell_during_request(state)
@@ -773,19 +780,9 @@ class PageCacheMiddleware:
             found = cache.get_many([STATE_KEY, fragments.NAMES_KEY, page_request.key])
             state, stored = found.get(STATE_KEY), found.get(page_request.key)
             names, now = found.get(fragments.NAMES_KEY), timezone.now()
-            if (
-                fragments.enabled()
-                and state
-                and state.is_current(now)
-                and names
-                and not names.is_current(now)
-            ):
-                # A scheduled publication fell due that the names token knows of and no
-                # request has logged: logged now, which puts the state out of date if a
-                # renewal that learnt of no such publication left it good for longer.
-                state_in_cache(fragments.NAMES_KEY)
-                state = None
-            if state is None or not state.is_current(now):
+            # Also when the names token knows of a scheduled publication fallen due that no
+            # request has logged (``state_in_cache``).
+            if not (state and state.is_current(now) and (not names or names.is_current(now))):
                 state = current_state()
         if stored is not None and stored.token != state.token:
             stored = None

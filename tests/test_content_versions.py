@@ -3777,7 +3777,7 @@ def its_time_comes(project, moment):
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {Project._meta.db_table} SET published_at = %s WHERE id = %s",  # noqa: S608
-            [now, project.pk],
+            [connection.ops.adapt_datetimefield_value(now), project.pk],
         )
     for key in (pagecache.STATE_KEY, fragments.EDITORIAL_KEY, *fragments.SCHEDULED_KEYS):
         state = cache.get(key)
@@ -3849,7 +3849,7 @@ def test_a_publication_moved_later_keeps_the_tokens_that_learnt_it(projects):
 def test_a_moment_learnt_before_it_came_is_learnt_again(projects):
     """A request that learnt the next publication before it came, and logs it once it
     has, keeps the names token good until the one after, not until a moment past (the
-    next request would log it again)."""
+    next request would log it again), and so do the tokens it renews next."""
     from core.pagecache import ContentState
 
     _funded, _other, region, _partner = projects
@@ -3860,12 +3860,32 @@ def test_a_moment_learnt_before_it_came_is_learnt_again(projects):
     with connection.cursor() as cursor:  # Public since a second ago.
         cursor.execute(
             f"UPDATE {Project._meta.db_table} SET published_at = %s WHERE title_fr = %s",  # noqa: S608
-            [soon, "Le dispensaire"],
+            [connection.ops.adapt_datetimefield_value(soon), "Le dispensaire"],
         )
     make_project(title_fr="La maternité", regions=[region], published_at=after)
     for key in fragments.SCHEDULED_KEYS:
         cache.set(key, ContentState(cache.get(key).token, valid_until=soon), None)
+    fragments._forget_token()
+    fragments.serve_request(RequestFactory().get("/fr/"), public=True)
+    # As a request that learnt it before it came.
+    assert fragments.once_per_request("next-change", lambda: soon) == soon
 
-    kept = fragments.past_publication(soon)  # As learnt before it came.
+    kept = fragments.past_publication(soon)
 
     assert {state.valid_until for state in kept.values()} == {after}
+    assert pagecache.next_scheduled_change() == after  # For the tokens it renews next.
+    fragments._end_request()
+
+
+def test_what_fell_due_is_counted_over_every_schedule(monkeypatch):
+    """How many publications the schedules told of, added up; None as soon as one could
+    not tell them (None, or False from a schedule that answers whether it could)."""
+    monkeypatch.setattr(pagecache, "_fallen_due", [lambda since: 2, lambda since: True])
+    assert pagecache.fell_due(timezone.now()) == 3
+    monkeypatch.setattr(pagecache, "_fallen_due", [lambda since: 2, lambda since: 0])
+    assert pagecache.fell_due(timezone.now()) == 2
+    for cannot in (None, False):
+        monkeypatch.setattr(pagecache, "_fallen_due", [lambda since: 2, lambda since, c=cannot: c])
+        assert pagecache.fell_due(timezone.now()) is None
+    monkeypatch.setattr(pagecache, "_fallen_due", [None])
+    assert pagecache.fell_due(timezone.now()) is None

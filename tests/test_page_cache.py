@@ -268,13 +268,16 @@ def test_a_scheduled_project_appears_when_its_time_comes(content, visitor):
     assert "Projet programmé" in visitor.get(url).content.decode()
 
 
-def test_a_renewal_that_learnt_of_no_publication_does_not_hold_back_one_scheduled(content, visitor):
+def test_a_renewal_that_learnt_of_no_publication_does_not_hold_back_one_scheduled(
+    content, visitor, settings
+):
     """A renewal of the content token (a visitor's, or another editor's commit) that
     learnt the next publication before an editor's commit scheduled one, and wrote its
     token after that commit, does not hold the publication back: the project shows at
     its time, in French and English."""
     from core import pagecache
 
+    settings.FRAGMENT_CACHE_ENABLED = True  # Their names token knows of the publication.
     later = timezone.now() + timedelta(hours=1)
     project = make_project(
         title_fr="Projet programmé", title_en="Scheduled project", published_at=later
