@@ -290,7 +290,7 @@ def state_in_cache(key: str) -> ContentState:
         # is good for longer: logging it puts this token out of date if something went
         # public (``fragments.past_publication``).
         state_in_cache(fragments.NAMES_KEY)
-        state = cache.get(key)
+        state = fragments.read_with_scheduled(key)  # With the names token as kept since.
     if state is None or not state.is_current(timezone.now()):
         fragments.fell_during_request(state)
         if state is not None and key in fragments.SCHEDULED_KEYS:
@@ -782,7 +782,8 @@ class PageCacheMiddleware:
             names, now = found.get(fragments.NAMES_KEY), timezone.now()
             # Also when the names token knows of a scheduled publication fallen due that no
             # request has logged (``state_in_cache``).
-            if not (state and state.is_current(now) and (not names or names.is_current(now))):
+            due = fragments.enabled() and names is not None and not names.is_current(now)
+            if state is None or not state.is_current(now) or due:
                 state = current_state()
         if stored is not None and stored.token != state.token:
             stored = None

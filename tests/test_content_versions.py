@@ -3889,3 +3889,26 @@ def test_what_fell_due_is_counted_over_every_schedule(monkeypatch):
         assert pagecache.fell_due(timezone.now()) is None
     monkeypatch.setattr(pagecache, "_fallen_due", [None])
     assert pagecache.fell_due(timezone.now()) is None
+
+
+def test_a_names_token_left_from_when_fragments_were_on_costs_no_stored_page_anything(
+    settings, monkeypatch
+):
+    """With the fragments off (and the page cache on), a names token fallen due that they
+    left behind, which nothing logs or renews any more, is not looked at: a stored page
+    is served as it was, without its state read again."""
+    from core.pagecache import ContentState
+
+    settings.PAGE_CACHE_ENABLED, settings.FRAGMENT_CACHE_ENABLED = True, False
+    visitor = Client()
+    url = french(reverse, "portfolio:project_list")
+    get(visitor, url)
+    past = timezone.now() - timedelta(seconds=1)
+    cache.set(fragments.NAMES_KEY, ContentState("left-behind", valid_until=past), None)
+    read_again = []
+    current_state = pagecache.current_state
+    monkeypatch.setattr(pagecache, "current_state", lambda: read_again.append(1) or current_state())
+
+    get(visitor, url)
+
+    assert read_again == []
