@@ -13,10 +13,10 @@ moment, the first request makes a new token, and a project published for 9:00 sh
 fragments kept across the catalogue are kept, and corrected for what went public, as after
 the save that publishes it now (``fragments.past_publication``). A token renewed with a
 moment learnt before another commit scheduled a sooner publication is put out of date at
-that publication all the same: with the fragments on, the fragments' names token, which every
-commit that schedules a publication tells of it, is read with every stored page
-(``PageCacheMiddleware._lookup``); kept in the database, the token keeps the sooner moment
-(``_store_state``).
+that publication all the same: with the fragments on, their names token, which every
+commit that schedules a publication tells of it, is read with every stored page and every
+token renewed (``PageCacheMiddleware._lookup``, ``state_in_cache``); kept in the database,
+the token keeps the sooner moment (``_store_state``).
 
 Where the token lives depends on the cache. Redis (``REDIS_URL``) is shared by every worker:
 the token and the page come back in one round trip. The local-memory cache belongs to one
