@@ -574,20 +574,9 @@ def _store_editorial(
     the next request, ``invalidate_editorial``); the new tokens are good until the next
     publication their old values knew (``known_publication``), and the next request keeps
     them."""
-    from .pagecache import ContentState
-
-    stored = {EDITORIAL_KEY: state}
     renewed = {"counts": (counts, COUNTS_KEY), "regions": (regions, REGIONS_KEY)}
-    if names:
-        # Never later than the moment the old tokens knew: an editor's commit may have
-        # scheduled a publication sooner since this state was made (``names_good_until``).
-        known = known_publication()
-        moment = known if out_of_date else _sooner(state.valid_until, known)
-        stored[NAMES_KEY] = ContentState(token=uuid.uuid4().hex, valid_until=moment)
-        for chosen, key in renewed.values():
-            if chosen:
-                stored[key] = ContentState(token=uuid.uuid4().hex, valid_until=moment)
-    cache.set_many(stored, None)
+    keys = [NAMES_KEY, *(key for chosen, key in renewed.values() if chosen)] if names else []
+    _store_tokens(state, keys, out_of_date=out_of_date)
     _request.token = None
     if names:
         _request.names = None
@@ -595,9 +584,38 @@ def _store_editorial(
             if chosen:
                 setattr(_request, attribute, None)
     if getattr(_request, "asked", None):
-        for key in stored:
+        for key in (EDITORIAL_KEY, *keys):
             _request.asked.discard(key)
             _request.prefetched.pop(key, None)
+
+
+def _store_tokens(state, keys: list[str], *, out_of_date: bool) -> None:
+    """Keep this editorial state, and give these of the names, counts and regions tokens
+    new values, good until the state falls, or until the soonest moment their old values
+    knew if sooner (``out_of_date``: in any case): an editor's commit may have scheduled a
+    publication sooner since the state was made (``names_good_until``).
+
+    The old values are read and the new ones written as one step: another commit that
+    lowers them in between (with compare-and-set) has them read again, and its moment is
+    kept."""
+    from .pagecache import ContentState
+
+    def made(found: Mapping[str, object]) -> dict[str, object]:
+        known = known_publication(found)
+        moment = known if out_of_date else _sooner(state.valid_until, known)
+        return {EDITORIAL_KEY: state} | {
+            key: ContentState(token=uuid.uuid4().hex, valid_until=moment) for key in keys
+        }
+
+    if not keys:
+        cache.set(EDITORIAL_KEY, state, None)
+        return
+    for _attempt in range(3):
+        if _written_as_read(SCHEDULED_KEYS, made):
+            return
+    # Changed again and again meanwhile: written as read last (each commit that lowered
+    # them wrote its moment with compare-and-set; the next lowering does it again).
+    cache.set_many(made(read_scheduled()), None)
 
 
 def renew_editorial() -> None:
@@ -685,10 +703,16 @@ def _sooner(first, second):
     return min(first, second)
 
 
-def known_publication():
-    """Return the soonest moment the names, counts and regions tokens are good until: the
-    next scheduled publication, or one fallen due that no request has logged yet."""
-    states = cache.get_many(SCHEDULED_KEYS).values()
+def read_scheduled() -> dict[str, object]:
+    """Return the names, counts and regions tokens as kept (those kept)."""
+    return cache.get_many(SCHEDULED_KEYS)
+
+
+def known_publication(states=None):
+    """Return the soonest moment the names, counts and regions tokens (as kept, or these
+    ``states`` of them) are good until: the next scheduled publication, or one fallen due
+    that no request has logged yet."""
+    states = (read_scheduled() if states is None else states).values()
     return min((state.valid_until for state in states if state.valid_until), default=None)
 
 
@@ -820,9 +844,9 @@ def read_with_scheduled(key: str):
 
 
 def _replaced_many(old: Mapping[str, object], new: Mapping[str, object]) -> set[str]:
-    """Write each of ``new`` whose ``old`` value is what its key holds still, in one step
-    (Redis's WATCH: another worker's write in between wins, and each key is then tried
-    on its own); return the keys written."""
+    """Write each of ``new`` whose ``old`` value is what its key holds still (an ``old``
+    of None: whose key holds nothing), in one step (Redis's WATCH: another worker's write
+    in between wins, and each key is then tried on its own); return the keys written."""
     client = getattr(cache, "client", None)
     if not isinstance(client, DefaultClient):
         # One process (the local-memory cache: tests, or fragments off).
@@ -837,7 +861,8 @@ def _replaced_many(old: Mapping[str, object], new: Mapping[str, object]) -> set[
             unchanged = {
                 key
                 for key, value in zip(stored, found, strict=True)
-                if value is not None and client.decode(value) == old[key]
+                if (value is None) == (old[key] is None)
+                and (value is None or client.decode(value) == old[key])
             }
             if unchanged:
                 pipe.multi()
@@ -852,9 +877,50 @@ def _replaced_many(old: Mapping[str, object], new: Mapping[str, object]) -> set[
     return {key for key in new if _replaced(key, old[key], new[key])}
 
 
+def _written_as_read(keys, make: Callable[[dict[str, object]], dict[str, object]]) -> bool:
+    """Read these keys and write what ``make(found)`` makes of what they hold (any keys), in
+    one step (Redis's WATCH); return False, writing nothing, when another worker wrote one
+    of them in between."""
+    client = getattr(cache, "client", None)
+    if not isinstance(client, DefaultClient):
+        # One process (the local-memory cache: tests, or fragments off).
+        found = cache.get_many(keys)
+        made = make(found)
+        if cache.get_many(keys) != found:
+            return False
+        cache.set_many(made, None)
+        return True
+    stored = {key: client.make_key(key) for key in keys}
+    with client.get_client(write=True).pipeline() as pipe:
+        try:
+            pipe.watch(*stored.values())
+            values = pipe.mget(list(stored.values()))
+            found = {
+                key: client.decode(value)
+                for key, value in zip(stored, values, strict=True)
+                if value is not None
+            }
+            made = make({key: value for key, value in found.items() if value is not UNREADABLE})
+            pipe.multi()
+            for key, value in made.items():
+                pipe.set(client.make_key(key), client.encode(value))
+            pipe.execute()
+        except WatchError:
+            return False
+    return True
+
+
 def _replaced(key: str, old, new) -> bool:
     """``_replaced_many`` for one key: return whether ``new`` was written."""
     return bool(_replaced_many({key: old}, {key: new}))
+
+
+def replaced(key: str, old, new) -> bool:
+    """Write ``new`` under ``key`` if it still holds ``old`` (None: nothing), as one step;
+    return whether it was written. For a token learnt from the database between reading
+    it and writing it (``pagecache.renew``): a write made meanwhile by another worker,
+    which may have learnt more, wins."""
+    return _replaced(key, old, new)
 
 
 def _forget_log_and_versions() -> None:

@@ -179,9 +179,43 @@ def _load_state_from_database() -> ContentState:
 
 def renew() -> ContentState:
     """Give public content a new token now; every page stored before is out of date."""
-    state = new_state()
-    _store_state(state)
+    if _state_in_database() or fragments.enabled():
+        state = new_state()
+        _store_state(state)
+        return state
+    for _attempt in range(3):
+        found = cache.get(STATE_KEY)
+        state = new_state()
+        if fragments.replaced(STATE_KEY, found, state):
+            return state
+    # Renewed again and again meanwhile: this one, learnt after the commit, is written.
+    cache.set(STATE_KEY, state, None)
     return state
+
+
+def _state_renewed_as_read(key: str, found: ContentState | None) -> ContentState:
+    """Renew the page state a request found out of date (``found``, under ``key``), in the
+    cache without the fragments: written only if it still holds what was read. Otherwise
+    another request, or an editor's commit, renewed it between the read and the write,
+    and may have learnt of a publication scheduled after this one learnt when the next
+    falls (by a commit it could not see yet): what it wrote is read again, and used if
+    still good.
+
+    (With the fragments, the names token, which every commit that schedules a publication
+    lowers, puts such a state out of date at the publication's time,
+    ``fragments.past_publication``; in the database, ``_store_state`` keeps the sooner
+    moment.)"""
+    for attempt in range(3):
+        if attempt:
+            found = cache.get(key)
+            if found is not None and found.is_current(timezone.now()):
+                return found
+        state = ContentState(
+            token=uuid.uuid4().hex, valid_until=next_scheduled_change(again=attempt > 0)
+        )
+        if fragments.replaced(key, found, state):
+            return state
+    return state  # Not kept: the next request renews it again.
 
 
 def clear() -> None:
@@ -303,6 +337,8 @@ def state_in_cache(key: str) -> ContentState:
                     kept = None
             if kept is not None:
                 return kept
+        if not fragments.enabled():
+            return _state_renewed_as_read(key, state)
         state = _state_renewed_by_a_reader()
         cache.set(key, state, None)
         if key == fragments.EDITORIAL_KEY:

@@ -46,7 +46,7 @@ from portfolio import catalogue
 from portfolio.models import Partnership, Project, ProjectImage, ProjectUpdate, Region, Sector
 from portfolio.signal_handlers import OWN_CONTENT_COLUMNS
 from results.models import Disaggregation, Indicator, Period, Result
-from tests import test_fragments
+from tests import test_fragment_writes, test_fragments
 from tests.admin_forms import admin_form_data
 from tests.factories import (
     make_partner,
@@ -3912,3 +3912,43 @@ def test_a_names_token_left_from_when_fragments_were_on_costs_no_stored_page_any
     get(visitor, url)
 
     assert read_again == []
+
+
+@pytest.mark.parametrize("store", ["local-memory", "redis"])
+def test_a_commit_that_schedules_a_publication_while_an_editor_renews_the_tokens_keeps_its_time(
+    projects, settings, monkeypatch, store
+):
+    """An editor's save renews the names, counts and regions tokens, good until the next
+    publication their old values knew. Another editor's commit that schedules a sooner
+    one, and lowers them, between that save's read of them and its write, is not undone:
+    the tokens written are good until the sooner moment."""
+    if store == "redis":
+        if not test_fragment_writes.reachable(6379):
+            pytest.skip("no Redis server on 127.0.0.1:6379")
+        test_fragment_writes.use_redis(settings, "redis://127.0.0.1:6379/13")
+        cache.clear()
+    every_token()
+    sooner = timezone.now() + timedelta(hours=1)
+    learn = fragments.known_publication
+    lowered = []
+
+    def learnt_then_lowered(states=None):
+        moment = learn(states)
+        if not lowered:
+            lowered.append(True)
+            fragments.names_good_until(sooner)  # The other commit's, meanwhile.
+        return moment
+
+    monkeypatch.setattr(fragments, "known_publication", learnt_then_lowered)
+    try:
+        before = every_token()
+        fragments.renew_editorial()
+        after = every_token()
+        assert lowered, "the save read nothing"
+        assert all(old != new for old, new in zip(before, after, strict=True))
+        assert {
+            key: cache.get(key).valid_until for key in fragments.SCHEDULED_KEYS
+        } == dict.fromkeys(fragments.SCHEDULED_KEYS, sooner)
+    finally:
+        if store == "redis":
+            cache.clear()

@@ -296,6 +296,78 @@ def test_a_renewal_that_learnt_of_no_publication_does_not_hold_back_one_schedule
         assert titles[language] in visitor.get(url).content.decode(), language
 
 
+def scheduled_meanwhile(monkeypatch, later):
+    """Have an editor's commit schedule a project for ``later`` just after the next renewal
+    of the content token learns when the next publication falls (from the database, which
+    does not know of it yet), and before that renewal writes its token; return the list
+    that then holds the project."""
+    from core import pagecache
+
+    learn = pagecache._next_change
+    scheduled = []
+
+    def learnt_then_scheduled():
+        moment = learn()
+        if not scheduled:
+            scheduled.append(
+                make_project(
+                    title_fr="Projet programmé", title_en="Scheduled project", published_at=later
+                )
+            )
+            pagecache.renew()  # As its commit does (which the test's transaction never runs).
+        return moment
+
+    monkeypatch.setattr(pagecache, "_next_change", learnt_then_scheduled)
+    return scheduled
+
+
+def test_a_visitors_renewal_crossing_the_commit_that_schedules_a_project_holds_nothing_back(
+    content, visitor, settings, monkeypatch
+):
+    """Without the fragments too: a visitor's renewal of the content token that learnt when
+    the next publication falls just before an editor's commit scheduled one, and would
+    write its token after that commit's, does not hold the publication back: the project
+    shows at its time, in French and English."""
+    from core import pagecache
+
+    settings.FRAGMENT_CACHE_ENABLED = False
+    titles = {"fr": "Projet programmé", "en": "Scheduled project"}
+    urls = {language: url_in(language, name="portfolio:project_list") for language in titles}
+    for url in urls.values():
+        visitor.get(url)
+    pagecache._store_state(pagecache.ContentState(uuid.uuid4().hex, valid_until=timezone.now()))
+    later = timezone.now() + timedelta(hours=1)
+    scheduled = scheduled_meanwhile(monkeypatch, later)
+    for language, url in urls.items():
+        assert titles[language] not in visitor.get(url).content.decode()
+        assert titles[language] not in visitor.get(url).content.decode()  # from the cache
+    assert scheduled, "the renewal learnt nothing"
+    assert pagecache.current_state().valid_until == later
+    its_time_comes(scheduled[0], later)
+
+    for language, url in urls.items():
+        assert titles[language] in visitor.get(url).content.decode(), language
+
+
+def test_an_editors_renewal_crossing_another_commit_that_schedules_a_project_keeps_its_time(
+    content, settings, monkeypatch
+):
+    """Without the fragments too: the renewal that follows an editor's commit, which learnt
+    when the next publication falls just before another editor's commit scheduled one,
+    and would write its token after that commit's renewal, keeps the publication's time."""
+    from core import pagecache
+
+    settings.FRAGMENT_CACHE_ENABLED = False
+    later = timezone.now() + timedelta(hours=1)
+    scheduled = scheduled_meanwhile(monkeypatch, later)
+
+    renewed = pagecache.renew()
+
+    assert scheduled, "the renewal learnt nothing"
+    assert pagecache.current_state().valid_until == later
+    assert renewed.token == pagecache.current_state().token
+
+
 def test_staff_never_get_a_cached_page(content, visitor, editor_client):
     project, _partner, _region = content
     url = url_in("fr", project)
