@@ -592,12 +592,15 @@ def _store_editorial(
 def _store_tokens(state, keys: list[str], *, out_of_date: bool) -> None:
     """Keep this editorial state, and give these of the names, counts and regions tokens
     new values, good until the state falls, or until the soonest moment their old values
-    knew if sooner (``out_of_date``: in any case): an editor's commit may have scheduled a
-    publication sooner since the state was made (``names_good_until``).
+    knew if sooner (with ``out_of_date``: until that moment, whatever the state's): an
+    editor's commit may have scheduled a publication sooner since the state was made
+    (``names_good_until``).
 
     The old values are read and the new ones written as one step: another commit that
     lowers them in between (with compare-and-set) has them read again, and its moment is
-    kept."""
+    kept. After three such conflicts they are written as read last, and the next
+    publication is then learnt from the database, which every commit that scheduled one
+    has reached: the tokens are made good until it at most."""
     from .pagecache import ContentState
 
     def made(found: Mapping[str, object]) -> dict[str, object]:
@@ -613,9 +616,14 @@ def _store_tokens(state, keys: list[str], *, out_of_date: bool) -> None:
     for _attempt in range(3):
         if _written_as_read(SCHEDULED_KEYS, made):
             return
-    # Changed again and again meanwhile: written as read last (each commit that lowered
-    # them wrote its moment with compare-and-set; the next lowering does it again).
+    # Changed again and again meanwhile: written as read last, then made good until the
+    # next publication at most, learnt after the write.
+    from .pagecache import _next_change
+
     cache.set_many(made(read_scheduled()), None)
+    moment = _next_change()
+    for key in keys:
+        _good_until(key, moment)
 
 
 def renew_editorial() -> None:
@@ -858,11 +866,12 @@ def _replaced_many(old: Mapping[str, object], new: Mapping[str, object]) -> set[
         try:
             pipe.watch(*stored.values())
             found = pipe.mget(list(stored.values()))
+            # A value that cannot be read holds nothing, as the cache's reads take it.
+            held = (None if value is None else client.decode(value) for value in found)
             unchanged = {
                 key
-                for key, value in zip(stored, found, strict=True)
-                if (value is None) == (old[key] is None)
-                and (value is None or client.decode(value) == old[key])
+                for key, value in zip(stored, held, strict=True)
+                if (None if value is UNREADABLE else value) == old[key]
             }
             if unchanged:
                 pipe.multi()
@@ -916,10 +925,11 @@ def _replaced(key: str, old, new) -> bool:
 
 
 def replaced(key: str, old, new) -> bool:
-    """Write ``new`` under ``key`` if it still holds ``old`` (None: nothing), as one step;
-    return whether it was written. For a token learnt from the database between reading
-    it and writing it (``pagecache.renew``): a write made meanwhile by another worker,
-    which may have learnt more, wins."""
+    """Write ``new`` under ``key`` if it still holds ``old`` (None: nothing, or a value
+    that cannot be read), as one step; return whether it was written. For a token learnt
+    from the database between reading it and writing it (``pagecache.renew``,
+    ``pagecache._state_renewed_as_read``): a write made meanwhile by another worker, which
+    may have learnt more, wins."""
     return _replaced(key, old, new)
 
 

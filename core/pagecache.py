@@ -16,7 +16,9 @@ moment learnt before another commit scheduled a sooner publication is put out of
 that publication all the same: with the fragments on, their names token, which every
 commit that schedules a publication tells of it, is read with every stored page and every
 token renewed (``PageCacheMiddleware._lookup``, ``state_in_cache``); kept in the database,
-the token keeps the sooner moment (``_store_state``).
+the token keeps the sooner moment (``_store_state``); kept in Redis without the fragments,
+a renewal writes its token only if Redis still holds the one it read before learning the
+moment (``renew``, ``_state_renewed_as_read``).
 
 Where the token lives depends on the cache. Redis (``REDIS_URL``) is shared by every worker:
 the token and the page come back in one round trip. The local-memory cache belongs to one
@@ -188,8 +190,13 @@ def renew() -> ContentState:
         state = new_state()
         if fragments.replaced(STATE_KEY, found, state):
             return state
-    # Renewed again and again meanwhile: this one, learnt after the commit, is written.
+    # Renewed again and again meanwhile: this one, learnt after the commit, is written,
+    # then made good until the next publication at most, learnt after the write.
     cache.set(STATE_KEY, state, None)
+    moment = _next_change()
+    if moment is not None and (state.valid_until is None or moment < state.valid_until):
+        if fragments.replaced(STATE_KEY, state, ContentState(state.token, moment)):
+            state = ContentState(state.token, moment)
     return state
 
 

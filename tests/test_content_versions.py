@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 import time
+import uuid
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -3952,3 +3953,24 @@ def test_a_commit_that_schedules_a_publication_while_an_editor_renews_the_tokens
     finally:
         if store == "redis":
             cache.clear()
+
+
+def test_an_editors_renewal_of_the_tokens_that_keeps_crossing_others_learns_the_next_publication(
+    projects, monkeypatch
+):
+    """When other workers write the names, counts and regions tokens between each read and
+    write of an editor's renewal (three times), it writes them as it read them last, then
+    learns the next publication from the database: they are good until it at most."""
+    from core.pagecache import ContentState
+
+    every_token()
+    later = timezone.now() + timedelta(hours=1)
+    # Scheduled by a commit this renewal's state was made before.
+    make_project(title_fr="Le dispensaire", title_en="The clinic", published_at=later)
+    monkeypatch.setattr(fragments, "_written_as_read", lambda keys, make: False)
+
+    fragments._store_editorial(ContentState(uuid.uuid4().hex))
+
+    assert {key: cache.get(key).valid_until for key in fragments.SCHEDULED_KEYS} == dict.fromkeys(
+        fragments.SCHEDULED_KEYS, later
+    )

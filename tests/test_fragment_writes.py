@@ -10,6 +10,7 @@ import socket
 
 import pytest
 import redis
+from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.test import Client
@@ -37,6 +38,7 @@ def use_redis(settings, url):
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": "fragment-writes",
+            "OPTIONS": {"CLIENT_CLASS": "core.redis_client.RedisClient"},  # As in production.
         }
     }
     settings.PAGE_CACHE_ENABLED = False
@@ -259,3 +261,37 @@ def test_after_a_save_a_page_reads_its_fragments_made_anew_in_two_round_trips(
     # Out of date: the editorial token, read again before renewed. The names and regions
     # tokens the save made are good until the next publication (none), not out of date.
     assert reads == (2 if in_transaction else 3)
+
+
+@needs_redis
+def test_a_token_is_replaced_only_while_it_holds_what_was_read(shared_redis):
+    """Compare-and-set on Redis: nothing read is nothing held (a value that cannot be read
+    counts as nothing, as the cache's reads take it); anything written since wins."""
+    key = "pagecache:some-token"
+    assert fragments.replaced(key, None, "first")
+    assert cache.get(key) == "first"
+    assert not fragments.replaced(key, None, "second")  # Written since it was read missing.
+    assert not fragments.replaced(key, "earlier", "second")
+    assert fragments.replaced(key, "first", "second")
+    assert cache.get(key) == "second"
+    shared_redis.set(f"fragment-writes:1:{key}", b"\x80\x04not a pickle")
+    assert cache.get(key) is None
+    assert fragments.replaced(key, None, "readable")
+    assert cache.get(key) == "readable"
+
+
+@needs_redis
+def test_without_the_fragments_a_page_state_that_cannot_be_read_is_renewed(shared_redis, settings):
+    """A page state Redis holds but cannot read (left by an older release) is renewed by
+    the next request as a missing one, and the page is then served from the cache."""
+    from core import pagecache
+
+    settings.PAGE_CACHE_ENABLED, settings.FRAGMENT_CACHE_ENABLED = True, False
+    make_project(title_fr="Le puits", title_en="The well")
+    shared_redis.set(f"fragment-writes:1:{pagecache.STATE_KEY}", b"\x80\x04not a pickle")
+    visitor = Client()
+    assert "Le puits" in visitor.get("/fr/projets/").content.decode()
+    state = cache.get(pagecache.STATE_KEY)
+    assert state is not None
+    assert visitor.get("/fr/projets/").content == visitor.get("/fr/projets/").content
+    assert cache.get(pagecache.STATE_KEY) == state
