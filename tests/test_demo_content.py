@@ -124,3 +124,16 @@ def test_make_run_serves_and_links_on_the_same_port():
 def test_make_run_resets_the_demo_only_when_asked():
     assert "load_demo --reset" not in make_run_commands()
     assert "load_demo --reset" in make_run_commands("RESET=1")
+
+
+def test_the_demo_cover_says_the_title_in_both_languages(demo):
+    """One placeholder picture serves the French and the English pages: its text gives
+    the title in each, as the project has them."""
+    from portfolio.management.commands.load_demo import cover_label
+
+    label = cover_label({"title_fr": demo.title_fr, "title_en": demo.title_en})
+    lines = label.split("\n")
+    assert " ".join(lines[:2]) == demo.title_fr
+    assert lines[2] == ""
+    assert " ".join(lines[3:]) == demo.title_en
+    assert len(lines) == 5  # Two lines a language: the picture's width holds them.

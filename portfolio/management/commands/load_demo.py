@@ -31,6 +31,17 @@ def label_font(size: int):
     return None
 
 
+def cover_label(project: dict) -> str:
+    """Return the text of the demo project's placeholder cover: one picture serves both
+    languages, so it says the title in each, on two lines apiece."""
+    return "\n\n".join(
+        (
+            project["title_fr"].replace(" dans ", "\ndans "),
+            project["title_en"].replace(" in ", "\nin ", 1),
+        )
+    )
+
+
 def placeholder_png(size, top, bottom, label: str) -> bytes:
     """Return a PNG gradient with a label: a stand-in until real photos arrive."""
     width, height = size
@@ -121,12 +132,7 @@ class Command(BaseCommand):
                 defaults={"role": role, "order": order},
             )
         if not project.cover_image:
-            png = placeholder_png(
-                (1600, 900),
-                (196, 140, 60),
-                (20, 100, 80),
-                data["title_fr"].replace(" dans", "\ndans"),
-            )
+            png = placeholder_png((1600, 900), (196, 140, 60), (20, 100, 80), cover_label(data))
             project.cover_image.save(f"{data['key'][:40]}.png", ContentFile(png), save=True)
 
         for load in demo_loaders():  # Other apps' rows about the project (results, places…).
