@@ -614,7 +614,7 @@ def _store_tokens(state, keys: list[str], *, out_of_date: bool) -> None:
         cache.set(EDITORIAL_KEY, state, None)
         return
     for _attempt in range(3):
-        if _written_as_read(SCHEDULED_KEYS, made):
+        if _written_as_read(SCHEDULED_KEYS, made) is not None:
             return
     # Changed again and again meanwhile: written as read last, then made good until the
     # next publication at most, learnt after the write.
@@ -623,7 +623,7 @@ def _store_tokens(state, keys: list[str], *, out_of_date: bool) -> None:
     cache.set_many(made(read_scheduled()), None)
     moment = _next_change()
     for key in keys:
-        _good_until(key, moment)
+        good_until(key, moment)
 
 
 def renew_editorial() -> None:
@@ -643,7 +643,7 @@ def renew_editorial_but_counts() -> None:
     if enabled():
         state = new_state()
         _store_editorial(state, counts=False)
-        _good_until(COUNTS_KEY, state.valid_until)
+        good_until(COUNTS_KEY, state.valid_until)
 
 
 def renew_editorial_for_partners() -> None:
@@ -655,7 +655,7 @@ def renew_editorial_for_partners() -> None:
         state = new_state()
         _store_editorial(state, counts=False, regions=False)
         for key in (COUNTS_KEY, REGIONS_KEY):
-            _good_until(key, state.valid_until)
+            good_until(key, state.valid_until)
 
 
 def renew_catalogue() -> None:
@@ -677,10 +677,13 @@ def names_good_until(moment) -> None:
     if moment is None or not enabled():
         return
     for key in SCHEDULED_KEYS:
-        _good_until(key, moment)
+        good_until(key, moment)
 
 
-def _good_until(key: str, moment) -> None:
+def good_until(key: str, moment) -> None:
+    """Have the token under ``key`` good until ``moment`` at most (a scheduled
+    publication), by compare-and-set; a token found out of date has what fell due logged
+    instead (``past_publication``)."""
     from .pagecache import ContentState
 
     if moment is None:
@@ -700,7 +703,7 @@ def _good_until(key: str, moment) -> None:
             return
         # Unless another request changed it meanwhile (then read again: it may have kept
         # it for longer, with what it learnt before this publication was scheduled).
-        if _replaced(key, state, ContentState(token=state.token, valid_until=moment)):
+        if replaced(key, state, ContentState(token=state.token, valid_until=moment)):
             return
 
 
@@ -853,52 +856,37 @@ def read_with_scheduled(key: str):
 
 def _replaced_many(old: Mapping[str, object], new: Mapping[str, object]) -> set[str]:
     """Write each of ``new`` whose ``old`` value is what its key holds still (an ``old``
-    of None: whose key holds nothing), in one step (Redis's WATCH: another worker's write
-    in between wins, and each key is then tried on its own); return the keys written."""
-    client = getattr(cache, "client", None)
-    if not isinstance(client, DefaultClient):
-        # One process (the local-memory cache: tests, or fragments off).
-        unchanged = {key for key in new if cache.get(key) == old[key]}
-        cache.set_many({key: new[key] for key in unchanged}, None)
-        return unchanged
-    stored = {key: client.make_key(key) for key in new}
-    with client.get_client(write=True).pipeline() as pipe:
-        try:
-            pipe.watch(*stored.values())
-            found = pipe.mget(list(stored.values()))
-            # A value that cannot be read holds nothing, as the cache's reads take it.
-            held = (None if value is None else client.decode(value) for value in found)
-            unchanged = {
-                key
-                for key, value in zip(stored, held, strict=True)
-                if (None if value is UNREADABLE else value) == old[key]
-            }
-            if unchanged:
-                pipe.multi()
-                for key in unchanged:
-                    pipe.set(stored[key], client.encode(new[key]))
-                pipe.execute()
-        except WatchError:
-            if len(new) == 1:
-                return set()
-        else:
-            return unchanged
-    return {key for key in new if _replaced(key, old[key], new[key])}
+    of None: whose key holds nothing), in one step (``_written_as_read``: another
+    worker's write in between wins, and each key is then tried on its own); return the
+    keys written."""
+
+    def unchanged(found: Mapping[str, object]) -> dict[str, object]:
+        return {key: value for key, value in new.items() if found.get(key) == old[key]}
+
+    written = _written_as_read(list(new), unchanged)
+    if written is not None:
+        return set(written)
+    if len(new) == 1:
+        return set()
+    return {key for key in new if replaced(key, old[key], new[key])}
 
 
-def _written_as_read(keys, make: Callable[[dict[str, object]], dict[str, object]]) -> bool:
-    """Read these keys and write what ``make(found)`` makes of what they hold (any keys), in
-    one step (Redis's WATCH); return False, writing nothing, when another worker wrote one
-    of them in between."""
+def _written_as_read(
+    keys, make: Callable[[dict[str, object]], dict[str, object]]
+) -> dict[str, object] | None:
+    """Read these keys and write what ``make(found)`` makes of what they hold (any keys;
+    a value that cannot be read holds nothing, as the cache's reads take it), in one step
+    (Redis's WATCH); return what was written, or None, writing nothing, when another
+    worker wrote one of them in between."""
     client = getattr(cache, "client", None)
     if not isinstance(client, DefaultClient):
         # One process (the local-memory cache: tests, or fragments off).
         found = cache.get_many(keys)
         made = make(found)
         if cache.get_many(keys) != found:
-            return False
+            return None
         cache.set_many(made, None)
-        return True
+        return made
     stored = {key: client.make_key(key) for key in keys}
     with client.get_client(write=True).pipeline() as pipe:
         try:
@@ -910,18 +898,14 @@ def _written_as_read(keys, make: Callable[[dict[str, object]], dict[str, object]
                 if value is not None
             }
             made = make({key: value for key, value in found.items() if value is not UNREADABLE})
-            pipe.multi()
-            for key, value in made.items():
-                pipe.set(client.make_key(key), client.encode(value))
-            pipe.execute()
+            if made:
+                pipe.multi()
+                for key, value in made.items():
+                    pipe.set(client.make_key(key), client.encode(value))
+                pipe.execute()
         except WatchError:
-            return False
-    return True
-
-
-def _replaced(key: str, old, new) -> bool:
-    """``_replaced_many`` for one key: return whether ``new`` was written."""
-    return bool(_replaced_many({key: old}, {key: new}))
+            return None
+    return made
 
 
 def replaced(key: str, old, new) -> bool:
@@ -930,7 +914,7 @@ def replaced(key: str, old, new) -> bool:
     from the database between reading it and writing it (``pagecache.renew``,
     ``pagecache._state_renewed_as_read``): a write made meanwhile by another worker, which
     may have learnt more, wins."""
-    return _replaced(key, old, new)
+    return bool(_replaced_many({key: old}, {key: new}))
 
 
 def _forget_log_and_versions() -> None:
@@ -1036,7 +1020,7 @@ def _token_within_names(key: str, attribute: str) -> str:
             and names.is_current(timezone.now())
             and (kept is None or not kept.valid_until or names.valid_until < kept.valid_until)
         ):
-            _good_until(key, names.valid_until)
+            good_until(key, names.valid_until)
     return _token(key, attribute)
 
 

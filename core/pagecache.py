@@ -193,10 +193,7 @@ def renew() -> ContentState:
     # Renewed again and again meanwhile: this one, learnt after the commit, is written,
     # then made good until the next publication at most, learnt after the write.
     cache.set(STATE_KEY, state, None)
-    moment = _next_change()
-    if moment is not None and (state.valid_until is None or moment < state.valid_until):
-        if fragments.replaced(STATE_KEY, state, ContentState(state.token, moment)):
-            state = ContentState(state.token, moment)
+    fragments.good_until(STATE_KEY, _next_change())
     return state
 
 
