@@ -311,7 +311,14 @@ def _renew_tokens_out_of_date(found: dict[str, object], kinds: Iterable[str]) ->
     for kind, key in TOKEN_KEYS.items():  # The editorial token first, as its readers read it.
         state = found.get(key)
         if kind in kinds and state is not None and not state.is_current(now):
-            found[key] = state_in_cache(key)
+            # Kept meanwhile by this request (the renewal of the editorial token logs a
+            # publication fallen due and keeps the names, counts and regions tokens,
+            # ``past_publication``): as written, not read again.
+            kept = _request.prefetched.get(key)
+            if kept is not None and kept.is_current(now):
+                found[key] = kept
+            else:
+                found[key] = state_in_cache(key)
 
 
 def _read_stored(fragment_keys, other_keys) -> dict[str, object]:
@@ -796,9 +803,19 @@ def past_publication(moment, *, seen_due: bool = False) -> dict[str, object]:
         _request.token = None
         _note_set({EDITORIAL_KEY: made[EDITORIAL_KEY]})
     if getattr(_request, "asked", None):
+        # What this request wrote is as read now: its later readers (the renewal of the
+        # tokens found out of date at its start, ``_token``) need not read it again. The
+        # others, which another request changed, are read again when next asked.
         for key in due:
-            _request.asked.discard(key)
-            _request.prefetched.pop(key, None)
+            if key in kept:
+                _request.asked.add(key)
+                _request.prefetched[key] = kept[key]
+            else:
+                _request.asked.discard(key)
+                _request.prefetched.pop(key, None)
+    seen = getattr(_request, "scheduled", None)
+    if seen:
+        seen.update({key: state for key, state in kept.items() if key in seen})
     for key, attribute in SCHEDULED_ATTRIBUTES.items():
         if key in due and (logged is None or key not in kept):
             setattr(_request, attribute, None)

@@ -58,7 +58,7 @@ from tests.factories import (
     uploaded_image,
 )
 from tests.results_factories import make_indicator, make_part, make_period, make_result
-from tests.test_fragments import pages, sql_title
+from tests.test_fragments import count_cache_reads, pages, sql_title
 from tests.test_places import make_place
 
 pytestmark = pytest.mark.django_db
@@ -2542,6 +2542,41 @@ def test_the_scheduled_mode_makes_a_publication_fall_due_before_every_request(pr
     assert card_link(other, "L’école des filles") in html  # Its card kept.
     assert fragments.CATALOGUE_CHANGES.since(logged)[1] == [latest.pk]
     assert {key: cache.get(key).token for key in fragments.SCHEDULED_KEYS} == tokens
+
+
+def test_a_request_that_logs_a_publication_fallen_due_reads_the_tokens_it_kept_no_more(
+    projects, settings, monkeypatch
+):
+    """The first request after a scheduled publication falls due logs it and keeps the
+    names, counts and regions tokens (``past_publication``): what it wrote is what it uses
+    from then on, not read again from the cache, one round trip each."""
+    _latest, middleware = last_published_and_edit(projects, settings, "scheduled")
+    visitor = Client()
+    urls = visit_everything(visitor, *projects)
+    visit_everything(visitor, *projects)  # Each address learnt what it reads.
+    middleware(RequestFactory().get("/fr/"))
+    reads = count_cache_reads(monkeypatch)
+    real = fragments._replaced_many
+
+    def marked(old, new):
+        written = real(old, new)
+        reads.append(("kept", tuple(written)))
+        return written
+
+    monkeypatch.setattr(fragments, "_replaced_many", marked)
+
+    html = get(visitor, urls["home"])
+
+    assert "Le dernier publié" in html
+    assert "L’école des filles" in html
+    marks = [index for index, (method, _args) in enumerate(reads) if method == "kept"]
+    assert len(marks) == 1
+    assert set(reads[marks[0]][1]) >= set(fragments.SCHEDULED_KEYS)
+    after = [args for _method, args in reads[marks[0] + 1 :]]
+    asked = [key for args in after for key in (args if isinstance(args[0], str) else args[0])]
+    assert not set(asked) & set(fragments.SCHEDULED_KEYS), after
+    for key in fragments.SCHEDULED_KEYS:
+        assert cache.get(key).is_current(timezone.now()), key
 
 
 def test_the_place_mode_changes_the_catalogue_for_the_measured_project(projects, settings):
