@@ -272,10 +272,11 @@ def _prefetch(address: tuple) -> None:
     # What the renewal wrote (a scheduled publication fallen due logged, ``_note_set``),
     # over what was read before it.
     written = _request.prefetched
-    if due:
-        # Read before a scheduled publication fallen due was logged, by this request or
-        # another (``past_publication``): the log and the versions are read again, in one
-        # round trip.
+    if due and not getattr(_request, "logged_here", False):
+        # Read before a scheduled publication fallen due was logged by another request
+        # (``past_publication``): the log and the versions are read again, in one round
+        # trip. (Logged by this one, what it wrote is known: the log's number and the
+        # versions it moved, ``_note_set`` and ``_move_versions``.)
         again = [
             *version_keys,
             *([CATALOGUE_CHANGES_KEY] if CATALOGUE_CHANGES_KEY in found else []),
@@ -308,6 +309,9 @@ def _renew_tokens_out_of_date(found: dict[str, object], kinds: Iterable[str]) ->
 
     now = timezone.now()
     kinds = set(kinds)
+    # The first renewal starts from the tokens as read a moment ago, with the others; after
+    # it, what it did not write is read again.
+    as_read = dict(found)
     for kind, key in TOKEN_KEYS.items():  # The editorial token first, as its readers read it.
         state = found.get(key)
         if kind in kinds and state is not None and not state.is_current(now):
@@ -318,7 +322,8 @@ def _renew_tokens_out_of_date(found: dict[str, object], kinds: Iterable[str]) ->
             if kept is not None and kept.is_current(now):
                 found[key] = kept
             else:
-                found[key] = state_in_cache(key)
+                found[key] = state_in_cache(key, read=as_read)
+                as_read = None
 
 
 def _read_stored(fragment_keys, other_keys) -> dict[str, object]:
@@ -521,6 +526,7 @@ def once_per_request(name: str, compute: Callable[[], object]) -> object:
 
 def _forget_token(**kwargs) -> None:
     _request.once = {}
+    _request.logged_here = False
     _request.started = None
     # The names, counts and regions tokens as last read with a token renewed.
     _request.scheduled = {}
@@ -560,6 +566,7 @@ def _end_request(**kwargs) -> None:
     _request.site = None
     _request.once = {}
     _request.scheduled = {}
+    _request.logged_here = False
 
 
 request_started.connect(_forget_token, dispatch_uid="fragments-forget-token")
@@ -799,6 +806,8 @@ def past_publication(moment, *, seen_due: bool = False) -> dict[str, object]:
     }
     written = _replaced_many(outliving | due, made)
     kept = {key: made[key] for key in written if key in due}
+    # Logged by this request, and no other wrote the tokens since they were read.
+    _request.logged_here = len(kept) == len(due)
     if EDITORIAL_KEY in written:  # This request renews it too, when it next reads it.
         _request.token = None
         _note_set({EDITORIAL_KEY: made[EDITORIAL_KEY]})
@@ -861,12 +870,13 @@ def fell_during_request(state) -> None:
         _forget_log_and_versions()
 
 
-def read_with_scheduled(key: str):
+def read_with_scheduled(key: str, read: Mapping[str, object] | None = None):
     """Return what is kept under ``key``, read with the names, counts and regions tokens
-    in one round trip (which ``publication_may_be_due`` then looks at)."""
+    in one round trip (which ``publication_may_be_due`` then looks at); ``read``: as this
+    request read them all a moment ago, not read again."""
     if not enabled():
-        return cache.get(key)
-    found = cache.get_many([key, *SCHEDULED_KEYS])
+        return cache.get(key) if read is None else read.get(key)
+    found = cache.get_many([key, *SCHEDULED_KEYS]) if read is None else read
     _request.scheduled = {k: found[k] for k in SCHEDULED_KEYS if k in found}
     return found.get(key)
 
@@ -938,6 +948,7 @@ def _forget_log_and_versions() -> None:
     """Forget what this request read of the log of changes of the catalogue and of the
     versions: read before another request logged a publication fallen due (and moved the
     versions of what it published), they are read again when next asked."""
+    _request.logged_here = False
     asked = getattr(_request, "asked", None)
     if asked:
         asked.discard(CATALOGUE_CHANGES_KEY)
@@ -1310,7 +1321,13 @@ class ChangeLog:
             _note_set({self.counter_key: number})
             # A change of some parts only says which: ``(pk, parts)``.
             entry = pk if kind is None else (pk, kind)
-            cache.set(f"{self.entry_prefix}{number}", entry, FRAGMENT_TIMEOUT * 2)
+            key = f"{self.entry_prefix}{number}"
+            cache.set(key, entry, FRAGMENT_TIMEOUT * 2)
+            read = getattr(_request, "read", None)
+            if read is not None and getattr(_request, "asked", None) is not None:
+                # Logged while a page is drawn (a publication fallen due): an entry never
+                # changes, and the page reads it as written (``since``).
+                read[key] = entry
 
     def latest(self) -> int:
         """Return the number of the latest change logged (read before what it guards)."""

@@ -36,7 +36,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
@@ -314,11 +314,13 @@ def on_commit_once(callback: Callable[[], object]) -> None:
         transaction.on_commit(callback)
 
 
-def state_in_cache(key: str) -> ContentState:
+def state_in_cache(key: str, *, read: Mapping[str, object] | None = None) -> ContentState:
     """Return the state kept in the cache under ``key``: made when missing, renewed when a
     scheduled change has fallen due (but the names, counts and regions tokens, kept once
-    what it published is logged: ``fragments.past_publication``)."""
-    state = fragments.read_with_scheduled(key)
+    what it published is logged: ``fragments.past_publication``). ``read``: that state
+    and the names, counts and regions tokens as the request read them a moment ago (at
+    its start, ``fragments._prefetch``), not read again."""
+    state = fragments.read_with_scheduled(key, read)
     if state is None:
         cache.add(key, _state_renewed_by_a_reader(), None)
         state = cache.get(key)
