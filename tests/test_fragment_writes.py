@@ -296,3 +296,22 @@ def test_without_the_fragments_a_page_state_that_cannot_be_read_is_renewed(share
     assert state is not None
     assert visitor.get("/fr/projets/").content == visitor.get("/fr/projets/").content
     assert cache.get(pagecache.STATE_KEY) == state
+
+
+@needs_redis
+def test_a_change_of_many_projects_takes_its_numbers_in_the_log_at_once(shared_redis):
+    """A change of a few hundred projects (a partner shown or hidden, a bulk change) takes
+    their numbers in the log of changes in one step and writes their entries together,
+    not two round trips a project; a reader finds every one of them."""
+    log = fragments.CATALOGUE_CHANGES
+    before = log.latest()
+    projects = list(range(1, 301))
+    evals = shared_redis.info("commandstats").get("cmdstat_eval", {}).get("calls", 0)
+
+    log.note(projects)
+
+    stats = shared_redis.info("commandstats")
+    assert stats["cmdstat_eval"]["calls"] - evals == 1  # One counter step for all.
+    assert log.since(before) == (before + len(projects), projects)
+    fragments.SEARCHED_EDITS.note([7])
+    assert fragments.SEARCHED_EDITS.since(fragments.SEARCHED_EDITS.latest() - 1)[1] == [7]
