@@ -256,6 +256,8 @@ def _prefetch(address: tuple) -> None:
     second round trip (``_made_anew``)."""
     _request.address = address
     _request.used = ([], [])
+    _request.logged_here = False
+    _request.own_log = {}
     learned = _read_by_address.get(address)
     if learned is None:
         return  # Not asked before, or a page that reads no fragment (nothing to read).
@@ -272,11 +274,12 @@ def _prefetch(address: tuple) -> None:
     # What the renewal wrote (a scheduled publication fallen due logged, ``_note_set``),
     # over what was read before it.
     written = _request.prefetched
-    if due and not getattr(_request, "logged_here", False):
-        # Read before a scheduled publication fallen due was logged by another request
-        # (``past_publication``): the log and the versions are read again, in one round
-        # trip. (Logged by this one, what it wrote is known: the log's number and the
-        # versions it moved, ``_note_set`` and ``_move_versions``.)
+    if due and not _alone_since(found.get(CATALOGUE_CHANGES_KEY)):
+        # Read before a scheduled publication fallen due was logged (``past_publication``):
+        # the log and the versions are read again, in one round trip. Unless this request
+        # logged it, and nothing else was logged since they were read: what it wrote is
+        # then all that changed (the log's number and the versions it moved,
+        # ``_note_set`` and ``_move_versions``).
         again = [
             *version_keys,
             *([CATALOGUE_CHANGES_KEY] if CATALOGUE_CHANGES_KEY in found else []),
@@ -297,6 +300,19 @@ def _prefetch(address: tuple) -> None:
         for key in version_keys:
             if key in found:
                 versions.setdefault(key, found[key])
+
+
+def _alone_since(counter) -> bool:
+    """Tell whether this request logged a publication fallen due itself (keeping every
+    token found due, ``past_publication``) and took every number of the log of changes
+    of the catalogue since its number was read as ``counter`` (as stored): no other
+    change was logged, nor its versions moved, in between."""
+    if not getattr(_request, "logged_here", False):
+        return False
+    if isinstance(counter, _Stored):
+        counter = cache.client.decode(counter.value)
+    taken, last = (getattr(_request, "own_log", None) or {}).get(CATALOGUE_CHANGES_KEY, (0, None))
+    return isinstance(counter, int) and last is not None and counter + taken == last
 
 
 def _renew_tokens_out_of_date(found: dict[str, object], kinds: Iterable[str]) -> None:
@@ -527,6 +543,7 @@ def once_per_request(name: str, compute: Callable[[], object]) -> object:
 def _forget_token(**kwargs) -> None:
     _request.once = {}
     _request.logged_here = False
+    _request.own_log = {}
     _request.started = None
     # The names, counts and regions tokens as last read with a token renewed.
     _request.scheduled = {}
@@ -567,6 +584,7 @@ def _end_request(**kwargs) -> None:
     _request.once = {}
     _request.scheduled = {}
     _request.logged_here = False
+    _request.own_log = {}
 
 
 request_started.connect(_forget_token, dispatch_uid="fragments-forget-token")
@@ -806,7 +824,8 @@ def past_publication(moment, *, seen_due: bool = False) -> dict[str, object]:
     }
     written = _replaced_many(outliving | due, made)
     kept = {key: made[key] for key in written if key in due}
-    # Logged by this request, and no other wrote the tokens since they were read.
+    # Every token found due kept by this request: no other request logged it since it
+    # read them here (``_alone_since`` checks the log since the request's start).
     _request.logged_here = len(kept) == len(due)
     if EDITORIAL_KEY in written:  # This request renews it too, when it next reads it.
         _request.token = None
@@ -1264,10 +1283,10 @@ def kept_part(
 class ChangeLog:
     """A numbered log of the projects some kind of change touched, kept in the cache.
 
-    Each change takes the next number of an atomic counter, then says which project it
-    was; what is kept with the number of the last change it saw checks the projects
-    changed since (``since``). A reader that finds a number without its project, or too
-    many changes since, computes anew.
+    Each change takes the next numbers of an atomic counter, one per project, all at
+    once, then says which project each was; what is kept with the number of the last
+    change it saw checks the projects changed since (``since``). A reader that finds a
+    number without its project, or too many changes since, computes anew.
     """
 
     counter_key: str
@@ -1330,8 +1349,11 @@ class ChangeLog:
         read = getattr(_request, "read", None)
         if read is not None and getattr(_request, "asked", None) is not None:
             # Logged while a page is drawn (a publication fallen due): an entry never
-            # changes, and the page reads it as written (``since``).
+            # changes, and the page reads it as written (``since``); how many numbers it
+            # took, and the last (``_alone_since``).
             read.update(entries)
+            own = _request.own_log
+            own[self.counter_key] = (own.get(self.counter_key, (0, None))[0] + len(pks), last)
 
     def latest(self) -> int:
         """Return the number of the latest change logged (read before what it guards)."""

@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import uuid
 import xml.etree.ElementTree as ET
@@ -2544,29 +2545,41 @@ def test_the_scheduled_mode_makes_a_publication_fall_due_before_every_request(pr
     assert {key: cache.get(key).token for key in fragments.SCHEDULED_KEYS} == tokens
 
 
+def kept_in(store, settings):
+    """Keep fragments in local memory (the tests' default) or on the Redis server."""
+    if store == "redis":
+        if not test_fragment_writes.reachable(6379):
+            pytest.skip("no Redis server on 127.0.0.1:6379")
+        test_fragment_writes.use_redis(settings, "redis://127.0.0.1:6379/13")
+        cache.clear()
+
+
+@pytest.mark.parametrize("store", ["local-memory", "redis"])
 def test_a_request_that_logs_a_publication_fallen_due_reads_the_tokens_it_kept_no_more(
-    projects, settings, monkeypatch
+    projects, settings, store
 ):
     """The first request after a scheduled publication falls due logs it and keeps the
     names, counts and regions tokens (``past_publication``): what it wrote (the tokens,
     the log's number and entry, the versions moved) is what it uses from then on, not
     read again from the cache, one round trip each."""
+    kept_in(store, settings)
     _latest, middleware = last_published_and_edit(projects, settings, "scheduled")
     visitor = Client()
     urls = visit_everything(visitor, *projects)
     visit_everything(visitor, *projects)  # Each address learnt what it reads.
     middleware(RequestFactory().get("/fr/"))
-    reads = count_cache_reads(monkeypatch)
     real = fragments._replaced_many
+    # Undone before the cache's settings are (the counting wraps the cache's methods).
+    with pytest.MonkeyPatch.context() as patch:
+        reads = count_cache_reads(patch)
 
-    def marked(old, new):
-        written = real(old, new)
-        reads.append(("kept", tuple(written)))
-        return written
+        def marked(old, new):
+            written = real(old, new)
+            reads.append(("kept", tuple(written)))
+            return written
 
-    monkeypatch.setattr(fragments, "_replaced_many", marked)
-
-    html = get(visitor, urls["home"])
+        patch.setattr(fragments, "_replaced_many", marked)
+        html = get(visitor, urls["home"])
 
     assert "Le dernier publié" in html
     assert "L’école des filles" in html
@@ -2581,6 +2594,39 @@ def test_a_request_that_logs_a_publication_fallen_due_reads_the_tokens_it_kept_n
     assert all(key.startswith(fragments.FRAGMENT_KEY_PREFIX) for key in asked), after
     for key in fragments.SCHEDULED_KEYS:
         assert cache.get(key).is_current(timezone.now()), key
+
+
+@pytest.mark.parametrize("store", ["local-memory", "redis"])
+def test_a_change_logged_while_a_request_logs_a_publication_fallen_due_shows_at_once(
+    projects, settings, monkeypatch, store
+):
+    """An editor's change of the catalogue logged after a request read the log and the
+    versions, and before that request logs a publication fallen due itself: the request
+    reads them again, and shows the change (not a card kept under the version it read)."""
+    kept_in(store, settings)
+    _funded, other, _region, _partner = projects
+    _latest, middleware = last_published_and_edit(projects, settings, "scheduled")
+    visitor = Client()
+    urls = visit_everything(visitor, *projects)
+    visit_everything(visitor, *projects)
+    middleware(RequestFactory().get("/fr/"))
+    real = pagecache.fell_due
+
+    def edited_meanwhile(since):
+        sql_title(other, "Titre changé entre-temps")
+        # As its save does, in another worker (not this request's thread).
+        editor = threading.Thread(target=pagecache.invalidate, kwargs={"catalogue_of": [other.pk]})
+        editor.start()
+        editor.join()
+        return real(since)
+
+    monkeypatch.setattr(pagecache, "fell_due", edited_meanwhile)
+
+    html = get(visitor, urls["list"])
+
+    assert "Le dernier publié" in html
+    assert "Titre changé entre-temps" in html
+    assert "L’école des filles" not in html
 
 
 def test_the_place_mode_changes_the_catalogue_for_the_measured_project(projects, settings):
