@@ -256,8 +256,7 @@ def _prefetch(address: tuple) -> None:
     second round trip (``_made_anew``)."""
     _request.address = address
     _request.used = ([], [])
-    _request.logged_here = False
-    _request.own_log = {}
+    _forget_own_logging()
     learned = _read_by_address.get(address)
     if learned is None:
         return  # Not asked before, or a page that reads no fragment (nothing to read).
@@ -327,7 +326,7 @@ def _renew_tokens_out_of_date(found: dict[str, object], kinds: Iterable[str]) ->
     kinds = set(kinds)
     # The first renewal starts from the tokens as read a moment ago, with the others; after
     # it, what it did not write is read again.
-    as_read = dict(found)
+    as_read = {key: found[key] for key in TOKEN_KEYS.values() if key in found}
     for kind, key in TOKEN_KEYS.items():  # The editorial token first, as its readers read it.
         state = found.get(key)
         if kind in kinds and state is not None and not state.is_current(now):
@@ -540,10 +539,15 @@ def once_per_request(name: str, compute: Callable[[], object]) -> object:
     return _request.once[name]
 
 
-def _forget_token(**kwargs) -> None:
-    _request.once = {}
+def _forget_own_logging() -> None:
+    """Forget what this request logged itself (``_alone_since``)."""
     _request.logged_here = False
     _request.own_log = {}
+
+
+def _forget_token(**kwargs) -> None:
+    _request.once = {}
+    _forget_own_logging()
     _request.started = None
     # The names, counts and regions tokens as last read with a token renewed.
     _request.scheduled = {}
@@ -583,8 +587,7 @@ def _end_request(**kwargs) -> None:
     _request.site = None
     _request.once = {}
     _request.scheduled = {}
-    _request.logged_here = False
-    _request.own_log = {}
+    _forget_own_logging()
 
 
 request_started.connect(_forget_token, dispatch_uid="fragments-forget-token")
