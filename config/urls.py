@@ -92,7 +92,12 @@ urlpatterns += i18n_patterns(
 )
 
 if settings.BENCH_FLOOR_VIEW:
-    urlpatterns += [path("bench/floor/", floor, name="bench_floor")]
+    urlpatterns += [
+        path("bench/floor/", floor, name="bench_floor"),
+        # The floor again, after the edit of the benchmark's edit modes: what the edit
+        # alone costs (``devtools.middleware``).
+        path("bench/edit/", floor, name="bench_edit"),
+    ]
 
 if settings.SERVE_MEDIA:
     urlpatterns += [

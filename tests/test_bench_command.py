@@ -5,6 +5,7 @@ Redis and wrk; without them it is skipped, saying which is missing.
 """
 
 import json
+import math
 import shutil
 from io import StringIO
 from urllib.parse import quote
@@ -15,7 +16,7 @@ import redis
 from django.conf import settings
 from django.core.management import call_command
 
-from devtools.management.commands.bench import MODES
+from devtools.management.commands.bench import EDIT_ALONE, MODES, net_ratio
 
 REDIS_URL = "redis://127.0.0.1:6379/1"
 
@@ -51,6 +52,17 @@ def test_the_floor_view_is_only_served_when_asked_for(client, rf, django_assert_
         response = floor(rf.get("/bench/floor/"))
     assert response.status_code == 200
     assert 4000 < len(response.content) < 6000
+
+
+def test_the_net_ratio_takes_the_edits_own_time_out_of_the_pages():
+    # Floor 1 ms a request; the floor after the edit 2 ms (the edit 1 ms); the page after
+    # the edit 10 ms: 9 ms of its own, 1/9 of the floor's speed.
+    assert net_ratio(0.1, 0.5) == pytest.approx(1 / 9)
+    # An edit that costs nothing takes nothing out.
+    assert net_ratio(0.25, 1.0) == pytest.approx(0.25)
+    # Noise that makes the edit cost the whole page: no figure rather than a wrong one.
+    assert math.isnan(net_ratio(0.3, 0.2))
+    assert math.isnan(net_ratio(float("nan"), 0.5))
 
 
 def vacuums(server: str, name: str) -> int:
@@ -107,6 +119,19 @@ def test_tiny_benchmark_measures_pages_against_the_floor(requirements, tmp_path)
             assert rounds["floor"][0]["requests"] > 0
             assert all(run["errors"] == 0 for runs in rounds.values() for run in runs)
     assert results["large"]["counts"]["projects"] > results["small"]["counts"]["projects"]
+    # The edit modes measure the edit alone in every round, and take it out of the pages.
+    for size in ("small", "large"):
+        modes = results[size]["modes"]
+        assert EDIT_ALONE not in modes["uncached"]["rounds"]
+        for mode in ("edited", "shown", "scheduled"):
+            alone = modes[mode]["rounds"][EDIT_ALONE]
+            assert len(alone) == len(modes[mode]["rounds"]["floor"])
+            assert alone[0]["requests"] > 0 and alone[0]["errors"] == 0
+    edited = text.split("SMALL, page cache off, the measured project's story rewritten")[1]
+    header, *_rows = edited.split("load average")[0].strip().splitlines()[1:]
+    assert header.split()[:6] == ["page", "req/s", "p50", "ms", "p99", "ms"]
+    assert "net" in header.split()
+    assert f"\n{EDIT_ALONE} " in edited
     # Each mode starts from a vacuumed database (the edit modes leave dead rows behind).
     modes = len(results["small"]["modes"])
     assert modes == len(MODES)

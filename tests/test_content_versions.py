@@ -2438,16 +2438,17 @@ def test_the_edited_mode_moves_the_projects_content_before_each_request(projects
     factory = RequestFactory()
     token = editorial()
 
-    for path in ("/fr/projets/", "/fr/", "/bench/floor/"):
+    # The floor view alone is served without the edit; after it under /bench/edit/.
+    for path in ("/fr/projets/", "/fr/", "/bench/floor/", "/bench/edit/"):
         mine = fragments.content_versions([funded.pk])[funded.pk]
         theirs = fragments.content_versions([other.pk])[other.pk]
         searched = searched_edits()
         assert middleware(factory.get(path)) == "ok"
-        moved = not path.startswith("/bench/")
+        moved = path != "/bench/floor/"
         assert (fragments.content_versions([funded.pk])[funded.pk] != mine) is moved, path
         assert (searched_edits() > searched) is moved, path
         assert fragments.content_versions([other.pk])[other.pk] == theirs
-    assert answered == ["/fr/projets/", "/fr/", "/bench/floor/"]
+    assert answered == ["/fr/projets/", "/fr/", "/bench/floor/", "/bench/edit/"]
     assert editorial() == token
 
 

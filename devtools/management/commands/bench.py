@@ -39,6 +39,7 @@ from devtools.benchmark import (
     wrk_version,
 )
 from devtools.commands import DeveloperCommand
+from devtools.middleware import EDIT_ALONE as EDIT_ALONE_PATH
 from devtools.pages import FLOOR, PAGE_NAMES
 
 SIZES = {
@@ -130,6 +131,10 @@ MODES = {
     ),
 }
 WORKERS = 2
+# In the edit modes, the floor view served after the edit (``devtools.middleware``),
+# measured in the same rounds: the edit's own cost, which an editor's save pays in
+# production, is taken out of each page's time in the column "net".
+EDIT_ALONE = "edit-alone"
 # Below this many answers in a round, a page's figures are flagged as rough.
 FEW_ANSWERS = 10
 
@@ -383,6 +388,11 @@ class Command(DeveloperCommand):
     def _mode(self, title: str, mode: str, server: Server, pages: list[dict]) -> dict:
         """Warm every page, then measure them in rounds; print and return the rounds."""
         self._flush_redis()
+        if edits(mode):
+            # Right after the floor, in every round.
+            floor, *others = pages
+            alone = {**floor, "name": EDIT_ALONE, "path": EDIT_ALONE_PATH}
+            pages = [floor, alone, *others]
         for page in pages:
             for _worker in range(WORKERS):
                 status, _size = get(server.port, page["path"])
@@ -403,11 +413,13 @@ class Command(DeveloperCommand):
 
     def _table(self, title, mode, pages, rounds, loads) -> None:
         floor = rounds[FLOOR]
+        alone = rounds.get(EDIT_ALONE)
         self.say()
         self.say(f"{title}, {MODES[mode][1]}")
         self.say(
             f"{'page':<20}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}"
-            f"{'queries miss/hit':>18}{'bytes':>10}{'errors':>8}"
+            + (f"{'net':>8}" if alone else "")
+            + f"{'queries miss/hit':>18}{'bytes':>10}{'errors':>8}"
         )
         rough = False
         for page in pages:
@@ -415,6 +427,10 @@ class Command(DeveloperCommand):
             ratio = median(
                 _div(run["rps"], base["rps"]) for run, base in zip(runs, floor, strict=True)
             )
+            net = ""
+            if alone:
+                shown = page["name"] not in (FLOOR, EDIT_ALONE)
+                net = _num(_net_ratio(runs, floor, alone), 8, 3) if shown else f"{'':>8}"
             queries = f"{page['queries_miss']}/{page['queries_hit']}"
             errors = sum(run["errors"] for run in runs)
             few = median(r["requests"] for r in runs) < FEW_ANSWERS
@@ -422,8 +438,14 @@ class Command(DeveloperCommand):
             self.say(
                 f"{page['name']:<20}{_num(median(r['rps'] for r in runs), 9, 1)}"
                 f"{_num(median(r['p50_ms'] for r in runs), 9, 1)}"
-                f"{_num(median(r['p99_ms'] for r in runs), 9, 1)}{_num(ratio, 8, 3)}"
+                f"{_num(median(r['p99_ms'] for r in runs), 9, 1)}{_num(ratio, 8, 3)}{net}"
                 f"{queries:>18}{page['bytes']:>10}{errors:>8}{' *' if few else ''}"
+            )
+        if alone:
+            self.say(
+                f"{EDIT_ALONE}: the floor view after the edit, the edit's own cost (an editor's "
+                "save pays it in production); net: the ratio\nto the floor of the page's "
+                "time without it, 1 / (1/ratio - 1/edit-alone's ratio + 1), median of the rounds"
             )
         if rough:
             self.say(
@@ -498,6 +520,31 @@ def _median(rounds: dict, name: str, key: str) -> float:
 def _floor_ratio(rounds: dict, name: str) -> float:
     return median(
         _div(run["rps"], base["rps"]) for run, base in zip(rounds[name], rounds[FLOOR], strict=True)
+    )
+
+
+def edits(mode: str) -> bool:
+    """Tell whether this mode makes an edit before each request (``devtools.middleware``)."""
+    return "BENCH_EDIT_PROJECT" in MODES[mode][0]
+
+
+def net_ratio(page: float, alone: float) -> float:
+    """Return a page's ratio to the floor without the edit made before it: from its ratio
+    with it (``page``) and the ratio of the floor view served after the edit (``alone``),
+    measured in the same round. As times, 1/ratio floors each: the page's is 1/page, the
+    edit's own 1/alone - 1. NaN when the edit measures as costing the whole page or more
+    (noise on a cheap page), or a figure is missing."""
+    if not page or not alone or math.isnan(page) or math.isnan(alone):
+        return float("nan")
+    time = 1 / page - (1 / alone - 1)
+    return 1 / time if time > 0 else float("nan")
+
+
+def _net_ratio(runs: list[dict], floor: list[dict], alone: list[dict]) -> float:
+    """The median over the rounds of each round's ``net_ratio``."""
+    return median(
+        net_ratio(_div(run["rps"], base["rps"]), _div(edit["rps"], base["rps"]))
+        for run, base, edit in zip(runs, floor, alone, strict=True)
     )
 
 
