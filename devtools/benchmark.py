@@ -120,11 +120,15 @@ class Database:
 
         Without them, fresh bulk-loaded tables get wild estimates (and JIT compilation).
         """
+        self.vacuum(analyze=True)
+
+    def vacuum(self, *, analyze: bool = False) -> None:
+        """Clear the dead rows of every table (and with ``analyze``, gather statistics)."""
         connection = psycopg2.connect(dbname=self.name, connect_timeout=10, **self._server)
         connection.autocommit = True
         try:
             with connection.cursor() as cursor:
-                cursor.execute("VACUUM (ANALYZE)")
+                cursor.execute("VACUUM (ANALYZE)" if analyze else "VACUUM")
         finally:
             connection.close()
 

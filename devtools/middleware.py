@@ -175,11 +175,27 @@ class EditBeforeEachRequest:
             # No editor's save: the visitor's request finds the publication due.
             self.publication_falls_due()
         else:
+            if self.parts == PARTS["shown"]:
+                self.toggle_shown()
             # As an editor's save in the admin, in a transaction: its commit renews the
-            # tokens, and the next request finds them current.
+            # tokens, and the next request finds them current. The row is written before
+            # it, committed at once: both workers write the same row, and would otherwise
+            # wait on each other's lock, which two editors seldom do.
             with transaction.atomic():
                 self.edit()
         return self.get_response(request)
+
+    def toggle_shown(self) -> None:
+        """Hide the partner of the "shown" mode if shown, show it if hidden (whichever
+        worker asks; a plain queryset, whose update puts nothing out of date)."""
+        from django.db.models import Case, QuerySet, Value, When
+
+        from partners.models import Partner
+
+        partner, _projects = self.shown()
+        QuerySet(Partner).filter(pk=partner).update(
+            is_public=Case(When(is_public=True, then=Value(False)), default=Value(True))
+        )
 
     def edit(self) -> None:
         """Make this mode's edit, as an editor's save does."""
@@ -206,18 +222,10 @@ class EditBeforeEachRequest:
             fragments.note_searched_edit(self.located())
             pagecache.invalidate(counts_kept=True)
         elif self.parts == PARTS["shown"]:
-            from django.db.models import Case, QuerySet, Value, When
-
-            from partners.models import Partner
-
             partner, projects = self.shown()
-            # Hidden if shown, shown if hidden (whichever worker asks; a plain queryset,
-            # whose update puts nothing out of date), then as the save does:
+            # Its row written (``toggle_shown``), as the save does:
             # ``pagecache.counted_columns_saved``, its card and how many partners there
             # are, its projects' search documents (logged).
-            QuerySet(Partner).filter(pk=partner).update(
-                is_public=Case(When(is_public=True, then=Value(False)), default=Value(True))
-            )
             pagecache.catalogue_moved_for(projects, regions_kept=True)
             fragments.invalidate_partners([partner], added=True)
             fragments.note_searched_edit(projects)

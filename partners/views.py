@@ -18,15 +18,17 @@ from core import fragments, preview
 from core.i18n import get_by_translated_slug, object_urls_by_language
 from core.pagecache import editorial_page, public_page
 from core.pagination import KeysFirstPaginator
-from core.rows import RowsByKey
+from core.rows import PreparedQuery, RowsByKey
 from core.sitemaps import address_around_slug
 from core.templatetags.public_site import image, lang_attribute, text
 from core.templatetags.translated_fields import translated
 
-from .models import Partner, list_order
+from .models import Partner, PartnerQuerySet, list_order
 
 PARTNER_PAGE_PROJECTS = 12
 PARTNERS_PER_PAGE = 60
+# Pages of the list whose query is kept compiled (``page_keys``), in each language.
+PREPARED_PAGES = 256
 # What a partner card shows; the story, quote and the like stay in the database.
 CARD_FIELDS = [
     "pk",
@@ -80,6 +82,7 @@ def listed_partners(
         known_count=None
         if query
         else lambda: public_partner_count(versions.get(fragments.PARTNERS_ADDED)),
+        page_keys=None if query else page_keys,
     ).get_page(request.GET.get("page"))
     rows = None if as_keys else list(page.object_list)
     keys = list(page.object_list) if as_keys else [partner.pk for partner in rows]
@@ -252,10 +255,34 @@ def partners_in_order(query: str, *, as_keys: bool = False):
     partners = Partner.objects.public()
     if query:
         partners = partners.named(query)
-    kind_order, sort_name = list_order()
-    partners = partners.alias(kind_order=kind_order, sort_name=sort_name)
-    partners = partners.order_by("kind_order", "sort_name", "pk")
+    partners = in_list_order(partners)
     return partners.values_list("pk", flat=True) if as_keys else partners.only(*CARD_FIELDS)
+
+
+def in_list_order(partners, language: str | None = None):
+    """Return these partners in the list's order, as a visitor reading ``language`` (by
+    default, the current one) sees it: by kind, then name."""
+    kind_order, sort_name = list_order(language)
+    partners = partners.alias(kind_order=kind_order, sort_name=sort_name)
+    return partners.order_by("kind_order", "sort_name", "pk")
+
+
+@functools.lru_cache(maxsize=PREPARED_PAGES)
+def _prepared_page(language: str, bottom: int, top: int) -> PreparedQuery:
+    return PreparedQuery(
+        Partner,
+        lambda now, keys: in_list_order(PartnerQuerySet(Partner).public(), language).values_list(
+            "pk"
+        )[bottom:top],
+    )
+
+
+def page_keys(bottom: int, top: int) -> list[int]:
+    """Return the keys of the public partners from ``bottom`` to ``top`` in the list's order
+    (no search), in a query compiled once per process, language and page
+    (``core.rows.PreparedQuery``): after any partner's save (which may move the list's
+    order), the list reads its page without building that query."""
+    return [pk for (pk,) in _prepared_page(translation.get_language(), bottom, top)()]
 
 
 def partners_shown(request) -> tuple:
