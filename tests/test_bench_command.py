@@ -132,6 +132,8 @@ def test_tiny_benchmark_measures_pages_against_the_floor(requirements, tmp_path)
     assert header.split()[:6] == ["page", "req/s", "p50", "ms", "p99", "ms"]
     assert "net" in header.split()
     assert f"\n{EDIT_ALONE} " in edited
+    growth = text.split("LARGE / SMALL")[1].split("the measured project's story rewritten")[1]
+    assert "floor-relative     net" in growth.split("load average")[0].splitlines()[1]
     # Each mode starts from a vacuumed database (the edit modes leave dead rows behind).
     modes = len(results["small"]["modes"])
     assert modes == len(MODES)

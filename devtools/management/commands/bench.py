@@ -482,7 +482,8 @@ class Command(DeveloperCommand):
             "=== LARGE / SMALL: how much slower each page is on the large portfolio ===\n"
             "time = SMALL req/s ÷ LARGE req/s (time per request); p50 = LARGE p50 ÷ SMALL p50;\n"
             "floor-relative = SMALL ratio to floor ÷ LARGE ratio to floor (machine noise "
-            "cancelled)"
+            "cancelled);\nnet (edit modes) = the same with the net ratios, the edit's own "
+            "cost taken out"
         )
         first = self.modes[0]
         names = [p["name"] for p in small["pages"] if p["name"] in large["modes"][first]["rounds"]]
@@ -493,18 +494,28 @@ class Command(DeveloperCommand):
         for mode in self.modes:
             self.say()
             self.say(MODES[mode][1])
+            a, b = small["modes"][mode]["rounds"], large["modes"][mode]["rounds"]
+            # The edit's own cost, the same at both sizes, taken out: how the page grows.
+            net = EDIT_ALONE in a and EDIT_ALONE in b
             self.say(
                 f"{'page':<20}{'time':>8}{'p50':>8}{'floor-relative':>16}"
-                f"{'queries SMALL':>15}{'queries LARGE':>15}"
+                + (f"{'net':>8}" if net else "")
+                + f"{'queries SMALL':>15}{'queries LARGE':>15}"
             )
-            a, b = small["modes"][mode]["rounds"], large["modes"][mode]["rounds"]
             for name in names:
                 time_ratio = _div(_median(a, name, "rps"), _median(b, name, "rps"))
                 p50_ratio = _div(_median(b, name, "p50_ms"), _median(a, name, "p50_ms"))
                 relative = _div(_floor_ratio(a, name), _floor_ratio(b, name))
+                growth = ""
+                if net:
+                    growth = f"{'':>8}"
+                    if name != FLOOR:
+                        small_net = _net_ratio(a[name], a[FLOOR], a[EDIT_ALONE])
+                        large_net = _net_ratio(b[name], b[FLOOR], b[EDIT_ALONE])
+                        growth = _num(_div(small_net, large_net), 8, 2)
                 self.say(
                     f"{name:<20}{_num(time_ratio, 8, 2)}{_num(p50_ratio, 8, 2)}"
-                    f"{_num(relative, 16, 2)}"
+                    f"{_num(relative, 16, 2)}{growth}"
                     f"{queries['small'][name]:>15}{queries['large'][name]:>15}"
                 )
 
