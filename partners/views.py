@@ -27,7 +27,7 @@ from .models import Partner, PartnerQuerySet, list_order
 
 PARTNER_PAGE_PROJECTS = 12
 PARTNERS_PER_PAGE = 60
-# Pages of the list whose query is kept compiled (``page_keys``), in each language.
+# Pages of the list whose query is kept compiled (``page_keys``), all languages together.
 PREPARED_PAGES = 256
 # What a partner card shows; the story, quote and the like stay in the database.
 CARD_FIELDS = [

@@ -2452,6 +2452,27 @@ def test_the_edited_mode_moves_the_projects_content_before_each_request(projects
     assert editorial() == token
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("edit", ["story", "catalogue", "shown"])
+def test_an_edit_mode_commits_its_edit_as_an_editors_save_does(projects, settings, edit):
+    """The edit runs in a transaction, as a save in the admin: its commit renews the
+    editorial token, which the page's request then finds current (not out of date, to be
+    renewed by the page's request)."""
+    funded, *_ = projects
+    local = make_partner(name_fr="Partenaire local", name_en="Local partner")
+    Partnership.objects.create(
+        project=funded, partner=local, role=Partnership.Role.IMPLEMENTING, order=2
+    )
+    settings.BENCH_EDIT_PROJECT = funded.pk
+    settings.BENCH_EDIT = edit
+    token = editorial()
+    middleware = EditBeforeEachRequest(lambda request: cache.get(fragments.EDITORIAL_KEY))
+    found = middleware(RequestFactory().get("/fr/"))
+    if edit != "story":  # A story rewritten leaves the editorial token as it was.
+        assert found.token != token
+    assert found.is_current(timezone.now())
+
+
 def test_the_edited_mode_renders_the_projects_page_anew_each_time(projects, settings):
     funded, other, *_ = projects
     settings.BENCH_EDIT_PROJECT = funded.pk

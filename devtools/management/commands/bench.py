@@ -390,29 +390,32 @@ class Command(DeveloperCommand):
     ) -> dict:
         """Warm every page, then measure them in rounds; print and return the rounds."""
         self._flush_redis()
+        alone = None
         if edits(mode):
-            # Last in every round: the edit alone runs several times as often as with a
-            # page, and leaves as many more dead rows (cleared before the next round).
-            floor = pages[0]
-            pages = [*pages, {**floor, "name": EDIT_ALONE, "path": EDIT_ALONE_PATH}]
+            # Right after the floor in every round. It shows no page: no queries counted.
+            alone = {**pages[0], "name": EDIT_ALONE, "path": EDIT_ALONE_PATH}
+            alone |= {"queries_miss": "-", "queries_hit": "-"}
         for page in pages:
             for _worker in range(WORKERS):
                 status, _size = get(server.port, page["path"])
                 if status != 200:
                     raise BenchError(f"{page['path']} answered {status} on the {mode} server.")
-        loads, rounds = [], {page["name"]: [] for page in pages}
+        measured = pages if alone is None else [pages[0], alone, *pages[1:]]
+        loads, rounds = [], {page["name"]: [] for page in measured}
         for number in range(1, self.rounds + 1):
             loads.append(os.getloadavg()[0])
             self.stdout.write(f"  {title} {mode}: round {number}/{self.rounds}…")
             # The floor comes first in `pages`, so every round starts with it.
-            for page in pages:
+            for page in measured:
                 measure = self.load.run(server.port, page["path"], self.duration)
                 rounds[page["name"]].append(asdict(measure))
-            if edits(mode):
-                # The rows the edits rewrote, thousands of times a round, cleared as
-                # autovacuum clears them on a live database (it may be off here).
-                database.vacuum()
-        self._table(title, mode, pages, rounds, loads)
+                if page is alone or (alone is not None and page is pages[-1]):
+                    # The rows the edits rewrote, thousands of times, cleared as autovacuum
+                    # clears them on a live database (it may be off here): the edit alone
+                    # (several times as many edits as with a page) and the pages each
+                    # start from a clean table.
+                    database.vacuum()
+        self._table(title, mode, measured, rounds, loads)
         return {"load_average": loads, "rounds": rounds}
 
     # Reporting -------------------------------------------------------------------------
@@ -495,28 +498,29 @@ class Command(DeveloperCommand):
             self.say()
             self.say(MODES[mode][1])
             a, b = small["modes"][mode]["rounds"], large["modes"][mode]["rounds"]
-            # The edit's own cost, the same at both sizes, taken out: how the page grows.
+            # Each size's edit taken out (at LARGE an edit may log more projects): how
+            # the page itself grows; the edit's own growth on its row.
             net = EDIT_ALONE in a and EDIT_ALONE in b
             self.say(
                 f"{'page':<20}{'time':>8}{'p50':>8}{'floor-relative':>16}"
                 + (f"{'net':>8}" if net else "")
                 + f"{'queries SMALL':>15}{'queries LARGE':>15}"
             )
-            for name in names:
+            for name in [*names, *([EDIT_ALONE] if net else [])]:
                 time_ratio = _div(_median(a, name, "rps"), _median(b, name, "rps"))
                 p50_ratio = _div(_median(b, name, "p50_ms"), _median(a, name, "p50_ms"))
                 relative = _div(_floor_ratio(a, name), _floor_ratio(b, name))
                 growth = ""
                 if net:
                     growth = f"{'':>8}"
-                    if name != FLOOR:
+                    if name not in (FLOOR, EDIT_ALONE):
                         small_net = _net_ratio(a[name], a[FLOOR], a[EDIT_ALONE])
                         large_net = _net_ratio(b[name], b[FLOOR], b[EDIT_ALONE])
                         growth = _num(_div(small_net, large_net), 8, 2)
                 self.say(
                     f"{name:<20}{_num(time_ratio, 8, 2)}{_num(p50_ratio, 8, 2)}"
                     f"{_num(relative, 16, 2)}{growth}"
-                    f"{queries['small'][name]:>15}{queries['large'][name]:>15}"
+                    f"{queries['small'].get(name, '-'):>15}{queries['large'].get(name, '-'):>15}"
                 )
 
 
@@ -526,8 +530,10 @@ def _div(a: float, b: float) -> float:
 
 
 def _num(value: float, width: int, digits: int) -> str:
-    """Format a figure in a column; "-" where there is none."""
-    return f"{'-':>{width}}" if math.isnan(value) else f"{value:>{width}.{digits}f}"
+    """Format a figure in a column; "-" where there is none (or no finite one)."""
+    if math.isnan(value) or math.isinf(value):
+        return f"{'-':>{width}}"
+    return f"{value:>{width}.{digits}f}"
 
 
 def _median(rounds: dict, name: str, key: str) -> float:
@@ -549,12 +555,13 @@ def net_ratio(page: float, alone: float) -> float:
     """Return a page's ratio to the floor without the edit made before it: from its ratio
     with it (``page``) and the ratio of the floor view served after the edit (``alone``),
     measured in the same round. As times, 1/ratio floors each: the page's is 1/page, the
-    edit's own 1/alone - 1. NaN when the edit measures as costing the whole page or more
-    (noise on a cheap page), or a figure is missing."""
+    edit's own 1/alone - 1. Infinite when the edit measures as costing the whole page or
+    more (noise on a cheap page: the round still counts, as the cheapest); NaN when a
+    figure is missing."""
     if not page or not alone or math.isnan(page) or math.isnan(alone):
         return float("nan")
     time = 1 / page - (1 / alone - 1)
-    return 1 / time if time > 0 else float("nan")
+    return 1 / time if time > 0 else math.inf
 
 
 def _net_ratio(runs: list[dict], floor: list[dict], alone: list[dict]) -> float:
