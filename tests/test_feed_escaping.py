@@ -1,11 +1,14 @@
 """The Atom feed carries editors' text so that feed readers never run it as markup."""
 
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.feedgenerator import Atom1Feed
 
+from portfolio.feeds import EntriesWrittenAtOnce
 from tests.factories import make_project, make_update
 
 pytestmark = pytest.mark.django_db
@@ -45,3 +48,44 @@ def test_update_text_and_project_summary_reach_the_feed_escaped(client, payload,
     assert ("avant" in html or "before" in html) and ("après" in html or "after" in html)
     for active in ("<script", "<svg", "<img", "onerror", "onload", "javascript:"):
         assert active not in html
+
+
+def written_feeds(items: list[dict]) -> tuple[str, str]:
+    """Return the feed written by Django's Atom writer and by the feed's own, with these
+    items."""
+    feeds = []
+    for kind in (Atom1Feed, EntriesWrittenAtOnce):
+        feed = kind(title="Fil", link="https://example.org/fr/", description="", language="fr")
+        for item in items:
+            feed.add_item(**item)
+        feeds.append(feed.writeString("utf-8"))
+    return feeds[0], feeds[1]
+
+
+def test_the_feeds_entries_are_the_bytes_djangos_atom_writer_writes():
+    moment = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    items = [
+        {
+            "title": 'Écoles & « puits » <neufs> "ici"',
+            "link": "https://example.org/fr/projets/ecole/?a=1&b='2'",
+            "description": '<p>Un <a href="/x">lien</a> &amp; des\nlignes\ttabulées</p>',
+            "unique_id": "https://example.org/fr/projets/ecole/?a=1&b='2'#update-3",
+            "pubdate": moment,
+            "updateddate": moment + timedelta(days=1),
+        },
+        {"title": "Sans date", "link": "/fr/p/", "description": None, "unique_id": "/fr/p/"},
+    ]
+    django_feed, ours = written_feeds(items)
+    assert ours == django_feed
+    assert ours.count("<entry>") == 2
+
+
+def test_a_control_character_is_left_out_of_the_feed_instead_of_breaking_it(client):
+    make_project(title_fr="Puits\x0b et\x1f écoles", summary_fr="Résumé\x08 clair")
+    with translation.override("fr"):
+        response = client.get(reverse("portfolio:feed"))
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)  # noqa: S314 - our own feed
+    [entry] = root.iter(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}title").text == "Puits et écoles"
+    assert "Résumé clair" in entry.find(f"{ATOM}summary").text
