@@ -144,6 +144,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # The small queries pages run after a change, prepared once per connection
+    # (core.prepared_statements); off behind a pooler that shares sessions' statements.
+    if env.bool("PREPARED_STATEMENTS", default=True):
+        from core.prepared_statements import PreparingConnection, PreparingCursor
+
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            connection_factory=PreparingConnection, cursor_factory=PreparingCursor
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -8,6 +8,8 @@ compilation is a large part of its cost. ``RowsByKey`` compiles the query once p
 database and number of keys, then only runs it: the same columns, the same conversions
 of their values and the same instances as the ORM gives. ``PreparedQuery`` does the same
 for a small query of values that also takes the current moment (what is published now).
+On PostgreSQL, the server prepares their statements once per connection too
+(``core.prepared_statements``), but those of a query that asks for it not to be.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from django.db import connections, router
 from django.db.models import Model, QuerySet
 from django.db.models.query import ValuesListIterable
 from django.utils import timezone
+
+from .prepared_statements import marked
 
 
 class RowsByKey:
@@ -67,7 +71,7 @@ class RowsByKey:
         if list(params) != marks:
             raise ValueError(f"Unexpected parameters for {self.model.__name__}'s rows.")
         converters = compiler.get_converters([each[0] for each in compiler.select])
-        compiled = (sql, columns, converters)
+        compiled = (marked(sql, connections[alias]), columns, converters)
         with self._lock:
             self._compiled[(alias, count)] = compiled
         return compiled
@@ -123,7 +127,7 @@ class EveryRow:
         compiler = queryset.query.get_compiler(alias)
         sql, params = compiler.as_sql()
         converters = compiler.get_converters([each[0] for each in compiler.select])
-        compiled = (sql, tuple(params), columns, converters)
+        compiled = (marked(sql, connections[alias]), tuple(params), columns, converters)
         with self._lock:
             self._compiled[(alias, order)] = compiled
         return compiled
@@ -179,7 +183,8 @@ class PreparedQuery:
     ``keys`` where the keys go, each as it is (a value computed from them cannot be
     prepared); with ``keys_in``, the keys only go into ``IN (…)`` lists, and each series
     is padded (``padded``), so that a few statements serve every number of keys. With
-    ``text_keys``, the keys are text (a slug), not integers. It is
+    ``text_keys``, the keys are text (a slug), not integers. Without ``server_prepared``,
+    the server plans it anew each time (``core.prepared_statements``). It is
     built with stand-ins for both, and where they fall among the
     statement's parameters is remembered: building and compiling a query through the ORM
     (and the translated models' managers) costs more than running the small queries a
@@ -187,7 +192,13 @@ class PreparedQuery:
     """
 
     def __init__(
-        self, model: type[Model], build: Callable[..., QuerySet], *, keys_in=False, text_keys=False
+        self,
+        model: type[Model],
+        build: Callable[..., QuerySet],
+        *,
+        keys_in=False,
+        text_keys=False,
+        server_prepared=True,
     ):
         if keys_in and text_keys:
             raise ValueError("Keys of text are not padded: keys_in takes integers.")
@@ -196,6 +207,9 @@ class PreparedQuery:
         # The keys only go into ``IN (…)``: each series asked is padded (``padded``).
         self.keys_in = keys_in
         self.text_keys = text_keys
+        # Prepared by the server too (``core.prepared_statements``): not for a query
+        # whose best plan depends on values it takes as they are (a search's words).
+        self.server_prepared = server_prepared
         self._compiled: dict[tuple[str, int], tuple | None] = {}
         self._lock = threading.Lock()
 
@@ -252,6 +266,8 @@ class PreparedQuery:
         converters = compiler.get_converters(
             [each[0] for each in compiler.select[: compiler.col_count]]
         )
+        if self.server_prepared:
+            sql = marked(sql, connections[alias])
         compiled = (sql, slots, converters, compiler.col_count)
         with self._lock:
             self._compiled[(alias, count)] = compiled

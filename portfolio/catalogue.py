@@ -43,6 +43,7 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 
 from core import fragments
+from core.prepared_statements import marked
 from core.rows import PreparedQuery
 
 from .models import Partnership, Project, PublicationQuerySet
@@ -330,7 +331,7 @@ def entries(pks=None) -> dict[int, Entry]:
         return {}
     placeholders = ", ".join(["%s"] * len(pks))
     sql = _sql_of_entries(every=False).format(keys=placeholders)
-    return _entries_read(sql, [now, *pks * 4])
+    return _entries_read(marked(sql, connection), [now, *pks * 4])
 
 
 def _names():

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from core import fragments, pagecache
 from core.changes import changed_columns
+from core.prepared_statements import marked
 
 from .models import (
     Partnership,
@@ -227,7 +228,7 @@ def next_publication():
     than building it."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute(_next_publication_sql(), [now, now])
+        cursor.execute(marked(_next_publication_sql(), connection), [now, now])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -263,7 +264,9 @@ def publications_fell_due(since) -> int | None:
     moment, which building querysets would cost more than running it."""
     adapt = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
-        cursor.execute(_fell_due_sql(), [adapt(since), adapt(timezone.now())] * 2)
+        cursor.execute(
+            marked(_fell_due_sql(), connection), [adapt(since), adapt(timezone.now())] * 2
+        )
         rows = cursor.fetchall()
     if not fragments.catalogue_published(pk for kind, pk in rows if kind == 0):
         return None

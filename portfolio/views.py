@@ -369,7 +369,10 @@ class ProjectSelection:
                 )
 
             # Only the search recheck takes keys (in ``IN``): padded.
-            query = _PREPARED_SELECTIONS[key] = PreparedQuery(Project, built, keys_in=True)
+            # Planned for its values each time: a search's words, a region's keys.
+            query = _PREPARED_SELECTIONS[key] = PreparedQuery(
+                Project, built, keys_in=True, server_prepared=False
+            )
         return query
 
     @property

@@ -1,0 +1,105 @@
+"""On PostgreSQL, the small queries pages run after a change are prepared once per
+connection and run by name, with the same rows, and logged as written."""
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from core import prepared_statements
+from core.prepared_statements import MARK, marked
+from portfolio import catalogue
+from portfolio.feeds import _NEWEST_PROJECTS
+from tests.factories import make_project
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statements"),
+]
+
+
+@pytest.fixture(autouse=True)
+def no_statement_prepared_yet():
+    """Each test starts from a session with no statement prepared (earlier tests ran
+    some on the same connection)."""
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    connection.connection.prepared.clear()
+
+
+def prepared() -> dict[str, tuple[int, int]]:
+    """Return ``{statement: (generic plans, custom plans)}`` of this session's statements
+    prepared by name."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
+        return {statement: (generic, custom) for statement, generic, custom in cursor.fetchall()}
+
+
+def test_a_marked_query_is_prepared_once_and_gives_the_rows_the_query_gives():
+    first = make_project(title_fr="Premier")
+    second = make_project(title_fr="Second")
+    with CaptureQueriesContext(connection) as queries:
+        rows = [_NEWEST_PROJECTS() for _ in range(7)]
+    assert {pk for _when, pk in rows[0]} == {first.pk, second.pk}
+    assert all(each == rows[0] for each in rows)
+    # Django's log has the statement as written, once a run: no PREPARE, no EXECUTE.
+    assert len(queries) == 7
+    assert all(query["sql"].startswith("SELECT") for query in queries)
+    assert all(query["sql"].endswith(MARK) for query in queries)
+    [(statement, plans)] = [
+        (statement, plans) for statement, plans in prepared().items() if "published_at" in statement
+    ]
+    assert statement.startswith("PREPARE prepared_")
+    assert "$1" in statement and "%s" not in statement
+    assert sum(plans) == 7  # Seven runs of one statement.
+
+
+def test_the_catalogues_entries_of_a_project_are_read_by_a_prepared_statement():
+    project = make_project()
+    for _ in range(6):
+        entries = catalogue.entries([project.pk])
+    assert list(entries) == [project.pk]
+    entries_read = [
+        plans for statement, plans in prepared().items() if "beneficiaries" in statement
+    ]
+    assert entries_read and sum(entries_read[0]) == 6
+
+
+def test_a_statement_prepared_in_a_transaction_rolled_back_still_runs():
+    sql = marked("SELECT %s::int + 1, 'a%%b'", connection)
+
+    def run():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [41])
+            return cursor.fetchone()
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert run() == (42, "a%b")
+        raise RuntimeError("rolled back")
+    assert run() == (42, "a%b")
+    assert run() == (42, "a%b")
+
+
+def test_beyond_the_statements_kept_the_least_recently_run_is_released(monkeypatch):
+    monkeypatch.setattr(prepared_statements, "KEPT_PER_CONNECTION", 2)
+    statements = [marked(f"SELECT %s::int * {n}", connection) for n in (2, 3, 5)]
+    with connection.cursor() as cursor:
+        for sql in statements[:2]:
+            cursor.execute(sql, [7])
+        cursor.execute(statements[0], [7])  # Run again: the second is now the oldest.
+        cursor.execute(statements[2], [7])
+        assert cursor.fetchone() == (35,)
+        cursor.execute(statements[1], [7])  # Prepared again after its release.
+        assert cursor.fetchone() == (21,)
+    kept = " ".join(prepared())
+    assert "* 2" not in kept and "* 3" in kept and "* 5" in kept
+    assert len(connection.connection.prepared) == 2
+
+
+def test_an_unmarked_query_is_not_prepared():
+    make_project()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM portfolio_project WHERE published_at <= %s", [timezone.now()]
+        )
+    assert not [statement for statement in prepared() if "count(*)" in statement]
