@@ -6,7 +6,9 @@ fell due) take the server longer to plan than to run: 0.1 to 0.5 ms of planning 
 benchmark database. A statement marked by ``marked`` is prepared once per connection
 (``PREPARE``), then run by name (``EXECUTE``): parsed once, and planned once for every
 value after its first runs (the server's choice of a generic plan). Only the statements
-marked are: a search, whose words change its best plan, is not.
+marked are, those whose values are keys and moments compared with a column: a search,
+whose words change its best plan, or a query with a value inside an expression that an
+index matches (the partner list's order), is not.
 
 Django's query log and its execution wrappers see the statement as written (with its
 mark, a comment at its end): only the driver's cursor (``PreparingCursor``) runs it by
@@ -15,11 +17,13 @@ session's statements to other sessions (PgBouncer in transaction mode): the mark
 only a comment.
 """
 
+import hashlib
 import itertools
 import re
 from collections import OrderedDict
 
 import psycopg2.extensions
+from psycopg2 import errors
 
 MARK = " /* prepared */"
 # At most this many statements are kept prepared per connection; the least recently run
@@ -41,7 +45,18 @@ class PreparingConnection(psycopg2.extensions.connection):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.prepared: OrderedDict[str, str] = OrderedDict()
-        self.names = itertools.count(1)
+        # Whether the session may hold statements this connection forgot.
+        self.release_first = False
+
+    def reset(self):
+        super().reset()  # Releases the session's statements (DISCARD ALL).
+        self.prepared.clear()
+
+
+def _name(query: str) -> str:
+    """A statement's name, made from its text: a session that has a statement of this
+    name has this statement."""
+    return f"prepared_{hashlib.blake2b(query.encode(), digest_size=12).hexdigest()}"
 
 
 class PreparingCursor(psycopg2.extensions.cursor):
@@ -56,11 +71,16 @@ class PreparingCursor(psycopg2.extensions.cursor):
             return super().query
         return self.mogrify(*self._written)
 
+    def executemany(self, query, vars_list):
+        self._written = None
+        return super().executemany(query, vars_list)
+
     def execute(self, query, vars=None):
         connection = self.connection
         self._written = None
         if (
-            not isinstance(query, str)
+            self.name is not None  # A server-side cursor declares its query.
+            or not isinstance(query, str)
             or not query.endswith(MARK)
             or not isinstance(vars, list | tuple)
             or not isinstance(connection, PreparingConnection)
@@ -68,21 +88,32 @@ class PreparingCursor(psycopg2.extensions.cursor):
             return super().execute(query, vars)
         prepared = connection.prepared
         name = prepared.get(query)
-        if name is None:
-            name = f"prepared_{next(connection.names)}"
-            numbers = itertools.count(1)
-            text = _PLACEHOLDER.sub(
-                lambda found: "%" if found.group() == "%%" else f"${next(numbers)}", query
-            )
-            # A statement prepared outlives the transaction that prepared it, even rolled
-            # back: it is the session's until released.
-            super().execute(f"PREPARE {name} AS {text}")
-            prepared[query] = name
-            while len(prepared) > KEPT_PER_CONNECTION:
-                _query, oldest = prepared.popitem(last=False)
-                super().execute(f"DEALLOCATE {oldest}")
-        else:
-            prepared.move_to_end(query)
-        arguments = f" ({', '.join(['%s'] * len(vars))})" if vars else ""
-        super().execute(f"EXECUTE {name}{arguments}", vars)
+        try:
+            if connection.release_first:
+                super().execute("DEALLOCATE ALL")
+                connection.release_first = False
+            if name is None:
+                name = _name(query)
+                numbers = itertools.count(1)
+                text = _PLACEHOLDER.sub(
+                    lambda found: "%" if found.group() == "%%" else f"${next(numbers)}", query
+                )
+                # A statement prepared outlives the transaction that prepared it, even
+                # rolled back: it is the session's until released.
+                super().execute(f"PREPARE {name} AS {text}")
+                prepared[query] = name
+                while len(prepared) > KEPT_PER_CONNECTION:
+                    _query, oldest = prepared.popitem(last=False)
+                    super().execute(f"DEALLOCATE {oldest}")
+            else:
+                prepared.move_to_end(query)
+            arguments = f" ({', '.join(['%s'] * len(vars))})" if vars else ""
+            super().execute(f"EXECUTE {name}{arguments}", vars)
+        except (errors.InvalidSqlStatementName, errors.DuplicatePreparedStatement):
+            # The session and what this connection knew of it parted (its statements
+            # released behind its back, or one prepared by another): forgotten, so that
+            # the next statement releases them all and prepares its own again.
+            connection.prepared.clear()
+            connection.release_first = True
+            raise
         self._written = (query, vars)

@@ -8,8 +8,8 @@ compilation is a large part of its cost. ``RowsByKey`` compiles the query once p
 database and number of keys, then only runs it: the same columns, the same conversions
 of their values and the same instances as the ORM gives. ``PreparedQuery`` does the same
 for a small query of values that also takes the current moment (what is published now).
-On PostgreSQL, the server prepares their statements once per connection too
-(``core.prepared_statements``), but those of a query that asks for it not to be.
+On PostgreSQL, the server prepares the statements of ``RowsByKey`` and ``EveryRow``, and
+of a ``PreparedQuery`` that asks for it, once per connection (``core.prepared_statements``).
 """
 
 from __future__ import annotations
@@ -183,8 +183,9 @@ class PreparedQuery:
     ``keys`` where the keys go, each as it is (a value computed from them cannot be
     prepared); with ``keys_in``, the keys only go into ``IN (…)`` lists, and each series
     is padded (``padded``), so that a few statements serve every number of keys. With
-    ``text_keys``, the keys are text (a slug), not integers. Without ``server_prepared``,
-    the server plans it anew each time (``core.prepared_statements``). It is
+    ``text_keys``, the keys are text (a slug), not integers. With ``server_prepared``,
+    the server prepares it once per connection (``core.prepared_statements``): for a
+    query whose values are only the moment and keys compared with columns. It is
     built with stand-ins for both, and where they fall among the
     statement's parameters is remembered: building and compiling a query through the ORM
     (and the translated models' managers) costs more than running the small queries a
@@ -198,7 +199,7 @@ class PreparedQuery:
         *,
         keys_in=False,
         text_keys=False,
-        server_prepared=True,
+        server_prepared=False,
     ):
         if keys_in and text_keys:
             raise ValueError("Keys of text are not padded: keys_in takes integers.")
@@ -207,8 +208,6 @@ class PreparedQuery:
         # The keys only go into ``IN (…)``: each series asked is padded (``padded``).
         self.keys_in = keys_in
         self.text_keys = text_keys
-        # Prepared by the server too (``core.prepared_statements``): not for a query
-        # whose best plan depends on values it takes as they are (a search's words).
         self.server_prepared = server_prepared
         self._compiled: dict[tuple[str, int], tuple | None] = {}
         self._lock = threading.Lock()

@@ -115,6 +115,7 @@ _FIRST_PLACES_OF = PreparedQuery(
     Location,
     lambda now, keys: _first_places(_published_locations(now).filter(project__in=keys)),
     keys_in=True,
+    server_prepared=True,
 )
 
 
@@ -129,6 +130,7 @@ _PLACES_OF = PreparedQuery(
         .values_list(*_place_columns(), "region_id")
     ),
     keys_in=True,
+    server_prepared=True,
 )
 # Beyond this many projects changed, their places in a region are chosen by the database.
 # Below, every place of theirs is read, to keep at most ``MAP_PLACES`` + 1: a project has
@@ -315,6 +317,7 @@ _PROJECT_PLACES = PreparedQuery(
         .values_list(*_project_place_columns())
     ),
     keys_in=True,
+    server_prepared=True,
 )
 
 

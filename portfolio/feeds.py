@@ -46,20 +46,22 @@ def entry_xml(item: dict) -> str:
     if item["author_name"] or item["enclosures"] or item["categories"] or item["item_copyright"]:
         raise ValueError("The feed's entries have no author, enclosure, category or rights.")
 
-    def text(value) -> str:
-        return escape(_NOT_IN_XML.sub("", value))
+    def element(name: str, value: str, attributes: str = "") -> str:
+        value = escape(_NOT_IN_XML.sub("", value))
+        if not value:
+            return f"<{name}{attributes}/>"
+        return f"<{name}{attributes}>{value}</{name}>"
 
     link = _NOT_IN_XML.sub("", item["link"])
-    parts = [
-        f'<entry><title>{text(item["title"])}</title><link href={quoteattr(link)} rel="alternate"/>'
-    ]
+    parts = ["<entry>", element("title", item["title"])]
+    parts.append(f'<link href={quoteattr(link)} rel="alternate"/>')
     if item["pubdate"] is not None:
         parts.append(f"<published>{rfc3339_date(item['pubdate'])}</published>")
     if item["updateddate"] is not None:
         parts.append(f"<updated>{rfc3339_date(item['updateddate'])}</updated>")
-    parts.append(f"<id>{text(item['unique_id'])}</id>")
+    parts.append(element("id", item["unique_id"]))
     if item["description"] is not None:
-        parts.append(f'<summary type="html">{text(item["description"])}</summary>')
+        parts.append(element("summary", item["description"], ' type="html"'))
     parts.append("</entry>")
     return "".join(parts)
 
@@ -207,10 +209,18 @@ class LatestNewsFeed(Feed):
                 link=link,
                 description=entry.description,
                 unique_id=link,
-                pubdate=entry.published_at,
-                updateddate=entry.published_at,
+                pubdate=self.item_pubdate(entry),
+                updateddate=self.item_updateddate(entry),
             )
         return feed
+
+    # With these, Django also sends the date of the newest entry as the feed's
+    # ``Last-Modified``, for a reader's conditional request.
+    def item_pubdate(self, entry):
+        return entry.published_at
+
+    def item_updateddate(self, entry):
+        return entry.published_at
 
 
 @dataclass(frozen=True)

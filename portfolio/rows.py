@@ -42,7 +42,7 @@ def newest_published(
             rows = rows.filter(**{f"{of}__in": keys})
         return rows.order_by("-published_at", "-pk").values_list(*fields)[:number]
 
-    return PreparedQuery(model, build, keys_in=of is not None)
+    return PreparedQuery(model, build, keys_in=of is not None, server_prepared=True)
 
 
 # What a card shows: neither the story nor the search documents (``for_cards``).

@@ -369,10 +369,7 @@ class ProjectSelection:
                 )
 
             # Only the search recheck takes keys (in ``IN``): padded.
-            # Planned for its values each time: a search's words, a region's keys.
-            query = _PREPARED_SELECTIONS[key] = PreparedQuery(
-                Project, built, keys_in=True, server_prepared=False
-            )
+            query = _PREPARED_SELECTIONS[key] = PreparedQuery(Project, built, keys_in=True)
         return query
 
     @property
@@ -942,6 +939,7 @@ _REGION_KEYS = PreparedQuery(
     lambda now, keys: (
         QuerySet(Project.regions.through).filter(project_id=keys[0]).values_list("region_id")
     ),
+    server_prepared=True,
 )
 
 
@@ -999,6 +997,7 @@ _PARTNERSHIP_LINKS = PreparedQuery(
         .order_by("order", "pk")
         .values_list(*_PARTNERSHIP_COLUMNS)
     ),
+    server_prepared=True,
 )
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.http import http_date
 
 from portfolio.feeds import EntriesWrittenAtOnce
 from tests.factories import make_project, make_update
@@ -74,10 +75,22 @@ def test_the_feeds_entries_are_the_bytes_djangos_atom_writer_writes():
             "updateddate": moment + timedelta(days=1),
         },
         {"title": "Sans date", "link": "/fr/p/", "description": None, "unique_id": "/fr/p/"},
+        # Empty: Django's writer closes the element at once.
+        {"title": "", "link": "/fr/q/", "description": "", "unique_id": "/fr/q/"},
     ]
     django_feed, ours = written_feeds(items)
     assert ours == django_feed
-    assert ours.count("<entry>") == 2
+    assert ours.count("<entry>") == 3
+    assert "<title/>" in ours and '<summary type="html"/>' in ours
+
+
+def test_the_feed_is_dated_by_its_newest_entry(client):
+    make_project()
+    newest = make_project()
+    with translation.override("fr"):
+        address = reverse("portfolio:feed")
+    response = client.get(address)
+    assert response["Last-Modified"] == http_date(newest.published_at.timestamp())
 
 
 def test_a_control_character_is_left_out_of_the_feed_instead_of_breaking_it(client):

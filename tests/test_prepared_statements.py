@@ -2,7 +2,7 @@
 connection and run by name, with the same rows, and logged as written."""
 
 import pytest
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -94,6 +94,25 @@ def test_beyond_the_statements_kept_the_least_recently_run_is_released(monkeypat
     kept = " ".join(prepared())
     assert "* 2" not in kept and "* 3" in kept and "* 5" in kept
     assert len(connection.connection.prepared) == 2
+
+
+def test_statements_released_behind_the_connections_back_are_prepared_again():
+    sql = marked("SELECT %s::int * 2", connection)
+
+    def run():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [21])
+            return cursor.fetchone()
+
+    assert run() == (42,)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # As a pooler's or a reset's DISCARD ALL.
+    with pytest.raises(DatabaseError), transaction.atomic():
+        run()
+    # Forgotten with the failure: prepared again on the next run.
+    assert run() == (42,)
+    assert run() == (42,)
+    assert [plans for statement, plans in prepared().items() if "* 2" in statement] == [(0, 2)]
 
 
 def test_an_unmarked_query_is_not_prepared():

@@ -145,6 +145,7 @@ _REGION_LINKS = PreparedQuery(
         .values_list("project_id", "region_id")
     ),
     keys_in=True,
+    server_prepared=True,
 )
 
 
