@@ -31,8 +31,9 @@ _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 class EntriesWrittenAtOnce(Atom1Feed):
     """Django's Atom 1.0 feed, each entry written as one string rather than element by
     element through the XML writer: the same bytes (what this feed's entries have: a
-    title, a link, a publication date, an id and a summary), a sixth of the time
-    (``tests/test_feed_escaping.py`` compares them). A control character that XML cannot
+    title, a link, a publication date, an id and a summary; ``tests/test_feed_escaping.py``
+    compares them), with ``LatestNewsFeed.get_feed`` in a third of the time (twenty
+    entries: 1.5 ms → 0.5 ms in one process). A control character that XML cannot
     carry, which Django's writer refuses with an error, is left out."""
 
     def write_items(self, handler):
