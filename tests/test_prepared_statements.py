@@ -65,19 +65,20 @@ def test_the_catalogues_entries_of_a_project_are_read_by_a_prepared_statement():
     assert entries_read and sum(entries_read[0]) == 6
 
 
+def run(sql: str, value: int) -> tuple:
+    """Return the first row of this statement run with this value."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value])
+        return cursor.fetchone()
+
+
 def test_a_statement_prepared_in_a_transaction_rolled_back_still_runs():
     sql = marked("SELECT %s::int + 1, 'a%%b'", connection)
-
-    def run():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [41])
-            return cursor.fetchone()
-
     with pytest.raises(RuntimeError), transaction.atomic():
-        assert run() == (42, "a%b")
+        assert run(sql, 41) == (42, "a%b")
         raise RuntimeError("rolled back")
-    assert run() == (42, "a%b")
-    assert run() == (42, "a%b")
+    assert run(sql, 41) == (42, "a%b")
+    assert run(sql, 41) == (42, "a%b")
 
 
 def test_beyond_the_statements_kept_the_least_recently_run_is_released(monkeypatch):
@@ -98,20 +99,14 @@ def test_beyond_the_statements_kept_the_least_recently_run_is_released(monkeypat
 
 def test_statements_released_behind_the_connections_back_are_prepared_again():
     sql = marked("SELECT %s::int * 2", connection)
-
-    def run():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [21])
-            return cursor.fetchone()
-
-    assert run() == (42,)
+    assert run(sql, 21) == (42,)
     with connection.cursor() as cursor:
         cursor.execute("DEALLOCATE ALL")  # As a pooler's or a reset's DISCARD ALL.
     with pytest.raises(DatabaseError), transaction.atomic():
-        run()
+        run(sql, 21)
     # Forgotten with the failure: prepared again on the next run.
-    assert run() == (42,)
-    assert run() == (42,)
+    assert run(sql, 21) == (42,)
+    assert run(sql, 21) == (42,)
     assert [plans for statement, plans in prepared().items() if "* 2" in statement] == [(0, 2)]
 
 
