@@ -5,8 +5,9 @@ spends more time building and compiling a query than the database spends running
 about 0.5 ms against 0.2 ms for one project's row. A page drawn anew after an edit reads
 the edited project's row and little else (``core.fragments`` keeps the rest), so that
 compilation is a large part of its cost. ``RowsByKey`` compiles the query once per
-database and number of keys, then only runs it: the same columns, the same conversions
-of their values and the same instances as the ORM gives. ``PreparedQuery`` does the same
+database and number of keys (integer keys padded, ``padded``), then only runs it: the
+same columns, the same conversions of their values and the same instances as the ORM
+gives. ``PreparedQuery`` does the same
 for a small query of values that also takes the current moment (what is published now).
 On PostgreSQL, the server prepares the statements of ``RowsByKey`` and ``EveryRow``, and
 of a ``PreparedQuery`` that asks for it, once per connection (``core.prepared_statements``).
@@ -96,10 +97,14 @@ class RowsByKey:
         pks = list(dict.fromkeys(pks))
         if not pks:
             return [], []
-        sql, columns, converters = self._compile(alias, len(pks))
         connection = connections[alias]
         field = self.model._meta.pk
         values = [field.get_db_prep_value(field.to_python(pk), connection) for pk in pks]
+        if all(type(value) is int for value in values):
+            # Padded: a few statements serve every number of keys, and the server prepares
+            # and plans each of them once.
+            values = padded(values)
+        sql, columns, converters = self._compile(alias, len(values))
         with connection.cursor() as cursor:
             cursor.execute(sql, values)
             rows = cursor.fetchall()
@@ -294,15 +299,21 @@ class PreparedQuery:
 
 # No row has this key: it pads a series of keys (``padded``).
 NO_KEY = 0
+# Longer series are padded to a multiple of this many keys, not to a power of two: a
+# sitemap's page may read thousands of entries at once after the versions expired.
+PADDING_STEP = 64
 
 
 def padded(pks: Iterable[int]) -> list[int]:
-    """Return these keys, each once, padded with ``NO_KEY`` to a power of two: a prepared
-    query compiled per number of keys then keeps a few statements, not one per number."""
+    """Return these keys, each once, padded with ``NO_KEY`` to a power of two (up to
+    ``PADDING_STEP``, then to a multiple of it): a query compiled per number of keys then
+    keeps a few statements, not one per number."""
     keys = sorted(set(pks))
     if not keys:
         return keys
     size = 1
-    while size < len(keys):
+    while size < len(keys) and size < PADDING_STEP:
         size *= 2
+    if size < len(keys):
+        size = -(-len(keys) // PADDING_STEP) * PADDING_STEP
     return keys + [NO_KEY] * (size - len(keys))

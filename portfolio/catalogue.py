@@ -44,7 +44,7 @@ from django.utils import timezone, translation
 
 from core import fragments
 from core.prepared_statements import marked
-from core.rows import PreparedQuery
+from core.rows import PreparedQuery, padded
 
 from .models import Partnership, Project, PublicationQuerySet
 from .rows import kept_regions
@@ -326,7 +326,8 @@ def entries(pks=None) -> dict[int, Entry]:
                 hidden = {pk for (pk,) in cursor}
             return _entries_of(rows, hidden) if rows else {}
         return _entries_read(_sql_of_entries(every=True), [now])
-    pks = sorted(set(pks))
+    # Padded: a few statements serve every number of projects.
+    pks = padded(pks)
     if not pks:
         return {}
     placeholders = ", ".join(["%s"] * len(pks))

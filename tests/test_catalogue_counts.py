@@ -978,6 +978,26 @@ def test_the_entries_of_some_projects_are_those_counted_for_every_project():
     assert catalogue.entries([unpublished.pk]) == {}
 
 
+def test_the_entries_of_three_projects_and_of_four_are_read_by_one_statement(monkeypatch):
+    projects = [make_project(beneficiaries=n) for n in range(1, 5)]
+    pks = [project.pk for project in projects]
+    statements = []
+    read = catalogue._entries_read
+
+    def reading(sql, params):
+        statements.append(sql)
+        return read(sql, params)
+
+    monkeypatch.setattr(catalogue, "_entries_read", reading)
+    three, four = catalogue.entries(pks[:3]), catalogue.entries(pks)
+    # The key padding the series of three is no project's.
+    assert {pk: entry[1] for pk, entry in three.items()} == {
+        pk: n for n, pk in enumerate(pks[:3], 1)
+    }
+    assert set(four) == set(pks)
+    assert len(statements) == 2 and statements[0] == statements[1]
+
+
 def test_the_counts_are_good_no_longer_than_the_names_token(catalogue_rows):
     """Whoever shortened the names token alone (a publication scheduled from a worker that
     did not tell the counts token), the counts are corrected at that publication too."""
