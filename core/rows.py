@@ -100,10 +100,9 @@ class RowsByKey:
         connection = connections[alias]
         field = self.model._meta.pk
         values = [field.get_db_prep_value(field.to_python(pk), connection) for pk in pks]
-        if all(type(value) is int for value in values):
-            # Padded: a few statements serve every number of keys, and the server prepares
-            # and plans each of them once.
-            values = padded(values)
+        # Integers (the statement is compiled with integer stand-ins), padded: a few
+        # statements serve every number of keys, and the server prepares each once.
+        values = padded(values)
         sql, columns, converters = self._compile(alias, len(values))
         with connection.cursor() as cursor:
             cursor.execute(sql, values)
@@ -299,21 +298,15 @@ class PreparedQuery:
 
 # No row has this key: it pads a series of keys (``padded``).
 NO_KEY = 0
-# Longer series are padded to a multiple of this many keys, not to a power of two: a
-# sitemap's page may read thousands of entries at once after the versions expired.
-PADDING_STEP = 64
 
 
 def padded(pks: Iterable[int]) -> list[int]:
-    """Return these keys, each once, padded with ``NO_KEY`` to a power of two (up to
-    ``PADDING_STEP``, then to a multiple of it): a query compiled per number of keys then
-    keeps a few statements, not one per number."""
+    """Return these keys, each once, padded with ``NO_KEY`` to a power of two: a prepared
+    query compiled per number of keys then keeps a few statements, not one per number."""
     keys = sorted(set(pks))
     if not keys:
         return keys
     size = 1
-    while size < len(keys) and size < PADDING_STEP:
+    while size < len(keys):
         size *= 2
-    if size < len(keys):
-        size = -(-len(keys) // PADDING_STEP) * PADDING_STEP
     return keys + [NO_KEY] * (size - len(keys))

@@ -111,16 +111,6 @@ def test_three_keys_and_four_share_one_statement_and_the_padding_finds_no_row(
     assert sorted(count for _alias, count in read._compiled) == [4]
 
 
-def test_long_series_of_keys_are_padded_to_a_multiple_of_the_step_not_a_power_of_two():
-    from core.rows import NO_KEY, PADDING_STEP, padded
-
-    assert [len(padded(range(1, n + 1))) for n in (5, 33, 64)] == [8, 64, 64]
-    assert len(padded(range(1, PADDING_STEP + 2))) == 2 * PADDING_STEP
-    series = padded(range(1, 5_001))
-    assert len(series) == 5_056 and series[:5_000] == list(range(1, 5_001))
-    assert set(series[5_000:]) == {NO_KEY}
-
-
 def test_every_region_and_sector_in_each_languages_name_order_as_the_orm_reads_them(
     monkeypatch, count_compiled
 ):
