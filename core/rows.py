@@ -7,10 +7,10 @@ the edited project's row and little else (``core.fragments`` keeps the rest), so
 compilation is a large part of its cost. ``RowsByKey`` compiles the query once per
 database and number of keys (integer keys padded, ``padded``), then only runs it: the
 same columns, the same conversions of their values and the same instances as the ORM
-gives. ``PreparedQuery`` does the same
-for a small query of values that also takes the current moment (what is published now).
-On PostgreSQL, the server prepares the statements of ``RowsByKey`` and ``EveryRow``, and
-of a ``PreparedQuery`` that asks for it, once per connection (``core.prepared_statements``).
+gives. ``PreparedQuery`` does the same for a small query of values that also takes the
+current moment (what is published now). On PostgreSQL, the server prepares the
+statements of ``RowsByKey`` and ``EveryRow``, and of a ``PreparedQuery`` that asks for
+it, once per connection (``core.prepared_statements``).
 """
 
 from __future__ import annotations
@@ -94,15 +94,13 @@ class RowsByKey:
 
     def _rows(self, alias: str, pks: Iterable) -> tuple[list[str], list]:
         """Return the columns read and the rows of these keys, their values converted."""
-        pks = list(dict.fromkeys(pks))
-        if not pks:
-            return [], []
         connection = connections[alias]
         field = self.model._meta.pk
-        values = [field.get_db_prep_value(field.to_python(pk), connection) for pk in pks]
-        # Integers (the statement is compiled with integer stand-ins), padded: a few
-        # statements serve every number of keys, and the server prepares each once.
-        values = padded(values)
+        # Integers (the statement is compiled with integer stand-ins), each once, padded: a
+        # few statements serve every number of keys, and the server prepares each once.
+        values = padded(field.get_db_prep_value(field.to_python(pk), connection) for pk in pks)
+        if not values:
+            return [], []
         sql, columns, converters = self._compile(alias, len(values))
         with connection.cursor() as cursor:
             cursor.execute(sql, values)
