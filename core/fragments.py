@@ -95,6 +95,7 @@ from django.utils import timezone, translation
 from django_redis.client import DefaultClient
 from redis.exceptions import WatchError
 
+from .commits import on_commit
 from .redis_client import UNREADABLE
 
 logger = logging.getLogger(__name__)
@@ -1214,7 +1215,7 @@ def _invalidate_keys(keys: list[str]) -> None:
         return
     _move_versions(keys)
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: _moved_at_commit(keys))
+        on_commit(lambda: _moved_at_commit(keys))
 
 
 def _moved_at_commit(keys: list[str]) -> None:
@@ -1325,7 +1326,7 @@ class ChangeLog:
                 if then is not None:
                     then()
 
-            transaction.on_commit(at_commit)
+            on_commit(at_commit)
 
     def _start(self) -> None:
         # Started far from 0: a counter the cache dropped starts again elsewhere, and what

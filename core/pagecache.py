@@ -52,6 +52,8 @@ from django.utils.cache import parse_etags
 from django.utils.functional import cached_property
 
 from . import fragments
+from .commits import forget as _forget_learnt
+from .commits import learnt_once, on_commit_once
 from .i18n import negotiated_language
 
 STATE_KEY = fragments.PAGE_STATE_KEY
@@ -126,10 +128,16 @@ def next_scheduled_change(*, again: bool = False) -> datetime | None:
 def new_state() -> ContentState:
     """Return a new token, good until the next scheduled change. What went public by
     itself since the last one fell due is logged first, if no request has yet
-    (``fragments.past_publication``): whoever reads this token finds it logged."""
+    (``fragments.past_publication``): whoever reads this token finds it logged. The
+    tokens a commit renews learn both once (``commits.learnt_once``)."""
+    moment = learnt_once("next-change", _learn_next_change)
+    return ContentState(token=uuid.uuid4().hex, valid_until=moment)
+
+
+def _learn_next_change() -> datetime | None:
     moment = _next_change()
     fragments.past_publication(moment)
-    return ContentState(token=uuid.uuid4().hex, valid_until=moment)
+    return moment
 
 
 def _state_renewed_by_a_reader() -> ContentState:
@@ -276,6 +284,7 @@ def invalidate(
     could meanwhile render the content not yet committed under a renewed token and keep
     it: the renewal after the commit puts such a page out of date too.
     """
+    _forget_learnt()  # At a commit, the next scheduled publication may have moved.
     if catalogue_of is not None:
         # The log of changed projects first, then the tokens (the fragments' then the
         # pages'): a request between them finds every token as before.
@@ -302,16 +311,6 @@ def invalidate(
             fragments.invalidate_part(part, content_of)
         if searched:
             fragments.note_searched_edit(content_of)
-
-
-def on_commit_once(callback: Callable[[], object]) -> None:
-    """Run ``callback`` when the current transaction commits, once however often asked
-    (outside a transaction, the caller has done the work already)."""
-    connection = transaction.get_connection()
-    if connection.in_atomic_block and not any(
-        registered is callback for _savepoints, registered, _robust in connection.run_on_commit
-    ):
-        transaction.on_commit(callback)
 
 
 def state_in_cache(key: str, *, read: Mapping[str, object] | None = None) -> ContentState:

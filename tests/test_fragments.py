@@ -443,6 +443,110 @@ def test_a_token_renewed_after_an_editor_schedules_a_publication_is_good_until_i
         assert cache.get(key).valid_until == soon.published_at, key
 
 
+def next_publication_asked(queries) -> int:
+    from portfolio.signal_handlers import _next_publication_sql
+
+    sql = _next_publication_sql().split(" WHERE ")[0]
+    return len([q for q in queries.captured_queries if q["sql"].startswith(sql)])
+
+
+def test_the_tokens_an_editors_commit_renews_learn_once_when_the_next_publication_falls(
+    projects, django_capture_on_commit_callbacks
+):
+    """Hiding a partner renews the page's, the editorial and the names tokens at the
+    commit, one after the other: one query tells them all when the next publication
+    falls, and each is good until it."""
+    from django.core.cache import cache
+    from django.db import transaction
+    from django.utils import timezone
+
+    from core import pagecache
+
+    *_, partner = projects
+    soon = make_project(title_fr="Bientôt", published_at=timezone.now() + timedelta(days=3))
+    with CaptureQueriesContext(connection) as queries:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            with transaction.atomic():
+                partner.is_public = False
+                partner.save()
+
+    assert len(callbacks) >= 3  # Several renewals at the commit…
+    assert next_publication_asked(queries) == 1  # … and one question.
+    for key in (pagecache.STATE_KEY, fragments.EDITORIAL_KEY, fragments.NAMES_KEY):
+        assert cache.get(key).valid_until == soon.published_at, key
+
+
+def test_a_publication_scheduled_while_a_commit_renews_the_tokens_is_learnt_again(
+    projects, django_capture_on_commit_callbacks
+):
+    """Another app's callback at the same commit schedules a publication after the first
+    renewal learnt there was none: the renewals after it learn it."""
+    from django.core.cache import cache
+    from django.db import transaction
+    from django.utils import timezone
+
+    from core import pagecache
+
+    *_, partner = projects
+    scheduled = []
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            partner.is_public = False
+            partner.save()
+            moment = timezone.now() + timedelta(days=3)
+            transaction.on_commit(
+                lambda: scheduled.append(make_project(title_fr="Bientôt", published_at=moment))
+            )
+
+    assert scheduled
+    assert cache.get(pagecache.STATE_KEY).valid_until == moment
+
+
+def test_what_a_commits_callbacks_learnt_is_learnt_again_once_public_content_changes(
+    django_capture_on_commit_callbacks,
+):
+    from django.db import transaction
+    from django.utils import timezone
+
+    from core import commits
+
+    learnt, seen = [], []
+
+    def learn():
+        learnt.append(timezone.now())
+        return len(learnt)
+
+    def ask():
+        seen.append(commits.learnt_once("question", learn))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            commits.on_commit(ask)
+            commits.on_commit(ask)
+            # Another app's callback, between two of these, saves a project.
+            transaction.on_commit(lambda: make_project(title_fr="Au passage"))
+            commits.on_commit(ask)
+            commits.on_commit(ask)
+    ask()  # Outside the callbacks: learnt anew.
+    ask()
+
+    assert seen == [1, 1, 2, 2, 3, 4]
+
+
+def test_outside_a_commit_every_token_made_learns_when_the_next_publication_falls(projects):
+    from django.utils import timezone
+
+    from core import pagecache
+
+    assert pagecache.new_state().valid_until is None
+    moment = timezone.now() + timedelta(days=3)
+    make_project(title_fr="Bientôt", published_at=moment)
+    with CaptureQueriesContext(connection) as queries:
+        assert pagecache.new_state().valid_until == moment
+        assert pagecache.new_state().valid_until == moment
+    assert next_publication_asked(queries) == 2
+
+
 def test_a_change_of_some_parts_must_name_them():
     # Logged with no part, a change would be left out by every reader.
     with pytest.raises(ValueError, match="names them"):
