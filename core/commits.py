@@ -2,16 +2,17 @@
 
 Each token renewed at a commit learns when the next scheduled publication falls
 (``pagecache.new_state``): one query, and a look at what fell due since the last one. One
-commit renews several tokens, one after the other (an editor hiding a partner: seven), and
-nothing they do writes to the database. The callbacks registered here for one transaction
-share one answer while they run: the first renewal learns it, the others reuse it. Any
-change of public content made meanwhile (a callback of another app saving a row: it puts
-pages out of date, ``pagecache.invalidate``) forgets it, and the next renewal learns it
-again. Outside these callbacks (a request, a command, a save outside a transaction),
-every renewal learns it anew.
+commit renews several tokens, one after the other (an editor hiding a partner: seven),
+and none of them changes public content. The callbacks registered here for one
+transaction share one answer while they run: the first renewal learns it, the others
+reuse it. Any change of public content made meanwhile (a callback of another app saving
+a row: it puts pages out of date, ``pagecache.invalidate``) forgets it, and the next
+renewal learns it again. Outside these callbacks (a request, a command, a save outside a
+transaction), every renewal learns it anew.
 """
 
 import threading
+import weakref
 from collections.abc import Callable
 
 from django.db import transaction
@@ -22,7 +23,7 @@ _running = threading.local()
 class _Commit:
     """What the callbacks of one transaction share at its commit."""
 
-    __slots__ = ("learnt",)
+    __slots__ = ("__weakref__", "learnt")
 
     def __init__(self):
         self.learnt = {}
@@ -48,7 +49,8 @@ def on_commit(callback: Callable[[], object], *, once: bool = False) -> None:
 
     def run():
         outer = getattr(_running, "commit", None)
-        _running.commit = _running.last = commit
+        _started().add(commit)
+        _running.commit = commit
         try:
             callback()
         finally:
@@ -75,9 +77,18 @@ def learnt_once(name: str, learn: Callable[[], object]) -> object:
     return commit.learnt[name]
 
 
+def _started() -> weakref.WeakSet:
+    """The commits whose callbacks have started to run on this thread and may still run
+    (a commit's callbacks can run inside another's: a save in a callback)."""
+    started = getattr(_running, "started", None)
+    if started is None:
+        started = _running.started = weakref.WeakSet()
+    return started
+
+
 def forget() -> None:
-    """Public content changed: what the callbacks of the last commit learnt is learnt
-    again (those still to run; another app's callback between two of them may save)."""
-    commit = getattr(_running, "last", None)
-    if commit is not None:
+    """Public content changed: what the callbacks of every commit still running learnt
+    is learnt again by those still to run (another app's callback between two of them
+    may save)."""
+    for commit in list(_started()):
         commit.learnt.clear()

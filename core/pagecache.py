@@ -129,7 +129,8 @@ def new_state() -> ContentState:
     """Return a new token, good until the next scheduled change. What went public by
     itself since the last one fell due is logged first, if no request has yet
     (``fragments.past_publication``): whoever reads this token finds it logged. The
-    tokens a commit renews learn both once (``commits.learnt_once``)."""
+    tokens one commit renews learn that moment, and log what fell due, once
+    (``commits.learnt_once``)."""
     moment = learnt_once("next-change", _learn_next_change)
     return ContentState(token=uuid.uuid4().hex, valid_until=moment)
 
@@ -195,6 +196,9 @@ def renew() -> ContentState:
         return state
     for _attempt in range(3):
         found = cache.get(STATE_KEY)
+        # Learnt anew each time: a commit that renewed it meanwhile may have scheduled a
+        # publication sooner.
+        _forget_learnt()
         state = new_state()
         if fragments.replaced(STATE_KEY, found, state):
             return state

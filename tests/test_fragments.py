@@ -479,8 +479,8 @@ def test_the_tokens_an_editors_commit_renews_learn_once_when_the_next_publicatio
 def test_a_publication_scheduled_while_a_commit_renews_the_tokens_is_learnt_again(
     projects, django_capture_on_commit_callbacks
 ):
-    """Another app's callback at the same commit schedules a publication after the first
-    renewal learnt there was none: the renewals after it learn it."""
+    """A callback at the same commit schedules a publication after the renewals learnt
+    there was none: the renewals its save asks for learn it."""
     from django.core.cache import cache
     from django.db import transaction
     from django.utils import timezone
@@ -500,6 +500,48 @@ def test_a_publication_scheduled_while_a_commit_renews_the_tokens_is_learnt_agai
 
     assert scheduled
     assert cache.get(pagecache.STATE_KEY).valid_until == moment
+
+
+def test_without_fragments_a_renewal_crossed_by_another_commit_learns_its_publication(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Pages kept in the cache without fragments: the commit's renewal of the page token
+    finds it renewed meanwhile by another commit, which scheduled a publication; its next
+    attempt learns that publication."""
+    from django.core.cache import cache
+    from django.db import transaction
+    from django.utils import timezone
+
+    from core import commits, pagecache
+
+    settings.FRAGMENT_CACHE_ENABLED = False
+    draft = make_project(title_fr="Bientôt", is_published=False)
+    moment = timezone.now() + timedelta(days=3)
+    replaced = fragments.replaced
+    crossed = []
+
+    def crossed_once(key, found, state):
+        if not crossed:  # Another commit schedules a publication and renews the token.
+            with connection.cursor() as cursor:  # Written out, as by another connection.
+                cursor.execute(
+                    f"UPDATE {Project._meta.db_table} SET is_published = %s, "  # noqa: S608
+                    "published_at = %s WHERE id = %s",
+                    [True, moment, draft.pk],
+                )
+            crossed.append(draft)
+            cache.set(key, pagecache.ContentState("theirs", valid_until=moment), None)
+        return replaced(key, found, state)
+
+    monkeypatch.setattr(fragments, "replaced", crossed_once)
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            commits.on_commit(pagecache.new_state)  # A renewal before: none is scheduled.
+            commits.on_commit(pagecache.renew)
+
+    assert crossed
+    state = cache.get(pagecache.STATE_KEY)
+    assert state.token != "theirs"
+    assert state.valid_until == moment
 
 
 def test_what_a_commits_callbacks_learnt_is_learnt_again_once_public_content_changes(
