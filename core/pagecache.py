@@ -288,7 +288,7 @@ def invalidate(
     could meanwhile render the content not yet committed under a renewed token and keep
     it: the renewal after the commit puts such a page out of date too.
     """
-    _forget_learnt()  # At a commit, the next scheduled publication may have moved.
+    _forget_learnt()  # A change made while a commit renews tokens: they learn anew.
     if catalogue_of is not None:
         # The log of changed projects first, then the tokens (the fragments' then the
         # pages'): a request between them finds every token as before.
