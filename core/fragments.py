@@ -90,7 +90,6 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
-from django.db import transaction
 from django.utils import timezone, translation
 from django_redis.client import DefaultClient
 from redis.exceptions import WatchError
@@ -1214,8 +1213,7 @@ def _invalidate_keys(keys: list[str]) -> None:
     if not keys:
         return
     _move_versions(keys)
-    if transaction.get_connection().in_atomic_block:
-        on_commit(lambda: _moved_at_commit(keys))
+    on_commit(lambda: _moved_at_commit(keys))  # Outside a transaction: nothing more.
 
 
 def _moved_at_commit(keys: list[str]) -> None:
@@ -1319,14 +1317,13 @@ class ChangeLog:
         if not pks:
             return
         self._log(pks, kind)
-        if transaction.get_connection().in_atomic_block:
 
-            def at_commit():
-                self._log(pks, kind)
-                if then is not None:
-                    then()
+        def at_commit():
+            self._log(pks, kind)
+            if then is not None:
+                then()
 
-            on_commit(at_commit)
+        on_commit(at_commit)  # Outside a transaction: nothing more.
 
     def _start(self) -> None:
         # Started far from 0: a counter the cache dropped starts again elsewhere, and what
