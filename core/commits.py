@@ -1,19 +1,30 @@
 """What the page cache and the fragments do when a transaction commits.
 
-Each token renewed at a commit learns when the next scheduled publication falls
-(``pagecache.new_state``): one query, and a look at what fell due since the last one. One
-commit renews several tokens, one after the other (an editor hiding a partner: seven),
-and none of them changes public content. The callbacks registered here for one
-transaction share one answer while they run: the first renewal learns it, the others
-reuse it. Any change of public content made meanwhile (a callback of another app saving
-a row: it puts pages out of date, ``pagecache.invalidate``) forgets it, and the next
-renewal learns it again. Outside these callbacks (a request, a command, a save outside a
-transaction), every renewal learns it anew.
+Renewing a token at the commit puts out of date what a request kept meanwhile, under a
+token it renewed before the commit, from content not committed yet: it must come after
+every change the commit logs and every version it moves. Renewals asked for at a commit
+(``renew_at_commit``) or while its callbacks run (``renew_last``) are made once each,
+however many ask, after the last of these callbacks, not after each (an editor hiding a
+partner would renew the page token four times): by one more callback, registered after
+each of them (the last registered makes them, the others do nothing), which a savepoint
+rolled back drops only with every callback registered before it. If a
+callback fails (Django runs none after it), the renewals asked for so far are made
+first.
+
+Each token renewed learns when the next scheduled publication falls
+(``pagecache.new_state``): one query, and a look at what fell due since the last one.
+The callbacks registered here for one transaction share one answer while they run: the
+first renewal learns it, the others reuse it. Any change of public content made
+meanwhile (a callback of another app saving a row: it puts pages out of date,
+``pagecache.invalidate``) forgets it, and the next renewal learns it again. Outside
+these callbacks (a request, a command, a save outside a transaction), every renewal
+learns it anew.
 """
 
 import threading
 import weakref
 from collections.abc import Callable
+from contextlib import contextmanager
 
 from django.db import transaction
 
@@ -23,47 +34,127 @@ _running = threading.local()
 class _Commit:
     """What the callbacks of one transaction share at its commit."""
 
-    __slots__ = ("__weakref__", "learnt")
+    __slots__ = ("__weakref__", "last", "learnt", "renewals", "renewed", "savepoints")
 
     def __init__(self):
         self.learnt = {}
+        # The renewals asked for, in order (those that run after the others last), each
+        # once; made by the last callback registered (``last``, in these savepoints),
+        # after which they run at once.
+        self.renewals: dict[Callable[[], object], bool] = {}
+        self.renewed = False
+        self.last = None
+        self.savepoints: set[str] = set()
 
 
-def on_commit(callback: Callable[[], object], *, once: bool = False) -> None:
+def on_commit(callback: Callable[[], object]) -> None:
     """Run ``callback`` when the current transaction commits, with the others registered
-    here for it (``learnt_once``); ``once``: once however often asked. Outside a
-    transaction, nothing: the caller has done the work already."""
+    here for it (``learnt_once``, ``renew_last``). Outside a transaction, nothing: the
+    caller has done the work already."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         return
-    commit = None
-    for _savepoints, registered, _robust in connection.run_on_commit:
-        shared = getattr(registered, "shared_commit", None)
-        if shared is None:
-            continue
-        if once and registered.callback is callback:
-            return
-        commit = shared
-    if commit is None:
-        commit = _Commit()
+    commit = _registered(connection)
 
     def run():
-        outer = getattr(_running, "commit", None)
-        _started().add(commit)
-        _running.commit = commit
-        try:
+        with _running_for(commit):
             callback()
-        finally:
-            _running.commit = outer
 
     run.shared_commit = commit
-    run.callback = callback
     transaction.on_commit(run)
+    _renewing_last(connection, commit)
 
 
-def on_commit_once(callback: Callable[[], object]) -> None:
-    """``on_commit(callback)``, once however often asked."""
-    on_commit(callback, once=True)
+def renew_at_commit(renewal: Callable[[], object], *, after_others: bool = False) -> None:
+    """Run ``renewal`` (the renewal of a token) when the current transaction commits, once
+    however often asked, after the other callbacks registered here (``renew_last``);
+    asked for in a savepoint rolled back, it is still made if they are (a token renewed
+    once more). Outside a transaction, nothing."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return
+    commit = _registered(connection)
+    _renewing_last(connection, commit)
+    _ask(commit, renewal, after_others)
+
+
+def _registered(connection) -> "_Commit":
+    """Return what the callbacks registered here for the current transaction share (new
+    if none is)."""
+    commit = None
+    for _savepoints, registered, _robust in connection.run_on_commit:
+        commit = getattr(registered, "shared_commit", commit)
+    return commit or _Commit()
+
+
+def _renewing_last(connection, commit: _Commit) -> None:
+    """Register the callback that makes the renewals (``_renew``) after the one just
+    registered: the last registered makes them, those before it do nothing. It is
+    dropped with a savepoint rolled back only if every callback of this commit
+    registered so far is: it keeps the savepoints they were all registered in."""
+    savepoints = set(connection.savepoint_ids)
+    if commit.last is not None and not commit.renewed:
+        savepoints &= commit.savepoints
+    commit.savepoints = savepoints
+    # Made already (a test that runs the callbacks inside its own transaction, which
+    # then registers more): those asked for from now on wait for this one.
+    commit.renewed = False
+
+    def renewals():
+        if commit.last is not renewals:
+            return
+        with _running_for(commit):
+            commit.renewed = True
+            _renew(commit)
+
+    renewals.shared_commit = commit
+    commit.last = renewals
+    connection.run_on_commit.append((savepoints, renewals, False))
+
+
+@contextmanager
+def _running_for(commit: _Commit):
+    """While a commit's callback runs: what it learns is shared (``learnt_once``), the
+    renewals it asks for wait for the last callback (``renew_last``). If it fails, those
+    asked for so far are made (Django runs no callback after one that fails)."""
+    outer = getattr(_running, "commit", None)
+    _started().add(commit)
+    _running.commit = commit
+    try:
+        yield
+    except BaseException:
+        if not commit.renewed:
+            commit.renewed = True
+            _renew(commit)
+        raise
+    finally:
+        _running.commit = outer
+
+
+def _renew(commit: _Commit) -> None:
+    """Make the renewals asked for, each once: those asked to run after the others last."""
+    while commit.renewals:
+        first = next(
+            (renewal for renewal, after in commit.renewals.items() if not after),
+            next(iter(commit.renewals)),
+        )
+        del commit.renewals[first]
+        first()
+
+
+def renew_last(renewal: Callable[[], object], *, after_others: bool = False) -> None:
+    """Run ``renewal`` (the renewal of a token) now, or, while the callbacks of a commit
+    run, once after the last of them, however many ask; ``after_others``: after the
+    other renewals asked for then (the page cache's token, after the fragments')."""
+    commit = getattr(_running, "commit", None)
+    if commit is None or commit.renewed:
+        renewal()
+        return
+    _ask(commit, renewal, after_others)
+
+
+def _ask(commit: _Commit, renewal: Callable[[], object], after_others: bool) -> None:
+    commit.renewals[renewal] = commit.renewals.get(renewal, False) or after_others
 
 
 def learnt_once(name: str, learn: Callable[[], object]) -> object:

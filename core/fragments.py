@@ -94,7 +94,7 @@ from django.utils import timezone, translation
 from django_redis.client import DefaultClient
 from redis.exceptions import WatchError
 
-from .commits import on_commit
+from .commits import on_commit, renew_at_commit, renew_last
 from .redis_client import UNREADABLE
 
 logger = logging.getLogger(__name__)
@@ -1090,7 +1090,7 @@ def invalidate_editorial(*, counts_kept: bool = False, regions_kept: bool = Fals
     request rendering meanwhile, before the commit, keeps what it read under a token that
     the commit then renews.
     """
-    from .pagecache import ContentState, on_commit_once
+    from .pagecache import ContentState
 
     if not enabled():
         return
@@ -1098,9 +1098,9 @@ def invalidate_editorial(*, counts_kept: bool = False, regions_kept: bool = Fals
     regions_kept = counts_kept and regions_kept
     _store_editorial(state, counts=not counts_kept, regions=not regions_kept, out_of_date=True)
     if regions_kept:
-        on_commit_once(renew_editorial_for_partners)
+        renew_at_commit(renew_editorial_for_partners)
     else:
-        on_commit_once(renew_editorial_but_counts if counts_kept else renew_editorial)
+        renew_at_commit(renew_editorial_but_counts if counts_kept else renew_editorial)
 
 
 def invalidate_catalogue(
@@ -1128,7 +1128,7 @@ def invalidate_catalogue(
     what their own fragments show is as it was (a partner shown or hidden: what shows a
     project's partners reads them under their versions, which its save moves), and the
     change is logged as moving their partners only (``PARTNERS_ONLY``)."""
-    from .pagecache import ContentState, on_commit_once
+    from .pagecache import ContentState
 
     if not enabled():
         return
@@ -1145,7 +1145,7 @@ def invalidate_catalogue(
         versions_kept=versions_kept,
     )
     _store_editorial(ContentState(token=uuid.uuid4().hex, valid_until=timezone.now()), names=False)
-    on_commit_once(renew_catalogue)
+    renew_at_commit(renew_catalogue)
 
 
 def _catalogue_changed(
@@ -1190,11 +1190,12 @@ def _catalogue_changed(
 def _renew_after_catalogue_change() -> None:
     """At the commit of a change of the catalogue, after its projects are logged: a request
     that read the catalogue between the commit and the log kept what it drew under tokens
-    renewed here (the page cache's too)."""
-    from .pagecache import renew
+    renewed here (the page cache's too), once the commit's callbacks have run
+    (``commits.renew_last``)."""
+    from .pagecache import renew_after_the_others
 
-    renew_catalogue()
-    renew()
+    renew_last(renew_catalogue)
+    renew_after_the_others()
 
 
 def _move_versions(keys: list[str]) -> None:
@@ -1217,10 +1218,10 @@ def _invalidate_keys(keys: list[str]) -> None:
 
 
 def _moved_at_commit(keys: list[str]) -> None:
-    from .pagecache import renew
+    from .pagecache import renew_after_the_others
 
     _move_versions(keys)
-    renew()
+    renew_after_the_others()
 
 
 def _invalidate_versions(prefix: str, project_pks: Iterable[int]) -> None:
@@ -1410,9 +1411,9 @@ def note_searched_edit(project_pks: Iterable[int]) -> None:
     transaction commits: kept search results check them again when next read
     (``kept_search``). At the commit, the page cache's token is renewed after the log: a
     page drawn before it, from search results kept meanwhile, is out of date too."""
-    from .pagecache import renew
+    from .pagecache import renew_after_the_others
 
-    SEARCHED_EDITS.note(project_pks, then=renew)
+    SEARCHED_EDITS.note(project_pks, then=renew_after_the_others)
 
 
 @dataclass

@@ -53,7 +53,7 @@ from django.utils.functional import cached_property
 
 from . import fragments
 from .commits import forget as _forget_learnt
-from .commits import learnt_once, on_commit_once
+from .commits import learnt_once, renew_at_commit, renew_last
 from .i18n import negotiated_language
 
 STATE_KEY = fragments.PAGE_STATE_KEY
@@ -209,6 +209,13 @@ def renew() -> ContentState:
     return state
 
 
+def renew_after_the_others() -> None:
+    """``renew()`` now, or, in a commit's callbacks, once after them and after the
+    fragments' tokens (``commits.renew_last``): the page token is renewed after every
+    change they log and every version they move."""
+    renew_last(renew, after_others=True)
+
+
 def _state_renewed_as_read(key: str, found: ContentState | None) -> ContentState:
     """Renew the page state a request found out of date (``found``, under ``key``), in the
     cache without the fragments: written only if it still holds what was read. Otherwise
@@ -300,7 +307,7 @@ def invalidate(
             versions_kept=versions_kept,
         )
     _store_state(ContentState(token=uuid.uuid4().hex, valid_until=timezone.now()))
-    on_commit_once(renew)
+    renew_at_commit(renew, after_others=True)
     if catalogue_of is not None:
         return
     if funding_of is None and content_of is None:

@@ -1,0 +1,179 @@
+"""What the page cache and the fragments do when a transaction commits (``core.commits``):
+the tokens asked to be renewed are renewed once, after every other callback of theirs.
+
+These tests commit for real (``transactional_db``): Django runs the callbacks as in
+production, outside any transaction.
+"""
+
+import pytest
+from django.db import transaction
+
+from core import commits, fragments, pagecache
+from tests.factories import make_partner, make_project
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def fragments_on(settings):
+    settings.PAGE_CACHE_ENABLED = False
+    settings.PAGE_CACHE_STATE = "cache"
+    settings.FRAGMENT_CACHE_ENABLED = True
+
+
+def test_a_renewal_asked_for_by_several_callbacks_is_made_once_after_all_of_them():
+    done = []
+
+    def renewal():
+        done.append("renewed")
+
+    def asks(name):
+        def callback():
+            done.append(name)
+            commits.renew_last(renewal)
+
+        return callback
+
+    with transaction.atomic():
+        commits.on_commit(asks("first"))
+        commits.renew_at_commit(renewal)
+        commits.on_commit(asks("second"))
+        transaction.on_commit(lambda: done.append("another app's"))
+        commits.on_commit(asks("third"))
+
+    assert done == ["first", "second", "another app's", "third", "renewed"]
+
+
+def test_the_renewal_asked_to_follow_the_others_follows_them():
+    done = []
+
+    def page():
+        done.append("page")
+
+    def editorial():
+        done.append("editorial")
+
+    with transaction.atomic():
+        commits.renew_at_commit(page, after_others=True)
+        commits.on_commit(lambda: commits.renew_last(editorial))
+
+    assert done == ["editorial", "page"]
+
+
+def test_outside_the_callbacks_of_a_commit_a_renewal_is_made_at_once():
+    done = []
+    commits.renew_last(lambda: done.append("renewed"))
+    assert done == ["renewed"]
+    commits.renew_at_commit(lambda: done.append("at a commit"))  # No transaction: nothing.
+    assert done == ["renewed"]
+
+
+def test_a_savepoint_rolled_back_takes_its_callbacks_and_renewals_with_it():
+    done = []
+
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                commits.on_commit(lambda: done.append("rolled back"))
+                commits.renew_at_commit(lambda: done.append("renewal rolled back"))
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        commits.on_commit(lambda: done.append("kept"))
+        commits.renew_at_commit(lambda: done.append("renewed"))
+
+    assert done == ["kept", "renewed"]
+
+
+def test_the_renewals_outlive_a_savepoint_rolled_back_after_callbacks_outside_it():
+    done = []
+
+    with transaction.atomic():
+        commits.on_commit(lambda: commits.renew_last(lambda: done.append("renewed")))
+        try:
+            with transaction.atomic():
+                # Registered in the savepoint: the renewals' callback is moved after it.
+                commits.on_commit(lambda: done.append("rolled back"))
+                raise RuntimeError
+        except RuntimeError:
+            pass
+
+    assert done == ["renewed"]
+
+
+def test_a_callback_that_fails_has_the_renewals_asked_for_before_it_made():
+    done = []
+
+    def fails():
+        raise RuntimeError("Failed at the commit.")
+
+    with pytest.raises(RuntimeError, match="Failed at the commit"):
+        with transaction.atomic():
+            commits.on_commit(lambda: commits.renew_last(lambda: done.append("renewed")))
+            commits.on_commit(fails)
+            commits.on_commit(lambda: done.append("never run"))
+
+    assert done == ["renewed"]
+
+
+def test_hiding_a_partner_renews_each_token_once_at_the_commit_after_every_change_logged(
+    monkeypatch,
+):
+    """The commit of a partner hidden logs its projects (a change of the catalogue for
+    them, their searched text) and moves its versions, then renews the tokens, each
+    once: the page token last, after all of that (it was renewed four times)."""
+    partner = make_partner(name_fr="Partenaire du Bengale")
+    make_project(title_fr="L’eau au village", partners=[partner])
+    events = []
+    committing = []
+
+    def spy(module, name, event):
+        real = getattr(module, name)
+
+        def spied(*args, **kwargs):
+            if committing:
+                events.append(event)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, spied)
+
+    spy(pagecache, "_store_state", "page token")
+    spy(fragments, "renew_editorial_for_partners", "editorial and names tokens")
+    spy(fragments, "renew_catalogue", "editorial token")
+    spy(fragments.ChangeLog, "_log", "logged")
+    spy(fragments, "_move_versions", "versions moved")
+
+    with transaction.atomic():
+        transaction.on_commit(lambda: committing.append(True))  # The first to run.
+        partner.is_public = False
+        partner.save()
+
+    assert sorted(events[-3:]) == sorted(
+        ["editorial and names tokens", "editorial token", "page token"]
+    )
+    assert events[-1] == "page token"
+    assert events.count("page token") == 1
+    assert events.count("editorial token") == 1
+    assert {"logged", "versions moved"} <= set(events[:-3])
+
+
+def test_callbacks_run_inside_a_tests_transaction_run_every_one_registered_meanwhile(
+    django_capture_on_commit_callbacks,
+):
+    """Run by a test inside its own transaction, a callback that registers more (as
+    another app's callback saving a row does) has them run, then the renewals, once."""
+    done = []
+
+    def renewal():
+        done.append("renewed")
+
+    with transaction.atomic():
+        with django_capture_on_commit_callbacks(execute=True):
+            commits.renew_at_commit(renewal)
+            transaction.on_commit(
+                lambda: commits.on_commit(lambda: (done.append("registered meanwhile"),))
+            )
+            commits.on_commit(lambda: commits.renew_last(renewal))
+        transaction.set_rollback(True)
+
+    assert done == ["registered meanwhile", "renewed"]
