@@ -4,12 +4,12 @@ Renewing a token at the commit puts out of date what a request kept meanwhile, u
 token it renewed before the commit, from content not committed yet: it must come after
 every change the commit logs and every version it moves. Renewals asked for at a commit
 (``renew_at_commit``) or while its callbacks run (``renew_last``) are made once each,
-however many ask, after the last of these callbacks, not after each (an editor hiding a
-partner would renew the page token four times): by one more callback, registered after
-each of them (the last registered makes them, the others do nothing), which a savepoint
-rolled back drops only with every callback registered before it. If a
-callback fails (Django runs none after it), the renewals asked for so far are made
-first.
+however many ask, after the last of these callbacks, not after each: by one more
+callback, registered after each of them (the last registered makes them, the others do
+nothing), which a savepoint rolled back drops only with every callback of this commit
+registered before it. If one of these callbacks fails, the renewals asked for so far
+are made first (Django runs no callback after one that fails: the other callbacks of
+the site are registered ``robust``, so that none stops them).
 
 Each token renewed learns when the next scheduled publication falls
 (``pagecache.new_state``): one query, and a look at what fell due since the last one.
@@ -21,6 +21,7 @@ these callbacks (a request, a command, a save outside a transaction), every rene
 learns it anew.
 """
 
+import logging
 import threading
 import weakref
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from contextlib import contextmanager
 
 from django.db import transaction
 
+logger = logging.getLogger(__name__)
 _running = threading.local()
 
 
@@ -80,11 +82,12 @@ def renew_at_commit(renewal: Callable[[], object], *, after_others: bool = False
 
 def _registered(connection) -> "_Commit":
     """Return what the callbacks registered here for the current transaction share (new
-    if none is)."""
-    commit = None
-    for _savepoints, registered, _robust in connection.run_on_commit:
-        commit = getattr(registered, "shared_commit", commit)
-    return commit or _Commit()
+    if none is): the last of them is one of theirs, unless another app's followed."""
+    for _savepoints, registered, _robust in reversed(connection.run_on_commit):
+        commit = getattr(registered, "shared_commit", None)
+        if commit is not None:
+            return commit
+    return _Commit()
 
 
 def _renewing_last(connection, commit: _Commit) -> None:
@@ -125,21 +128,31 @@ def _running_for(commit: _Commit):
     except BaseException:
         if not commit.renewed:
             commit.renewed = True
-            _renew(commit)
+            try:
+                _renew(commit)
+            except Exception:  # Said, and the callback's own error raised.
+                logger.exception("Tokens not renewed after a failed commit callback.")
         raise
     finally:
         _running.commit = outer
 
 
 def _renew(commit: _Commit) -> None:
-    """Make the renewals asked for, each once: those asked to run after the others last."""
+    """Make the renewals asked for, each once: those asked to run after the others last.
+    One that fails does not stop the others; the first error is raised after them."""
+    failed = None
     while commit.renewals:
         first = next(
             (renewal for renewal, after in commit.renewals.items() if not after),
             next(iter(commit.renewals)),
         )
         del commit.renewals[first]
-        first()
+        try:
+            first()
+        except Exception as error:
+            failed = failed or error
+    if failed is not None:
+        raise failed
 
 
 def renew_last(renewal: Callable[[], object], *, after_others: bool = False) -> None:

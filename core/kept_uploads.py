@@ -182,4 +182,6 @@ class KeepUploadsMixin:
         ]
         if used:
             # Saved where they belong now; their kept copies go once the save is final.
-            transaction.on_commit(lambda: PendingUpload.objects.filter(pk__in=used).discard())
+            transaction.on_commit(
+                lambda: PendingUpload.objects.filter(pk__in=used).discard(), robust=True
+            )

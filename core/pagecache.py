@@ -242,9 +242,11 @@ def _state_renewed_as_read(key: str, found: ContentState | None) -> ContentState
 
 
 def clear() -> None:
-    """Put every stored page and fragment out of date (deploys, ``clear_page_cache``)."""
-    renew()
+    """Put every stored page and fragment out of date (deploys, ``clear_page_cache``, a
+    backup restored): the fragments' tokens first, then the page token, so that a page
+    drawn between the two from fragments kept before is out of date too."""
     fragments.renew_editorial()
+    renew()
 
 
 def invalidate(

@@ -169,6 +169,26 @@ def test_sqlite_round_trip(tmp_path):
     assert backups.media_hashes(settings.MEDIA_ROOT) == media_before
 
 
+@on_sqlite
+@pytest.mark.django_db(transaction=True)
+def test_a_restore_puts_every_page_and_fragment_kept_before_out_of_date(tmp_path, settings):
+    from django.core.cache import cache
+
+    from core import fragments, pagecache
+
+    settings.PAGE_CACHE_STATE = "cache"
+    settings.FRAGMENT_CACHE_ENABLED = True
+    make_project()
+    folder = run_backup(tmp_path)
+    pagecache.clear()
+    kept = {key: cache.get(key).token for key in (pagecache.STATE_KEY, fragments.EDITORIAL_KEY)}
+
+    call_command("restore", str(folder), force=True, verbosity=0)
+
+    for key, token in kept.items():
+        assert cache.get(key).token != token, key
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_damaged_backup_is_refused(tmp_path):
     fill_portfolio()

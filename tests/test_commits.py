@@ -1,8 +1,9 @@
 """What the page cache and the fragments do when a transaction commits (``core.commits``):
 the tokens asked to be renewed are renewed once, after every other callback of theirs.
 
-These tests commit for real (``transactional_db``): Django runs the callbacks as in
-production, outside any transaction.
+These tests use a database whose transactions commit (``transactional_db``): Django runs
+the callbacks as in production, outside any transaction (but in the last test, which
+runs them inside its own, as many tests of the site do).
 """
 
 import pytest
@@ -92,7 +93,8 @@ def test_the_renewals_outlive_a_savepoint_rolled_back_after_callbacks_outside_it
         commits.on_commit(lambda: commits.renew_last(lambda: done.append("renewed")))
         try:
             with transaction.atomic():
-                # Registered in the savepoint: the renewals' callback is moved after it.
+                # Registered in the savepoint: the callback that makes the renewals
+                # registered after it keeps the savepoints of the one registered before.
                 commits.on_commit(lambda: done.append("rolled back"))
                 raise RuntimeError
         except RuntimeError:
@@ -121,7 +123,7 @@ def test_hiding_a_partner_renews_each_token_once_at_the_commit_after_every_chang
 ):
     """The commit of a partner hidden logs its projects (a change of the catalogue for
     them, their searched text) and moves its versions, then renews the tokens, each
-    once: the page token last, after all of that (it was renewed four times)."""
+    once: the page token last, after all of that."""
     partner = make_partner(name_fr="Partenaire du Bengale")
     make_project(title_fr="L’eau au village", partners=[partner])
     events = []
@@ -157,6 +159,52 @@ def test_hiding_a_partner_renews_each_token_once_at_the_commit_after_every_chang
     assert {"logged", "versions moved"} <= set(events[:-3])
 
 
+def test_a_failed_renewal_leaves_the_others_made_and_is_raised_after_them():
+    done = []
+
+    def fails():
+        raise RuntimeError("Redis is gone.")
+
+    with pytest.raises(RuntimeError, match="Redis is gone"):
+        with transaction.atomic():
+            commits.renew_at_commit(lambda: done.append("page"), after_others=True)
+            commits.renew_at_commit(fails)
+            commits.renew_at_commit(lambda: done.append("editorial"))
+
+    assert done == ["editorial", "page"]
+
+
+def test_a_callback_that_fails_is_what_its_commit_raises_if_the_renewals_fail_too(caplog):
+    def fails():
+        raise RuntimeError("Failed at the commit.")
+
+    def renewal_fails():
+        raise ConnectionError("Redis is gone.")
+
+    with pytest.raises(RuntimeError, match="Failed at the commit"):
+        with transaction.atomic():
+            commits.renew_at_commit(renewal_fails)
+            commits.on_commit(fails)
+
+    assert "Tokens not renewed" in caplog.text
+
+
+def test_a_callback_opening_its_own_transaction_has_its_renewals_made_at_its_commit():
+    done = []
+
+    def opens_its_own():
+        with transaction.atomic():
+            commits.on_commit(lambda: done.append("inner callback"))
+            commits.renew_at_commit(lambda: done.append("inner renewal"))
+        done.append("inner committed")
+
+    with transaction.atomic():
+        commits.on_commit(opens_its_own)
+        commits.renew_at_commit(lambda: done.append("outer renewal"))
+
+    assert done == ["inner callback", "inner renewal", "inner committed", "outer renewal"]
+
+
 def test_callbacks_run_inside_a_tests_transaction_run_every_one_registered_meanwhile(
     django_capture_on_commit_callbacks,
 ):
@@ -177,3 +225,26 @@ def test_callbacks_run_inside_a_tests_transaction_run_every_one_registered_meanw
         transaction.set_rollback(True)
 
     assert done == ["registered meanwhile", "renewed"]
+
+
+def test_run_inside_a_tests_transaction_renewals_asked_after_they_were_made_wait_again(
+    django_capture_on_commit_callbacks,
+):
+    """The renewals made, another app's callback registers one of these, which asks for
+    a renewal: made after it, not at once."""
+    done = []
+
+    def renewal():
+        done.append("renewed")
+
+    def asks():
+        commits.renew_last(renewal)
+        done.append("asked")
+
+    with transaction.atomic():
+        with django_capture_on_commit_callbacks(execute=True):
+            commits.renew_at_commit(renewal)
+            transaction.on_commit(lambda: commits.on_commit(asks))
+        transaction.set_rollback(True)
+
+    assert done == ["renewed", "asked", "renewed"]

@@ -30,8 +30,8 @@ class Command(BaseCommand):
             )
         except backups.BackupError as error:
             raise CommandError(str(error)) from error
-        # Pages cached before the restore show content that may no longer exist.
-        pagecache.renew()
+        # Pages and fragments kept before the restore show content that may no longer exist.
+        pagecache.clear()
         if options["verbosity"]:
             self.stdout.write(
                 self.style.SUCCESS(
