@@ -8,8 +8,9 @@ however many ask, after the last of these callbacks, not after each: by one more
 callback, registered after each of them (the last registered makes them, the others do
 nothing), which a savepoint rolled back drops only with every callback of this commit
 registered before it. If one of these callbacks fails, the renewals asked for so far
-are made first (Django runs no callback after one that fails: the other callbacks of
-the site are registered ``robust``, so that none stops them).
+are made first, a renewal that fails then logged, and the callback's error raised
+(Django runs no callback after one that fails: the other callbacks of the site are
+registered ``robust``, so that none of them stops these).
 
 Each token renewed learns when the next scheduled publication falls
 (``pagecache.new_state``): one query, and a look at what fell due since the last one.
@@ -42,7 +43,7 @@ class _Commit:
         self.learnt = {}
         # The renewals asked for, in order (those that run after the others last), each
         # once; made by the last callback registered (``last``, in these savepoints),
-        # after which they run at once.
+        # after which they run at once (until another registers: ``_renewing_last``).
         self.renewals: dict[Callable[[], object], bool] = {}
         self.renewed = False
         self.last = None
@@ -94,7 +95,8 @@ def _renewing_last(connection, commit: _Commit) -> None:
     """Register the callback that makes the renewals (``_renew``) after the one just
     registered: the last registered makes them, those before it do nothing. It is
     dropped with a savepoint rolled back only if every callback of this commit
-    registered so far is: it keeps the savepoints they were all registered in."""
+    registered so far is (since its renewals were last made): it keeps the savepoints
+    they were all registered in."""
     savepoints = set(connection.savepoint_ids)
     if commit.last is not None and not commit.renewed:
         savepoints &= commit.savepoints
@@ -119,7 +121,8 @@ def _renewing_last(connection, commit: _Commit) -> None:
 def _running_for(commit: _Commit):
     """While a commit's callback runs: what it learns is shared (``learnt_once``), the
     renewals it asks for wait for the last callback (``renew_last``). If it fails, those
-    asked for so far are made (Django runs no callback after one that fails)."""
+    asked for so far are made (Django runs no callback after one that fails), a renewal
+    that fails then is logged, and the callback's own error raised."""
     outer = getattr(_running, "commit", None)
     _started().add(commit)
     _running.commit = commit
@@ -139,7 +142,8 @@ def _running_for(commit: _Commit):
 
 def _renew(commit: _Commit) -> None:
     """Make the renewals asked for, each once: those asked to run after the others last.
-    One that fails does not stop the others; the first error is raised after them."""
+    One that fails does not stop the others; the first error is raised after them, the
+    others logged."""
     failed = None
     while commit.renewals:
         first = next(
@@ -150,6 +154,8 @@ def _renew(commit: _Commit) -> None:
         try:
             first()
         except Exception as error:
+            if failed is not None:
+                logger.exception("A token not renewed at a commit.")
             failed = failed or error
     if failed is not None:
         raise failed

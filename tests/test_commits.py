@@ -2,8 +2,8 @@
 the tokens asked to be renewed are renewed once, after every other callback of theirs.
 
 These tests use a database whose transactions commit (``transactional_db``): Django runs
-the callbacks as in production, outside any transaction (but in the last test, which
-runs them inside its own, as many tests of the site do).
+the callbacks as in production, outside any transaction (but in the last two tests,
+which run them inside their own, as many tests of the site do).
 """
 
 import pytest
@@ -159,19 +159,24 @@ def test_hiding_a_partner_renews_each_token_once_at_the_commit_after_every_chang
     assert {"logged", "versions moved"} <= set(events[:-3])
 
 
-def test_a_failed_renewal_leaves_the_others_made_and_is_raised_after_them():
+def test_a_failed_renewal_leaves_the_others_made_and_is_raised_after_them(caplog):
     done = []
 
     def fails():
         raise RuntimeError("Redis is gone.")
 
+    def fails_too():
+        raise ConnectionError("Redis is still gone.")
+
     with pytest.raises(RuntimeError, match="Redis is gone"):
         with transaction.atomic():
             commits.renew_at_commit(lambda: done.append("page"), after_others=True)
             commits.renew_at_commit(fails)
+            commits.renew_at_commit(fails_too)
             commits.renew_at_commit(lambda: done.append("editorial"))
 
     assert done == ["editorial", "page"]
+    assert "Redis is still gone" in caplog.text
 
 
 def test_a_callback_that_fails_is_what_its_commit_raises_if_the_renewals_fail_too(caplog):

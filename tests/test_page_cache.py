@@ -447,3 +447,20 @@ def test_a_page_keeps_its_own_headers_when_served_from_the_cache(content, visito
     again = visitor.get("/sitemap.xml")
     assert first["X-Robots-Tag"] and again["X-Robots-Tag"] == first["X-Robots-Tag"]
     assert again["Content-Type"] == first["Content-Type"]
+
+
+def test_clearing_renews_the_fragments_tokens_before_the_page_token(monkeypatch):
+    """A page drawn between the two renewals, from fragments kept before, is then kept
+    under a page token that the second renewal puts out of date."""
+    from core import fragments, pagecache
+
+    done = []
+    renew_editorial, renew = fragments.renew_editorial, pagecache.renew
+    monkeypatch.setattr(
+        fragments, "renew_editorial", lambda: (done.append("fragments"), renew_editorial())
+    )
+    monkeypatch.setattr(pagecache, "renew", lambda: (done.append("page"), renew())[1])
+
+    pagecache.clear()
+
+    assert done == ["fragments", "page"]
