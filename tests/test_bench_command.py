@@ -16,7 +16,7 @@ import redis
 from django.conf import settings
 from django.core.management import call_command
 
-from devtools.management.commands.bench import EDIT_ALONE, MODES, edits, net_ratio
+from devtools.management.commands.bench import EDIT_ALONE, MODES, Command, edits, net_ratio
 
 REDIS_URL = "redis://127.0.0.1:6379/1"
 
@@ -146,3 +146,61 @@ def test_tiny_benchmark_measures_pages_against_the_floor(requirements, tmp_path)
     assert edit_modes == 9
     for name in ("portfolio_bench_small_tiny", "portfolio_bench_large_tiny"):
         assert vacuums(server, name) >= modes + 2 * edit_modes, name
+
+
+@pytest.mark.bench
+def test_both_sizes_are_measured_in_the_same_rounds_and_their_growth_paired(requirements, tmp_path):
+    out = StringIO()
+    server = server_url()
+    call_command(
+        "bench",
+        tiny=True,
+        rounds=3,
+        modes="cached",
+        pages="home",
+        small_db_url=f"{server}/portfolio_bench_small_tiny",
+        large_db_url=f"{server}/portfolio_bench_large_tiny",
+        redis_url=REDIS_URL,
+        work_dir=str(tmp_path),
+        force=True,
+        stdout=out,
+    )
+    (report,) = tmp_path.glob("*.json")
+    results = json.loads(report.read_text())
+    small = results["small"]["modes"]["cached"]["rounds"]
+    large = results["large"]["modes"]["cached"]["rounds"]
+    # Round by round, SMALL then LARGE: each LARGE round falls between two SMALL ones.
+    starts = [run["started"] for run in small["floor"]]
+    assert starts == sorted(starts) and len(starts) == 3
+    for number, run in enumerate(large["floor"]):
+        assert small["home"][number]["started"] < run["started"], number
+        if number + 1 < len(starts):
+            assert run["started"] < starts[number + 1], number
+    # Each size keeps its pages in its own Redis database (SMALL's, then the next).
+    assert f"{REDIS_URL}, {REDIS_URL[:-1]}2" in out.getvalue()
+
+
+def test_the_growth_is_the_median_of_each_rounds_own():
+    """SMALL's ratio to the floor ÷ LARGE's, round by round, then the median: a drift of
+    the machine between rounds cancels out (the medians of each size, divided, differ)."""
+
+    def rounds(floor: list[float], home: list[float]) -> dict:
+        runs = {"floor": floor, "home": home}
+        return {
+            name: [{"rps": rps, "p50_ms": 1000 / rps} for rps in values]
+            for name, values in runs.items()
+        }
+
+    pages = [{"name": name, "queries_miss": 1, "queries_hit": 0} for name in ("floor", "home")]
+    # SMALL's ratios 0.4, 0.5, 0.6; LARGE's 0.2, 0.6, 0.5: paired 2, 0.83, 1.2.
+    small = {"pages": pages, "modes": {"cached": {"rounds": rounds([100] * 3, [40, 50, 60])}}}
+    large = {"pages": pages, "modes": {"cached": {"rounds": rounds([200] * 3, [40, 120, 100])}}}
+    command = Command(stdout=StringIO())
+    command.modes, command.report = ["cached"], StringIO()
+    command._slowdown(small, large)
+    row = next(line for line in command.report.getvalue().splitlines() if line.startswith("home "))
+    time_ratio, p50, relative = row.split()[1:4]
+    assert relative == "1.20"  # The medians' ratio would be 0.5 / 0.5 = 1.00.
+    # 40/40, 50/120, 60/100: 1, 0.42, 0.6 (the medians' ratio: 50 / 100 = 0.5).
+    assert time_ratio == "0.60"
+    assert p50 == "0.60"

@@ -1,10 +1,11 @@
 """Load benchmark of the public pages, served as in production.
 
-For each size of portfolio it builds a PostgreSQL database once, starts two gunicorn
-servers with production settings (page cache on, page cache off) and Redis as the cache,
-and drives each page with wrk, in rounds that alternate with the floor view. It prints
-requests per second, latency, the ratio to the floor, SQL queries and page sizes, then
-how much slower each page is on the large portfolio; ``make bench`` runs it.
+For each size of portfolio it builds a PostgreSQL database once. For each mode (page cache
+on, off, edits, fragments off) it starts a gunicorn server per size with production
+settings and Redis as the cache, and drives each page with wrk, in rounds that alternate
+with the floor view, each size in turn in every round. It prints requests per second,
+latency, the ratio to the floor, SQL queries and page sizes, then how much slower each
+page is on the large portfolio, measured in the same rounds; ``make bench`` runs it.
 """
 
 import json
@@ -16,8 +17,9 @@ import signal
 import subprocess
 import time
 from contextlib import ExitStack
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import django
 import redis
@@ -137,6 +139,22 @@ WORKERS = 2
 EDIT_ALONE = "edit-alone"
 # Below this many answers in a round, a page's figures are flagged as rough.
 FEW_ANSWERS = 10
+# The pages measured and the counts, every partner of the measured project shown (a run
+# stopped during the shown mode may have left one hidden).
+PAGES_READ = ["bench_pages", "--json", "--force", "--show-partners"]
+
+
+@dataclass
+class Measured:
+    """A size being measured: its database, cache and pages, and its rounds so far."""
+
+    name: str
+    title: str
+    database: Database
+    redis_url: str
+    project: int
+    pages: list[dict]
+    measured: dict
 
 
 class Command(DeveloperCommand):
@@ -153,7 +171,8 @@ class Command(DeveloperCommand):
         parser.add_argument(
             "--redis-url",
             default="redis://127.0.0.1:6379/1",
-            help="Cache of the servers; this Redis database is emptied (default db 1).",
+            help="Cache of the SMALL servers; the LARGE servers use the next database; both "
+            "are emptied (default dbs 1 and 2).",
         )
         parser.add_argument("--rounds", type=int, help="Rounds per size and mode (default 5).")
         parser.add_argument("--modes", help=f"Comma-separated: {', '.join(MODES)} (default all).")
@@ -226,6 +245,9 @@ class Command(DeveloperCommand):
         (work / "logs").mkdir(parents=True, exist_ok=True)
         self.work = work
         self.redis_url = options["redis_url"]
+        # Each size's servers keep their pages in a Redis database of their own: both
+        # sizes are served in the same rounds.
+        self.redis_urls = {name: _next_database(self.redis_url, i) for i, name in enumerate(names)}
         self.secret = secrets.token_urlsafe(50)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         self.report_path = work / f"{stamp}.txt"
@@ -243,9 +265,13 @@ class Command(DeveloperCommand):
         self.say("Collecting static files…")
         manage(["collectstatic", "--no-input", "-v", "0"], self.env(None))
 
+        sizes = [self._size(table[name], databases[name], rebuild) for name in names]
+        for mode in self.modes:
+            self._mode(mode, sizes)
         results = {}
-        for name in names:
-            results[name] = self._size(table[name], databases[name], rebuild)
+        for size in sizes:
+            self._cache_effect(size.title, size.pages, size.measured["modes"])
+            results[size.name] = size.measured
         if {"small", "large"} <= set(results):
             self._slowdown(results["small"], results["large"])
         json_path = self.report_path.with_suffix(".json")
@@ -264,7 +290,12 @@ class Command(DeveloperCommand):
         return self.work / "media" / database.name
 
     def env(
-        self, database: Database | None, *, mode: str = "cached", project: int | None = None
+        self,
+        database: Database | None,
+        *,
+        mode: str = "cached",
+        project: int | None = None,
+        redis_url: str | None = None,
     ) -> dict[str, str]:
         """Return the environment of a production server (and of its manage.py commands)."""
         env = dict(os.environ)
@@ -275,7 +306,7 @@ class Command(DeveloperCommand):
             SECURE_SSL_REDIRECT="false",
             BENCH_FLOOR_VIEW="true",
             FRAGMENT_CACHE="true",
-            REDIS_URL=self.redis_url,
+            REDIS_URL=redis_url or self.redis_url,
             STATIC_ROOT=str(self.work / "static"),
             STATICFILES_STORAGE="whitenoise.storage.CompressedManifestStaticFilesStorage",
             SERVE_MEDIA="false",
@@ -293,8 +324,8 @@ class Command(DeveloperCommand):
         except redis.RedisError as error:
             raise CommandError(f"Redis is not reachable at {self.redis_url}: {error}") from error
 
-    def _flush_redis(self) -> None:
-        redis.Redis.from_url(self.redis_url, socket_timeout=5).flushdb()
+    def _flush_redis(self, url: str) -> None:
+        redis.Redis.from_url(url, socket_timeout=5).flushdb()
 
     def _header(self, databases, wrk) -> None:
         commit = subprocess.run(
@@ -314,17 +345,20 @@ class Command(DeveloperCommand):
         )
         self.say(
             f"servers: gunicorn config.wsgi, {WORKERS} sync workers each, DEBUG off, Redis "
-            f"cache {self.redis_url}; load: {wrk_version(wrk)}, {self.load.threads} thread(s), "
+            f"caches {', '.join(self.redis_urls.values())}; load: {wrk_version(wrk)}, "
+            f"{self.load.threads} thread(s), "
             f"{self.load.connections} connections, on 127.0.0.1"
         )
         self.say(
-            f"{self.rounds} round(s) of {self.duration} s per page; each round measures the "
-            f"floor view then every page; figures are medians over the rounds"
+            f"{self.rounds} round(s) of {self.duration} s per page; in each round of a mode, "
+            f"each size in turn: the floor view, then every page; figures are medians over "
+            f"the rounds"
         )
 
     # Measuring -------------------------------------------------------------------------
 
-    def _size(self, size: Size, database: Database, rebuild: bool) -> dict:
+    def _size(self, size: Size, database: Database, rebuild: bool) -> Measured:
+        """Build or update a size's database; find its pages; empty its cache."""
         title = size.name.upper()
         self.say()
         self.say(f"=== {title}: {database.name} ===")
@@ -339,11 +373,9 @@ class Command(DeveloperCommand):
             # A complete database still gets migrations added since it was built.
             manage(["migrate", "--no-input", "-v", "0"], self.env(database))
 
-        self._flush_redis()
-        # Every partner of the measured project shown: a run stopped during the shown mode
-        # may have left one hidden.
-        pages_read = ["bench_pages", "--json", "--force", "--show-partners"]
-        found = json.loads(manage(pages_read, self.env(database)))
+        redis_url = self.redis_urls[size.name]
+        self._flush_redis(redis_url)
+        found = json.loads(manage(PAGES_READ, self.env(database, redis_url=redis_url)))
         counts = found["counts"]
         self.say(
             f"{counts['projects']} published projects, {counts['partners']} partners, "
@@ -357,40 +389,54 @@ class Command(DeveloperCommand):
         broken = [f"{p['path']} ({p['status']})" for p in pages if p["status"] != 200]
         if broken:
             raise BenchError(f"These pages do not answer 200: {', '.join(broken)}")
-
-        servers = {}
-        for mode in self.modes:
-            log = self.work / "logs" / f"gunicorn-{size.name}-{mode}.log"
-            env = self.env(database, mode=mode, project=found["project"])
-            server = Server(env, log, WORKERS)
-            self.stack.callback(server.stop)
-            server.start()
-            servers[mode] = server
-
         measured = {"counts": counts, "pages": pages, "modes": {}}
-        try:
-            for mode, server in servers.items():
-                # The edit modes rewrite rows thousands of times (a partner shown and
-                # hidden, a project's date of publication): each mode starts from a
-                # vacuumed database, as autovacuum keeps a live one (it may be off on a
-                # benchmark's server), not from the dead rows of the modes before it.
-                database.vacuum_analyze()
-                measured["modes"][mode] = self._mode(title, mode, server, pages, database)
-                if mode == "shown":
-                    # It may stop with a partner hidden: shown again before the next mode.
-                    manage(pages_read, self.env(database))
-        finally:
-            for server in servers.values():
-                server.stop()
-        self._cache_effect(title, pages, measured["modes"])
-        return measured
+        return Measured(size.name, title, database, redis_url, found["project"], pages, measured)
 
-    def _mode(
-        self, title: str, mode: str, server: Server, pages: list[dict], database: Database
-    ) -> dict:
-        """Warm every page, then measure them in rounds; print and return the rounds."""
-        self._flush_redis()
-        alone = None
+    def _mode(self, mode: str, sizes: list[Measured]) -> None:
+        """Serve every size in this mode; warm every page, then measure them in rounds,
+        each size in turn in every round (their growth is measured in the same rounds);
+        print and keep the rounds."""
+        servers = []
+        try:
+            for size in sizes:
+                log = self.work / "logs" / f"gunicorn-{size.name}-{mode}.log"
+                env = self.env(
+                    size.database, mode=mode, project=size.project, redis_url=size.redis_url
+                )
+                server = Server(env, log, WORKERS)
+                self.stack.callback(server.stop)
+                servers.append(server)
+                server.start()
+            runs = [
+                self._warm(mode, size, server) for size, server in zip(sizes, servers, strict=True)
+            ]
+            for number in range(1, self.rounds + 1):
+                self.stdout.write(f"  {mode}: round {number}/{self.rounds}…")
+                for size, server, (measured, loads, rounds) in zip(
+                    sizes, servers, runs, strict=True
+                ):
+                    loads.append(os.getloadavg()[0])
+                    self._round(size, server, measured, rounds)
+        finally:
+            for server in servers:
+                server.stop()
+        for size, (measured, loads, rounds) in zip(sizes, runs, strict=True):
+            self._table(size.title, mode, measured, rounds, loads)
+            size.measured["modes"][mode] = {"load_average": loads, "rounds": rounds}
+            if mode == "shown":
+                # It may stop with a partner hidden: shown again before the next mode.
+                manage(PAGES_READ, self.env(size.database, redis_url=size.redis_url))
+
+    def _warm(self, mode: str, size: Measured, server: Server) -> tuple[list, list, dict]:
+        """Start a size's mode from a vacuumed database and an empty cache, every page
+        answered once by each worker; return the pages measured, and the rounds to fill."""
+        # The edit modes rewrite rows thousands of times (a partner shown and hidden, a
+        # project's date of publication): each mode starts from a vacuumed database, as
+        # autovacuum keeps a live one (it may be off on a benchmark's server), not from
+        # the dead rows of the modes before it.
+        size.database.vacuum_analyze()
+        self._flush_redis(size.redis_url)
+        pages, alone = size.pages, None
         if edits(mode):
             # Right after the floor in every round. It shows no page: no queries counted.
             alone = {**pages[0], "name": EDIT_ALONE, "path": EDIT_ALONE_PATH}
@@ -399,24 +445,25 @@ class Command(DeveloperCommand):
             for _worker in range(WORKERS):
                 status, _size = get(server.port, page["path"])
                 if status != 200:
-                    raise BenchError(f"{page['path']} answered {status} on the {mode} server.")
+                    raise BenchError(
+                        f"{page['path']} answered {status} on the {size.title} {mode} server."
+                    )
         measured = pages if alone is None else [pages[0], alone, *pages[1:]]
-        loads, rounds = [], {page["name"]: [] for page in measured}
-        for number in range(1, self.rounds + 1):
-            loads.append(os.getloadavg()[0])
-            self.stdout.write(f"  {title} {mode}: round {number}/{self.rounds}…")
-            # The floor comes first in `pages`, so every round starts with it.
-            for page in measured:
-                measure = self.load.run(server.port, page["path"], self.duration)
-                rounds[page["name"]].append(asdict(measure))
-                if page is alone or (alone is not None and page is pages[-1]):
-                    # The rows the edits rewrote, thousands of times, cleared as autovacuum
-                    # clears them on a live database (it may be off here): the edit alone
-                    # (several times as many edits as with a page) and the pages each
-                    # start from a clean table.
-                    database.vacuum()
-        self._table(title, mode, measured, rounds, loads)
-        return {"load_average": loads, "rounds": rounds}
+        return measured, [], {page["name"]: [] for page in measured}
+
+    def _round(self, size: Measured, server: Server, measured: list, rounds: dict) -> None:
+        """Measure each page of a size once (the floor first)."""
+        edit = any(page["name"] == EDIT_ALONE for page in measured)
+        for page in measured:
+            started = time.time()  # In the saved rounds: when each size was measured.
+            measure = self.load.run(server.port, page["path"], self.duration)
+            rounds[page["name"]].append({**asdict(measure), "started": round(started, 3)})
+            if edit and (page["name"] == EDIT_ALONE or page is measured[-1]):
+                # The rows the edits rewrote, thousands of times, cleared as autovacuum
+                # clears them on a live database (it may be off here): the edit alone
+                # (several times as many edits as with a page) and the pages each start
+                # from a clean table.
+                size.database.vacuum()
 
     # Reporting -------------------------------------------------------------------------
 
@@ -483,6 +530,8 @@ class Command(DeveloperCommand):
         self.say()
         self.say(
             "=== LARGE / SMALL: how much slower each page is on the large portfolio ===\n"
+            "both sizes are measured in the same rounds; each figure is the median over the "
+            "rounds of the round's own:\n"
             "time = SMALL req/s ÷ LARGE req/s (time per request); p50 = LARGE p50 ÷ SMALL p50;\n"
             "floor-relative = SMALL ratio to floor ÷ LARGE ratio to floor (machine noise "
             "cancelled);\nnet (edit modes) = the same with the net ratios, the edit's own "
@@ -507,16 +556,16 @@ class Command(DeveloperCommand):
                 + f"{'queries SMALL':>15}{'queries LARGE':>15}"
             )
             for name in [*names, *([EDIT_ALONE] if net else [])]:
-                time_ratio = _div(_median(a, name, "rps"), _median(b, name, "rps"))
-                p50_ratio = _div(_median(b, name, "p50_ms"), _median(a, name, "p50_ms"))
-                relative = _div(_floor_ratio(a, name), _floor_ratio(b, name))
                 growth = ""
                 if net:
                     growth = f"{'':>8}"
                     if name not in (FLOOR, EDIT_ALONE):
-                        small_net = _net_ratio(a[name], a[FLOOR], a[EDIT_ALONE])
-                        large_net = _net_ratio(b[name], b[FLOOR], b[EDIT_ALONE])
-                        growth = _num(_div(small_net, large_net), 8, 2)
+                        small_net = _net_ratios(a[name], a[FLOOR], a[EDIT_ALONE])
+                        large_net = _net_ratios(b[name], b[FLOOR], b[EDIT_ALONE])
+                        growth = _num(_paired(small_net, large_net), 8, 2)
+                time_ratio = _paired(_figures(a, name, "rps"), _figures(b, name, "rps"))
+                p50_ratio = _paired(_figures(b, name, "p50_ms"), _figures(a, name, "p50_ms"))
+                relative = _paired(_floor_ratios(a, name), _floor_ratios(b, name))
                 self.say(
                     f"{name:<20}{_num(time_ratio, 8, 2)}{_num(p50_ratio, 8, 2)}"
                     f"{_num(relative, 16, 2)}{growth}"
@@ -536,14 +585,22 @@ def _num(value: float, width: int, digits: int) -> str:
     return f"{value:>{width}.{digits}f}"
 
 
-def _median(rounds: dict, name: str, key: str) -> float:
-    return median(run[key] for run in rounds[name])
+def _figures(rounds: dict, name: str, key: str) -> list[float]:
+    """A page's figure in each round."""
+    return [run[key] for run in rounds[name]]
 
 
-def _floor_ratio(rounds: dict, name: str) -> float:
-    return median(
+def _floor_ratios(rounds: dict, name: str) -> list[float]:
+    """A page's ratio to the floor in each round."""
+    return [
         _div(run["rps"], base["rps"]) for run, base in zip(rounds[name], rounds[FLOOR], strict=True)
-    )
+    ]
+
+
+def _paired(a: list[float], b: list[float]) -> float:
+    """The median over the rounds of a / b, each round's figures divided by each other
+    (both sizes measured in the same round)."""
+    return median(_div(x, y) for x, y in zip(a, b, strict=True))
 
 
 def edits(mode: str) -> bool:
@@ -564,16 +621,29 @@ def net_ratio(page: float, alone: float) -> float:
     return 1 / time if time > 0 else math.inf
 
 
-def _net_ratio(runs: list[dict], floor: list[dict], alone: list[dict]) -> float:
-    """The median over the rounds of each round's ``net_ratio``."""
-    return median(
+def _net_ratios(runs: list[dict], floor: list[dict], alone: list[dict]) -> list[float]:
+    """Each round's ``net_ratio``."""
+    return [
         net_ratio(_div(run["rps"], base["rps"]), _div(edit["rps"], base["rps"]))
         for run, base, edit in zip(runs, floor, alone, strict=True)
-    )
+    ]
+
+
+def _net_ratio(runs: list[dict], floor: list[dict], alone: list[dict]) -> float:
+    """The median over the rounds of each round's ``net_ratio``."""
+    return median(_net_ratios(runs, floor, alone))
 
 
 def _numbers(values) -> str:
     return " ".join(f"{value:.2f}" for value in values)
+
+
+def _next_database(url: str, offset: int) -> str:
+    """Return a Redis address ``offset`` databases after this one (database 0 when the
+    address names none)."""
+    parts = urlsplit(url)
+    number = int(parts.path.strip("/") or 0) + offset
+    return urlunsplit(parts._replace(path=f"/{number}"))
 
 
 def _interrupt(signum, frame):
