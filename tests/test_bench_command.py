@@ -14,9 +14,16 @@ import psycopg2
 import pytest
 import redis
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
-from devtools.management.commands.bench import EDIT_ALONE, MODES, Command, edits, net_ratio
+from devtools.management.commands.bench import (
+    EDIT_ALONE,
+    MODES,
+    Command,
+    _next_database,
+    edits,
+    net_ratio,
+)
 
 REDIS_URL = "redis://127.0.0.1:6379/1"
 
@@ -104,7 +111,7 @@ def test_tiny_benchmark_measures_pages_against_the_floor(requirements, tmp_path)
         assert f"{title}, page cache off (PAGE_CACHE=false), fragments kept" in output
         assert f"{title}, page cache and fragments off (FRAGMENT_CACHE=false)" in output
     assert "LARGE / SMALL" in output
-    assert "load average (1 min) at the start of each round:" in output
+    assert "load average (1 min) at the start of this size's part of each round:" in output
 
     (report,) = tmp_path.glob("*.txt")
     text = report.read_text()
@@ -176,8 +183,10 @@ def test_both_sizes_are_measured_in_the_same_rounds_and_their_growth_paired(requ
         assert small["home"][number]["started"] < run["started"], number
         if number + 1 < len(starts):
             assert run["started"] < starts[number + 1], number
-    # Each size keeps its pages in its own Redis database (SMALL's, then the next).
+    # Each size keeps its pages in its own Redis database (SMALL's, then the next): the
+    # next one, emptied before LARGE's server is measured, holds what that server kept.
     assert f"{REDIS_URL}, {REDIS_URL[:-1]}2" in out.getvalue()
+    assert redis.Redis.from_url(f"{REDIS_URL[:-1]}2", socket_timeout=2).dbsize() > 0
 
 
 def test_the_growth_is_the_median_of_each_rounds_own():
@@ -185,7 +194,8 @@ def test_the_growth_is_the_median_of_each_rounds_own():
     the machine between rounds cancels out (the medians of each size, divided, differ)."""
 
     def rounds(floor: list[float], home: list[float]) -> dict:
-        runs = {"floor": floor, "home": home}
+        # The edit alone as fast as the floor: the net ratios are the ratios.
+        runs = {"floor": floor, "home": home, EDIT_ALONE: floor}
         return {
             name: [{"rps": rps, "p50_ms": 1000 / rps} for rps in values]
             for name, values in runs.items()
@@ -193,14 +203,37 @@ def test_the_growth_is_the_median_of_each_rounds_own():
 
     pages = [{"name": name, "queries_miss": 1, "queries_hit": 0} for name in ("floor", "home")]
     # SMALL's ratios 0.4, 0.5, 0.6; LARGE's 0.2, 0.6, 0.5: paired 2, 0.83, 1.2.
-    small = {"pages": pages, "modes": {"cached": {"rounds": rounds([100] * 3, [40, 50, 60])}}}
-    large = {"pages": pages, "modes": {"cached": {"rounds": rounds([200] * 3, [40, 120, 100])}}}
+    small_rounds = rounds([100] * 3, [40, 50, 60])
+    large_rounds = rounds([200] * 3, [40, 120, 100])
+    small = {"pages": pages, "modes": {"edited": {"rounds": small_rounds}}}
+    large = {"pages": pages, "modes": {"edited": {"rounds": large_rounds}}}
     command = Command(stdout=StringIO())
-    command.modes, command.report = ["cached"], StringIO()
+    command.modes, command.report = ["edited"], StringIO()
     command._slowdown(small, large)
     row = next(line for line in command.report.getvalue().splitlines() if line.startswith("home "))
-    time_ratio, p50, relative = row.split()[1:4]
+    time_ratio, p50, relative, net = row.split()[1:5]
     assert relative == "1.20"  # The medians' ratio would be 0.5 / 0.5 = 1.00.
+    assert net == "1.20"
     # 40/40, 50/120, 60/100: 1, 0.42, 0.6 (the medians' ratio: 50 / 100 = 0.5).
     assert time_ratio == "0.60"
     assert p50 == "0.60"
+
+
+@pytest.mark.parametrize(
+    ("url", "offset", "expected"),
+    [
+        ("redis://127.0.0.1:6379/1", 1, "redis://127.0.0.1:6379/2"),
+        ("redis://:secret@cache:6380", 1, "redis://:secret@cache:6380/1"),
+        ("rediss://cache:6379/4", 0, "rediss://cache:6379/4"),
+    ],
+)
+def test_the_large_servers_use_the_next_redis_database(url, offset, expected):
+    assert _next_database(url, offset) == expected
+
+
+@pytest.mark.parametrize(
+    "url", ["redis://127.0.0.1:6379?db=3", "unix:///run/redis.sock", "redis://cache/cache"]
+)
+def test_a_redis_address_without_a_database_number_to_follow_is_refused(url):
+    with pytest.raises(CommandError, match="the LARGE servers use the next database"):
+        _next_database(url, 1)

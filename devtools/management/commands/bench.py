@@ -174,7 +174,9 @@ class Command(DeveloperCommand):
             help="Cache of the SMALL servers; the LARGE servers use the next database; both "
             "are emptied (default dbs 1 and 2).",
         )
-        parser.add_argument("--rounds", type=int, help="Rounds per size and mode (default 5).")
+        parser.add_argument(
+            "--rounds", type=int, help="Rounds per mode, each measuring every size (default 5)."
+        )
         parser.add_argument("--modes", help=f"Comma-separated: {', '.join(MODES)} (default all).")
         parser.add_argument(
             "--duration", type=int, help="Seconds of load per page per round (default 3)."
@@ -217,10 +219,10 @@ class Command(DeveloperCommand):
     def _run(self, *, sizes, tiny, rounds, duration, rebuild, pages, modes, **options):
         table = TINY_SIZES if tiny else SIZES
         suffix = "_tiny" if tiny else ""
-        names = [name.strip() for name in sizes.split(",") if name.strip()]
-        unknown = set(names) - set(table)
-        if unknown or not names:
+        asked = {name.strip() for name in sizes.split(",") if name.strip()}
+        if asked - set(table) or not asked:
             raise CommandError(f"--sizes takes small and/or large, not {sizes!r}.")
+        names = [name for name in table if name in asked]  # SMALL first, whatever the order.
         self.rounds = rounds or (1 if tiny else 5)
         self.duration = duration or (1 if tiny else 3)
         if self.rounds < 1 or self.duration < 1:
@@ -245,9 +247,14 @@ class Command(DeveloperCommand):
         (work / "logs").mkdir(parents=True, exist_ok=True)
         self.work = work
         self.redis_url = options["redis_url"]
-        # Each size's servers keep their pages in a Redis database of their own: both
-        # sizes are served in the same rounds.
-        self.redis_urls = {name: _next_database(self.redis_url, i) for i, name in enumerate(names)}
+        # Each size's servers keep their pages in a Redis database of their own (SMALL's
+        # the one named, LARGE's the next, whichever sizes run): both sizes are served in
+        # the same rounds.
+        self.redis_urls = {
+            name: _next_database(self.redis_url, offset)
+            for offset, name in enumerate(table)
+            if name in names
+        }
         self.secret = secrets.token_urlsafe(50)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         self.report_path = work / f"{stamp}.txt"
@@ -266,16 +273,16 @@ class Command(DeveloperCommand):
         manage(["collectstatic", "--no-input", "-v", "0"], self.env(None))
 
         sizes = [self._size(table[name], databases[name], rebuild) for name in names]
+        results = {size.name: size.measured for size in sizes}
+        json_path = self.report_path.with_suffix(".json")
         for mode in self.modes:
             self._mode(mode, sizes)
-        results = {}
+            # Saved after each mode: a run stopped later keeps the rounds measured.
+            json_path.write_text(json.dumps(results, indent=1))
         for size in sizes:
             self._cache_effect(size.title, size.pages, size.measured["modes"])
-            results[size.name] = size.measured
         if {"small", "large"} <= set(results):
             self._slowdown(results["small"], results["large"])
-        json_path = self.report_path.with_suffix(".json")
-        json_path.write_text(json.dumps(results, indent=1))
         self.say()
         self.say(f"Saved to {self.report_path} (and every round in {json_path.name}).")
 
@@ -319,10 +326,11 @@ class Command(DeveloperCommand):
         return env
 
     def _check_redis(self) -> None:
-        try:
-            redis.Redis.from_url(self.redis_url, socket_timeout=5).ping()
-        except redis.RedisError as error:
-            raise CommandError(f"Redis is not reachable at {self.redis_url}: {error}") from error
+        for url in self.redis_urls.values():
+            try:
+                redis.Redis.from_url(url, socket_timeout=5).ping()
+            except redis.RedisError as error:
+                raise CommandError(f"Redis is not reachable at {url}: {error}") from error
 
     def _flush_redis(self, url: str) -> None:
         redis.Redis.from_url(url, socket_timeout=5).flushdb()
@@ -429,7 +437,8 @@ class Command(DeveloperCommand):
 
     def _warm(self, mode: str, size: Measured, server: Server) -> tuple[list, list, dict]:
         """Start a size's mode from a vacuumed database and an empty cache, every page
-        answered once by each worker; return the pages measured, and the rounds to fill."""
+        requested twice (as many times as there are workers); return the pages measured,
+        the load averages and the rounds to fill."""
         # The edit modes rewrite rows thousands of times (a partner shown and hidden, a
         # project's date of publication): each mode starts from a vacuumed database, as
         # autovacuum keeps a live one (it may be off on a benchmark's server), not from
@@ -508,7 +517,10 @@ class Command(DeveloperCommand):
                 f"* fewer than {FEW_ANSWERS} answers per round: rough figures "
                 f"(a longer --duration steadies them)"
             )
-        self.say("load average (1 min) at the start of each round: " + _numbers(loads))
+        self.say(
+            "load average (1 min) at the start of this size's part of each round: "
+            + _numbers(loads)
+        )
 
     def _cache_effect(self, title, pages, modes) -> None:
         if set(modes) != set(MODES):
@@ -642,8 +654,13 @@ def _next_database(url: str, offset: int) -> str:
     """Return a Redis address ``offset`` databases after this one (database 0 when the
     address names none)."""
     parts = urlsplit(url)
-    number = int(parts.path.strip("/") or 0) + offset
-    return urlunsplit(parts._replace(path=f"/{number}"))
+    database = parts.path.strip("/") or "0"
+    if parts.scheme not in ("redis", "rediss") or "db=" in parts.query or not database.isdigit():
+        raise CommandError(
+            f"--redis-url takes redis://host:port/<database>, not {url!r}: the LARGE "
+            "servers use the next database."
+        )
+    return urlunsplit(parts._replace(path=f"/{int(database) + offset}"))
 
 
 def _interrupt(signum, frame):
