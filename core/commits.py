@@ -7,7 +7,8 @@ every change the commit logs and every version it moves. Renewals asked for at a
 however many ask, after the last of these callbacks, not after each: by one more
 callback, registered after each of them (the last registered makes them, the others do
 nothing), which a savepoint rolled back drops only with every callback of this commit
-registered before it. If one of these callbacks fails, the renewals asked for so far
+registered before it. A renewal that another one asked for at the same commit does as
+well (``covering``) is not made. If one of these callbacks fails, the renewals asked for so far
 are made first, a renewal that fails then logged, and the callback's error raised
 (Django runs no callback after one that fails: the other callbacks of the site are
 registered ``robust``, so that none of them stops these).
@@ -141,11 +142,14 @@ def _running_for(commit: _Commit):
 
 
 def _renew(commit: _Commit) -> None:
-    """Make the renewals asked for, each once: those asked to run after the others last.
-    One that fails does not stop the others; the first error is raised after them, the
-    others logged."""
+    """Make the renewals asked for, each once: those asked to run after the others last,
+    and none that another one asked for does as well (``covering``). One that fails does
+    not stop the others; the first error is raised after them, the others logged."""
     failed = None
     while commit.renewals:
+        covered = {done for renewal in commit.renewals for done in getattr(renewal, "covers", ())}
+        for renewal in covered & commit.renewals.keys():
+            del commit.renewals[renewal]
         first = next(
             (renewal for renewal, after in commit.renewals.items() if not after),
             next(iter(commit.renewals)),
@@ -159,6 +163,18 @@ def _renew(commit: _Commit) -> None:
             failed = failed or error
     if failed is not None:
         raise failed
+
+
+def covering(*renewals: Callable[[], object]):
+    """Say that the renewal decorated does all that these ``renewals`` do (it renews the
+    same tokens, or more, as soon or sooner): asked for at the same commit, they are not
+    made."""
+
+    def decorate(renewal):
+        renewal.covers = frozenset(renewals)
+        return renewal
+
+    return decorate
 
 
 def renew_last(renewal: Callable[[], object], *, after_others: bool = False) -> None:

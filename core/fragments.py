@@ -94,7 +94,7 @@ from django.utils import timezone, translation
 from django_redis.client import DefaultClient
 from redis.exceptions import WatchError
 
-from .commits import on_commit, renew_at_commit, renew_last
+from .commits import covering, on_commit, renew_at_commit, renew_last
 from .redis_client import UNREADABLE
 
 logger = logging.getLogger(__name__)
@@ -702,6 +702,14 @@ def renew_catalogue() -> None:
         state = new_state()
         _store_editorial(state, names=False)
         names_good_until(state.valid_until)
+
+
+# Each of these renewals does all that the narrower ones do (a new editorial token; the
+# names, counts and regions tokens renewed, or made good until the next publication at
+# most): asked for at one commit, only the widest is made.
+covering(renew_editorial_for_partners, renew_catalogue)(renew_editorial_but_counts)
+covering(renew_catalogue)(renew_editorial_for_partners)
+covering(renew_editorial_but_counts, renew_editorial_for_partners, renew_catalogue)(renew_editorial)
 
 
 def names_good_until(moment) -> None:

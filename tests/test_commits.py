@@ -61,6 +61,40 @@ def test_the_renewal_asked_to_follow_the_others_follows_them():
     assert done == ["editorial", "page"]
 
 
+def test_a_renewal_that_another_covers_is_not_made_with_it():
+    done = []
+
+    def narrow():
+        done.append("narrow")
+
+    @commits.covering(narrow)
+    def wide():
+        done.append("wide")
+
+    with transaction.atomic():
+        commits.renew_at_commit(narrow)
+        commits.on_commit(lambda: commits.renew_last(wide))
+    assert done == ["wide"]
+
+    done.clear()
+    with transaction.atomic():
+        commits.renew_at_commit(narrow)
+    assert done == ["narrow"]
+
+
+def test_the_wider_editorial_renewals_cover_the_narrower_ones():
+    """Each does all that those it covers do: a new editorial token; the names, counts
+    and regions tokens renewed, or made good until the next publication at most."""
+    widest_first = [
+        fragments.renew_editorial,
+        fragments.renew_editorial_but_counts,
+        fragments.renew_editorial_for_partners,
+        fragments.renew_catalogue,
+    ]
+    for number, renewal in enumerate(widest_first):
+        assert getattr(renewal, "covers", frozenset()) == set(widest_first[number + 1 :])
+
+
 def test_outside_the_callbacks_of_a_commit_a_renewal_is_made_at_once():
     done = []
     commits.renew_last(lambda: done.append("renewed"))
@@ -123,7 +157,8 @@ def test_hiding_a_partner_renews_each_token_once_at_the_commit_after_every_chang
 ):
     """The commit of a partner hidden logs its projects (a change of the catalogue for
     them, their searched text) and moves its versions, then renews the tokens, each
-    once: the page token last, after all of that."""
+    once (the editorial token by the renewal for a partner's save, which covers the
+    catalogue's): the page token last, after all of that."""
     partner = make_partner(name_fr="Partenaire du Bengale")
     make_project(title_fr="L’eau au village", partners=[partner])
     events = []
@@ -140,8 +175,7 @@ def test_hiding_a_partner_renews_each_token_once_at_the_commit_after_every_chang
         monkeypatch.setattr(module, name, spied)
 
     spy(pagecache, "_store_state", "page token")
-    spy(fragments, "renew_editorial_for_partners", "editorial and names tokens")
-    spy(fragments, "renew_catalogue", "editorial token")
+    spy(fragments, "_store_editorial", "editorial token")
     spy(fragments.ChangeLog, "_log", "logged")
     spy(fragments, "_move_versions", "versions moved")
 
@@ -150,13 +184,10 @@ def test_hiding_a_partner_renews_each_token_once_at_the_commit_after_every_chang
         partner.is_public = False
         partner.save()
 
-    assert sorted(events[-3:]) == sorted(
-        ["editorial and names tokens", "editorial token", "page token"]
-    )
-    assert events[-1] == "page token"
+    assert events[-2:] == ["editorial token", "page token"]
     assert events.count("page token") == 1
     assert events.count("editorial token") == 1
-    assert {"logged", "versions moved"} <= set(events[:-3])
+    assert {"logged", "versions moved"} <= set(events[:-2])
 
 
 def test_a_failed_renewal_leaves_the_others_made_and_is_raised_after_them(caplog):
