@@ -147,9 +147,7 @@ def _renew(commit: _Commit) -> None:
     not stop the others; the first error is raised after them, the others logged."""
     failed = None
     while commit.renewals:
-        covered = {done for renewal in commit.renewals for done in getattr(renewal, "covers", ())}
-        for renewal in covered & commit.renewals.keys():
-            del commit.renewals[renewal]
+        _leave_covered(commit.renewals)
         first = next(
             (renewal for renewal, after in commit.renewals.items() if not after),
             next(iter(commit.renewals)),
@@ -166,15 +164,35 @@ def _renew(commit: _Commit) -> None:
 
 
 def covering(*renewals: Callable[[], object]):
-    """Say that the renewal decorated does all that these ``renewals`` do (it renews the
-    same tokens, or more, as soon or sooner): asked for at the same commit, they are not
-    made."""
+    """Say that the renewal decorated does all that these ``renewals`` do, and what they
+    cover (it renews the same tokens, or more, as soon or sooner): asked for at the same
+    commit, they are not made. Known by the functions themselves: a renewal replaced (a
+    test's stand-in) covers nothing and is covered by none."""
 
     def decorate(renewal):
-        renewal.covers = frozenset(renewals)
+        # With what those cover in turn: a renewal left out is always left to one made.
+        covers = frozenset(renewals).union(*(getattr(r, "covers", ()) for r in renewals))
+        if renewal in covers:
+            raise ValueError(f"{renewal.__name__} cannot cover itself.")
+        renewal.covers = covers
         return renewal
 
     return decorate
+
+
+def _leave_covered(renewals: dict[Callable[[], object], bool]) -> None:
+    """Take out of ``renewals`` those that another one there covers (``covering``); the
+    one that covers it runs before the others if the one left out was to."""
+    covered = {}
+    for renewal in renewals:
+        for done in getattr(renewal, "covers", ()):
+            covered.setdefault(done, []).append(renewal)
+    for done, wider in covered.items():
+        if done in renewals:
+            for renewal in wider:
+                renewals[renewal] = renewals[renewal] and renewals[done]
+    for done in covered.keys() & renewals.keys():
+        del renewals[done]
 
 
 def renew_last(renewal: Callable[[], object], *, after_others: bool = False) -> None:

@@ -82,6 +82,33 @@ def test_a_renewal_that_another_covers_is_not_made_with_it():
     assert done == ["narrow"]
 
 
+def test_a_renewal_covers_what_those_it_covers_cover_and_leads_where_they_would():
+    done = []
+
+    def page():
+        done.append("page")
+
+    def narrowest():
+        done.append("narrowest")
+
+    @commits.covering(narrowest)
+    def narrow():
+        done.append("narrow")
+
+    @commits.covering(narrow)
+    def wide():
+        done.append("wide")
+
+    with transaction.atomic():
+        commits.renew_at_commit(page, after_others=True)
+        commits.renew_at_commit(wide, after_others=True)
+        commits.renew_at_commit(narrowest)  # To run before the others: so does ``wide``.
+    assert done == ["wide", "page"]
+
+    with pytest.raises(ValueError, match="cannot cover itself"):
+        commits.covering(wide)(narrowest)
+
+
 def test_the_wider_editorial_renewals_cover_the_narrower_ones():
     """Each does all that those it covers do: a new editorial token; the names, counts
     and regions tokens renewed, or made good until the next publication at most."""
