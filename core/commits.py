@@ -8,8 +8,8 @@ however many ask, after the last of these callbacks, not after each: by one more
 callback, registered after each of them (the last registered makes them, the others do
 nothing), which a savepoint rolled back drops only with every callback of this commit
 registered before it. A renewal that another one asked for at the same commit does as
-well (``covering``) is not made. If one of these callbacks fails, the renewals asked for so far
-are made first, a renewal that fails then logged, and the callback's error raised
+well (``covering``) is not made. If one of these callbacks fails, the renewals asked for
+so far are made first, a renewal that fails then logged, and the callback's error raised
 (Django runs no callback after one that fails: the other callbacks of the site are
 registered ``robust``, so that none of them stops these).
 

@@ -704,12 +704,12 @@ def renew_catalogue() -> None:
         names_good_until(state.valid_until)
 
 
-# Each of these renewals does all that the narrower ones do (a new editorial token; the
-# names, counts and regions tokens renewed, or made good until the next publication at
-# most): asked for at one commit, only the widest is made.
-covering(renew_editorial_for_partners, renew_catalogue)(renew_editorial_but_counts)
+# Each of these renewals does all that the one before it does, and so all that those do
+# (a new editorial token; the names, counts and regions tokens renewed, or made good
+# until the next publication at most): asked for at one commit, only the widest is made.
 covering(renew_catalogue)(renew_editorial_for_partners)
-covering(renew_editorial_but_counts, renew_editorial_for_partners, renew_catalogue)(renew_editorial)
+covering(renew_editorial_for_partners)(renew_editorial_but_counts)
+covering(renew_editorial_but_counts)(renew_editorial)
 
 
 def names_good_until(moment) -> None:

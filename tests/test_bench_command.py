@@ -89,23 +89,29 @@ def vacuums(server: str, name: str) -> int:
     return row[0] if row else 0
 
 
-@pytest.mark.bench
-def test_tiny_benchmark_measures_pages_against_the_floor(requirements, tmp_path):
+def tiny_bench(work_dir, **options) -> str:
+    """Run the tiny benchmark on the suite's PostgreSQL server; return what it printed."""
     out = StringIO()
     server = server_url()
     call_command(
         "bench",
         tiny=True,
-        pages="home,project",
         small_db_url=f"{server}/portfolio_bench_small_tiny",
         large_db_url=f"{server}/portfolio_bench_large_tiny",
         redis_url=REDIS_URL,
-        work_dir=str(tmp_path),
+        work_dir=str(work_dir),
         force=True,  # pytest runs with DEBUG off
-        rebuild=True,  # New databases (as a new work folder asks anyway): counted from 0.
         stdout=out,
+        **options,
     )
-    output = out.getvalue()
+    return out.getvalue()
+
+
+@pytest.mark.bench
+def test_tiny_benchmark_measures_pages_against_the_floor(requirements, tmp_path):
+    server = server_url()
+    # New databases (as a new work folder asks anyway): counted from 0.
+    output = tiny_bench(tmp_path, pages="home,project", rebuild=True)
     for title in ("SMALL", "LARGE"):
         assert f"{title}, page cache on (PAGE_CACHE=true)" in output
         assert f"{title}, page cache off (PAGE_CACHE=false), fragments kept" in output
@@ -157,21 +163,7 @@ def test_tiny_benchmark_measures_pages_against_the_floor(requirements, tmp_path)
 
 @pytest.mark.bench
 def test_both_sizes_are_measured_in_the_same_rounds_and_their_growth_paired(requirements, tmp_path):
-    out = StringIO()
-    server = server_url()
-    call_command(
-        "bench",
-        tiny=True,
-        rounds=3,
-        modes="cached",
-        pages="home",
-        small_db_url=f"{server}/portfolio_bench_small_tiny",
-        large_db_url=f"{server}/portfolio_bench_large_tiny",
-        redis_url=REDIS_URL,
-        work_dir=str(tmp_path),
-        force=True,
-        stdout=out,
-    )
+    output = tiny_bench(tmp_path, rounds=3, modes="cached", pages="home")
     (report,) = tmp_path.glob("*.json")
     results = json.loads(report.read_text())
     small = results["small"]["modes"]["cached"]["rounds"]
@@ -185,7 +177,7 @@ def test_both_sizes_are_measured_in_the_same_rounds_and_their_growth_paired(requ
             assert run["started"] < starts[number + 1], number
     # Each size keeps its pages in its own Redis database (SMALL's, then the next): the
     # next one, emptied before LARGE's server is measured, holds what that server kept.
-    assert f"{REDIS_URL}, {REDIS_URL[:-1]}2" in out.getvalue()
+    assert f"{REDIS_URL}, {REDIS_URL[:-1]}2" in output
     assert redis.Redis.from_url(f"{REDIS_URL[:-1]}2", socket_timeout=2).dbsize() > 0
 
 

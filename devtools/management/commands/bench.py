@@ -149,12 +149,18 @@ class Measured:
     """A size being measured: its database, cache and pages, and its rounds so far."""
 
     name: str
-    title: str
     database: Database
     redis_url: str
     project: int
-    pages: list[dict]
-    measured: dict
+    measured: dict  # Its counts, its pages and, mode by mode, its rounds.
+
+    @property
+    def title(self) -> str:
+        return self.name.upper()
+
+    @property
+    def pages(self) -> list[dict]:
+        return self.measured["pages"]
 
 
 class Command(DeveloperCommand):
@@ -398,7 +404,7 @@ class Command(DeveloperCommand):
         if broken:
             raise BenchError(f"These pages do not answer 200: {', '.join(broken)}")
         measured = {"counts": counts, "pages": pages, "modes": {}}
-        return Measured(size.name, title, database, redis_url, found["project"], pages, measured)
+        return Measured(size.name, database, redis_url, found["project"], measured)
 
     def _mode(self, mode: str, sizes: list[Measured]) -> None:
         """Serve every size in this mode; warm every page, then measure them in rounds,
