@@ -163,11 +163,22 @@ def test_tiny_benchmark_measures_pages_against_the_floor(requirements, tmp_path)
 
 @pytest.mark.bench
 def test_both_sizes_are_measured_in_the_same_rounds_and_their_growth_paired(requirements, tmp_path):
-    output = tiny_bench(tmp_path, rounds=3, modes="cached", pages="home")
+    output = tiny_bench(tmp_path, rounds=3, modes="cached", pages="home,project")
     (report,) = tmp_path.glob("*.json")
     results = json.loads(report.read_text())
     small = results["small"]["modes"]["cached"]["rounds"]
     large = results["large"]["modes"]["cached"]["rounds"]
+    # In each size's part of a round, each page between two runs of the floor, and
+    # measured against their mean.
+    for rounds in (small, large):
+        for number, floor in enumerate(rounds["floor"]):
+            runs = floor["runs"]
+            assert len(runs) == 3 and runs[0]["started"] == floor["started"]
+            for index, name in enumerate(("home", "project")):
+                page = rounds[name][number]
+                before, after = runs[index], runs[index + 1]
+                assert before["started"] < page["started"] < after["started"]
+                assert page["floor_rps"] == pytest.approx((before["rps"] + after["rps"]) / 2)
     # Round by round, SMALL then LARGE: each LARGE round falls between two SMALL ones.
     starts = [run["started"] for run in small["floor"]]
     assert starts == sorted(starts) and len(starts) == 3
@@ -209,6 +220,42 @@ def test_the_growth_is_the_median_of_each_rounds_own():
     # 40/40, 50/120, 60/100: 1, 0.42, 0.6 (the medians' ratio: 50 / 100 = 0.5).
     assert time_ratio == "0.60"
     assert p50 == "0.60"
+
+
+def test_a_page_is_measured_against_the_floor_beside_it():
+    """Each page's ratio is to the floor measured just before and after it
+    (``floor_rps``), not to the floor's row of the round, measured earlier."""
+    pages = [
+        {"name": name, "queries_miss": 1, "queries_hit": 0, "bytes": 9}
+        for name in ("floor", "home")
+    ]
+
+    def rounds(first_floors: list[float], beside: list[float], home: list[float]) -> dict:
+        floor = [
+            {"rps": rps, "p50_ms": 1, "p99_ms": 1, "errors": 0, "requests": 9}
+            for rps in first_floors
+        ]
+        runs = [
+            {"rps": rps, "floor_rps": near, "p50_ms": 1, "p99_ms": 1, "errors": 0, "requests": 9}
+            for rps, near in zip(home, beside, strict=True)
+        ]
+        return {"floor": floor, "home": runs}
+
+    # The floor's row says 100 each round; beside the page it ran at 50 (SMALL) and 80
+    # (LARGE): ratios 0.5 and 0.25, growth 2 (against the rows: 0.25 and 0.2, 1.25).
+    small_rounds = rounds([100] * 3, [50] * 3, [25] * 3)
+    large_rounds = rounds([100] * 3, [80] * 3, [20] * 3)
+    command = Command(stdout=StringIO())
+    command.modes, command.report = ["cached"], StringIO()
+    command._table("SMALL", "cached", pages, small_rounds, [0.1])
+    row = next(line for line in command.report.getvalue().splitlines() if line.startswith("home "))
+    assert row.split()[4] == "0.500"
+    small = {"pages": pages, "modes": {"cached": {"rounds": small_rounds}}}
+    large = {"pages": pages, "modes": {"cached": {"rounds": large_rounds}}}
+    command.report = StringIO()
+    command._slowdown(small, large)
+    row = next(line for line in command.report.getvalue().splitlines() if line.startswith("home "))
+    assert row.split()[3] == "2.00"
 
 
 @pytest.mark.parametrize(

@@ -137,6 +137,9 @@ WORKERS = 2
 # measured in the same rounds: the edit's own cost, which an editor's save pays in
 # production, is taken out of each page's time in the column "net".
 EDIT_ALONE = "edit-alone"
+# Seconds of each run of the floor view, before the first page of a size's part of a round
+# and after each page (``_round``).
+FLOOR_SECONDS = 1
 # Below this many answers in a round, a page's figures are flagged as rough.
 FEW_ANSWERS = 10
 # The pages measured and the counts, every partner of the measured project shown (a run
@@ -365,8 +368,9 @@ class Command(DeveloperCommand):
         )
         self.say(
             f"{self.rounds} round(s) of {self.duration} s per page; in each round of a mode, "
-            f"each size in turn: the floor view, then every page; figures are medians over "
-            f"the rounds"
+            f"each size in turn: every page, each between two runs of the floor view "
+            f"({FLOOR_SECONDS} s each) and measured against their mean; figures are medians "
+            f"over the rounds"
         )
 
     # Measuring -------------------------------------------------------------------------
@@ -467,18 +471,34 @@ class Command(DeveloperCommand):
         return measured, [], {page["name"]: [] for page in measured}
 
     def _round(self, size: Measured, server: Server, measured: list, rounds: dict) -> None:
-        """Measure each page of a size once (the floor first)."""
+        """Measure each page of a size once, each between two runs of the floor view: its
+        ratio is to the mean of those two (``floor_rps``), measured seconds from it, not
+        to one floor measured at the start of the round, up to half a minute earlier (the
+        machine's speed drifts by a fifth within that time)."""
         edit = any(page["name"] == EDIT_ALONE for page in measured)
-        for page in measured:
+        floor_path = measured[0]["path"]
+        floors = []
+
+        def run(path: str, seconds: int) -> dict:
             started = time.time()  # In the saved rounds: when each size was measured.
-            measure = self.load.run(server.port, page["path"], self.duration)
-            rounds[page["name"]].append({**asdict(measure), "started": round(started, 3)})
+            measure = self.load.run(server.port, path, seconds)
+            return {**asdict(measure), "started": round(started, 3)}
+
+        floors.append(run(floor_path, FLOOR_SECONDS))
+        for page in measured[1:]:
+            measure = run(page["path"], self.duration)
+            floors.append(run(floor_path, FLOOR_SECONDS))
+            measure["floor_rps"] = (floors[-2]["rps"] + floors[-1]["rps"]) / 2
+            rounds[page["name"]].append(measure)
             if edit and (page["name"] == EDIT_ALONE or page is measured[-1]):
                 # The rows the edits rewrote, thousands of times, cleared as autovacuum
                 # clears them on a live database (it may be off here): the edit alone
                 # (several times as many edits as with a page) and the pages each start
                 # from a clean table.
                 size.database.vacuum()
+        # The floor's own row: the first of its runs, with the median of their req/s; every
+        # run kept.
+        rounds[FLOOR].append({**floors[0], "rps": median(f["rps"] for f in floors), "runs": floors})
 
     # Reporting -------------------------------------------------------------------------
 
@@ -496,7 +516,8 @@ class Command(DeveloperCommand):
         for page in pages:
             runs = rounds[page["name"]]
             ratio = median(
-                _div(run["rps"], base["rps"]) for run, base in zip(runs, floor, strict=True)
+                _div(run["rps"], _floor_of(run, base))
+                for run, base in zip(runs, floor, strict=True)
             )
             net = ""
             if alone:
@@ -608,10 +629,18 @@ def _figures(rounds: dict, name: str, key: str) -> list[float]:
     return [run[key] for run in rounds[name]]
 
 
+def _floor_of(run: dict, floor: dict) -> float:
+    """The floor's req/s a page's run is measured against: the mean of the floor's runs
+    just before and after it (``floor_rps``); the floor's row of the round for a run
+    saved without it, and for the floor itself."""
+    return run.get("floor_rps") or floor["rps"]
+
+
 def _floor_ratios(rounds: dict, name: str) -> list[float]:
     """A page's ratio to the floor in each round."""
     return [
-        _div(run["rps"], base["rps"]) for run, base in zip(rounds[name], rounds[FLOOR], strict=True)
+        _div(run["rps"], _floor_of(run, base))
+        for run, base in zip(rounds[name], rounds[FLOOR], strict=True)
     ]
 
 
@@ -642,7 +671,7 @@ def net_ratio(page: float, alone: float) -> float:
 def _net_ratios(runs: list[dict], floor: list[dict], alone: list[dict]) -> list[float]:
     """Each round's ``net_ratio``."""
     return [
-        net_ratio(_div(run["rps"], base["rps"]), _div(edit["rps"], base["rps"]))
+        net_ratio(_div(run["rps"], _floor_of(run, base)), _div(edit["rps"], _floor_of(edit, base)))
         for run, base, edit in zip(runs, floor, alone, strict=True)
     ]
 
