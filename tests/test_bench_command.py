@@ -179,13 +179,15 @@ def test_both_sizes_are_measured_in_the_same_rounds_and_their_growth_paired(requ
                 before, after = runs[index], runs[index + 1]
                 assert before["started"] < page["started"] < after["started"]
                 assert page["floor_rps"] == pytest.approx((before["rps"] + after["rps"]) / 2)
-    # Round by round, SMALL then LARGE: each LARGE round falls between two SMALL ones.
-    starts = [run["started"] for run in small["floor"]]
-    assert starts == sorted(starts) and len(starts) == 3
-    for number, run in enumerate(large["floor"]):
-        assert small["home"][number]["started"] < run["started"], number
-        if number + 1 < len(starts):
-            assert run["started"] < starts[number + 1], number
+    # Round by round, both sizes one after the other: SMALL first in the first and third
+    # rounds, LARGE first in the second.
+    assert len(small["floor"]) == len(large["floor"]) == 3
+    parts = []
+    for number in range(3):
+        first, second = (small, large) if number % 2 == 0 else (large, small)
+        parts += [first["floor"][number]["runs"], second["floor"][number]["runs"]]
+    starts = [run["started"] for runs in parts for run in runs]
+    assert starts == sorted(starts)
     # Each size keeps its pages in its own Redis database (SMALL's, then the next): the
     # next one, emptied before LARGE's server is measured, holds what that server kept.
     assert f"{REDIS_URL}, {REDIS_URL[:-1]}2" in output

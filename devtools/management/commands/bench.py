@@ -368,7 +368,8 @@ class Command(DeveloperCommand):
         )
         self.say(
             f"{self.rounds} round(s) of {self.duration} s per page; in each round of a mode, "
-            f"each size in turn: every page, each between two runs of the floor view "
+            f"each size in turn (SMALL first in odd rounds, LARGE first in even ones): every "
+            f"page, each between two runs of the floor view "
             f"({FLOOR_SECONDS} s each) and measured against their mean; figures are medians "
             f"over the rounds"
         )
@@ -412,8 +413,8 @@ class Command(DeveloperCommand):
 
     def _mode(self, mode: str, sizes: list[Measured]) -> None:
         """Serve every size in this mode; warm every page, then measure them in rounds,
-        each size in turn in every round (their growth is measured in the same rounds);
-        print and keep the rounds."""
+        each size in turn in every round, SMALL first in odd rounds and LARGE in even ones
+        (their growth is measured in the same rounds); print and keep the rounds."""
         servers = []
         try:
             for size in sizes:
@@ -428,11 +429,13 @@ class Command(DeveloperCommand):
             runs = [
                 self._warm(mode, size, server) for size, server in zip(sizes, servers, strict=True)
             ]
+            parts = list(zip(sizes, servers, runs, strict=True))
             for number in range(1, self.rounds + 1):
                 self.stdout.write(f"  {mode}: round {number}/{self.rounds}…")
-                for size, server, (measured, loads, rounds) in zip(
-                    sizes, servers, runs, strict=True
-                ):
+                # SMALL first in odd rounds, LARGE first in even ones: what the first part
+                # of a round leaves behind (the database's writes, a vacuum) slows the
+                # second part's edits, and so each size's in turn.
+                for size, server, (measured, loads, rounds) in parts if number % 2 else parts[::-1]:
                     loads.append(os.getloadavg()[0])
                     self._round(size, server, measured, rounds)
         finally:
