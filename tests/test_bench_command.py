@@ -173,7 +173,10 @@ def test_both_sizes_are_measured_in_the_same_rounds_and_their_growth_paired(requ
     for rounds in (small, large):
         for number, floor in enumerate(rounds["floor"]):
             runs = floor["runs"]
-            assert len(runs) == 3 and runs[0]["started"] == floor["started"]
+            assert len(runs) == 3
+            # The floor's row: the median of its runs' req/s, and all their errors.
+            assert floor["rps"] == pytest.approx(sorted(run["rps"] for run in runs)[1])
+            assert floor["errors"] == sum(run["errors"] for run in runs) == 0
             for index, name in enumerate(("home", "project")):
                 page = rounds[name][number]
                 before, after = runs[index], runs[index + 1]
@@ -225,39 +228,42 @@ def test_the_growth_is_the_median_of_each_rounds_own():
 
 
 def test_a_page_is_measured_against_the_floor_beside_it():
-    """Each page's ratio is to the floor measured just before and after it
-    (``floor_rps``), not to the floor's row of the round, measured earlier."""
+    """Each page's ratio, and the edit alone's, is to the floor measured just before and
+    after it (``floor_rps``), not to the floor's row of the round, measured earlier."""
     pages = [
         {"name": name, "queries_miss": 1, "queries_hit": 0, "bytes": 9}
         for name in ("floor", "home")
     ]
 
-    def rounds(first_floors: list[float], beside: list[float], home: list[float]) -> dict:
+    def rounds(first_floors: list[float], beside: float, home: float) -> dict:
         floor = [
             {"rps": rps, "p50_ms": 1, "p99_ms": 1, "errors": 0, "requests": 9}
             for rps in first_floors
         ]
-        runs = [
-            {"rps": rps, "floor_rps": near, "p50_ms": 1, "p99_ms": 1, "errors": 0, "requests": 9}
-            for rps, near in zip(home, beside, strict=True)
-        ]
-        return {"floor": floor, "home": runs}
+
+        def runs(rps: float) -> list[dict]:
+            run = {"rps": rps, "floor_rps": beside, "p50_ms": 1, "p99_ms": 1, "errors": 0}
+            return [{**run, "requests": 9} for _floor in first_floors]
+
+        # The edit alone as fast as the floor beside it: the net ratio is the ratio.
+        return {"floor": floor, "home": runs(home), EDIT_ALONE: runs(beside)}
 
     # The floor's row says 100 each round; beside the page it ran at 50 (SMALL) and 80
-    # (LARGE): ratios 0.5 and 0.25, growth 2 (against the rows: 0.25 and 0.2, 1.25).
-    small_rounds = rounds([100] * 3, [50] * 3, [25] * 3)
-    large_rounds = rounds([100] * 3, [80] * 3, [20] * 3)
+    # (LARGE): ratios and net ratios 0.5 and 0.25, growth 2. Against the rows: ratios 0.25
+    # and 0.2 (growth 1.25), net 1/3 and 4/19 (growth 1.58).
+    small_rounds = rounds([100] * 3, 50, 25)
+    large_rounds = rounds([100] * 3, 80, 20)
     command = Command(stdout=StringIO())
-    command.modes, command.report = ["cached"], StringIO()
-    command._table("SMALL", "cached", pages, small_rounds, [0.1])
+    command.modes, command.report = ["edited"], StringIO()
+    command._table("SMALL", "edited", pages, small_rounds, [0.1])
     row = next(line for line in command.report.getvalue().splitlines() if line.startswith("home "))
-    assert row.split()[4] == "0.500"
-    small = {"pages": pages, "modes": {"cached": {"rounds": small_rounds}}}
-    large = {"pages": pages, "modes": {"cached": {"rounds": large_rounds}}}
+    assert row.split()[4:6] == ["0.500", "0.500"]
+    small = {"pages": pages, "modes": {"edited": {"rounds": small_rounds}}}
+    large = {"pages": pages, "modes": {"edited": {"rounds": large_rounds}}}
     command.report = StringIO()
     command._slowdown(small, large)
     row = next(line for line in command.report.getvalue().splitlines() if line.startswith("home "))
-    assert row.split()[3] == "2.00"
+    assert row.split()[3:5] == ["2.00", "2.00"]
 
 
 @pytest.mark.parametrize(

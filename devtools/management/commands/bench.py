@@ -2,8 +2,9 @@
 
 For each size of portfolio it builds a PostgreSQL database once. For each mode (page cache
 on, off, edits, fragments off) it starts a gunicorn server per size with production
-settings and Redis as the cache, and drives each page with wrk, in rounds that alternate
-with the floor view, each size in turn in every round. It prints requests per second,
+settings and Redis as the cache, and drives each page with wrk, between two runs of the
+floor view, each size in turn in every round (SMALL first in odd rounds, LARGE first in
+even ones). It prints requests per second,
 latency, the ratio to the floor, SQL queries and page sizes, then how much slower each
 page is on the large portfolio, measured in the same rounds; ``make bench`` runs it.
 """
@@ -476,14 +477,14 @@ class Command(DeveloperCommand):
     def _round(self, size: Measured, server: Server, measured: list, rounds: dict) -> None:
         """Measure each page of a size once, each between two runs of the floor view: its
         ratio is to the mean of those two (``floor_rps``), measured seconds from it, not
-        to one floor measured at the start of the round, up to half a minute earlier (the
-        machine's speed drifts by a fifth within that time)."""
+        to one floor measured at the start of the round, up to tens of seconds earlier (a
+        machine of shared cores drifts by a fifth or more within a minute)."""
         edit = any(page["name"] == EDIT_ALONE for page in measured)
         floor_path = measured[0]["path"]
         floors = []
 
         def run(path: str, seconds: int) -> dict:
-            started = time.time()  # In the saved rounds: when each size was measured.
+            started = time.time()  # In the saved rounds: when each run started.
             measure = self.load.run(server.port, path, seconds)
             return {**asdict(measure), "started": round(started, 3)}
 
@@ -499,9 +500,18 @@ class Command(DeveloperCommand):
                 # (several times as many edits as with a page) and the pages each start
                 # from a clean table.
                 size.database.vacuum()
-        # The floor's own row: the first of its runs, with the median of their req/s; every
-        # run kept.
-        rounds[FLOOR].append({**floors[0], "rps": median(f["rps"] for f in floors), "runs": floors})
+        # The floor's own row: when its first run started, the medians of its runs' req/s
+        # and times, their errors added up and the fewest answers of any (a run with few
+        # makes the ratios beside it rough); every run kept.
+        rounds[FLOOR].append(
+            {
+                "started": floors[0]["started"],
+                **{key: median(f[key] for f in floors) for key in ("rps", "p50_ms", "p99_ms")},
+                "requests": min(f["requests"] for f in floors),
+                "errors": sum(f["errors"] for f in floors),
+                "runs": floors,
+            }
+        )
 
     # Reporting -------------------------------------------------------------------------
 
@@ -636,7 +646,7 @@ def _floor_of(run: dict, floor: dict) -> float:
     """The floor's req/s a page's run is measured against: the mean of the floor's runs
     just before and after it (``floor_rps``); the floor's row of the round for a run
     saved without it, and for the floor itself."""
-    return run.get("floor_rps") or floor["rps"]
+    return run["floor_rps"] if "floor_rps" in run else floor["rps"]
 
 
 def _floor_ratios(rounds: dict, name: str) -> list[float]:
