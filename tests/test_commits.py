@@ -45,14 +45,19 @@ def test_a_renewal_asked_for_by_several_callbacks_is_made_once_after_all_of_them
     assert done == ["first", "second", "another app's", "third", "renewed"]
 
 
+def recording(done: list, name: str):
+    """Return a renewal that adds ``name`` to ``done`` when made (a new function each time:
+    renewals are told apart by identity)."""
+
+    def renewal():
+        done.append(name)
+
+    return renewal
+
+
 def test_the_renewal_asked_to_follow_the_others_follows_them():
     done = []
-
-    def page():
-        done.append("page")
-
-    def editorial():
-        done.append("editorial")
+    page, editorial = recording(done, "page"), recording(done, "editorial")
 
     with transaction.atomic():
         commits.renew_at_commit(page, after_others=True)
@@ -63,13 +68,8 @@ def test_the_renewal_asked_to_follow_the_others_follows_them():
 
 def test_a_renewal_that_another_covers_is_not_made_with_it():
     done = []
-
-    def narrow():
-        done.append("narrow")
-
-    @commits.covering(narrow)
-    def wide():
-        done.append("wide")
+    narrow = recording(done, "narrow")
+    wide = commits.covering(narrow)(recording(done, "wide"))
 
     with transaction.atomic():
         commits.renew_at_commit(narrow)
@@ -84,20 +84,9 @@ def test_a_renewal_that_another_covers_is_not_made_with_it():
 
 def test_a_renewal_covers_what_those_it_covers_cover_and_leads_where_they_would():
     done = []
-
-    def page():
-        done.append("page")
-
-    def narrowest():
-        done.append("narrowest")
-
-    @commits.covering(narrowest)
-    def narrow():
-        done.append("narrow")
-
-    @commits.covering(narrow)
-    def wide():
-        done.append("wide")
+    page, narrowest = recording(done, "page"), recording(done, "narrowest")
+    narrow = commits.covering(narrowest)(recording(done, "narrow"))
+    wide = commits.covering(narrow)(recording(done, "wide"))
 
     with transaction.atomic():
         commits.renew_at_commit(page, after_others=True)
