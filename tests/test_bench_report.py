@@ -1,11 +1,14 @@
 """The README's tables of a benchmark run (``manage.py bench_report``), from made-up rounds."""
 
 import json
+import math
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+
+from devtools.management.commands import bench_report
 
 ROUNDS = 3
 
@@ -121,3 +124,28 @@ def test_a_run_of_one_size_is_refused(tmp_path):
 def test_a_missing_file_is_refused(tmp_path):
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("bench_report", str(tmp_path / "none.json"), stdout=StringIO())
+
+
+def test_a_figure_next_to_a_bar_does_not_read_as_the_bar():
+    assert bench_report._figure(0.0598, 3, 0.06) == "0.0598"
+    assert bench_report._figure(1.2004, 2, 1.2) == "1.2004"
+    assert bench_report._figure(0.0612, 3, 0.06) == "0.061"
+    assert bench_report._figure(math.inf) == bench_report._figure(math.nan) == "-"
+
+
+def test_a_file_that_is_no_run_is_refused(tmp_path):
+    path = tmp_path / "other.json"
+    path.write_text(json.dumps({"small": {}, "large": {}}))
+    with pytest.raises(CommandError, match=r"is not a run saved by manage\.py bench"):
+        call_command("bench_report", str(path), stdout=StringIO())
+
+
+def test_by_default_the_latest_run_of_both_sizes_is_read(tmp_path, monkeypatch):
+    runs = tmp_path / "var" / "bench"
+    runs.mkdir(parents=True)
+    (runs / "20261201-090000.json").write_text(json.dumps(RUN))
+    (runs / "20261202-090000.json").write_text(json.dumps({"small": RUN["small"]}))
+    monkeypatch.setattr(bench_report, "BASE_DIR", tmp_path)
+    out = StringIO()
+    call_command("bench_report", stdout=out)
+    assert out.getvalue().startswith("<!-- 20261201-090000.json -->")

@@ -22,7 +22,7 @@ from devtools.pages import FLOOR
 # floor; at most this many times slower at LARGE than at SMALL.
 LOWEST_RATIO = 0.06
 MOST_GROWTH = 1.2
-SIZES = ("small", "large")
+BOTH = ("small", "large")
 
 
 class Command(BaseCommand):
@@ -46,16 +46,27 @@ class Command(BaseCommand):
             data = json.loads(path.read_text())
         except (OSError, ValueError) as error:
             raise CommandError(f"Cannot read {path}: {error}") from error
-        if not all(size in data for size in SIZES):
+        if not isinstance(data, dict) or not all(size in data for size in BOTH):
             raise CommandError(f"{path} holds no run of both sizes (small and large).")
-        self.stdout.write(f"<!-- {path.name} -->\n" + report(data))
+        try:
+            tables = report(data)
+        except (KeyError, TypeError, AttributeError, ValueError) as error:
+            raise CommandError(
+                f"{path} is not a run saved by manage.py bench: {error!r}"
+            ) from error
+        self.stdout.write(f"<!-- {path.name} -->\n" + tables)
 
 
 def _latest_run() -> Path:
-    runs = sorted((BASE_DIR / "var" / "bench").glob("*.json"))
-    if not runs:
-        raise CommandError("No run in var/bench/: run `make bench` first, or name a .json.")
-    return runs[-1]
+    """The latest run of both sizes in var/bench/ (named by when it started)."""
+    for path in sorted((BASE_DIR / "var" / "bench").glob("*.json"), reverse=True):
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and all(size in data for size in BOTH):
+            return path
+    raise CommandError("No run of both sizes in var/bench/: run `make bench`, or name a .json.")
 
 
 def report(data: dict) -> str:
@@ -103,39 +114,54 @@ def _head(cells: list[str]) -> str:
 
 
 def _pages_table(small, large, modes, pages) -> str:
-    lines = [_head(["page", *(f"{mode} {size[0].upper()}" for mode in modes for size in SIZES)])]
+    lines = [_head(["page", *(f"{mode} {size[0].upper()}" for mode in modes for size in BOTH)])]
     for name in [*pages, EDIT_ALONE]:
         cells = [name]
         for mode in modes:
             for size in (small, large):
                 if name == EDIT_ALONE:
                     edits = EDIT_ALONE in _rounds(size, mode)
-                    cells.append(f"{_ratio(size, mode, name):.3f}" if edits else "")
+                    cells.append(_figure(_ratio(size, mode, name)) if edits else "")
                     continue
                 net = _net(size, mode, name)
-                cells.append(
-                    f"{_ratio(size, mode, name):.3f}" + ("" if net is None else f" ({net:.3f})")
-                )
+                ratio = _figure(_ratio(size, mode, name))
+                cells.append(ratio if net is None else f"{ratio} ({_figure(net)})")
         lines.append(_row(cells))
     return "\n".join(lines)
 
 
-def _finite(values) -> list[float]:
-    """The figures there are (NaN: a page without answers in its rounds)."""
-    return [value for value in values if not math.isnan(value)] or [math.nan]
+def _figure(value: float, digits: int = 3, bar: float | None = None) -> str:
+    """A figure as the tables print it; "-" where there is none (a page without answers,
+    a net ratio the noise made infinite). Next to a bar, with as many more digits as it
+    takes not to read as the bar itself (0.0598 is below 0.06)."""
+    if not math.isfinite(value):
+        return "-"
+    shown = f"{value:.{digits}f}"
+    while bar is not None and value != bar and float(shown) == bar and digits < 6:
+        digits += 1
+        shown = f"{value:.{digits}f}"
+    return shown
 
 
 def _span(values, digits: int = 3) -> str:
-    values = _finite(values)
-    return f"{min(values):.{digits}f}–{max(values):.{digits}f}"
+    """The lowest and highest finite figures ("-" when there is none)."""
+    values = [value for value in values if math.isfinite(value)]
+    if not values:
+        return "-"
+    return f"{_figure(min(values), digits)}–{_figure(max(values), digits)}"
 
 
-def _named(names: list[str], figures: dict | None = None, digits: int = 3) -> str:
+def _listed(names: list[str], figures: dict, bar: float, digits: int = 3) -> str:
+    """These pages, each with its figure."""
+    return ", ".join(f"{name} {_figure(figures[name], digits, bar)}" for name in names)
+
+
+def _named(names: list[str], figures: dict | None = None, bar: float = 0, digits: int = 3) -> str:
     """How many pages, and which (with their figure)."""
     if not names:
         return "0"
-    each = (name if figures is None else f"{name} {figures[name]:.{digits}f}" for name in names)
-    return f"{len(names)}: " + ", ".join(each)
+    each = ", ".join(names) if figures is None else _listed(names, figures, bar, digits)
+    return f"{len(names)}: {each}"
 
 
 def _modes_table(small, large, modes, pages) -> str:
@@ -147,8 +173,8 @@ def _modes_table(small, large, modes, pages) -> str:
                 "SMALL ratio",
                 "LARGE net",
                 "SMALL net",
-                f"below {LOWEST_RATIO} at LARGE (net)",
-                f"below {LOWEST_RATIO} at SMALL (net)",
+                f"below {LOWEST_RATIO} at LARGE (net in the edit modes)",
+                f"below {LOWEST_RATIO} at SMALL (net in the edit modes)",
                 f"below {LOWEST_RATIO} with the edit counted (L / S)",
             ]
         )
@@ -171,7 +197,7 @@ def _modes_table(small, large, modes, pages) -> str:
                 [name for name in pages if figures[name] < LOWEST_RATIO] for figures in ratios
             ]
             which = "; ".join(
-                f"{letter} " + _named(names, figures).split(": ", 1)[1]
+                f"{letter} " + _listed(names, figures, LOWEST_RATIO)
                 for letter, names, figures in zip("LS", counted, ratios, strict=True)
                 if names
             )
@@ -213,16 +239,16 @@ def _growth_table(small, large, modes, pages) -> str:
                 mode,
                 _span(relative.values(), 2),
                 _span(net.values(), 2),
-                _named(above, relative, 2),
-                _named(net_above, net, 2),
-                f"{alone:.2f}",
+                _named(above, relative, MOST_GROWTH, 2),
+                _named(net_above, net, MOST_GROWTH, 2),
+                _figure(alone, 2),
             ]
         else:
             cells = [
                 mode,
                 _span(relative.values(), 2),
                 "–",
-                _named(above, relative, 2),
+                _named(above, relative, MOST_GROWTH, 2),
                 "–",
                 "–",
             ]
