@@ -37,7 +37,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "run",
             nargs="?",
-            help="The run's .json (default: the latest in var/bench/).",
+            help="The run's .json (default: the latest run of both sizes in var/bench/).",
         )
 
     def handle(self, *args, run=None, **options):
