@@ -97,11 +97,16 @@ def _ratio(size: dict, mode: str, name: str) -> float:
     return median(_floor_ratios(_rounds(size, mode), name))
 
 
+def _edits(*sizes: dict, mode: str) -> bool:
+    """Whether the mode made an edit before each request (its edit alone measured)."""
+    return all(EDIT_ALONE in _rounds(size, mode) for size in sizes)
+
+
 def _net(size: dict, mode: str, name: str) -> float | None:
     """The page's net ratio (the edit taken out); None in a mode without edits."""
-    rounds = _rounds(size, mode)
-    if EDIT_ALONE not in rounds:
+    if not _edits(size, mode=mode):
         return None
+    rounds = _rounds(size, mode)
     return _net_ratio(rounds[name], rounds[FLOOR], rounds[EDIT_ALONE])
 
 
@@ -120,7 +125,7 @@ def _pages_table(small, large, modes, pages) -> str:
         for mode in modes:
             for size in (small, large):
                 if name == EDIT_ALONE:
-                    edits = EDIT_ALONE in _rounds(size, mode)
+                    edits = _edits(size, mode=mode)
                     cells.append(_figure(_ratio(size, mode, name)) if edits else "")
                     continue
                 net = _net(size, mode, name)
@@ -164,6 +169,11 @@ def _named(names: list[str], figures: dict | None = None, bar: float = 0, digits
     return f"{len(names)}: {each}"
 
 
+def _below(figures: dict, pages: list[str]) -> list[str]:
+    """The pages whose figure is below the bar."""
+    return [name for name in pages if figures[name] < LOWEST_RATIO]
+
+
 def _modes_table(small, large, modes, pages) -> str:
     lines = [
         _head(
@@ -182,10 +192,9 @@ def _modes_table(small, large, modes, pages) -> str:
     for mode in modes:
         ratios = [{name: _ratio(size, mode, name) for name in pages} for size in (large, small)]
         nets = [{name: _net(size, mode, name) for name in pages} for size in (large, small)]
-        edits = all(value is not None for value in nets[0].values())
+        edits = _edits(large, small, mode=mode)
         # Without edits, the ratio is the page's own: it is what is held to the bar.
-        own = nets if edits else ratios
-        below = [[name for name in pages if figures[name] < LOWEST_RATIO] for figures in own]
+        below = [_below(figures, pages) for figures in (nets if edits else ratios)]
         cells = [mode, _span(ratios[0].values()), _span(ratios[1].values())]
         if edits:
             cells += [_span(nets[0].values()), _span(nets[1].values())]
@@ -193,9 +202,7 @@ def _modes_table(small, large, modes, pages) -> str:
             cells += ["–", "–"]
         cells += [_named(below[0]), _named(below[1])]
         if edits:
-            counted = [
-                [name for name in pages if figures[name] < LOWEST_RATIO] for figures in ratios
-            ]
+            counted = [_below(figures, pages) for figures in ratios]
             which = "; ".join(
                 f"{letter} " + _listed(names, figures, LOWEST_RATIO)
                 for letter, names, figures in zip("LS", counted, ratios, strict=True)
@@ -225,7 +232,8 @@ def _growth_table(small, large, modes, pages) -> str:
         a, b = _rounds(small, mode), _rounds(large, mode)
         relative = {name: _paired(_floor_ratios(a, name), _floor_ratios(b, name)) for name in pages}
         above = [name for name in pages if relative[name] > MOST_GROWTH]
-        if EDIT_ALONE in a and EDIT_ALONE in b:
+        net_cells = ["–", "–", "–"]  # Without edits: no net ratio, no edit alone.
+        if _edits(small, large, mode=mode):
             net = {
                 name: _paired(
                     _net_ratios(a[name], a[FLOOR], a[EDIT_ALONE]),
@@ -235,22 +243,12 @@ def _growth_table(small, large, modes, pages) -> str:
             }
             net_above = [name for name in pages if net[name] > MOST_GROWTH]
             alone = _paired(_floor_ratios(a, EDIT_ALONE), _floor_ratios(b, EDIT_ALONE))
-            cells = [
-                mode,
-                _span(relative.values(), 2),
+            net_cells = [
                 _span(net.values(), 2),
-                _named(above, relative, MOST_GROWTH, 2),
                 _named(net_above, net, MOST_GROWTH, 2),
                 _figure(alone, 2),
             ]
-        else:
-            cells = [
-                mode,
-                _span(relative.values(), 2),
-                "–",
-                _named(above, relative, MOST_GROWTH, 2),
-                "–",
-                "–",
-            ]
+        cells = [mode, _span(relative.values(), 2), net_cells[0]]
+        cells += [_named(above, relative, MOST_GROWTH, 2), *net_cells[1:]]
         lines.append(_row(cells))
     return "\n".join(lines)
