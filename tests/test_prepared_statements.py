@@ -1,13 +1,14 @@
 """On PostgreSQL, the small queries pages run after a change are prepared once per
 connection and run by name, with the same rows, and logged as written."""
 
+import psycopg2
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core import prepared_statements
-from core.prepared_statements import MARK, marked
+from core.prepared_statements import MARK, PreparingConnection, marked
 from portfolio import catalogue
 from portfolio.feeds import _NEWEST_PROJECTS
 from tests.factories import make_project
@@ -65,6 +66,31 @@ def test_the_catalogues_entries_of_a_project_are_read_by_a_prepared_statement():
     assert entries_read and sum(entries_read[0]) == 6
 
 
+def test_a_prepared_statement_is_planned_once_for_every_value():
+    """A moment compared with a column: left to choose, the server plans the statement anew
+    for each moment (reading the end of the column's index each time)."""
+    make_project()
+    for _ in range(7):
+        _NEWEST_PROJECTS()  # Each run with its own moment.
+    [plans] = [plans for statement, plans in prepared().items() if "published_at" in statement]
+    assert plans == (7, 0)  # (generic plans, custom plans)
+
+
+def test_a_new_or_reset_session_plans_its_statements_once():
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    assert params["connection_factory"] is PreparingConnection
+    raw = psycopg2.connect(**params)
+    try:
+        for _ in range(2):
+            with raw.cursor() as cursor:
+                cursor.execute("SHOW plan_cache_mode")
+                assert cursor.fetchone() == ("force_generic_plan",)
+            raw.reset()  # DISCARD ALL: the session's settings as at its start.
+    finally:
+        raw.close()
+
+
 def run(sql: str, value: int) -> tuple:
     """Return the first row of this statement run with this value."""
     with connection.cursor() as cursor:
@@ -107,7 +133,7 @@ def test_statements_released_behind_the_connections_back_are_prepared_again():
     # Forgotten with the failure: prepared again on the next run.
     assert run(sql, 21) == (42,)
     assert run(sql, 21) == (42,)
-    assert [plans for statement, plans in prepared().items() if "* 2" in statement] == [(0, 2)]
+    assert [plans for statement, plans in prepared().items() if "* 2" in statement] == [(2, 0)]
 
 
 def test_an_unmarked_query_is_not_prepared():
