@@ -95,7 +95,7 @@ from django_redis.client import DefaultClient
 from redis.exceptions import WatchError
 
 from .commits import covering, on_commit, renew_at_commit, renew_last
-from .redis_client import UNREADABLE
+from .redis_client import UNREADABLE, add_numbered
 
 logger = logging.getLogger(__name__)
 
@@ -164,6 +164,8 @@ CATALOGUE_CHANGE_PREFIX = "pagecache:catalogue-changed:"
 FRAGMENT_KEY_PREFIX = "pagecache:fragment:"
 # Fragments are checked against their tokens on every read; this only bounds memory.
 FRAGMENT_TIMEOUT = 24 * 60 * 60
+# A change logged (``ChangeLog``) is kept longer than what checks it.
+LOG_TIMEOUT = FRAGMENT_TIMEOUT * 2
 
 # The editorial token read once per request (reset when a request starts).
 _request = threading.local()
@@ -1341,21 +1343,20 @@ class ChangeLog:
         cache.add(self.counter_key, secrets.randbelow(2**32) * (self.most + 1), None)
 
     def _log(self, pks: list[int], kind: tuple[str, ...] | None) -> None:
-        # The numbers of every project at once (one round trip, however many: a partner
-        # of a few hundred projects shown), then their entries together; a reader
-        # between the two finds numbers without their projects, and computes anew.
-        try:
-            last = cache.incr(self.counter_key, len(pks))
-        except ValueError:  # Not kept (yet, or any more).
-            self._start()
-            last = cache.incr(self.counter_key, len(pks))
-        _note_set({self.counter_key: last})
+        # The numbers of every project at once, and their entries, in one round trip
+        # however many (a partner of a few hundred projects shown): a reader finds a
+        # number with its project.
         # A change of some parts only says which: ``(pk, parts)``.
+        values = [pk if kind is None else (pk, kind) for pk in pks]
+        last = add_numbered(cache, self.counter_key, self.entry_prefix, values, LOG_TIMEOUT)
+        if last is None:  # Not kept (yet, or any more).
+            self._start()
+            last = add_numbered(cache, self.counter_key, self.entry_prefix, values, LOG_TIMEOUT)
+        _note_set({self.counter_key: last})
         entries = {
-            f"{self.entry_prefix}{number}": pk if kind is None else (pk, kind)
-            for number, pk in zip(range(last - len(pks) + 1, last + 1), pks, strict=True)
+            f"{self.entry_prefix}{number}": value
+            for number, value in zip(range(last - len(pks) + 1, last + 1), values, strict=True)
         }
-        cache.set_many(entries, FRAGMENT_TIMEOUT * 2)
         read = getattr(_request, "read", None)
         if read is not None and getattr(_request, "asked", None) is not None:
             # Logged while a page is drawn (a publication fallen due): an entry never

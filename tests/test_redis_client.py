@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_redis.client import DefaultClient
 from django_redis.client.default import CacheKey
 
-from core.redis_client import RedisClient
+from core.redis_client import RedisClient, add_numbered
 from portfolio.models import Project
 from tests.factories import make_project
 from tests.test_fragment_writes import needs_redis
@@ -153,3 +153,52 @@ def test_keys_are_those_django_redis_makes(settings, options):
     )
     assert redis.Redis.from_url(URL).get(stored) is not None
     assert cache.get("page") == "réponse"
+
+
+@pytest.mark.parametrize(
+    "key_function", [None, "tests.test_redis_client.custom_key"], ids=["backend's keys", "custom"]
+)
+def test_numbered_values_are_added_with_their_numbers(settings, monkeypatch, key_function):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": URL,
+            "KEY_PREFIX": "client-test",
+            **({"KEY_FUNCTION": key_function} if key_function else {}),
+            "OPTIONS": {"CLIENT_CLASS": "core.redis_client.RedisClient"},
+        }
+    }
+    cache = caches["default"]
+    # No counter kept: nothing written.
+    assert add_numbered(cache, "log:count", "log:", [7, 8], 60) is None
+    assert cache.get("log:count") is None
+    assert redis.Redis.from_url(URL).dbsize() == 0
+    cache.set("log:count", 100, None)
+    assert add_numbered(cache, "log:count", "log:", [7, (8, ("places",))], 60) == 102
+    sent = []
+    execute = redis.Redis.execute_command
+    monkeypatch.setattr(
+        redis.Redis,
+        "execute_command",
+        lambda self, *args, **options: sent.append(args[0]) or execute(self, *args, **options),
+    )
+    assert add_numbered(cache, "log:count", "log:", [9], 60) == 103
+    # One round trip where the keys are made by the client; else the count, then the entries.
+    assert sent == (["EVALSHA"] if key_function is None else ["EVAL"])
+    assert cache.get("log:count") == 103
+    assert cache.get_many(["log:100", "log:101", "log:102", "log:103"]) == {
+        "log:101": 7,
+        "log:102": (8, ("places",)),
+        "log:103": 9,
+    }
+    assert 0 < cache.ttl("log:101") <= 60
+    assert cache.ttl("log:count") is None  # The counter keeps no lifetime.
+
+
+def test_numbered_values_in_local_memory(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache = caches["default"]
+    assert add_numbered(cache, "log:count", "log:", [7], 60) is None
+    cache.set("log:count", 5, None)
+    assert add_numbered(cache, "log:count", "log:", [7, 8], 60) == 7
+    assert cache.get_many(["log:6", "log:7"]) == {"log:6": 7, "log:7": 8}
