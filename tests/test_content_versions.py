@@ -36,6 +36,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.html import escape
 
 from core import fragments, pagecache
+from core import sitemaps as core_sitemaps
 from core.changes import changed_columns
 from core.models import PageCacheState
 from core.sitemaps import TranslatedSitemap
@@ -2262,6 +2263,32 @@ def test_a_story_edit_writes_again_only_that_projects_sitemap_entries(projects):
     # Shown again in bulk (which renews every token): every entry is written again.
     Partner.objects.filter(pk=partner.pk).update(is_public=True)
     assert {sitemap_lastmods(visitor)[loc] for loc in theirs} == {"2021-06-01"}
+
+
+def test_a_story_edit_writes_again_only_the_part_of_the_sitemap_page_it_is_in(
+    projects, settings, monkeypatch
+):
+    """A page's entries are kept in parts: after a story edit, the edited project's part
+    is written again, not the page's; the page is the one written whole."""
+    funded, *_rest = projects
+    make_project(title_fr="Les semences", title_en="Seeds")
+    monkeypatch.setattr(core_sitemaps, "ENTRIES_PER_PART", 1)
+    visitor = Client()
+    assert visitor.get("/sitemap-projects.xml").status_code == 200
+    written = []
+    real_set_many = fragments.set_many
+    monkeypatch.setattr(
+        fragments, "set_many", lambda values: written.append(values) or real_set_many(values)
+    )
+
+    save_story(funded, "Une histoire neuve", "A new story")
+    kept = visitor.get("/sitemap-projects.xml")
+
+    parts = [value for values in written for key, value in values.items() if "sitemap" in key]
+    assert [list(part) for part in parts] == [[funded.pk]]
+    settings.FRAGMENT_CACHE_ENABLED = False
+    whole = visitor.get("/sitemap-projects.xml")
+    assert (kept.content, kept["Last-Modified"]) == (whole.content, whole["Last-Modified"])
 
 
 @pytest.mark.parametrize("limit", [3, 4, 200])
