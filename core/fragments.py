@@ -1339,14 +1339,13 @@ class ChangeLog:
     def _start(self) -> None:
         # Started far from 0: a counter the cache dropped starts again elsewhere, and what
         # was kept with a number of the old one is computed again (``since``). Below 2**53:
-        # django-redis adds to it in Redis's Lua, in floating point.
+        # it is added to in Redis's Lua (``add_numbered``), in floating point.
         cache.add(self.counter_key, secrets.randbelow(2**32) * (self.most + 1), None)
 
     def _log(self, pks: list[int], kind: tuple[str, ...] | None) -> None:
-        # The numbers of every project at once, and their entries, in one round trip
-        # however many (a partner of a few hundred projects shown): a reader finds a
-        # number with its project.
-        # A change of some parts only says which: ``(pk, parts)``.
+        # The numbers of every project and their entries at once, in one round trip
+        # however many (a partner of a few hundred projects shown). A change of some
+        # parts only says which: ``(pk, parts)``.
         values = [pk if kind is None else (pk, kind) for pk in pks]
         last = add_numbered(cache, self.counter_key, self.entry_prefix, values, LOG_TIMEOUT)
         if last is None:  # Not kept (yet, or any more).
