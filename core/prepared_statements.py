@@ -58,7 +58,8 @@ class PreparingConnection(psycopg2.extensions.connection):
 
     def _plan_once(self) -> None:
         # Set for the session, committed at once (a setting made in a transaction rolled
-        # back is undone); only statements prepared follow it.
+        # back is undone). Only plans the server keeps follow it: statements prepared, and
+        # the queries of the database's own functions (the results' triggers: by key).
         with self.cursor() as cursor:
             cursor.execute(PLAN_ONCE)
         self.commit()

@@ -15,6 +15,9 @@ logged and read as missing, so the page is computed again and the value stored a
 
 Keys are made as django-redis makes them (the backend's prefix and version before the key),
 with their start written once rather than once per key: a page reads up to a few hundred.
+
+A numbered log's change (``add_numbered``) is written by a Lua script: its numbers and its
+entries in one round trip.
 """
 
 import logging
@@ -92,12 +95,14 @@ class RedisClient(DefaultClient):
     def add_numbered(self, counter: str, prefix: str, values: list, timeout: int) -> int | None:
         """``add_numbered`` in one round trip: a Lua script, atomic. For keys made by
         putting the backend's start before them (``_key_start``)."""
+        client = self.get_client(write=True)
         if self._add_numbered is None:
-            self._add_numbered = self.get_client(write=True).register_script(ADD_NUMBERED)
+            self._add_numbered = client.register_script(ADD_NUMBERED)
+        # A failure raises Redis's own error, as the cache's calls do.
         last = self._add_numbered(
             keys=[self.make_key(counter)],
             args=[str(self.make_key(prefix)), timeout, *map(self.encode, values)],
-            client=self.get_client(write=True),
+            client=client,
         )
         return None if last is None else int(last)
 
@@ -127,13 +132,15 @@ def add_numbered(cache, counter: str, prefix: str, values: list, timeout: int) -
 
 
 # KEYS[1]: the counter; ARGV[1]: the start of the entries' keys, ARGV[2]: their lifetime in
-# seconds, ARGV[3…]: the entries, in order. The counter stays below 2**53 (a Lua number).
+# seconds, ARGV[3…]: the entries, in order. The counter stays below 2**53 (a Lua number,
+# written out whole by '%.0f'). The entries' keys are made in the script, not named in
+# KEYS: for one Redis server, not a cluster that places keys by name.
 ADD_NUMBERED = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 local count = #ARGV - 2
 local last = redis.call('INCRBY', KEYS[1], count)
 for index = 1, count do
-  local key = ARGV[1] .. string.format('%d', last - count + index)
+  local key = ARGV[1] .. string.format('%.0f', last - count + index)
   redis.call('SET', key, ARGV[2 + index], 'EX', ARGV[2])
 end
 return last

@@ -234,10 +234,10 @@ class TranslatedSitemap(Sitemap):
         every entry is dated).
 
         A section of projects (``project_content``) with fragments in use keeps a page's
-        entries together, each project's with its content and dates versions, and which
-        projects a page lists as ``kept()`` keeps it: after an editor's change to one
-        project, its page is put together from what is kept, and only that project's
-        entries are written anew.
+        entries in parts of ``ENTRIES_PER_PART`` projects, each project's with its content
+        and dates versions, and which projects a page lists as ``kept()`` keeps it: after
+        an editor's change to one project, its page is put together from what is kept,
+        only that project's entries are written anew, and only its part is kept again.
         """
         if not (self.project_content and self.url_name and fragments.in_use()):
             urls = self.get_urls(page=page, site=site, protocol=protocol)
@@ -256,37 +256,44 @@ class TranslatedSitemap(Sitemap):
         versions = fragments.dated_versions(pks) if pks else {}
         # A project's entries show its own addresses and date, no name of a region, sector
         # or partner: kept across the catalogue (a change of its place there moves its
-        # versions) and across those saves. The page's entries are kept in a few parts,
-        # each project's with the versions it was written under (a few reads of the page
-        # in one round trip, not one per project): after an edit, those of the projects
-        # changed are written anew, and only their part is written again.
-        kept_parts = {
-            fragments.fragment_key(
+        # versions) and across those saves. The page's entries are kept in parts, named
+        # by the items they hold, each entry with the versions it was written under (the
+        # parts read in one round trip, not one read per project): after an edit, those
+        # of the projects changed are written anew, and only their part is kept again.
+        kept_parts = {}
+        for at in range(0, len(pks), ENTRIES_PER_PART):
+            part = pks[at : at + ENTRIES_PER_PART]
+            key = fragments.fragment_key(
                 "sitemap-entries",
                 self._name,
                 prefix,
-                first + start,
+                first + at,
+                first + at + len(part),
                 across_catalogue=True,
                 no_partners=True,
                 no_names=True,
-            ): pks[start : start + ENTRIES_PER_PART]
-            for start in range(0, len(pks), ENTRIES_PER_PART)
-        }
+            )
+            kept_parts[key] = part
         stored = fragments.get_many(list(kept_parts))
-        entries = {}
-        for key in kept_parts:
-            for pk, found in (stored.get(key) or {}).items():
-                if found[0] == versions.get(pk):
-                    entries[pk] = found[1]
+        entries, out_of_date = {}, []
+        for key, part in kept_parts.items():
+            own = stored.get(key) or {}
+            # Entries found in another part count too: a project published or unpublished
+            # before the page's moves each of its projects by one, into the next part.
+            entries |= {pk: found[1] for pk, found in own.items() if found[0] == versions.get(pk)}
+            if any(own.get(pk, (None,))[0] != versions[pk] for pk in part):
+                out_of_date.append(key)
         missing = [pk for pk in pks if pk not in entries]
         if missing:
             entries |= self._entries_xml(missing, prefix, languages)
-            missing = set(missing)
+        if out_of_date:
+            # Each part holds its own projects' entries again, in one write.
             fragments.set_many(
                 {
-                    key: {pk: (versions[pk], entries[pk]) for pk in part if pk in entries}
-                    for key, part in kept_parts.items()
-                    if missing.intersection(part)
+                    key: {
+                        pk: (versions[pk], entries[pk]) for pk in kept_parts[key] if pk in entries
+                    }
+                    for key in out_of_date
                 }
             )
         # Gone since the keys were kept: the catalogue moved, and the page follows soon.

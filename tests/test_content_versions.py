@@ -2265,30 +2265,91 @@ def test_a_story_edit_writes_again_only_that_projects_sitemap_entries(projects):
     assert {sitemap_lastmods(visitor)[loc] for loc in theirs} == {"2021-06-01"}
 
 
+def sitemap_parts_written(monkeypatch) -> tuple[list, list]:
+    """Record the projects whose sitemap entries are written anew, and the parts of pages
+    kept again (each as its projects' keys)."""
+    written, parts = [], []
+    real_entries, real_set_many = TranslatedSitemap._entries_xml, fragments.set_many
+
+    def entries_xml(self, pks, *args):
+        written.append(sorted(pks))
+        return real_entries(self, pks, *args)
+
+    def set_many(values):
+        parts.extend(sorted(value) for key, value in values.items() if "sitemap-entries" in key)
+        return real_set_many(values)
+
+    monkeypatch.setattr(TranslatedSitemap, "_entries_xml", entries_xml)
+    monkeypatch.setattr(fragments, "set_many", set_many)
+    return written, parts
+
+
+@pytest.fixture
+def five_projects(projects, monkeypatch):
+    """The projects' sitemap of five projects on one page, kept in parts of two."""
+    for title in ("Les semences", "Le puits", "La classe"):
+        make_project(title_fr=title, title_en=title)
+    monkeypatch.setattr(core_sitemaps, "ENTRIES_PER_PART", 2)
+    return list(Project.objects.published().order_by("pk"))
+
+
 def test_a_story_edit_writes_again_only_the_part_of_the_sitemap_page_it_is_in(
-    projects, settings, monkeypatch
+    five_projects, settings, monkeypatch
 ):
-    """A page's entries are kept in parts: after a story edit, the edited project's part
-    is written again, not the page's; the page is the one written whole."""
-    funded, *_rest = projects
-    make_project(title_fr="Les semences", title_en="Seeds")
-    monkeypatch.setattr(core_sitemaps, "ENTRIES_PER_PART", 1)
+    """A page's entries are kept in parts: after a story edit, the edited project's entries
+    are written anew, and its part kept again, not the page's; the page is the one
+    written whole."""
     visitor = Client()
     assert visitor.get("/sitemap-projects.xml").status_code == 200
-    written = []
-    real_set_many = fragments.set_many
-    monkeypatch.setattr(
-        fragments, "set_many", lambda values: written.append(values) or real_set_many(values)
-    )
+    written, parts = sitemap_parts_written(monkeypatch)
+    edited = five_projects[2]
 
-    save_story(funded, "Une histoire neuve", "A new story")
+    save_story(edited, "Une histoire neuve", "A new story")
     kept = visitor.get("/sitemap-projects.xml")
 
-    parts = [value for values in written for key, value in values.items() if "sitemap" in key]
-    assert [list(part) for part in parts] == [[funded.pk]]
+    assert written == [[edited.pk]]
+    assert parts == [[project.pk for project in five_projects[2:4]]]
     settings.FRAGMENT_CACHE_ENABLED = False
     whole = visitor.get("/sitemap-projects.xml")
     assert (kept.content, kept["Last-Modified"]) == (whole.content, whole["Last-Modified"])
+
+
+def test_after_a_project_unpublished_the_sitemaps_parts_are_kept_again_at_once(
+    five_projects, settings, monkeypatch
+):
+    """A project unpublished moves each later project into the part before: the page is
+    put together from the entries kept, wherever they were (but the last project's, whose
+    part is no more), and every part is kept again in one write, so the next request
+    writes nothing."""
+    visitor = Client()
+    assert visitor.get("/sitemap-projects.xml").status_code == 200
+    first = five_projects[0]
+    first.is_published = False
+    first.save()
+    written, parts = sitemap_parts_written(monkeypatch)
+
+    kept = visitor.get("/sitemap-projects.xml")
+    assert written == [[five_projects[4].pk]]
+    assert parts == [[p.pk for p in five_projects[1:3]], [p.pk for p in five_projects[3:5]]]
+    again = visitor.get("/sitemap-projects.xml")
+    assert (len(written), len(parts)) == (1, 2)  # Nothing more written.
+    # Published again: each later project moves into the part after.
+    first.is_published = True
+    first.save()
+    written.clear(), parts.clear()
+    back = visitor.get("/sitemap-projects.xml")
+    assert written == [[first.pk]]
+    # The last part, kept from the first request, holds its project still.
+    assert parts == [[p.pk for p in five_projects[0:2]], [p.pk for p in five_projects[2:4]]]
+    assert visitor.get("/sitemap-projects.xml").content == back.content
+    assert (written, len(parts)) == ([[first.pk]], 2)  # Nothing more written.
+    settings.FRAGMENT_CACHE_ENABLED = False
+    assert visitor.get("/sitemap-projects.xml").content == back.content
+    first.is_published = False
+    first.save()
+    whole = visitor.get("/sitemap-projects.xml")
+    assert kept.content == again.content == whole.content
+    assert kept["Last-Modified"] == whole["Last-Modified"]
 
 
 @pytest.mark.parametrize("limit", [3, 4, 200])

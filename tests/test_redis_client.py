@@ -202,3 +202,27 @@ def test_numbered_values_in_local_memory(settings):
     cache.set("log:count", 5, None)
     assert add_numbered(cache, "log:count", "log:", [7, 8], 60) == 7
     assert cache.get_many(["log:6", "log:7"]) == {"log:6": 7, "log:7": 8}
+
+
+def test_numbered_values_are_added_after_the_servers_scripts_are_flushed(settings):
+    cache = redis_cache(settings)
+    cache.set("log:count", 10, None)
+    assert add_numbered(cache, "log:count", "log:", [1], 60) == 11
+    redis.Redis.from_url(URL).script_flush()
+    assert add_numbered(cache, "log:count", "log:", [2], 60) == 12
+    assert cache.get("log:12") == 2
+
+
+def test_a_numbered_value_fails_as_the_caches_own_calls_do_without_a_server(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # Nothing listens there.
+            "OPTIONS": {"CLIENT_CLASS": "core.redis_client.RedisClient"},
+        }
+    }
+    cache = caches["default"]
+    with pytest.raises(redis.ConnectionError):
+        cache.incr("log:count")
+    with pytest.raises(redis.ConnectionError):
+        add_numbered(cache, "log:count", "log:", [1], 60)
