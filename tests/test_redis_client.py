@@ -23,12 +23,15 @@ ZLIB = "django_redis.compressors.zlib.ZlibCompressor"
 pytestmark = [pytest.mark.django_db, needs_redis]
 
 
-def redis_cache(settings, **options):
+def redis_cache(settings, *, location=URL, backend=None, **options):
+    """The cache on Redis with this client; ``backend``: more of the cache's own settings
+    (its version, key function), ``options``: more of its client's."""
     settings.CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": URL,
+            "LOCATION": location,
             "KEY_PREFIX": "client-test",
+            **(backend or {}),
             "OPTIONS": {"CLIENT_CLASS": "core.redis_client.RedisClient", **options},
         }
     }
@@ -125,18 +128,7 @@ def custom_key(key, key_prefix, version):
 def test_keys_are_those_django_redis_makes(settings, options):
     """The client writes the start of its keys once; they stay byte for byte django-redis's,
     whatever the version or key function, so that a worker of another release shares them."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": URL,
-            "KEY_PREFIX": "client-test",
-            **{name: value for name, value in options.items() if name != "KEY_FUNCTION"},
-            "OPTIONS": {"CLIENT_CLASS": "core.redis_client.RedisClient"},
-        }
-    }
-    if "KEY_FUNCTION" in options:
-        settings.CACHES["default"]["KEY_FUNCTION"] = options["KEY_FUNCTION"]
-    cache = caches["default"]
+    cache = redis_cache(settings, backend=options)
     client = cache.client
     for key in ("fragment:card:1", "é", "x" * 300):
         for version, prefix in ((None, None), (7, None), (None, "autre")):
@@ -159,16 +151,7 @@ def test_keys_are_those_django_redis_makes(settings, options):
     "key_function", [None, "tests.test_redis_client.custom_key"], ids=["backend's keys", "custom"]
 )
 def test_numbered_values_are_added_with_their_numbers(settings, monkeypatch, key_function):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": URL,
-            "KEY_PREFIX": "client-test",
-            **({"KEY_FUNCTION": key_function} if key_function else {}),
-            "OPTIONS": {"CLIENT_CLASS": "core.redis_client.RedisClient"},
-        }
-    }
-    cache = caches["default"]
+    cache = redis_cache(settings, backend={"KEY_FUNCTION": key_function} if key_function else {})
     # No counter kept: nothing written.
     assert add_numbered(cache, "log:count", "log:", [7, 8], 60) is None
     assert cache.get("log:count") is None
@@ -214,14 +197,7 @@ def test_numbered_values_are_added_after_the_servers_scripts_are_flushed(setting
 
 
 def test_a_numbered_value_fails_as_the_caches_own_calls_do_without_a_server(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",  # Nothing listens there.
-            "OPTIONS": {"CLIENT_CLASS": "core.redis_client.RedisClient"},
-        }
-    }
-    cache = caches["default"]
+    cache = redis_cache(settings, location="redis://127.0.0.1:1/0")  # Nothing listens there.
     with pytest.raises(redis.ConnectionError):
         cache.incr("log:count")
     with pytest.raises(redis.ConnectionError):
